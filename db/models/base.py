@@ -73,6 +73,10 @@ def text_array(**kwargs: Any) -> Any:
     return Field(sa_type=sa.ARRAY(sa.Text), **kwargs)  # type: ignore[call-overload]
 
 
+def int_array(**kwargs: Any) -> Any:
+    return Field(sa_type=sa.ARRAY(sa.Integer), **kwargs)  # type: ignore[call-overload]
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 

@@ -1,0 +1,79 @@
+"""Interventions (appointments): a technician's visit to a site for one activity type."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlmodel import Field
+
+from db.models.base import TenantBase, client_scope_constraints, enum_field, tz
+
+
+class InterventionStatus(enum.StrEnum):
+    REQUESTED = "REQUESTED"
+    PLANNED = "PLANNED"
+    IN_PROGRESS = "IN_PROGRESS"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
+
+
+class InterventionOrigin(enum.StrEnum):
+    STAFF = "STAFF"
+    PORTAL = "PORTAL"
+    TICKET = "TICKET"
+    CONTRACT = "CONTRACT"
+
+
+class Intervention(TenantBase, table=True):
+    """An appointment. A rescheduled one is cancelled and the new one links back to it."""
+
+    __tablename__ = "intervention"
+    __table_args__ = (
+        *client_scope_constraints("intervention"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.ForeignKeyConstraint(
+            ["technician_id", "organization_id"],
+            ["staff_user.id", "staff_user.organization_id"],
+            name="fk_intervention_technician_org",
+        ),
+        sa.ForeignKeyConstraint(
+            ["activity_type_id", "organization_id"],
+            ["activity_type.id", "activity_type.organization_id"],
+            name="fk_intervention_activity_type_org",
+        ),
+        sa.ForeignKeyConstraint(
+            ["reschedules_id"], ["intervention.id"], name="fk_intervention_reschedules"
+        ),
+        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"], name="fk_intervention_ticket"),
+        # The last word on double booking: one technician, one place at a time.
+        postgresql.ExcludeConstraint(
+            (sa.column("technician_id"), "="),
+            (sa.func.tstzrange(sa.column("starts_at"), sa.column("ends_at")), "&&"),
+            name="ex_intervention_technician_overlap",
+            using="gist",
+            where=sa.text("status <> 'CANCELLED' AND technician_id IS NOT NULL"),
+        ),
+        sa.UniqueConstraint("organization_id", "idempotency_key"),
+        sa.Index("ix_intervention_org_start", "organization_id", "starts_at", "id"),
+        sa.Index("ix_intervention_site_start", "site_id", "starts_at", "id"),
+        sa.Index("ix_intervention_client_start", "client_id", "starts_at", "id"),
+        sa.Index("ix_intervention_technician_start", "technician_id", "starts_at"),
+    )
+
+    client_id: uuid.UUID
+    site_id: uuid.UUID
+    activity_type_id: uuid.UUID
+    technician_id: uuid.UUID | None = None
+    starts_at: datetime = tz()
+    ends_at: datetime = tz()
+    status: InterventionStatus = enum_field(InterventionStatus)
+    origin: InterventionOrigin = enum_field(InterventionOrigin)
+    reschedules_id: uuid.UUID | None = None
+    ticket_id: uuid.UUID | None = None
+    notes: str = Field(default="")
+    booked_by_contact_id: uuid.UUID | None = Field(default=None, foreign_key="contact.id")
+    idempotency_key: str | None = Field(default=None, max_length=100)

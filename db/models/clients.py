@@ -1,0 +1,55 @@
+"""The service company's customers and their sites (sede / cantiere)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from db.models.base import TenantBase
+
+
+class Client(TenantBase, table=True):
+    __tablename__ = "client"
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "code"),
+        sa.UniqueConstraint("id", "organization_id", name="uq_client_id_org"),
+        sa.Index("ix_client_org_name", "organization_id", "name", "id"),
+    )
+
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=200)
+    tax_id: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    # Per-client switch of the portal; the organization has its own.
+    portal_enabled: bool = True
+
+
+class Site(TenantBase, table=True):
+    __tablename__ = "site"
+    __table_args__ = (
+        sa.UniqueConstraint("id", "client_id", name="uq_site_id_client"),
+        sa.UniqueConstraint("id", "organization_id", name="uq_site_id_org"),
+        sa.ForeignKeyConstraint(
+            ["client_id", "organization_id"],
+            ["client.id", "client.organization_id"],
+            name="fk_site_client_org",
+            ondelete="CASCADE",
+        ),
+        sa.CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
+        sa.CheckConstraint("lng BETWEEN -180 AND 180", name="lng_range"),
+        sa.Index("ix_site_client", "client_id", "name", "id"),
+    )
+
+    client_id: uuid.UUID
+    name: str = Field(max_length=200)
+    address: str = Field(max_length=300)
+    city: str = Field(max_length=100)
+    postal_code: str = Field(max_length=16)
+    province: str | None = Field(default=None, max_length=64)
+    country: str = Field(default="IT", max_length=2)
+    lat: Decimal = Field(max_digits=9, decimal_places=6)
+    lng: Decimal = Field(max_digits=9, decimal_places=6)

@@ -1,0 +1,30 @@
+"""Equipment installed at a client's site (extinguishers, boilers, fire doors, ...)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from db.models.base import TenantBase, client_scope_constraints
+
+
+class Equipment(TenantBase, table=True):
+    __tablename__ = "equipment"
+    __table_args__ = (
+        *client_scope_constraints("equipment"),
+        # Lets a ticket's (equipment_id, site_id) reference prove the equipment is at that site.
+        sa.UniqueConstraint("id", "site_id", name="uq_equipment_id_site"),
+        sa.Index("ix_equipment_site", "site_id", "kind", "id"),
+        sa.Index("ix_equipment_client", "client_id"),
+    )
+
+    client_id: uuid.UUID
+    site_id: uuid.UUID
+    kind: str = Field(max_length=100)
+    model: str | None = Field(default=None, max_length=200)
+    serial_number: str | None = Field(default=None, max_length=100)
+    location: str | None = Field(default=None, max_length=200)
+    installed_on: date | None = None

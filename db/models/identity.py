@@ -1,0 +1,117 @@
+"""Sessions, one-use account tokens and partner API tokens. Only hashes of secrets are stored."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from db.models.base import TenantBase, enum_field, text_array, tz
+
+
+class Session(TenantBase, table=True):
+    """A login of a staff user or a contact; the token itself is never stored."""
+
+    __tablename__ = "session"
+    __table_args__ = (
+        sa.CheckConstraint("num_nonnulls(staff_user_id, contact_id) = 1", name="one_account"),
+        sa.ForeignKeyConstraint(
+            ["staff_user_id"], ["staff_user.id"], name="fk_session_staff_user", ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["contact_id"], ["contact.id"], name="fk_session_contact", ondelete="CASCADE"
+        ),
+        sa.Index("ix_session_staff_user", "staff_user_id"),
+        sa.Index("ix_session_contact", "contact_id"),
+    )
+
+    token_hash: bytes = Field(sa_type=sa.LargeBinary, unique=True)
+    staff_user_id: uuid.UUID | None = None
+    contact_id: uuid.UUID | None = None
+    last_seen_at: datetime = tz(server_now=True)
+    expires_at: datetime = tz()
+    revoked_at: datetime | None = tz(nullable=True, default=None)
+    ip: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=300)
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITATION = "INVITATION"
+    PASSWORD_RESET = "PASSWORD_RESET"
+
+
+class AccountToken(TenantBase, table=True):
+    """A one-use link token (invitation or password reset) bound to one account and purpose."""
+
+    __tablename__ = "account_token"
+    __table_args__ = (
+        sa.CheckConstraint("num_nonnulls(staff_user_id, contact_id) = 1", name="one_account"),
+        sa.ForeignKeyConstraint(
+            ["staff_user_id"],
+            ["staff_user.id"],
+            name="fk_account_token_staff_user",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["contact_id"], ["contact.id"], name="fk_account_token_contact", ondelete="CASCADE"
+        ),
+        sa.Index("ix_account_token_contact", "contact_id"),
+        sa.Index("ix_account_token_staff_user", "staff_user_id"),
+    )
+
+    token_hash: bytes = Field(sa_type=sa.LargeBinary, unique=True)
+    purpose: TokenPurpose = enum_field(TokenPurpose)
+    staff_user_id: uuid.UUID | None = None
+    contact_id: uuid.UUID | None = None
+    expires_at: datetime = tz()
+    used_at: datetime | None = tz(nullable=True, default=None)
+    # Set when a newer token of the same purpose replaces this one.
+    superseded_at: datetime | None = tz(nullable=True, default=None)
+
+
+class PartnerToken(TenantBase, table=True):
+    """An API token of a reporting partner; optionally limited to some clients."""
+
+    __tablename__ = "partner_token"
+    __table_args__ = (
+        sa.UniqueConstraint("id", "organization_id", name="uq_partner_token_id_org"),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["staff_user.id"], name="fk_partner_token_created_by"
+        ),
+    )
+
+    name: str = Field(max_length=120)
+    token_hash: bytes = Field(sa_type=sa.LargeBinary, unique=True)
+    last_four: str = Field(max_length=4)
+    scopes: list[str] = text_array(default_factory=list)
+    expires_at: datetime | None = tz(nullable=True, default=None)
+    last_used_at: datetime | None = tz(nullable=True, default=None)
+    revoked_at: datetime | None = tz(nullable=True, default=None)
+    created_by_id: uuid.UUID | None = None
+
+
+class PartnerTokenClient(TenantBase, table=True):
+    """A client a restricted partner token may report on. No rows: the whole organization."""
+
+    __tablename__ = "partner_token_client"
+    __table_args__ = (
+        sa.UniqueConstraint("partner_token_id", "client_id"),
+        sa.ForeignKeyConstraint(
+            ["partner_token_id", "organization_id"],
+            ["partner_token.id", "partner_token.organization_id"],
+            name="fk_partner_token_client_token_org",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_id", "organization_id"],
+            ["client.id", "client.organization_id"],
+            name="fk_partner_token_client_client_org",
+            ondelete="CASCADE",
+        ),
+    )
+
+    partner_token_id: uuid.UUID
+    client_id: uuid.UUID
