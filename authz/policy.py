@@ -1,0 +1,163 @@
+"""The policy table: read it top to bottom to know who may see what.
+
+Two parts:
+
+- RECORDS: per audience, which rows of each table it may see beyond its row scope (the
+  finished states of SPEC §3). A table missing for an audience is denied to it.
+- FIELDS: per GraphQL type and field, the :class:`authz.rules.Rule` deciding which audience
+  views hold the field and what each principal must have at run time. Staff see every field
+  of the schema; a field reachable from the portal or partner view must be decided here, or
+  building the views fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from authz.principals import Audience
+from authz.rules import Rule
+from authz.scope import RowScope, ScopeError
+from db import models as m
+
+RecordRule = Callable[[RowScope], sa.ColumnElement[bool] | None]
+
+
+def everything(_: RowScope) -> None:
+    """Every row of the scope."""
+    return None
+
+
+def nothing(_: RowScope) -> sa.ColumnElement[bool]:
+    return sa.false()
+
+
+def with_flag(flag: str, rule: RecordRule = everything) -> RecordRule:
+    """The rows of ``rule``, only for a contact holding ``flag``."""
+
+    def check(scope: RowScope) -> sa.ColumnElement[bool] | None:
+        return rule(scope) if flag in scope.flags else sa.false()
+
+    check.__doc__ = f"Rows of {rule.__name__}, only with {flag}."
+    return check
+
+
+def signed_work_sheets(_: RowScope) -> sa.ColumnElement[bool]:
+    """Can a contact see this work sheet? Only once it is signed."""
+    return m.WorkSheet.status == m.WorkSheetStatus.SIGNED  # type: ignore[return-value]
+
+
+def issued_invoices(_: RowScope) -> sa.ColumnElement[bool]:
+    """Can a contact see this invoice? Only closed or paid ones, never drafts or voided ones."""
+    return m.Invoice.status.in_([m.InvoiceStatus.CLOSED, m.InvoiceStatus.PAID])  # type: ignore[attr-defined,no-any-return]
+
+
+def sent_quotes(_: RowScope) -> sa.ColumnElement[bool]:
+    """Can a contact see this quote? Every quote that left the office (not a draft)."""
+    return m.Quote.status != m.QuoteStatus.DRAFT  # type: ignore[return-value]
+
+
+def performed_or_next_revisions(_: RowScope) -> sa.ColumnElement[bool]:
+    """Can a contact see this revision? Performed ones, and the next one due at the site."""
+    later = sa.orm.aliased(m.Revision)
+    next_id = (
+        sa.select(later.id)
+        .where(later.site_id == m.Revision.site_id, later.performed_at.is_(None))  # type: ignore[union-attr]
+        .order_by(later.due_month, later.planned_date.nulls_last(), later.id)  # type: ignore[union-attr]
+        .limit(1)
+        .correlate(m.Revision)
+        .scalar_subquery()
+    )
+    return sa.or_(m.Revision.performed_at.is_not(None), m.Revision.id == next_id)  # type: ignore[union-attr]
+
+
+def visible_interventions(_: RowScope) -> sa.ColumnElement[bool]:
+    """Can a contact see this appointment? When its activity type shows on the portal."""
+    return sa.exists().where(
+        m.ActivityType.id == m.Intervention.activity_type_id,
+        m.ActivityType.portal_visible.is_(True),  # type: ignore[attr-defined]
+    )
+
+
+def visible_comments(_: RowScope) -> sa.ColumnElement[bool]:
+    """Can a contact read this ticket comment? Only those staff marked visible to the client."""
+    return m.TicketComment.visible_to_client.is_(True)  # type: ignore[attr-defined,no-any-return]
+
+
+def visible_documents(scope: RowScope) -> sa.ColumnElement[bool]:
+    """Can a contact download this document? Marked visible, and its owner visible to it."""
+    owners: list[sa.ColumnElement[bool]] = []
+    owner_rules: list[tuple[Any, Any, RecordRule]] = [
+        (m.Document.work_sheet_id, m.WorkSheet, signed_work_sheets),
+        (m.Document.invoice_id, m.Invoice, PORTAL_RECORDS[m.Invoice]),
+        (m.Document.quote_id, m.Quote, sent_quotes),
+        (m.Document.contract_id, m.Contract, PORTAL_RECORDS[m.Contract]),
+        (m.Document.revision_id, m.Revision, performed_or_next_revisions),
+        (m.Document.intervention_id, m.Intervention, visible_interventions),
+    ]
+    for column, owner, rule in owner_rules:
+        condition = rule(scope)
+        owner_visible = sa.exists().where(
+            owner.id == column, *(() if condition is None else (condition,))
+        )
+        owners.append(sa.or_(column.is_(None), owner_visible))
+    return sa.and_(m.Document.portal_visible.is_(True), *owners)  # type: ignore[attr-defined]
+
+
+PORTAL_RECORDS: dict[Any, RecordRule] = {
+    m.Client: everything,
+    m.Site: everything,
+    m.Equipment: everything,
+    m.Revision: performed_or_next_revisions,
+    m.RevisionItem: everything,
+    m.WorkSheet: signed_work_sheets,
+    m.TimesheetEntry: everything,
+    m.Contract: with_flag("can_view_contracts"),
+    m.Invoice: with_flag("can_view_invoices", issued_invoices),
+    m.Quote: sent_quotes,
+    m.Intervention: visible_interventions,
+    m.Ticket: everything,
+    m.TicketComment: visible_comments,
+}
+# Documents reuse the rules of their owners above, so they are added once those exist.
+PORTAL_RECORDS[m.Document] = visible_documents
+
+# Partners read reports and lists of their organization (or client subset): no drafts either.
+PARTNER_RECORDS: dict[Any, RecordRule] = {
+    m.Client: everything,
+    m.Site: everything,
+    m.Equipment: everything,
+    m.Revision: everything,
+    m.RevisionItem: everything,
+    m.WorkSheet: signed_work_sheets,
+    m.TimesheetEntry: everything,
+    m.Contract: everything,
+    m.Invoice: issued_invoices,
+    m.Quote: sent_quotes,
+    m.Intervention: everything,
+    m.Ticket: everything,
+}
+
+RECORDS: dict[Audience, dict[Any, RecordRule] | None] = {
+    Audience.STAFF: None,  # everything of the organization
+    Audience.PORTAL: PORTAL_RECORDS,
+    Audience.PARTNER: PARTNER_RECORDS,
+    Audience.PUBLIC: {},
+}
+
+
+def record_rule(model: Any, scope: RowScope) -> sa.ColumnElement[bool] | None:
+    """The extra condition ``scope``'s audience puts on rows of ``model`` (deny if none)."""
+    table = RECORDS[scope.audience]
+    if table is None:
+        return None
+    rule = table.get(model)
+    if rule is None:
+        raise ScopeError(f"{scope.audience.value} callers have no rule for {model.__name__}")
+    return rule(scope)
+
+
+# GraphQL type -> field -> rule. Filled in with the schema; see the module docstring.
+FIELDS: dict[str, dict[str, Rule]] = {}

@@ -1,0 +1,74 @@
+"""Who is asking: the principal of a request, resolved once before anything runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import uuid
+
+from db.models.staff import StaffRole
+
+
+class Audience(enum.StrEnum):
+    """The schema views; each principal is served exactly one."""
+
+    PUBLIC = "public"
+    STAFF = "staff"
+    PORTAL = "portal"
+    PARTNER = "partner"
+
+
+# The contact feature flags a portal field or mutation can require.
+CONTACT_FLAGS = (
+    "portal_access",
+    "receives_visit_reminders",
+    "receives_signed_worksheets",
+    "can_view_contracts",
+    "can_view_invoices",
+    "can_open_tickets",
+    "can_book_appointments",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Anonymous:
+    audience: Audience = dataclasses.field(default=Audience.PUBLIC, init=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class StaffPrincipal:
+    organization_id: uuid.UUID
+    user_id: uuid.UUID
+    role: StaffRole
+    session_id: uuid.UUID | None = None
+    audience: Audience = dataclasses.field(default=Audience.STAFF, init=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class ContactPrincipal:
+    """A client contact; ``viewed_by`` is set when staff preview the portal as this contact."""
+
+    organization_id: uuid.UUID
+    contact_id: uuid.UUID
+    flags: frozenset[str]
+    session_id: uuid.UUID | None = None
+    viewed_by: StaffPrincipal | None = None
+    audience: Audience = dataclasses.field(default=Audience.PORTAL, init=False)
+
+    @property
+    def read_only(self) -> bool:
+        """Staff previewing the portal may look, never act."""
+        return self.viewed_by is not None
+
+
+@dataclasses.dataclass(frozen=True)
+class PartnerPrincipal:
+    organization_id: uuid.UUID
+    token_id: uuid.UUID
+    scopes: frozenset[str]
+    # None: every client of the organization; otherwise only these.
+    client_ids: frozenset[uuid.UUID] | None
+    audience: Audience = dataclasses.field(default=Audience.PARTNER, init=False)
+
+
+Principal = Anonymous | StaffPrincipal | ContactPrincipal | PartnerPrincipal
