@@ -10,10 +10,13 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_type_hints
+from urllib.parse import urlsplit
+
+from sportello.errors import StartupError
 
 
-class SettingsError(ValueError):
+class SettingsError(StartupError, ValueError):
     """A setting has a value the service cannot use; the message names the variable."""
 
 
@@ -25,16 +28,86 @@ class Settings:
     db_pool_size: int = 10
     statement_timeout_ms: int = 5000
 
+    # Uploaded and generated documents; <data_dir>/files unless set.
+    files_dir: Path | None = None
+
     # HTTP
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
     development: bool = False
+    # Largest request body accepted on /graphql; anything bigger gets 413 before parsing.
+    max_body_bytes: int = 100_000
+
+    # Sessions end after this long without a request, and at the latest this long after login.
+    session_idle_minutes: int = 480
+    session_absolute_hours: int = 168
+    # One-use links: an invitation to set a password, a password reset.
+    invitation_hours: int = 72
+    reset_minutes: int = 60
+    # Client addresses are read from X-Forwarded-For only when the direct peer is one of these
+    # (comma-separated addresses); otherwise the peer address is the client's.
+    trusted_proxies: str = ""
+    # Origins allowed to send cookie-authenticated requests (comma-separated); the public URL's
+    # origin when empty.
+    allowed_origins: str = ""
+    # Login throttling: failures allowed before backoff starts, per account and per address.
+    login_free_failures: int = 5
+    login_free_failures_per_address: int = 30
+    login_max_backoff_seconds: int = 900
+    # Introspection of one's own audience view, for authenticated callers only.
+    introspection: bool = True
+
+    # Mail: without smtp_host, messages are written as .eml files under <data_dir>/mail.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    # "starttls", "tls" (implicit TLS, usually port 465) or "plain" (no encryption).
+    smtp_security: str = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: int = 30
+    mail_from: str = "Sportello <no-reply@sportello.example>"
+    # A message still failing after this many attempts is marked DEAD with the last error.
+    mail_max_attempts: int = 8
+
+    def __post_init__(self) -> None:
+        if self.smtp_security not in {"starttls", "tls", "plain"}:
+            raise SettingsError(
+                f"SPORTELLO_SMTP_SECURITY={self.smtp_security!r}: use starttls, tls or plain"
+            )
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry the Secure flag whenever users reach the service over https."""
+        return self.public_url.startswith("https://")
+
+    @property
+    def origins(self) -> frozenset[str]:
+        """The origins whose pages may use a session cookie."""
+        listed = {o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()}
+        if not listed:
+            parts = urlsplit(self.public_url)
+            listed = {f"{parts.scheme}://{parts.netloc}"}
+        return frozenset(listed)
+
+    @property
+    def proxies(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where messages go as .eml files when no SMTP server is configured."""
+        return self.data_dir / "mail"
 
     @property
     def embedded_data_dir(self) -> Path:
         """Where the embedded PostgreSQL cluster keeps its files."""
         return self.data_dir / "pgdata"
+
+    @property
+    def document_root(self) -> Path:
+        """Where document files are stored, by their storage key."""
+        return self.files_dir if self.files_dir is not None else self.data_dir / "files"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -43,7 +116,11 @@ class Settings:
         hints = get_type_hints(cls)
         values: dict[str, Any] = {}
         for field in dataclasses.fields(cls):
-            name = "DATABASE_URL" if field.name == "database_url" else f"SPORTELLO_{field.name.upper()}"
+            name = (
+                "DATABASE_URL"
+                if field.name == "database_url"
+                else f"SPORTELLO_{field.name.upper()}"
+            )
             raw = env.get(name)
             if raw is None or raw == "":
                 continue
@@ -52,7 +129,14 @@ class Settings:
         return cls(**values)
 
 
+def env_name(field_name: str) -> str:
+    """The environment variable that sets ``field_name``."""
+    return "DATABASE_URL" if field_name == "database_url" else f"SPORTELLO_{field_name.upper()}"
+
+
 def _parse(name: str, raw: str, kind: Any) -> Any:
+    # An optional setting (``X | None``) parses as X; unset means None.
+    kind = next((arg for arg in get_args(kind) if arg is not type(None)), kind)
     text = str(kind)
     try:
         if kind is bool or text == "bool":

@@ -13,7 +13,14 @@ from db.models.contacts import Contact, ContactState, PortalGrant
 from db.models.contracts import Contract
 from db.models.documents import Document, DocumentKind
 from db.models.equipment import Equipment
-from db.models.identity import AccountToken, PartnerToken, PartnerTokenClient, Session, TokenPurpose
+from db.models.identity import (
+    AccountToken,
+    LoginThrottle,
+    PartnerToken,
+    PartnerTokenClient,
+    Session,
+    TokenPurpose,
+)
 from db.models.organizations import Organization
 from db.models.outbox import OutboxMessage, OutboxStatus
 from db.models.revisions import ItemOutcome, Revision, RevisionItem, RevisionResult
@@ -45,6 +52,7 @@ __all__ = [
     "Invoice",
     "InvoiceStatus",
     "ItemOutcome",
+    "LoginThrottle",
     "Organization",
     "OutboxMessage",
     "OutboxStatus",
@@ -65,6 +73,7 @@ __all__ = [
     "TicketComment",
     "TicketStatus",
     "TimesheetEntry",
+    "TokenPurpose",
     "Urgency",
     "WorkSheet",
     "WorkSheetStatus",

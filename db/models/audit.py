@@ -14,7 +14,9 @@ from db.models.base import TenantBase
 
 class AuditEvent(TenantBase, table=True):
     __tablename__ = "audit_event"
-    __table_args__ = (sa.Index("ix_audit_event_org_created", "organization_id", "created_at", "id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_event_org_created", "organization_id", "created_at", "id"),
+    )
 
     # STAFF, CONTACT, PARTNER or ANONYMOUS, and the id of that account when known.
     actor_type: str = Field(max_length=16)

@@ -47,7 +47,7 @@ def tz(nullable: bool = False, **kwargs: Any) -> Any:
     server_now = kwargs.pop("server_now", False)
     return Field(
         sa_column_kwargs={"server_default": sa.func.now()} if server_now else {},
-        sa_type=sa.DateTime(timezone=True),  # type: ignore[call-overload]
+        sa_type=sa.DateTime(timezone=True),
         nullable=nullable,
         **kwargs,
     )
@@ -56,7 +56,7 @@ def tz(nullable: bool = False, **kwargs: Any) -> Any:
 def enum_field(enum_cls: type[enum.Enum], **kwargs: Any) -> Any:
     """A text column restricted to the member values of ``enum_cls`` by a CHECK constraint."""
     return Field(
-        sa_type=sa.Enum(  # type: ignore[call-overload]
+        sa_type=sa.Enum(
             enum_cls,
             native_enum=False,
             create_constraint=True,
@@ -70,11 +70,11 @@ def enum_field(enum_cls: type[enum.Enum], **kwargs: Any) -> Any:
 
 
 def text_array(**kwargs: Any) -> Any:
-    return Field(sa_type=sa.ARRAY(sa.Text), **kwargs)  # type: ignore[call-overload]
+    return Field(sa_type=sa.ARRAY(sa.Text), **kwargs)
 
 
 def int_array(**kwargs: Any) -> Any:
-    return Field(sa_type=sa.ARRAY(sa.Integer), **kwargs)  # type: ignore[call-overload]
+    return Field(sa_type=sa.ARRAY(sa.Integer), **kwargs)
 
 
 def now_utc() -> datetime:
@@ -117,3 +117,9 @@ def client_scope_constraints(table: str) -> tuple[sa.ForeignKeyConstraint, ...]:
             ondelete="CASCADE",
         ),
     )
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table of a model, for set-based statements in db/queries/."""
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    return table

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from db.models.base import TenantBase, enum_field, text_array, tz
 
@@ -40,7 +40,7 @@ class Session(TenantBase, table=True):
 
 class TokenPurpose(enum.StrEnum):
     INVITATION = "INVITATION"
-    PASSWORD_RESET = "PASSWORD_RESET"
+    PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105 (a purpose, not a secret)
 
 
 class AccountToken(TenantBase, table=True):
@@ -115,3 +115,17 @@ class PartnerTokenClient(TenantBase, table=True):
 
     partner_token_id: uuid.UUID
     client_id: uuid.UUID
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins counted per key: an account identifier of an organization, or an address.
+
+    Keys exist for unknown identifiers too, so throttling does not tell which accounts exist.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=400)
+    failures: int = 0
+    last_failure_at: datetime = tz()
+    blocked_until: datetime | None = tz(nullable=True, default=None)

@@ -22,7 +22,9 @@ class StaffRole(enum.StrEnum):
 class StaffUser(TenantBase, table=True):
     __tablename__ = "staff_user"
     __table_args__ = (
-        sa.Index("uq_staff_user_org_email", "organization_id", sa.text("lower(email)"), unique=True),
+        sa.Index(
+            "uq_staff_user_org_email", "organization_id", sa.text("lower(email)"), unique=True
+        ),
         sa.UniqueConstraint("id", "organization_id", name="uq_staff_user_id_org"),
         sa.CheckConstraint("home_lat BETWEEN -90 AND 90", name="home_lat_range"),
         sa.CheckConstraint("home_lng BETWEEN -180 AND 180", name="home_lng_range"),

@@ -90,7 +90,9 @@ class Ticket(TenantBase, table=True):
     urgency: Urgency = enum_field(Urgency, default=Urgency.NORMAL)
     urgency_rank: int = Field(
         default=None,
-        sa_column=sa.Column(sa.SmallInteger, sa.Computed(URGENCY_RANK_SQL, persisted=True), nullable=False),
+        sa_column=sa.Column(
+            sa.SmallInteger, sa.Computed(URGENCY_RANK_SQL, persisted=True), nullable=False
+        ),
     )
     status: TicketStatus = enum_field(TicketStatus, default=TicketStatus.OPEN)
     opened_at: datetime = tz(server_now=True)

@@ -1,0 +1,25 @@
+"""Binding a request's transaction to one organization, for row-level security.
+
+After :func:`bind`, the rest of the transaction runs as ``sportello_app`` with
+``app.organization_id`` set: PostgreSQL itself hides every row of another organization and
+refuses to write one (db/migrations/versions/0004_row_level_security.py). Both settings are
+transaction-local, so a pooled connection never carries them into the next request.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+APP_ROLE = "sportello_app"
+
+_BIND = sa.text(
+    "SELECT set_config('role', :role, true), set_config('app.organization_id', :org, true)"
+)
+
+
+async def bind(db: AsyncConnection, organization_id: uuid.UUID) -> None:
+    """From now until the transaction ends, only ``organization_id``'s rows exist."""
+    await db.execute(_BIND, {"role": APP_ROLE, "org": str(organization_id)})

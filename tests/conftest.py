@@ -1,0 +1,176 @@
+"""Shared fixtures: a real PostgreSQL for the whole run and a fresh database per test.
+
+Without DATABASE_URL the run starts a throwaway embedded cluster (deleted afterwards); with it,
+that server is used and must let the user create databases. The schema is migrated once into
+a template database; each test gets its own copy (``CREATE DATABASE ... TEMPLATE``, a few
+milliseconds), so tests are isolated without depending on rollbacks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from starlette.applications import Starlette
+
+from db import embedded, migrate
+from db.engine import create_engine, parse_url
+from sportello.settings import Settings
+
+MakeEngine = Callable[[], Awaitable[AsyncEngine]]
+MakeClient = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[URL]:
+    """A superuser-ish URL of the PostgreSQL server the run uses."""
+    external = os.environ.get("DATABASE_URL")
+    if external:
+        yield parse_url(external)
+        return
+    pgdata = tmp_path_factory.mktemp("pg") / "data"
+    url = embedded.start(pgdata)
+    try:
+        yield parse_url(url)
+    finally:
+        embedded.stop(pgdata)
+        shutil.rmtree(pgdata, ignore_errors=True)
+
+
+class Databases:
+    """Creates and drops the run's databases through an autocommit connection."""
+
+    def __init__(self, server: URL) -> None:
+        self.server = server
+        self.admin = create_async_engine(server, isolation_level="AUTOCOMMIT", pool_size=1)
+        self.prefix = f"sportello_test_{os.getpid()}"
+
+    def url(self, name: str) -> str:
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    async def create(self, template: str | None = None) -> str:
+        name = f"{self.prefix}_{uuid.uuid4().hex[:12]}"
+        clause = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
+        async with self.admin.connect() as connection:
+            await connection.execute(sa.text(f'CREATE DATABASE "{name}"{clause}'))
+        return name
+
+    async def drop(self, name: str) -> None:
+        async with self.admin.connect() as connection:
+            await connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+async def databases(server_url: URL) -> AsyncIterator[Databases]:
+    manager = Databases(server_url)
+    yield manager
+    await manager.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+async def migrated_template(databases: Databases) -> AsyncIterator[str]:
+    """A database at the newest migration, copied for each test."""
+    name = await databases.create()
+    engine = create_engine(databases.url(name), pool_size=1)
+    await migrate.upgrade(engine)
+    await engine.dispose()
+    yield name
+    await databases.drop(name)
+
+
+@pytest.fixture
+async def make_database(
+    databases: Databases, migrated_template: str
+) -> AsyncIterator[Callable[[], Awaitable[str]]]:
+    """A factory of fresh, migrated, empty databases; returns each one's URL."""
+    created: list[str] = []
+
+    async def make() -> str:
+        name = await databases.create(migrated_template)
+        created.append(name)
+        return databases.url(name)
+
+    yield make
+    for name in created:
+        await databases.drop(name)
+
+
+@pytest.fixture
+async def make_engine(make_database: Callable[[], Awaitable[str]]) -> AsyncIterator[MakeEngine]:
+    """A factory of engines on fresh, migrated, empty databases."""
+    engines: list[AsyncEngine] = []
+
+    async def make() -> AsyncEngine:
+        engine = create_engine(await make_database(), pool_size=2)
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in engines:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def engine(make_engine: MakeEngine) -> AsyncEngine:
+    """An engine on a fresh, migrated, empty database of this test alone."""
+    return await make_engine()
+
+
+@pytest.fixture
+async def database_url(make_database: Callable[[], Awaitable[str]]) -> str:
+    """The URL of a fresh, migrated, empty database of this test alone."""
+    return await make_database()
+
+
+@pytest.fixture
+async def empty_database(databases: Databases) -> AsyncIterator[str]:
+    """The URL of a database with nothing in it, not even migrations."""
+    name = await databases.create()
+    yield databases.url(name)
+    await databases.drop(name)
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+async def make_client() -> AsyncIterator[MakeClient]:
+    """HTTP clients talking to an app on a given database URL, in process."""
+    apps: list[Starlette] = []
+    clients: list[httpx.AsyncClient] = []
+
+    from sportello.app import create_app  # tests of the database alone do not need the app
+
+    async def make(database_url: str, **settings: Any) -> httpx.AsyncClient:
+        app = create_app(Settings(database_url=database_url, **settings))
+        apps.append(app)
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+    for app in apps:
+        await app.state.sportello.engine.dispose()
+
+
+@pytest.fixture
+async def client(
+    make_client: MakeClient, make_database: Callable[[], Awaitable[str]]
+) -> httpx.AsyncClient:
+    """A client of an app on a fresh, migrated, empty database."""
+    return await make_client(await make_database())
