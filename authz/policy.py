@@ -16,11 +16,23 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from authz.principals import Audience
-from authz.rules import Rule
+from authz.rules import (
+    BACK_OFFICE,
+    PARTNER,
+    PORTAL,
+    PUBLIC,
+    STAFF,
+    Rule,
+    allow,
+    portal,
+    staff,
+)
 from authz.scope import RowScope, ScopeError
 from db import models as m
+from db.models.staff import StaffRole
 
 RecordRule = Callable[[RowScope], sa.ColumnElement[bool] | None]
 
@@ -63,21 +75,21 @@ def performed_or_next_revisions(_: RowScope) -> sa.ColumnElement[bool]:
     """Can a contact see this revision? Performed ones, and the next one due at the site."""
     later = sa.orm.aliased(m.Revision)
     next_id = (
-        sa.select(later.id)
-        .where(later.site_id == m.Revision.site_id, later.performed_at.is_(None))  # type: ignore[union-attr]
-        .order_by(later.due_month, later.planned_date.nulls_last(), later.id)  # type: ignore[union-attr]
+        sa.select(col(later.id))
+        .where(col(later.site_id) == col(m.Revision.site_id), col(later.performed_at).is_(None))
+        .order_by(col(later.due_month), col(later.planned_date).nulls_last(), col(later.id))
         .limit(1)
         .correlate(m.Revision)
         .scalar_subquery()
     )
-    return sa.or_(m.Revision.performed_at.is_not(None), m.Revision.id == next_id)  # type: ignore[union-attr]
+    return sa.or_(col(m.Revision.performed_at).is_not(None), col(m.Revision.id) == next_id)
 
 
 def visible_interventions(_: RowScope) -> sa.ColumnElement[bool]:
     """Can a contact see this appointment? When its activity type shows on the portal."""
     return sa.exists().where(
-        m.ActivityType.id == m.Intervention.activity_type_id,
-        m.ActivityType.portal_visible.is_(True),  # type: ignore[attr-defined]
+        col(m.ActivityType.id) == col(m.Intervention.activity_type_id),
+        col(m.ActivityType.portal_visible).is_(True),
     )
 
 
@@ -160,4 +172,38 @@ def record_rule(model: Any, scope: RowScope) -> sa.ColumnElement[bool] | None:
 
 
 # GraphQL type -> field -> rule. Filled in with the schema; see the module docstring.
-FIELDS: dict[str, dict[str, Rule]] = {}
+EVERYONE = allow(PUBLIC, STAFF, PORTAL, PARTNER)
+# People: anyone but partner tokens, which belong to no person.
+PEOPLE = allow(PUBLIC, STAFF, PORTAL)
+# A logged-in person; contacts viewed by staff ("view as contact") may not act for them.
+SIGNED_IN = allow(STAFF, portal(writes=True))
+ACCOUNTS = allow(STAFF, PORTAL)
+ADMIN_ONLY = allow(staff(StaffRole.ADMIN))
+
+FIELDS: dict[str, dict[str, Rule]] = {
+    "Query": {
+        "apiVersion": EVERYONE,
+        "viewer": ACCOUNTS,
+        "portalAccesses": allow(BACK_OFFICE),
+        "portalBill": allow(BACK_OFFICE),
+        "partnerTokens": ADMIN_ONLY,
+    },
+    "Mutation": {
+        "login": PEOPLE,
+        "acceptInvitation": PEOPLE,
+        "requestPasswordReset": PEOPLE,
+        "resetPassword": PEOPLE,
+        "logout": ACCOUNTS,
+        "changePassword": SIGNED_IN,
+        "createPortalAccess": allow(BACK_OFFICE),
+        "updatePortalAccess": allow(BACK_OFFICE),
+        "resetPortalAccessCredentials": allow(BACK_OFFICE),
+        "deletePortalAccess": allow(BACK_OFFICE),
+        "setPortalEnabled": allow(BACK_OFFICE),
+        "setClientPortalEnabled": allow(BACK_OFFICE),
+        "createPartnerToken": ADMIN_ONLY,
+        "revokePartnerToken": ADMIN_ONLY,
+    },
+    "LoginPayload": {"token": PEOPLE, "expiresAt": PEOPLE, "accountKind": PEOPLE},
+    "Viewer": {"kind": ACCOUNTS, "firstName": ACCOUNTS, "organizationName": ACCOUNTS},
+}

@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint typecheck unit clean
+
+# Runtime install; the stamp is redone when pyproject.toml changes.
+$(VENV)/.run-deps: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+# Test tools on top (pytest, aiosmtpd, httpx, ruff, mypy).
+$(VENV)/.test-deps: $(VENV)/.run-deps
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+## Migrate, load demo data into an empty database, serve on 127.0.0.1:8000.
+run: $(VENV)/.run-deps
+	$(BIN)/sportello run
+
+## Lint, type-check and run every test.
+test: lint typecheck unit
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.test-deps
+	$(BIN)/mypy
+
+unit: $(VENV)/.test-deps
+	$(BIN)/pytest
+
+## Stop the embedded database and delete the virtual environment and local data.
+clean:
+	-test -x $(BIN)/sportello && $(BIN)/sportello db stop
+	rm -rf $(VENV) .sportello .mypy_cache .pytest_cache .ruff_cache

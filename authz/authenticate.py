@@ -1,0 +1,156 @@
+"""Who is asking: the principal of a request, from its session cookie or bearer token.
+
+- ``Authorization: Bearer sps_...``: a session token (API clients of staff and contacts);
+  ``Authorization: Bearer spp_...``: a partner token. Tokens are accepted in this header only,
+  never in a query string. A bearer token that is unknown, expired or revoked is refused (401).
+- The ``sportello_session`` cookie (browsers). A request carrying it must come from an allowed
+  origin (Origin, or Referer when there is no Origin): otherwise 403 before anything runs.
+  An expired cookie counts as no cookie, so the login page keeps working.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from urllib.parse import urlsplit
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.requests import Request
+
+from authz import secrets
+from authz.principals import (
+    Anonymous,
+    Audience,
+    ContactPrincipal,
+    PartnerPrincipal,
+    Principal,
+    StaffPrincipal,
+)
+from authz.scope import RowScope
+from db.queries import partner_tokens, scopes, sessions
+from db.queries.accounts import AccountKind
+from schema.errors import ApiError, Unauthenticated
+from sportello.settings import Settings
+
+COOKIE = "sportello_session"
+
+
+class CrossSiteRequest(ApiError):
+    """A cookie-authenticated request from a page of another origin."""
+
+    code = "FORBIDDEN"
+
+
+@dataclasses.dataclass(frozen=True)
+class Identity:
+    principal: Principal
+    scope: RowScope | None
+    # Set when a session (not a partner token) authenticated the request.
+    session_id: uuid.UUID | None = None
+    # True when the session came from the cookie (so logout must clear it).
+    by_cookie: bool = False
+
+
+ANONYMOUS = Identity(Anonymous(), None)
+
+
+def client_address(request: Request, settings: Settings) -> str | None:
+    """The caller's address; X-Forwarded-For counts only when the peer is a trusted proxy."""
+    peer = request.client.host if request.client else None
+    if peer is None or peer not in settings.proxies:
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    # The right-most address not added by one of our proxies is the one we can believe.
+    for hop in reversed(hops):
+        if hop not in settings.proxies:
+            return hop[:64]
+    return peer
+
+
+def same_origin(request: Request, settings: Settings) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = request.headers.get("referer")
+        if referer is None:
+            return False
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    return origin.rstrip("/") in settings.origins
+
+
+async def authenticate(
+    db: AsyncConnection, request: Request, settings: Settings, now: dt.datetime
+) -> Identity:
+    """The request's identity; Unauthenticated for a bad bearer token, CrossSiteRequest for a
+    cookie sent from another origin."""
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("Use Authorization: Bearer <token>.")
+        if secrets.looks_like(token, secrets.PARTNER):
+            identity = await _partner(db, token, now)
+        elif secrets.looks_like(token, secrets.SESSION):
+            identity = await _session(db, token, settings, now, by_cookie=False)
+        else:
+            identity = None
+        if identity is None:
+            raise Unauthenticated("The token is not valid; log in again.")
+        return identity
+
+    cookie = request.cookies.get(COOKIE)
+    if cookie is None:
+        return ANONYMOUS
+    if not same_origin(request, settings):
+        raise CrossSiteRequest("Cross-site request refused.")
+    if not secrets.looks_like(cookie, secrets.SESSION):
+        return ANONYMOUS
+    return await _session(db, cookie, settings, now, by_cookie=True) or ANONYMOUS
+
+
+async def _session(
+    db: AsyncConnection, token: str, settings: Settings, now: dt.datetime, *, by_cookie: bool
+) -> Identity | None:
+    idle = dt.timedelta(minutes=settings.session_idle_minutes)
+    found = await sessions.open_session(db, secrets.digest(token), now, idle)
+    if found is None:
+        return None
+    if found.kind is AccountKind.STAFF:
+        assert found.role is not None
+        staff = StaffPrincipal(found.organization_id, found.account_id, found.role, found.id)
+        return Identity(staff, RowScope(found.organization_id, Audience.STAFF), found.id, by_cookie)
+    contact = ContactPrincipal(found.organization_id, found.account_id, found.flags, found.id)
+    return Identity(contact, await contact_scope(db, contact), found.id, by_cookie)
+
+
+async def contact_scope(db: AsyncConnection, contact: ContactPrincipal) -> RowScope:
+    whole, sites, clients = await scopes.contact_grants(db, contact.contact_id)
+    return RowScope(
+        contact.organization_id,
+        Audience.PORTAL,
+        clients=clients,
+        whole_clients=whole,
+        sites=sites,
+        flags=contact.flags,
+    )
+
+
+async def _partner(db: AsyncConnection, token: str, now: dt.datetime) -> Identity | None:
+    found = await partner_tokens.open_token(db, secrets.digest(token), now)
+    if found is None:
+        return None
+    principal = PartnerPrincipal(found.organization_id, found.id, found.scopes, found.client_ids)
+    if found.client_ids is None:
+        scope = RowScope(found.organization_id, Audience.PARTNER)
+    else:
+        sites = await scopes.client_sites(db, found.client_ids)
+        scope = RowScope(
+            found.organization_id,
+            Audience.PARTNER,
+            clients=found.client_ids,
+            whole_clients=found.client_ids,
+            sites=sites,
+        )
+    return Identity(principal, scope)

@@ -1,0 +1,61 @@
+"""Run-time checks of the policy table, decided once per request per field.
+
+The view already left out what the audience may never read. What depends on the principal at
+run time (a contact's feature flags, the staff role a mutation needs, a partner token's scopes)
+is checked here while the document is validated: one decision per (type, field) however many
+objects the field resolves for, and a refused field stops the whole request before any SQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import FieldNode, GraphQLError, ValidationContext, ValidationRule
+from graphql.type import get_named_type
+
+from authz.policy import FIELDS
+from authz.principals import Principal
+
+
+class FieldChecks:
+    """The decisions of one request; ``evaluations`` counts policy evaluations (for tests)."""
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+        self.decisions: dict[tuple[str, str], str | None] = {}
+        self.evaluations = 0
+
+    def reason(self, type_name: str, field_name: str) -> str | None:
+        """Why ``principal`` may not use ``type_name.field_name``, or None when it may."""
+        key = (type_name, field_name)
+        if key not in self.decisions:
+            rule = FIELDS.get(type_name, {}).get(field_name)
+            self.evaluations += 1
+            # A field with no rule is one the view gave this audience whole (staff).
+            self.decisions[key] = None if rule is None else rule.check(self.principal)
+        return self.decisions[key]
+
+    def rule(self) -> type[ValidationRule]:
+        """A graphql-core validation rule reporting FORBIDDEN for refused fields."""
+        checks = self
+
+        class PolicyRule(ValidationRule):
+            def __init__(self, context: ValidationContext) -> None:
+                super().__init__(context)
+
+            def enter_field(self, node: FieldNode, *_: Any) -> None:
+                parent = self.context.get_parent_type()
+                if parent is None:
+                    return
+                type_name = get_named_type(parent).name
+                reason = checks.reason(type_name, node.name.value)
+                if reason is not None:
+                    self.report_error(
+                        GraphQLError(
+                            f"Cannot use {type_name}.{node.name.value}: {reason}.",
+                            node,
+                            extensions={"code": "FORBIDDEN"},
+                        )
+                    )
+
+        return PolicyRule

@@ -1,0 +1,260 @@
+"""Logging in and out, one-use links (invitation, password reset) and password changes.
+
+The rules that keep guessing, replaying and enumerating out:
+
+- one answer ("Wrong organization, identifier or password.") for a wrong password, an unknown
+  account, an unknown organization and a disabled account, and a dummy argon2 verification
+  when there is no hash to check, so the time taken does not tell either;
+- failures counted in PostgreSQL per (organization, identifier) and per client address, known
+  accounts or not; past a few free failures each key waits exponentially longer (RATE_LIMITED
+  with retryAfter). The counts are written in a transaction of their own, so the failed
+  request's rollback does not undo them. Resetting a password is never throttled by them;
+- a new session (and token) at every login, never reused; only the SHA-256 of tokens is kept;
+- link tokens are single use, bound to one account and purpose, expire, and a newer one makes
+  the older useless; asking for a reset answers the same whether the account exists or not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from authz import secrets
+from authz.password_policy import password_problem
+from authz.passwords import hash_password, needs_rehash, verify_password
+from db import models as m
+from db.queries import accounts, audit, sessions
+from db.queries.accounts import Account
+from schema.errors import BadUserInput, RateLimited, Unauthenticated
+from sportello.settings import Settings
+
+LOGIN_FAILED = "Wrong organization, identifier or password."
+LINK_FAILED = "This link is not valid any more; ask for a new one."
+# A reset mail at most this often per account, so the endpoint cannot flood a mailbox.
+RESET_MAIL_INTERVAL = dt.timedelta(minutes=2)
+
+# Verified against when there is no real hash, so that unknown accounts cost the same time.
+_DUMMY_HASH = hash_password("dummy password that matches nothing")
+
+
+@dataclasses.dataclass(frozen=True)
+class Caller:
+    """Where a request comes from: recorded with sessions and audit events."""
+
+    ip: str | None
+    user_agent: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class NewSession:
+    token: str
+    expires_at: dt.datetime
+    account: Account
+
+
+# Called with the account, the purpose and the link to send, in the caller's transaction.
+LinkMailer = Callable[[AsyncConnection, Account, m.TokenPurpose, str], Awaitable[None]]
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def require_good_password(password: str, field: str = "password") -> None:
+    problem = password_problem(password)
+    if problem is not None:
+        raise BadUserInput(field, problem)
+
+
+def _throttle_keys(organization: str, identifier: str, caller: Caller) -> tuple[str, str]:
+    account_key = f"account:{organization.strip().lower()}:{identifier.strip().lower()}"[:400]
+    return account_key, f"address:{caller.ip or 'unknown'}"
+
+
+async def start_session(
+    db: AsyncConnection, settings: Settings, account: Account, caller: Caller, now: dt.datetime
+) -> NewSession:
+    token, token_hash = secrets.new_secret(secrets.SESSION)
+    expires_at = now + dt.timedelta(hours=settings.session_absolute_hours)
+    await sessions.create(db, account, token_hash, now, expires_at, caller.ip, caller.user_agent)
+    await accounts.mark_login(db, account, now)
+    return NewSession(token, expires_at, account)
+
+
+async def login(
+    db: AsyncConnection,
+    engine: AsyncEngine,
+    settings: Settings,
+    *,
+    organization: str,
+    identifier: str,
+    password: str,
+    caller: Caller,
+) -> NewSession:
+    """A new session for valid credentials; Unauthenticated or RateLimited otherwise."""
+    now = now_utc()
+    account_key, address_key = _throttle_keys(organization, identifier, caller)
+    wait = await sessions.blocked_for(db, [account_key, address_key], now)
+    if wait:
+        raise RateLimited("Too many failed logins; try again later.", wait)
+
+    organization_id = await accounts.organization_id_by_slug(db, organization.strip().lower())
+    account = (
+        await accounts.find_by_identifier(db, organization_id, identifier[:254])
+        if organization_id is not None
+        else None
+    )
+    stored = account.password_hash if account is not None else None
+    matches = verify_password(stored or _DUMMY_HASH, password[:1024]) and stored is not None
+    if account is None or not matches or not account.usable:
+        async with engine.begin() as independent:
+            await sessions.record_failure(
+                independent,
+                account_key,
+                now,
+                settings.login_free_failures,
+                settings.login_max_backoff_seconds,
+            )
+            await sessions.record_failure(
+                independent,
+                address_key,
+                now,
+                settings.login_free_failures_per_address,
+                settings.login_max_backoff_seconds,
+            )
+            if organization_id is not None:
+                await audit.record(
+                    independent,
+                    organization_id,
+                    "login_failed",
+                    actor=account,
+                    ip=caller.ip,
+                    details={"reason": _failure_reason(account, matches)},
+                )
+        raise Unauthenticated(LOGIN_FAILED)
+
+    assert stored is not None
+    if needs_rehash(stored):
+        await accounts.rehash(db, account, hash_password(password))
+    await sessions.clear(db, account_key)
+    started = await start_session(db, settings, account, caller, now)
+    await audit.record(db, account.organization_id, "login", actor=account, ip=caller.ip)
+    return started
+
+
+def _failure_reason(account: Account | None, matches: bool) -> str:
+    """For the audit trail only; the caller always gets LOGIN_FAILED."""
+    if account is None:
+        return "unknown account"
+    if not matches:
+        return "wrong password"
+    return "account disabled"
+
+
+async def logout(db: AsyncConnection, session_id: uuid.UUID) -> None:
+    await sessions.revoke(db, session_id, now_utc())
+
+
+async def send_link(
+    db: AsyncConnection,
+    settings: Settings,
+    account: Account,
+    purpose: m.TokenPurpose,
+    mail: LinkMailer,
+) -> None:
+    """Issue a one-use link token (older ones stop working) and queue the email carrying it."""
+    now = now_utc()
+    token, token_hash = secrets.new_secret(secrets.LINK)
+    lifetime = (
+        dt.timedelta(hours=settings.invitation_hours)
+        if purpose is m.TokenPurpose.INVITATION
+        else dt.timedelta(minutes=settings.reset_minutes)
+    )
+    await accounts.issue_link_token(db, account, purpose, token_hash, now + lifetime, now)
+    page = "invitation" if purpose is m.TokenPurpose.INVITATION else "reset-password"
+    await mail(db, account, purpose, f"{settings.public_url}/{page}#token={token}")
+
+
+async def request_password_reset(
+    db: AsyncConnection,
+    settings: Settings,
+    *,
+    organization: str,
+    identifier: str,
+    caller: Caller,
+    mail: LinkMailer,
+) -> None:
+    """Queue a reset link when the account exists; the caller learns nothing either way.
+
+    Invited contacts get one too: their first access may go through "forgot password".
+    """
+    organization_id = await accounts.organization_id_by_slug(db, organization.strip().lower())
+    if organization_id is None:
+        return
+    account = await accounts.find_by_identifier(db, organization_id, identifier[:254])
+    if account is None or not await _may_reset(db, account):
+        return
+    last = await accounts.last_link_issued_at(db, account, m.TokenPurpose.PASSWORD_RESET)
+    if last is not None and last > now_utc() - RESET_MAIL_INTERVAL:
+        return
+    await send_link(db, settings, account, m.TokenPurpose.PASSWORD_RESET, mail)
+    await audit.record(
+        db, account.organization_id, "password_reset_requested", actor=account, ip=caller.ip
+    )
+
+
+async def _may_reset(db: AsyncConnection, account: Account) -> bool:
+    """Active accounts, and contacts still waiting to set their first password."""
+    if account.usable:
+        return True
+    return account.kind is accounts.AccountKind.CONTACT and await accounts.is_invited(
+        db, account.id
+    )
+
+
+async def use_link(
+    db: AsyncConnection,
+    settings: Settings,
+    *,
+    token: str,
+    password: str,
+    purposes: tuple[m.TokenPurpose, ...],
+    caller: Caller,
+) -> NewSession:
+    """Set the password through a valid link token and log in; ends every older session."""
+    require_good_password(password)
+    now = now_utc()
+    account = None
+    if secrets.looks_like(token, secrets.LINK):
+        account = await accounts.consume_link_token(db, secrets.digest(token), purposes, now)
+    if account is None:
+        raise BadUserInput("token", LINK_FAILED)
+    await accounts.set_password(db, account, hash_password(password), now)
+    refreshed = await accounts.get(db, account.kind, account.id)
+    await audit.record(db, account.organization_id, "password_changed", actor=account, ip=caller.ip)
+    if refreshed is None or not refreshed.usable:
+        raise Unauthenticated(LOGIN_FAILED)
+    return await start_session(db, settings, refreshed, caller, now)
+
+
+async def change_password(
+    db: AsyncConnection,
+    settings: Settings,
+    account: Account,
+    *,
+    current: str,
+    new: str,
+    caller: Caller,
+) -> NewSession:
+    """Replace the password knowing the current one; every session ends, a new one starts."""
+    if not verify_password(account.password_hash or _DUMMY_HASH, current[:1024]):
+        raise BadUserInput("currentPassword", "the current password is wrong")
+    require_good_password(new, "newPassword")
+    now = now_utc()
+    await accounts.set_password(db, account, hash_password(new), now)
+    await audit.record(db, account.organization_id, "password_changed", actor=account, ip=caller.ip)
+    return await start_session(db, settings, account, caller, now)

@@ -1,0 +1,59 @@
+"""The audit trail: one row per security-relevant action."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db import models as m
+from db.models.base import table_of
+
+AUDIT = table_of(m.AuditEvent)
+
+
+class Actor(Protocol):
+    """Anything with a kind (STAFF, CONTACT, PARTNER) and an id."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class ActorRef:
+    kind: str
+    id: uuid.UUID
+
+
+async def record(
+    db: AsyncConnection,
+    organization_id: uuid.UUID,
+    action: str,
+    *,
+    actor: Actor | None,
+    ip: str | None = None,
+    subject_type: str | None = None,
+    subject_id: uuid.UUID | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Write an audit event in the caller's transaction. Never pass secrets in ``details``."""
+    await db.execute(
+        AUDIT.insert().values(
+            id=uuid.uuid4(),
+            created_at=dt.datetime.now(dt.UTC),
+            organization_id=organization_id,
+            actor_type=str(actor.kind) if actor is not None else "ANONYMOUS",
+            actor_id=actor.id if actor is not None else None,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            ip=ip,
+            details=details or {},
+        )
+    )

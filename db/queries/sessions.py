@@ -1,0 +1,163 @@
+"""Login sessions and the counters that throttle failed logins."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db import models as m
+from db.models.base import table_of
+from db.queries.accounts import CONTACT, ORGANIZATION, SESSION, STAFF, Account, AccountKind
+
+THROTTLE = table_of(m.LoginThrottle)
+GRANT = table_of(m.PortalGrant)
+
+# A session's last_seen_at is written at most this often, not on every request.
+TOUCH_EVERY = dt.timedelta(minutes=1)
+# Failures older than this no longer count.
+FAILURE_MEMORY = dt.timedelta(hours=1)
+
+CONTACT_FLAG_COLUMNS = (
+    "portal_access",
+    "receives_visit_reminders",
+    "receives_signed_worksheets",
+    "can_view_contracts",
+    "can_view_invoices",
+    "can_open_tickets",
+    "can_book_appointments",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class OpenSession:
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    kind: AccountKind
+    account_id: uuid.UUID
+    # Staff: the role. Contacts: the feature flags that are on.
+    role: m.StaffRole | None
+    flags: frozenset[str]
+
+
+async def create(
+    db: AsyncConnection,
+    account: Account,
+    token_hash: bytes,
+    now: dt.datetime,
+    expires_at: dt.datetime,
+    ip: str | None,
+    user_agent: str | None,
+) -> uuid.UUID:
+    session_id = uuid.uuid4()
+    await db.execute(
+        SESSION.insert().values(
+            id=session_id,
+            created_at=now,
+            organization_id=account.organization_id,
+            token_hash=token_hash,
+            staff_user_id=account.id if account.kind is AccountKind.STAFF else None,
+            contact_id=account.id if account.kind is AccountKind.CONTACT else None,
+            last_seen_at=now,
+            expires_at=expires_at,
+            ip=ip,
+            user_agent=(user_agent or "")[:300] or None,
+        )
+    )
+    return session_id
+
+
+async def open_session(
+    db: AsyncConnection, token_hash: bytes, now: dt.datetime, idle: dt.timedelta
+) -> OpenSession | None:
+    """The live session of a token: not revoked, not expired, not idle too long, and its
+    account still allowed in. Refreshes last_seen_at (at most once a minute)."""
+    contact_ok = sa.and_(
+        CONTACT.c.state == m.ContactState.ACTIVE.value,
+        CONTACT.c.deleted_at.is_(None),
+        CONTACT.c.portal_access.is_(True),
+        ORGANIZATION.c.portal_enabled.is_(True),
+    )
+    statement = (
+        sa.select(
+            SESSION.c.id,
+            SESSION.c.organization_id,
+            SESSION.c.staff_user_id,
+            SESSION.c.contact_id,
+            SESSION.c.last_seen_at,
+            STAFF.c.role,
+            *(CONTACT.c[name] for name in CONTACT_FLAG_COLUMNS),
+        )
+        .join(ORGANIZATION, ORGANIZATION.c.id == SESSION.c.organization_id)
+        .outerjoin(STAFF, STAFF.c.id == SESSION.c.staff_user_id)
+        .outerjoin(CONTACT, CONTACT.c.id == SESSION.c.contact_id)
+        .where(
+            SESSION.c.token_hash == token_hash,
+            SESSION.c.revoked_at.is_(None),
+            SESSION.c.expires_at > now,
+            SESSION.c.last_seen_at > now - idle,
+            sa.or_(STAFF.c.active.is_(True), contact_ok),
+        )
+    )
+    row = (await db.execute(statement)).first()
+    if row is None:
+        return None
+    if row.last_seen_at < now - TOUCH_EVERY:
+        await db.execute(SESSION.update().where(SESSION.c.id == row.id).values(last_seen_at=now))
+    if row.staff_user_id is not None:
+        return OpenSession(
+            row.id,
+            row.organization_id,
+            AccountKind.STAFF,
+            row.staff_user_id,
+            m.StaffRole(row.role),
+            frozenset(),
+        )
+    flags = frozenset(name for name in CONTACT_FLAG_COLUMNS if row._mapping[name])
+    return OpenSession(
+        row.id, row.organization_id, AccountKind.CONTACT, row.contact_id, None, flags
+    )
+
+
+async def revoke(db: AsyncConnection, session_id: uuid.UUID, now: dt.datetime) -> None:
+    await db.execute(
+        SESSION.update()
+        .where(SESSION.c.id == session_id, SESSION.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+async def blocked_for(db: AsyncConnection, keys: list[str], now: dt.datetime) -> int:
+    """Seconds until every key may try again; 0 when none is blocked."""
+    until = await db.scalar(
+        sa.select(sa.func.max(THROTTLE.c.blocked_until)).where(THROTTLE.c.key.in_(keys))
+    )
+    if not isinstance(until, dt.datetime) or until <= now:
+        return 0
+    return max(1, int((until - now).total_seconds() + 0.999))
+
+
+async def record_failure(
+    db: AsyncConnection, key: str, now: dt.datetime, free_failures: int, max_backoff: int
+) -> None:
+    """Count a failure; past ``free_failures`` the key waits 1, 2, 4, ... seconds (capped)."""
+    stale = THROTTLE.c.last_failure_at < now - FAILURE_MEMORY
+    failures = sa.case((stale, 1), else_=THROTTLE.c.failures + 1)
+    over = failures - free_failures
+    wait = sa.func.least(sa.func.power(2, sa.func.greatest(over - 1, 0)), max_backoff)
+    blocked = sa.case((over > 0, now + sa.func.make_interval(0, 0, 0, 0, 0, 0, wait)), else_=None)
+    statement = insert(THROTTLE).values(key=key, failures=1, last_failure_at=now)
+    await db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[THROTTLE.c.key],
+            set_={"failures": failures, "last_failure_at": now, "blocked_until": blocked},
+        )
+    )
+
+
+async def clear(db: AsyncConnection, key: str) -> None:
+    await db.execute(THROTTLE.delete().where(THROTTLE.c.key == key))

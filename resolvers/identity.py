@@ -1,0 +1,143 @@
+"""Logging in and out, one-use links, password changes, and ``viewer``."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from authz import login as auth
+from authz.principals import ContactPrincipal, Principal, StaffPrincipal
+from db import models as m
+from db.queries import accounts
+from db.queries.viewer import viewer as viewer_row
+from resolvers.mail import queue_link_mail
+from schema.context import Context
+from schema.errors import Unauthenticated
+from schema.identity import AccountKind, LoginPayload, Viewer
+
+ContextInfo = Info[Context, None]
+
+
+def account_of(principal: Principal) -> tuple[accounts.AccountKind, object] | None:
+    if isinstance(principal, StaffPrincipal):
+        return accounts.AccountKind.STAFF, principal.user_id
+    if isinstance(principal, ContactPrincipal):
+        return accounts.AccountKind.CONTACT, principal.contact_id
+    return None
+
+
+def payload(info: ContextInfo, started: auth.NewSession) -> LoginPayload:
+    """The new session for the caller, and the cookie for browsers."""
+    info.context.set_session_token = started.token
+    return LoginPayload(
+        token=started.token,
+        expires_at=started.expires_at,
+        account_kind=AccountKind(started.account.kind.value),
+    )
+
+
+@strawberry.type
+class IdentityQuery:
+    @strawberry.field(description="The account making the request.")
+    async def viewer(self, info: ContextInfo) -> Viewer:
+        principal = info.context.principal
+        if isinstance(principal, StaffPrincipal):
+            kind, account_id = accounts.AccountKind.STAFF, principal.user_id
+        elif isinstance(principal, ContactPrincipal):
+            kind, account_id = accounts.AccountKind.CONTACT, principal.contact_id
+        else:
+            raise Unauthenticated("Log in first.")
+        row = await viewer_row(info.context.db, kind, account_id)
+        return Viewer(
+            kind=AccountKind(row.kind.value),
+            first_name=row.first_name,
+            organization_name=row.organization_name,
+        )
+
+
+@strawberry.type
+class IdentityMutation:
+    @strawberry.mutation(description="Log in with an email, username or phone number.")
+    async def login(
+        self, info: ContextInfo, organization: str, identifier: str, password: str
+    ) -> LoginPayload:
+        context = info.context
+        started = await auth.login(
+            context.db,
+            context.engine,
+            context.settings,
+            organization=organization,
+            identifier=identifier,
+            password=password,
+            caller=context.caller,
+        )
+        return payload(info, started)
+
+    @strawberry.mutation(description="End the current session.")
+    async def logout(self, info: ContextInfo) -> bool:
+        context = info.context
+        if context.session_id is not None:
+            await auth.logout(context.db, context.session_id)
+        context.clear_session_cookie = True
+        return True
+
+    @strawberry.mutation(description="Set the first password from an invitation link.")
+    async def accept_invitation(self, info: ContextInfo, token: str, password: str) -> LoginPayload:
+        return await _use_link(info, token, password, (m.TokenPurpose.INVITATION,))
+
+    @strawberry.mutation(
+        description="Email a password reset link if the account exists; the answer is the "
+        "same either way."
+    )
+    async def request_password_reset(
+        self, info: ContextInfo, organization: str, identifier: str
+    ) -> bool:
+        context = info.context
+        await auth.request_password_reset(
+            context.db,
+            context.settings,
+            organization=organization,
+            identifier=identifier,
+            caller=context.caller,
+            mail=queue_link_mail(context.settings),
+        )
+        return True
+
+    @strawberry.mutation(description="Set a new password from a reset link.")
+    async def reset_password(self, info: ContextInfo, token: str, password: str) -> LoginPayload:
+        # A reset link also works for an invited contact's first access (seed 004).
+        return await _use_link(info, token, password, (m.TokenPurpose.PASSWORD_RESET,))
+
+    @strawberry.mutation(description="Change the password; every session ends but this one.")
+    async def change_password(
+        self, info: ContextInfo, current_password: str, new_password: str
+    ) -> LoginPayload:
+        context = info.context
+        mine = account_of(context.principal)
+        account = await accounts.get(context.db, *mine) if mine else None  # type: ignore[arg-type]
+        if account is None:
+            raise Unauthenticated("Log in first.")
+        started = await auth.change_password(
+            context.db,
+            context.settings,
+            account,
+            current=current_password,
+            new=new_password,
+            caller=context.caller,
+        )
+        return payload(info, started)
+
+
+async def _use_link(
+    info: ContextInfo, token: str, password: str, purposes: tuple[m.TokenPurpose, ...]
+) -> LoginPayload:
+    context = info.context
+    started = await auth.use_link(
+        context.db,
+        context.settings,
+        token=token,
+        password=password,
+        purposes=purposes,
+        caller=context.caller,
+    )
+    return payload(info, started)

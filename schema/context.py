@@ -1,0 +1,45 @@
+"""What every resolver gets as ``info.context``: one per request."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from starlette.requests import Request
+
+from authz.checks import FieldChecks
+from authz.login import Caller
+from authz.principals import Principal
+from authz.scope import RowScope
+from sportello.settings import Settings
+
+
+@dataclasses.dataclass
+class Context:
+    """The request's principal, row scope, database session and loaders.
+
+    ``db`` is the request's one connection, inside the request's one transaction: resolvers
+    and loaders share it (FACTS: one connection per request, not per resolver). The route
+    commits it when the operation succeeds and rolls it back on any error, so a failed
+    mutation leaves nothing behind; what must be kept even then (a failed login's count, its
+    audit event) is written through ``engine`` in a transaction of its own.
+    ``scope`` is None for anonymous callers, who read nothing.
+    """
+
+    settings: Settings
+    principal: Principal
+    scope: RowScope | None
+    db: AsyncConnection
+    engine: AsyncEngine
+    checks: FieldChecks
+    request_id: str
+    request: Request | None = None
+    session_id: uuid.UUID | None = None
+    caller: Caller = dataclasses.field(default_factory=lambda: Caller(None, None))
+    # Per-request DataLoaders, created on first use (db/loaders.py).
+    loaders: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # What login and logout want done with the session cookie once the request succeeded.
+    set_session_token: str | None = None
+    clear_session_cookie: bool = False

@@ -1,0 +1,142 @@
+"""One schema, served to each audience as the view that holds only what it may read.
+
+The types are defined once (schema/<domain>.py). A :class:`ViewSchema` keeps, for each type,
+the fields the policy table (authz/policy.py FIELDS) grants to its audience; a field left out
+is absent from the view's SDL and introspection and cannot be selected, filtered or ordered on.
+
+- staff: every field, except those whose rule names audiences without staff;
+- portal, partner: only fields with an explicit rule naming them; building fails when a field
+  reachable from these views has no rule at all (deny by default, and nothing forgotten);
+- public: only fields whose rule names the public audience.
+
+With a ``principal``, the view also drops the fields that principal's flags, role or scopes do
+not allow: that narrower view answers its introspection (see sportello/graphql_route.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.name_converter import NameConverter
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.field import StrawberryField
+
+from authz.policy import FIELDS
+from authz.principals import Audience, Principal
+from authz.rules import Rule
+
+
+class PolicyError(RuntimeError):
+    """The policy table and the schema disagree; the message lists every field to decide."""
+
+
+_names = NameConverter()
+
+# Audiences whose view only holds explicitly granted fields.
+_EXPLICIT = (Audience.PORTAL, Audience.PARTNER, Audience.PUBLIC)
+
+
+def graphql_type_name(type_definition: StrawberryObjectDefinition) -> str:
+    return _names.from_type(type_definition)
+
+
+def graphql_field_name(field: StrawberryField) -> str:
+    return _names.from_field(field)
+
+
+def rule_for(type_name: str, field_name: str) -> Rule | None:
+    return FIELDS.get(type_name, {}).get(field_name)
+
+
+class ViewSchema(strawberry.Schema):
+    """The schema as one audience (and optionally one principal) sees it."""
+
+    def __init__(
+        self,
+        audience: Audience,
+        *,
+        query: type,
+        mutation: type | None = None,
+        types: tuple[type, ...] = (),
+        principal: Principal | None = None,
+    ) -> None:
+        # get_fields runs during super().__init__, so the view's identity must be set first.
+        self.audience = audience
+        self.principal = principal
+        self.undecided: set[str] = set()
+        super().__init__(
+            query=query,
+            mutation=mutation,
+            types=types,
+            config=StrawberryConfig(disable_field_suggestions=True),
+        )
+        if self.undecided and audience in (Audience.PORTAL, Audience.PARTNER):
+            listed = ", ".join(sorted(self.undecided))
+            raise PolicyError(
+                f"fields reachable from the {audience.value} view have no rule in "
+                f"authz/policy.py FIELDS: {listed}"
+            )
+
+    def get_fields(self, type_definition: StrawberryObjectDefinition) -> list[StrawberryField]:
+        type_name = graphql_type_name(type_definition)
+        return [
+            field
+            for field in type_definition.fields
+            if self._holds(type_name, graphql_field_name(field))
+        ]
+
+    def _holds(self, type_name: str, field_name: str) -> bool:
+        rule = rule_for(type_name, field_name)
+        if rule is None:
+            if self.audience in _EXPLICIT:
+                self.undecided.add(f"{type_name}.{field_name}")
+            return self.audience is Audience.STAFF
+        if self.audience not in rule.audiences:
+            return False
+        return self.principal is None or rule.check(self.principal) is None
+
+
+def holds_any(audience: Audience, root: type) -> bool:
+    """Whether the audience's view keeps at least one field of a root type (else it has none)."""
+    definition: StrawberryObjectDefinition = root.__strawberry_definition__  # type: ignore[attr-defined]
+    type_name = graphql_type_name(definition)
+    for field in definition.fields:
+        rule = rule_for(type_name, graphql_field_name(field))
+        if audience is Audience.STAFF and (rule is None or audience in rule.audiences):
+            return True
+        if rule is not None and audience in rule.audiences:
+            return True
+    return False
+
+
+def build_views(
+    query: type, mutation: type | None, types: tuple[type, ...] = ()
+) -> dict[Audience, ViewSchema]:
+    """Every audience's view of the schema built from ``query`` and ``mutation``."""
+    return {
+        audience: ViewSchema(
+            audience,
+            query=query,
+            mutation=mutation if mutation and holds_any(audience, mutation) else None,
+            types=types,
+        )
+        for audience in Audience
+    }
+
+
+def sdl(view: ViewSchema) -> str:
+    """The SDL committed under schema/sdl/ and diffed in a test."""
+    return view.as_str() + "\n"
+
+
+def field_names(view: ViewSchema) -> dict[str, set[str]]:
+    """Type name -> field names present in ``view`` (for the authorization matrix)."""
+    result: dict[str, set[str]] = {}
+    for name, graphql_type in view._schema.type_map.items():
+        fields: Any = getattr(graphql_type, "fields", None)
+        if name.startswith("__") or not fields:
+            continue
+        result[name] = set(fields)
+    return result

@@ -1,0 +1,70 @@
+"""The Starlette application: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from db import migrate
+from db.engine import create_engine
+from sportello.graphql_route import graphql_endpoint
+from sportello.settings import Settings, SettingsError
+from sportello.state import AppState
+
+log = logging.getLogger("sportello")
+
+
+async def healthz(_: Request) -> JSONResponse:
+    """The process is up and serving (says nothing about the database)."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Ready when the database answers and its schema is at the newest migration."""
+    state: AppState = request.app.state.sportello
+    try:
+        async with state.engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
+        current = await migrate.current_revision(state.engine)
+    except Exception as error:  # any failure means "not ready"; the reason goes to the log only
+        log.warning("readiness check failed: %s", type(error).__name__)
+        return JSONResponse({"status": "unavailable", "reason": "database"}, status_code=503)
+    if current != migrate.head_revision():
+        return JSONResponse({"status": "unavailable", "reason": "migrations"}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The application for ``settings``, whose ``database_url`` must be set (the CLI resolves
+    the embedded cluster's URL before calling this)."""
+    if settings.database_url is None:
+        raise SettingsError("create_app needs settings.database_url (DATABASE_URL)")
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        statement_timeout_ms=settings.statement_timeout_ms,
+    )
+    state = AppState(settings=settings, engine=engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.sportello = state
+    return app

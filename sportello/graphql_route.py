@@ -1,0 +1,289 @@
+"""``POST /graphql``: one JSON document in, one JSON result out, through the caller's view.
+
+Deliberately narrower than a general GraphQL server: JSON bodies only (a browser form cannot
+send one across origins without a CORS preflight), no GET (no mutation or query in a URL), no
+batches (one operation per request, so limits and throttling count per request).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    Visitor,
+    parse,
+    specified_rules,
+    validate,
+    visit,
+)
+from graphql.execution import ExecutionResult, execute
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from authz.authenticate import COOKIE, authenticate, client_address
+from authz.checks import FieldChecks
+from authz.login import Caller, now_utc
+from authz.principals import Anonymous, Audience
+from db import tenancy
+from schema.build import views
+from schema.context import Context
+from schema.errors import ApiError
+from schema.limits import LIMIT_RULES, MAX_COST, MAX_TOKENS, query_cost
+from sportello.settings import Settings
+from sportello.state import AppState
+
+log = logging.getLogger("sportello.graphql")
+
+MAX_ERRORS = 10
+
+
+class RequestRejected(Exception):
+    """The HTTP request cannot carry a GraphQL operation; answered before any parsing."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@lru_cache(maxsize=512)
+def parse_document(query: str) -> DocumentNode:
+    """Parsed once per distinct document text (the clients send the same few over and over)."""
+    return parse(query, max_tokens=MAX_TOKENS, no_location=False)
+
+
+@lru_cache(maxsize=1024)
+def validate_document(query: str, audience: Audience) -> tuple[GraphQLError, ...]:
+    """The principal-independent validation of a document against a view, done once.
+
+    hide_suggestions: "Did you mean ...?" would spell out the schema to whoever guesses.
+    """
+    schema = views()[audience]._schema
+    document = parse_document(query)
+    # The limits first and alone: an abusive document gets one error, cheaply.
+    errors = validate(schema, document, rules=LIMIT_RULES, max_errors=1)
+    if not errors:
+        errors = validate(
+            schema, document, rules=specified_rules, max_errors=MAX_ERRORS, hide_suggestions=True
+        )
+    return tuple(errors)
+
+
+async def read_operation(request: Request, max_body_bytes: int) -> dict[str, Any]:
+    """The body's query, variables and operation name, or RequestRejected."""
+    if request.method != "POST":
+        raise RequestRejected(405, "METHOD_NOT_ALLOWED", "Send GraphQL operations with POST.")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise RequestRejected(
+            415, "UNSUPPORTED_MEDIA_TYPE", "Send the operation as application/json."
+        )
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_body_bytes:
+        raise RequestRejected(413, "PAYLOAD_TOO_LARGE", "The request body is too large.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > max_body_bytes:
+            raise RequestRejected(413, "PAYLOAD_TOO_LARGE", "The request body is too large.")
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise RequestRejected(400, "BAD_REQUEST", "The request body is not valid JSON.") from None
+    if not isinstance(payload, dict):
+        raise RequestRejected(
+            400, "BAD_REQUEST", "Send one operation per request as a JSON object."
+        )
+    query = payload.get("query")
+    variables = payload.get("variables")
+    operation_name = payload.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        raise RequestRejected(400, "BAD_REQUEST", "The body needs a query string.")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestRejected(400, "BAD_REQUEST", "variables must be a JSON object.")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestRejected(400, "BAD_REQUEST", "operationName must be a string.")
+    return {"query": query, "variables": variables, "operation_name": operation_name}
+
+
+def error_response(status: int, code: str, message: str, request_id: str) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}
+    return JSONResponse(body, status_code=status, headers={"X-Request-Id": request_id})
+
+
+def errors_response(errors: list[GraphQLError], request_id: str, *, code: str) -> JSONResponse:
+    """A document refused before execution: 400 and every error found."""
+    body = {"errors": [format_error(e, request_id, code=code) for e in errors]}
+    return JSONResponse(body, status_code=400, headers={"X-Request-Id": request_id})
+
+
+def format_error(
+    error: GraphQLError, request_id: str, *, code: str = "BAD_USER_INPUT"
+) -> dict[str, Any]:
+    """What the caller sees of an error: ApiErrors as raised, anything unexpected masked.
+
+    Errors graphql-core raises itself (syntax, validation, variable coercion) are about the
+    caller's document and keep their message, with ``code`` unless they carry one.
+    """
+    original = error.original_error
+    if original is None:
+        formatted: dict[str, Any] = dict(error.formatted)
+        extensions = dict(formatted.get("extensions") or {})
+        extensions.setdefault("code", code)
+        formatted["extensions"] = extensions
+        return formatted
+    if isinstance(original, ApiError):
+        formatted = {"message": original.message, "extensions": original.as_extensions()}
+    else:
+        log.error("request %s failed in %s", request_id, error.path, exc_info=original)
+        formatted = {
+            "message": "Internal server error.",
+            "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        }
+    if error.path is not None:
+        formatted["path"] = error.path
+    return formatted
+
+
+def has_introspection(document: DocumentNode) -> bool:
+    """Whether the document asks for ``__schema`` or ``__type`` anywhere (fragments included)."""
+    found = False
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            nonlocal found
+            if node.name.value in {"__schema", "__type"}:
+                found = True
+
+    visit(document, Finder())
+    return found
+
+
+def unauthenticated(request_id: str) -> JSONResponse:
+    """Anonymous callers learn nothing about why their document was refused."""
+    return error_response(401, "UNAUTHENTICATED", "Authentication required.", request_id)
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    state: AppState = request.app.state.sportello
+    settings = state.settings
+    request_id = uuid.uuid4().hex
+    try:
+        operation = await read_operation(request, settings.max_body_bytes)
+    except RequestRejected as rejected:
+        response = error_response(rejected.status, rejected.code, rejected.message, request_id)
+        if rejected.status == 405:
+            response.headers["Allow"] = "POST"
+        return response
+
+    async with state.engine.connect() as db:
+        transaction = await db.begin()
+        try:
+            identity = await authenticate(db, request, settings, now_utc())
+        except ApiError as refused:
+            status = 403 if refused.code == "FORBIDDEN" else 401
+            return error_response(status, refused.code, refused.message, request_id)
+        anonymous = isinstance(identity.principal, Anonymous)
+        if identity.scope is not None:
+            # From here on PostgreSQL itself hides every other organization.
+            await tenancy.bind(db, identity.scope.organization_id)
+        view = views()[identity.principal.audience]
+        try:
+            document = parse_document(operation["query"])
+        except GraphQLError as error:
+            if anonymous:
+                return unauthenticated(request_id)
+            return errors_response([error], request_id, code="GRAPHQL_PARSE_FAILED")
+        introspects = has_introspection(document)
+        if introspects and (anonymous or not settings.introspection):
+            return (
+                unauthenticated(request_id)
+                if anonymous
+                else error_response(403, "FORBIDDEN", "Introspection is disabled.", request_id)
+            )
+        checks = FieldChecks(identity.principal)
+        errors = list(validate_document(operation["query"], identity.principal.audience))
+        if not errors:
+            # What this principal may use: one decision per field of the document.
+            errors = validate(view._schema, document, rules=(checks.rule(),))
+        if errors:
+            if anonymous:
+                return unauthenticated(request_id)
+            return errors_response(errors, request_id, code="GRAPHQL_VALIDATION_FAILED")
+        cost = query_cost(document, operation["operation_name"], operation["variables"])
+        if cost > MAX_COST:
+            return error_response(
+                400,
+                "QUERY_TOO_COMPLEX",
+                f"The query costs too much (limit {MAX_COST}).",
+                request_id,
+            )
+
+        context = Context(
+            settings=settings,
+            principal=identity.principal,
+            scope=identity.scope,
+            db=db,
+            engine=state.engine,
+            checks=checks,
+            request_id=request_id,
+            request=request,
+            session_id=identity.session_id,
+            caller=Caller(client_address(request, settings), request.headers.get("user-agent")),
+        )
+        result = execute(
+            view._schema,
+            document,
+            variable_values=operation["variables"],
+            operation_name=operation["operation_name"],
+            context_value=context,
+            executor_class=StrawberryGraphQLCoreExecutionContext,
+            hide_suggestions=True,
+        )
+        if not isinstance(result, ExecutionResult):
+            result = await result
+        # One transaction per request: kept only when everything succeeded.
+        if result.errors:
+            await transaction.rollback()
+        else:
+            await transaction.commit()
+
+    body: dict[str, Any] = {}
+    if result.errors:
+        body["errors"] = [format_error(e, request_id) for e in result.errors]
+    body["data"] = result.data
+    # No data and no error from a resolver: the variables did not fit the operation.
+    not_run = result.data is None and all(e.path is None for e in result.errors or ())
+    response = JSONResponse(
+        body, status_code=400 if not_run else 200, headers={"X-Request-Id": request_id}
+    )
+    if not result.errors:
+        apply_cookies(response, context, settings)
+    return response
+
+
+def apply_cookies(response: Response, context: Context, settings: Settings) -> None:
+    """Set or clear the session cookie as login and logout asked."""
+    if context.set_session_token is not None:
+        response.set_cookie(
+            COOKIE,
+            context.set_session_token,
+            max_age=settings.session_absolute_hours * 3600,
+            httponly=True,
+            secure=settings.secure_cookies,
+            samesite="lax",
+            path="/",
+        )
+    elif context.clear_session_cookie:
+        response.delete_cookie(
+            COOKIE, httponly=True, secure=settings.secure_cookies, samesite="lax", path="/"
+        )

@@ -1,0 +1,160 @@
+"""The ``sportello`` command as an operator meets it: real processes, real exit statuses."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from db.engine import create_engine
+
+
+def sportello(
+    *args: str, cwd: Path, timeout: float = 60, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | env
+    return subprocess.run(
+        [sys.executable, "-m", "sportello", *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://root@localhost/shop", "PostgreSQL only"),
+        ("this is not a url", "not a database URL"),
+        ("postgresql://me@localhost", "names no database"),
+    ],
+)
+def test_a_malformed_database_url_is_named(tmp_path: Path, url: str, expected: str) -> None:
+    assert_one_line_error(sportello("migrate", cwd=tmp_path, DATABASE_URL=url), expected)
+
+
+def test_an_unreachable_database_is_explained_without_its_password(tmp_path: Path) -> None:
+    result = sportello(
+        "migrate", cwd=tmp_path, DATABASE_URL="postgresql://me:hunter22@127.0.0.1:9/db"
+    )
+    assert_one_line_error(result, "does not answer", "DATABASE_URL")
+    assert "hunter22" not in result.stderr + result.stdout
+
+
+def test_a_bad_setting_names_its_variable(tmp_path: Path) -> None:
+    result = sportello("db", "status", cwd=tmp_path, SPORTELLO_PORT="eighty")
+    assert_one_line_error(result, "SPORTELLO_PORT")
+
+
+def test_a_data_directory_that_is_not_ours_is_left_alone(tmp_path: Path) -> None:
+    foreign = tmp_path / "data" / "pgdata"
+    foreign.mkdir(parents=True)
+    (foreign / "holiday.jpg").write_bytes(b"not a database")
+    result = sportello("db", "start", cwd=tmp_path, SPORTELLO_DATA_DIR=str(tmp_path / "data"))
+    assert_one_line_error(result, "not a PostgreSQL data directory")
+    assert sorted(p.name for p in foreign.iterdir()) == ["holiday.jpg"]
+
+
+async def test_a_failed_migration_exits_2_and_changes_nothing(
+    tmp_path: Path, empty_database: str
+) -> None:
+    engine = create_engine(empty_database, pool_size=1)
+    async with engine.begin() as connection:
+        await connection.execute(sa.text("CREATE TABLE ticket (squatter int)"))
+    result = sportello("migrate", cwd=tmp_path, DATABASE_URL=empty_database)
+    assert_one_line_error(result, "left as it was")
+    async with engine.connect() as connection:
+        count = await connection.scalar(
+            sa.text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        )
+    await engine.dispose()
+    assert count == 1
+
+
+def test_a_port_in_use_is_named(tmp_path: Path, database_url: str, free_port: int) -> None:
+    url = database_url
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", free_port))
+        squatter.listen()
+        result = sportello("serve", cwd=tmp_path, DATABASE_URL=url, SPORTELLO_PORT=str(free_port))
+    assert_one_line_error(result, f"127.0.0.1:{free_port} is already in use")
+
+
+def test_serve_answers_over_real_http(tmp_path: Path, database_url: str, free_port: int) -> None:
+    url = database_url
+    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sportello", "serve", "--port", str(free_port)],
+        cwd=tmp_path,
+        env=environ | {"DATABASE_URL": url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{free_port}"
+        with httpx.Client(base_url=base) as client:
+            ready = None
+            deadline = time.monotonic() + 30
+            while ready is None and time.monotonic() < deadline:
+                try:
+                    ready = client.get("/readyz")
+                except httpx.ConnectError:
+                    time.sleep(0.1)
+            assert ready is not None, "the server did not start within 30 s"
+            assert ready.status_code == 200
+            answer = client.post("/graphql", json={"query": "{ __typename }"})
+            assert answer.json() == {"data": {"__typename": "Query"}}
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=20)
+    assert "Traceback" not in output
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path: Path, empty_database: str) -> None:
+    result = sportello("serve", cwd=tmp_path, DATABASE_URL=empty_database, SPORTELLO_PORT="0")
+    assert_one_line_error(result, "sportello migrate")
+
+
+def test_the_embedded_database_lifecycle(tmp_path: Path) -> None:
+    status = sportello("db", "status", cwd=tmp_path)
+    assert "not created yet" in status.stdout
+    try:
+        assert sportello("db", "start", cwd=tmp_path).returncode == 0
+        url = sportello("db", "url", cwd=tmp_path)
+        assert url.stdout.startswith("postgresql+asyncpg://")
+        migrated = sportello("migrate", cwd=tmp_path)
+        assert migrated.returncode == 0
+        assert "database at migration" in migrated.stdout
+        assert "running" in sportello("db", "status", cwd=tmp_path).stdout
+    finally:
+        assert sportello("db", "stop", cwd=tmp_path).stdout.strip() == "stopped"
+    assert "stopped" in sportello("db", "status", cwd=tmp_path).stdout
+    assert (tmp_path / ".sportello" / "pgdata" / "PG_VERSION").is_file()
