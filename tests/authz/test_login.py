@@ -293,16 +293,71 @@ async def test_reset_links_that_are_expired_tampered_or_stale_fail(world: World)
     assert (await world.gql(RESET, t=second, p="brand new passphrase")).json()["data"]
 
 
-async def test_a_throttled_account_can_still_reset_and_invited_contacts_use_it_first(
+async def test_a_throttled_account_can_still_reset_its_password(world: World) -> None:
+    for _ in range(7):
+        await world.login("carla@client.example", "not the password")
+    blocked = await world.login("carla@client.example")
+    assert blocked.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    await world.gql(REQUEST_RESET, org="acme", id="carla@client.example")
+    token = await reset_link(world, "carla@client.example")
+    assert (await world.gql(RESET, t=token, p="back in business 2026")).json()["data"]
+
+
+async def test_an_invited_contact_can_make_its_first_access_through_a_reset(
     world: World,
 ) -> None:
     await world.gql(REQUEST_RESET, org="acme", id="new@client.example")
     token = await reset_link(world, "new@client.example")
     assert (await world.gql(RESET, t=token, p="my first passphrase")).json()["data"]
-    assert (
-        await world.scalar("SELECT state FROM contact WHERE email = 'new@client.example'")
-        == "ACTIVE"
+    state = await world.scalar("SELECT state FROM contact WHERE email = 'new@client.example'")
+    assert state == "ACTIVE"
+
+
+async def test_a_link_works_only_for_its_purpose(world: World) -> None:
+    await world.gql(REQUEST_RESET, org="acme", id="carla@client.example")
+    token = await reset_link(world, "carla@client.example")
+    accept = (
+        "mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { token } }"
     )
+    refused = await world.gql(accept, t=token, p="brand new passphrase")
+    assert refused.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "token"}
+    assert (await world.gql(RESET, t=token, p="brand new passphrase")).json()["data"]
+
+
+async def test_links_point_to_the_public_url_whatever_the_host_header(world: World) -> None:
+    await world.gql(
+        REQUEST_RESET,
+        org="acme",
+        id="carla@client.example",
+        headers={"host": "evil.example", "x-forwarded-host": "evil.example"},
+    )
+    body = await world.scalar("SELECT body_text FROM outbox_message")
+    assert "http://127.0.0.1:8000/reset-password#token=spl_" in body
+    assert "evil" not in body
+
+
+async def test_forwarded_for_names_the_client_behind_a_trusted_proxy(
+    make_client: MakeClient, make_database: Callable[[], Awaitable[str]]
+) -> None:
+    url = await make_database()
+    engine = create_engine(url, pool_size=1)
+    org = await factories.organization(engine, "acme")
+    await factories.staff(engine, org, "boss@acme.example")
+    client = await make_client(url, trusted_proxies="127.0.0.1")
+    behind_proxy = Api(engine, client)
+    for n in range(31):
+        await behind_proxy.login(
+            f"guess{n}@acme.example", headers={"x-forwarded-for": f"203.0.113.{n}, 127.0.0.1"}
+        )
+    # Each guess came from its own address: no address is blocked, and the audit says who.
+    answer = await behind_proxy.login(
+        "boss@acme.example", headers={"x-forwarded-for": "198.51.100.7"}
+    )
+    assert answer.json()["data"]["login"]["accountKind"] == "STAFF"
+    ips = await behind_proxy.scalar("SELECT array_agg(DISTINCT ip) FROM audit_event")
+    assert "198.51.100.7" in ips
+    assert "203.0.113.30" in ips
+    await engine.dispose()
 
 
 async def test_a_cookie_from_another_origin_is_refused(world: World) -> None:
