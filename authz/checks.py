@@ -13,7 +13,7 @@ from typing import Any
 from graphql import FieldNode, GraphQLError, ValidationContext, ValidationRule
 from graphql.type import get_named_type
 
-from authz.policy import FIELDS
+from authz.policy import rule_for
 from authz.principals import Principal
 
 
@@ -29,7 +29,7 @@ class FieldChecks:
         """Why ``principal`` may not use ``type_name.field_name``, or None when it may."""
         key = (type_name, field_name)
         if key not in self.decisions:
-            rule = FIELDS.get(type_name, {}).get(field_name)
+            rule = rule_for(type_name, field_name)
             self.evaluations += 1
             # A field with no rule is one the view gave this audience whole (staff).
             self.decisions[key] = None if rule is None else rule.check(self.principal)

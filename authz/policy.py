@@ -25,8 +25,10 @@ from authz.rules import (
     PORTAL,
     PUBLIC,
     STAFF,
+    STAFF_ONLY,
     Rule,
     allow,
+    partner,
     portal,
     staff,
 )
@@ -180,10 +182,22 @@ SIGNED_IN = allow(STAFF, portal(writes=True))
 ACCOUNTS = allow(STAFF, PORTAL)
 ADMIN_ONLY = allow(staff(StaffRole.ADMIN))
 
+# Reading records: staff, contacts, and partner tokens with the lists scope.
+READERS = allow(STAFF, PORTAL, partner("lists:read"))
+# A field of a record type that every audience reaching the record may read.
+SHARED = allow(STAFF, PORTAL, PARTNER)
+# Contacts see it for their own records; partners do not.
+OWN = allow(STAFF, PORTAL)
+
 FIELDS: dict[str, dict[str, Rule]] = {
     "Query": {
         "apiVersion": EVERYONE,
         "viewer": ACCOUNTS,
+        "node": READERS,
+        "clients": READERS,
+        "client": READERS,
+        "sites": READERS,
+        "site": READERS,
         "portalAccesses": allow(BACK_OFFICE),
         "portalBill": allow(BACK_OFFICE),
         "partnerTokens": ADMIN_ONLY,
@@ -206,4 +220,47 @@ FIELDS: dict[str, dict[str, Rule]] = {
     },
     "LoginPayload": {"token": PEOPLE, "expiresAt": PEOPLE, "accountKind": PEOPLE},
     "Viewer": {"kind": ACCOUNTS, "firstName": ACCOUNTS, "organizationName": ACCOUNTS},
+    "Node": {"id": SHARED},
+    "Client": {
+        "id": SHARED,
+        "code": SHARED,
+        "name": SHARED,
+        "taxId": OWN,
+        "email": OWN,
+        "phone": OWN,
+        "portalEnabled": STAFF_ONLY,
+        "sites": SHARED,
+    },
+    "Site": {
+        "id": SHARED,
+        "name": SHARED,
+        "address": SHARED,
+        "city": SHARED,
+        "postalCode": SHARED,
+        "province": SHARED,
+        "country": SHARED,
+        "lat": SHARED,
+        "lng": SHARED,
+        "client": SHARED,
+    },
 }
+
+# Connections, edges and page info carry no data of their own: whoever reaches one through a
+# field it may read may read its structure.
+_STRUCTURE = {
+    "Connection": {"edges", "pageInfo", "totalCount"},
+    "Edge": {"cursor", "node"},
+}
+
+
+def rule_for(type_name: str, field_name: str) -> Rule | None:
+    """The rule deciding ``type_name.field_name``; None when the policy says nothing."""
+    rule = FIELDS.get(type_name, {}).get(field_name)
+    if rule is not None:
+        return rule
+    if type_name == "PageInfo":
+        return SHARED
+    for suffix, fields in _STRUCTURE.items():
+        if type_name.endswith(suffix) and field_name in fields:
+            return SHARED
+    return None

@@ -7,12 +7,14 @@ from functools import cache
 from strawberry.tools import merge_types
 
 from authz.principals import Audience
+from resolvers.clients import ClientQuery
 from resolvers.identity import IdentityMutation, IdentityQuery
+from resolvers.node import NodeQuery
 from resolvers.portal_access import PortalAccessMutation, PortalAccessQuery
 from schema.meta import MetaQuery
 from schema.views import ViewSchema, build_views
 
-Query = merge_types("Query", (MetaQuery, IdentityQuery, PortalAccessQuery))
+Query = merge_types("Query", (MetaQuery, IdentityQuery, NodeQuery, ClientQuery, PortalAccessQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, PortalAccessMutation))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.requests import Request
@@ -13,6 +12,8 @@ from authz.checks import FieldChecks
 from authz.login import Caller
 from authz.principals import Principal
 from authz.scope import RowScope
+from db.loaders import Loaders
+from schema.errors import Unauthenticated
 from sportello.settings import Settings
 
 
@@ -38,8 +39,15 @@ class Context:
     request: Request | None = None
     session_id: uuid.UUID | None = None
     caller: Caller = dataclasses.field(default_factory=lambda: Caller(None, None))
-    # Per-request DataLoaders, created on first use (db/loaders.py).
-    loaders: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # Per-request DataLoaders within the row scope (db/loaders.py); None for anonymous callers.
+    loaders: Loaders | None = None
     # What login and logout want done with the session cookie once the request succeeded.
     set_session_token: str | None = None
     clear_session_cookie: bool = False
+
+    @property
+    def rows(self) -> Loaders:
+        """The request's loaders; only callers with a row scope have them."""
+        if self.loaders is None:
+            raise Unauthenticated("Log in first.")
+        return self.loaders

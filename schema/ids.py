@@ -20,11 +20,17 @@ def encode(type_name: str, row_id: uuid.UUID) -> strawberry.ID:
 
 def decode(type_name: str, value: str) -> uuid.UUID | None:
     """The uuid inside ``value`` when it is an id of ``type_name``; None otherwise."""
+    parsed = parse(value)
+    return parsed[1] if parsed is not None and parsed[0] == type_name else None
+
+
+def parse(value: str) -> tuple[str, uuid.UUID] | None:
+    """(type name, uuid) of a global id; None when malformed."""
     if len(value) > 100:
         return None
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         kind, _, text = raw.partition(":")
-        return uuid.UUID(text) if kind == type_name else None
+        return kind, uuid.UUID(text)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None

@@ -22,10 +22,10 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
+from strawberry.types.private import is_private
 
-from authz.policy import FIELDS
+from authz.policy import rule_for
 from authz.principals import Audience, Principal
-from authz.rules import Rule
 
 
 class PolicyError(RuntimeError):
@@ -44,10 +44,6 @@ def graphql_type_name(type_definition: StrawberryObjectDefinition) -> str:
 
 def graphql_field_name(field: StrawberryField) -> str:
     return _names.from_field(field)
-
-
-def rule_for(type_name: str, field_name: str) -> Rule | None:
-    return FIELDS.get(type_name, {}).get(field_name)
 
 
 class ViewSchema(strawberry.Schema):
@@ -84,7 +80,8 @@ class ViewSchema(strawberry.Schema):
         return [
             field
             for field in type_definition.fields
-            if self._holds(type_name, graphql_field_name(field))
+            # Private fields never reach GraphQL; they need no decision.
+            if not is_private(field.type) and self._holds(type_name, graphql_field_name(field))
         ]
 
     def _holds(self, type_name: str, field_name: str) -> bool:

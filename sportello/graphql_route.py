@@ -33,6 +33,7 @@ from authz.checks import FieldChecks
 from authz.login import Caller, now_utc
 from authz.principals import Anonymous, Audience
 from db import tenancy
+from db.loaders import Loaders
 from schema.build import views
 from schema.context import Context
 from schema.errors import ApiError
@@ -238,6 +239,7 @@ async def graphql_endpoint(request: Request) -> Response:
             request_id=request_id,
             request=request,
             session_id=identity.session_id,
+            loaders=Loaders(db, identity.scope) if identity.scope is not None else None,
             caller=Caller(client_address(request, settings), request.headers.get("user-agent")),
         )
         result = execute(

@@ -6,8 +6,10 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.seed import DEMO_PASSWORD, demo_logins
 from tests import factories
 
 LOGIN = """mutation($org: String!, $id: String!, $pw: String!) {
@@ -55,3 +57,49 @@ class Api:
     async def execute(self, sql: str, **params: Any) -> None:
         async with self.engine.begin() as connection:
             await connection.execute(sa.text(sql), params)
+
+
+class StatementCounter:
+    """Counts the SQL statements an engine runs (exact, unlike timings)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.statements: list[str] = []
+        event.listen(engine.sync_engine, "before_cursor_execute", self._record)
+
+    def _record(self, *args: Any) -> None:
+        self.statements.append(str(args[2]))
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+    def close(self) -> None:
+        event.remove(self.engine.sync_engine, "before_cursor_execute", self._record)
+
+
+class Demo(Api):
+    """The app on a copy of the demo data, logged in as the demo accounts on demand."""
+
+    def __init__(self, engine: AsyncEngine, client: httpx.AsyncClient) -> None:
+        super().__init__(engine, client)
+        self.tokens: dict[str, str] = {}
+
+    def login_of(self, role: str, org: str = "brillanti") -> str:
+        return next(
+            login.identifier
+            for login in demo_logins()
+            if login.role == role and login.organization == org
+        )
+
+    async def as_(self, role: str, org: str = "brillanti") -> str:
+        key = f"{org}/{role}"
+        if key not in self.tokens:
+            response = await self.login(self.login_of(role, org), DEMO_PASSWORD, org=org)
+            self.tokens[key] = response.json()["data"]["login"]["token"]
+        return self.tokens[key]
+
+    async def data(self, query: str, token: str, **variables: Any) -> Any:
+        response = await self.gql(query, token=token, variables=variables)
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]

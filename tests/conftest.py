@@ -8,6 +8,7 @@ milliseconds), so tests are isolated without depending on rollbacks.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
@@ -25,8 +26,11 @@ from starlette.applications import Starlette
 from db import embedded, migrate
 from db.engine import create_engine, parse_url
 from sportello.settings import Settings
+from tests.api import Demo
 
 MakeEngine = Callable[[], Awaitable[AsyncEngine]]
+# The anchor day of the demo data used by tests: figures computed from it never drift.
+DEMO_DAY = dt.date(2026, 11, 23)
 MakeClient = Callable[..., Awaitable[httpx.AsyncClient]]
 
 
@@ -84,6 +88,28 @@ async def migrated_template(databases: Databases) -> AsyncIterator[str]:
     await migrate.upgrade(engine)
     await engine.dispose()
     yield name
+    await databases.drop(name)
+
+
+@pytest.fixture(scope="session")
+async def seeded_template(databases: Databases, migrated_template: str) -> AsyncIterator[str]:
+    """A migrated database holding the scale 1 demo data anchored on DEMO_DAY."""
+    from db.seed import seed
+
+    name = await databases.create(migrated_template)
+    engine = create_engine(databases.url(name), pool_size=1)
+    async with engine.begin() as connection:
+        await seed(connection, scale=1, today=DEMO_DAY)
+    await engine.dispose()
+    yield name
+    await databases.drop(name)
+
+
+@pytest.fixture
+async def demo_database(databases: Databases, seeded_template: str) -> AsyncIterator[str]:
+    """The URL of a fresh copy of the demo data for this test alone."""
+    name = await databases.create(seeded_template)
+    yield databases.url(name)
     await databases.drop(name)
 
 
@@ -174,3 +200,12 @@ async def client(
 ) -> httpx.AsyncClient:
     """A client of an app on a fresh, migrated, empty database."""
     return await make_client(await make_database())
+
+
+@pytest.fixture
+async def demo(make_client: MakeClient, demo_database: str) -> AsyncIterator[Demo]:
+    """The app on a fresh copy of the demo data (scale 1, anchored on DEMO_DAY)."""
+    engine = create_engine(demo_database, pool_size=1)
+    built = Demo(engine, await make_client(demo_database))
+    yield built
+    await engine.dispose()

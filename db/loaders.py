@@ -1,0 +1,73 @@
+"""Per-request DataLoaders: every lookup by id and every nested list is one batched statement.
+
+A request that lists 50 sites and asks for each one's client and equipment runs three
+statements, not 101. Loaders live for one request (results are never shared between callers)
+and apply the request's row scope, so a loader never returns a row the caller may not see:
+a key out of scope loads None, exactly like a key that does not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+from strawberry.dataloader import DataLoader
+
+from authz.scope import RowScope
+from db.pagination import Page, PageRequest
+
+Row = sa.Row[Any]
+ById = Callable[[AsyncConnection, RowScope, Sequence[uuid.UUID]], Awaitable[list[Row | None]]]
+PagesOf = Callable[
+    [AsyncConnection, RowScope, Sequence[uuid.UUID], PageRequest], Awaitable[dict[uuid.UUID, Page]]
+]
+CountsOf = Callable[
+    [AsyncConnection, RowScope, Sequence[uuid.UUID]], Awaitable[dict[uuid.UUID, int]]
+]
+
+
+class Loaders:
+    """The loaders of one request, created on first use."""
+
+    def __init__(self, db: AsyncConnection, scope: RowScope) -> None:
+        self.db = db
+        self.scope = scope
+        self._loaders: dict[Any, DataLoader[Any, Any]] = {}
+
+    def by_id(self, fetch: ById) -> DataLoader[uuid.UUID, Row | None]:
+        """Rows by id through ``fetch`` (e.g. db.queries.clients.clients_by_id)."""
+        loader = self._loaders.get(fetch)
+        if loader is None:
+
+            async def load(ids: list[uuid.UUID]) -> list[Row | None]:
+                return await fetch(self.db, self.scope, ids)
+
+            loader = self._loaders[fetch] = DataLoader(load_fn=load)
+        return loader
+
+    def pages_of(self, fetch: PagesOf, request: PageRequest) -> DataLoader[uuid.UUID, Page]:
+        """The same page of children for each parent id (one statement for all parents)."""
+        key = (fetch, request)
+        loader = self._loaders.get(key)
+        if loader is None:
+
+            async def load(ids: list[uuid.UUID]) -> list[Page]:
+                pages = await fetch(self.db, self.scope, ids, request)
+                return [pages[i] for i in ids]
+
+            loader = self._loaders[key] = DataLoader(load_fn=load)
+        return loader
+
+    def counts_of(self, fetch: CountsOf) -> DataLoader[uuid.UUID, int]:
+        loader = self._loaders.get(fetch)
+        if loader is None:
+
+            async def load(ids: list[uuid.UUID]) -> list[int]:
+                counts = await fetch(self.db, self.scope, ids)
+                return [counts[i] for i in ids]
+
+            loader = self._loaders[fetch] = DataLoader(load_fn=load)
+        return loader

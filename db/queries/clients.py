@@ -1,0 +1,113 @@
+"""Clients and their sites, within a row scope."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from authz.scope import RowScope, restrict
+from db import models as m
+from db.models.base import table_of
+from db.pagination import (
+    Ordering,
+    Page,
+    PageRequest,
+    child_counts,
+    count,
+    fetch_child_pages,
+    fetch_page,
+)
+
+CLIENT = table_of(m.Client)
+SITE = table_of(m.Site)
+
+CLIENT_ORDER = Ordering((CLIENT.c.name, CLIENT.c.id))
+SITE_ORDER = Ordering((SITE.c.name, SITE.c.id))
+
+
+def _contains(columns: Sequence[sa.ColumnElement[Any]], search: str) -> sa.ColumnElement[bool]:
+    escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return sa.or_(*(sa.func.lower(c).like(pattern, escape="\\") for c in columns))
+
+
+def clients_statement(scope: RowScope, search: str | None = None) -> sa.Select[Any]:
+    statement = restrict(sa.select(CLIENT), m.Client, scope)
+    if search:
+        statement = statement.where(_contains((CLIENT.c.name, CLIENT.c.code), search))
+    return statement
+
+
+async def client_page(
+    db: AsyncConnection, scope: RowScope, request: PageRequest, search: str | None = None
+) -> Page:
+    return await fetch_page(db, clients_statement(scope, search), CLIENT_ORDER, request)
+
+
+async def client_count(db: AsyncConnection, scope: RowScope, search: str | None = None) -> int:
+    return await count(db, clients_statement(scope, search))
+
+
+async def clients_by_id(
+    db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
+) -> list[sa.Row[Any] | None]:
+    """Rows in the order of ``ids``; None for an id that does not exist or is out of scope."""
+    rows = await db.execute(clients_statement(scope).where(CLIENT.c.id.in_(list(ids))))
+    found = {row.id: row for row in rows}
+    return [found.get(i) for i in ids]
+
+
+def sites_statement(
+    scope: RowScope, search: str | None = None, client_id: uuid.UUID | None = None
+) -> sa.Select[Any]:
+    statement = restrict(sa.select(SITE), m.Site, scope)
+    if search:
+        statement = statement.where(_contains((SITE.c.name, SITE.c.address, SITE.c.city), search))
+    if client_id is not None:
+        statement = statement.where(SITE.c.client_id == client_id)
+    return statement
+
+
+async def site_page(
+    db: AsyncConnection,
+    scope: RowScope,
+    request: PageRequest,
+    search: str | None = None,
+    client_id: uuid.UUID | None = None,
+) -> Page:
+    return await fetch_page(db, sites_statement(scope, search, client_id), SITE_ORDER, request)
+
+
+async def site_count(
+    db: AsyncConnection,
+    scope: RowScope,
+    search: str | None = None,
+    client_id: uuid.UUID | None = None,
+) -> int:
+    return await count(db, sites_statement(scope, search, client_id))
+
+
+async def sites_by_id(
+    db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
+) -> list[sa.Row[Any] | None]:
+    rows = await db.execute(sites_statement(scope).where(SITE.c.id.in_(list(ids))))
+    found = {row.id: row for row in rows}
+    return [found.get(i) for i in ids]
+
+
+async def sites_of_clients(
+    db: AsyncConnection, scope: RowScope, client_ids: Sequence[uuid.UUID], request: PageRequest
+) -> dict[uuid.UUID, Page]:
+    return await fetch_child_pages(
+        db, sites_statement(scope), SITE.c.client_id, client_ids, SITE_ORDER, request
+    )
+
+
+async def site_counts_of_clients(
+    db: AsyncConnection, scope: RowScope, client_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    return await child_counts(db, sites_statement(scope), SITE.c.client_id, client_ids)

@@ -1,0 +1,86 @@
+"""Relay conventions: the Node interface, cursor connections, page info."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from db.pagination import BadCursor, BadPage, Page, PageRequest
+from schema.errors import BadUserInput
+
+T = TypeVar("T")
+
+
+@strawberry.interface(description="A record with an opaque global id, for node(id:).")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    # Counting is a statement of its own: run only when totalCount is asked for.
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many records the list holds with these filters.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+def page_request(
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> PageRequest:
+    return PageRequest(first=first, after=after, last=last, before=before)
+
+
+def to_connection(
+    page: Page, to_node: Callable[[Any], T], count: Callable[[], Awaitable[int]]
+) -> Connection[T]:
+    return Connection(
+        edges=[
+            Edge(cursor=cursor, node=to_node(row))
+            for cursor, row in zip(page.cursors, page.rows, strict=True)
+        ],
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+        count=count,
+    )
+
+
+async def paged(
+    fetch: Callable[[], Awaitable[Page]],
+    to_node: Callable[[Any], T],
+    count: Callable[[], Awaitable[int]],
+) -> Connection[T]:
+    """A connection from a page fetch, with bad cursors and sizes named as input errors."""
+    try:
+        page = await fetch()
+    except BadCursor as error:
+        raise BadUserInput("after", str(error)) from None
+    except BadPage as error:
+        raise BadUserInput("first", str(error)) from None
+    return to_connection(page, to_node, count)
