@@ -3,6 +3,9 @@
 - ``Authorization: Bearer sps_...``: a session token (API clients of staff and contacts);
   ``Authorization: Bearer spp_...``: a partner token. Tokens are accepted in this header only,
   never in a query string. A bearer token that is unknown, expired or revoked is refused (401).
+- ``X-View-As-Contact: <portal access id>`` on a request of ADMIN or OFFICE staff: the request
+  runs as that contact of their organization (its view, flags and row scope), read-only, and
+  is audited (seed 001: staff preview the portal as a given contact).
 - The ``sportello_session`` cookie (browsers). A request carrying it must come from an allowed
   origin (Origin, or Referer when there is no Origin): otherwise 403 before anything runs.
   An expired cookie counts as no cookie, so the login page keeps working.
@@ -28,12 +31,16 @@ from authz.principals import (
     StaffPrincipal,
 )
 from authz.scope import RowScope
-from db.queries import partner_tokens, scopes, sessions
+from db.models.staff import StaffRole
+from db.queries import accounts, partner_tokens, scopes, sessions
 from db.queries.accounts import AccountKind
-from schema.errors import ApiError, Unauthenticated
+from schema import ids
+from schema.errors import ApiError, Forbidden, Unauthenticated
 from sportello.settings import Settings
 
 COOKIE = "sportello_session"
+VIEW_AS = "x-view-as-contact"
+PREVIEWERS = frozenset({StaffRole.ADMIN, StaffRole.OFFICE})
 
 
 class CrossSiteRequest(ApiError):
@@ -83,7 +90,35 @@ async def authenticate(
     db: AsyncConnection, request: Request, settings: Settings, now: dt.datetime
 ) -> Identity:
     """The request's identity; Unauthenticated for a bad bearer token, CrossSiteRequest for a
-    cookie sent from another origin."""
+    cookie sent from another origin, Forbidden for a preview the caller may not make."""
+    identity = await _authenticate(db, request, settings, now)
+    target = request.headers.get(VIEW_AS)
+    if target is None:
+        return identity
+    return await _view_as(db, identity, target)
+
+
+async def _view_as(db: AsyncConnection, identity: Identity, target: str) -> Identity:
+    staff = identity.principal
+    if not isinstance(staff, StaffPrincipal) or staff.role not in PREVIEWERS:
+        raise Forbidden("Only ADMIN and OFFICE staff may view the portal as a contact.")
+    contact_id = ids.decode("PortalAccess", target)
+    flags = (
+        await accounts.contact_flags(db, staff.organization_id, contact_id)
+        if contact_id is not None
+        else None
+    )
+    if contact_id is None or flags is None:
+        raise Forbidden("No such portal access.")
+    contact = ContactPrincipal(staff.organization_id, contact_id, flags, viewed_by=staff)
+    return Identity(
+        contact, await contact_scope(db, contact), identity.session_id, identity.by_cookie
+    )
+
+
+async def _authenticate(
+    db: AsyncConnection, request: Request, settings: Settings, now: dt.datetime
+) -> Identity:
     header = request.headers.get("authorization")
     if header is not None:
         scheme, _, token = header.partition(" ")

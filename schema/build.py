@@ -2,20 +2,67 @@
 
 from __future__ import annotations
 
-from functools import cache
+import uuid
+from functools import cache, lru_cache
 
 from strawberry.tools import merge_types
 
-from authz.principals import Audience
+from authz.principals import (
+    Audience,
+    ContactPrincipal,
+    PartnerPrincipal,
+    Principal,
+    StaffPrincipal,
+)
+from db.models.staff import StaffRole
 from resolvers.clients import ClientQuery
 from resolvers.identity import IdentityMutation, IdentityQuery
 from resolvers.node import NodeQuery
 from resolvers.portal_access import PortalAccessMutation, PortalAccessQuery
 from schema.meta import MetaQuery
-from schema.views import ViewSchema, build_views
+from schema.views import ViewSchema, build_views, holds_any
 
 Query = merge_types("Query", (MetaQuery, IdentityQuery, NodeQuery, ClientQuery, PortalAccessQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, PortalAccessMutation))
+
+
+def capability(principal: Principal) -> Principal:
+    """A stand-in with the same audience, flags, role or scopes and no identity: principals
+    that may use the same fields share one narrowed view."""
+    nobody = uuid.UUID(int=0)
+    if isinstance(principal, StaffPrincipal):
+        return StaffPrincipal(nobody, nobody, principal.role)
+    if isinstance(principal, ContactPrincipal):
+        viewer = StaffPrincipal(nobody, nobody, StaffRole.ADMIN) if principal.read_only else None
+        return ContactPrincipal(nobody, nobody, principal.flags, viewed_by=viewer)
+    if isinstance(principal, PartnerPrincipal):
+        return PartnerPrincipal(nobody, nobody, principal.scopes, None)
+    return principal
+
+
+@lru_cache(maxsize=256)
+def narrowed_view(stand_in: Principal) -> ViewSchema:
+    """The view of one capability: without the fields its flags, role or scopes refuse.
+
+    Introspection runs against it, so a contact without invoices does not even learn that
+    invoices exist.
+    """
+    return ViewSchema(
+        stand_in.audience,
+        query=Query,
+        mutation=_mutation_for(stand_in.audience),
+        principal=stand_in,
+    )
+
+
+def view_for(principal: Principal, *, narrowed: bool) -> ViewSchema:
+    if narrowed:
+        return narrowed_view(capability(principal))
+    return views()[principal.audience]
+
+
+def _mutation_for(audience: Audience) -> type | None:
+    return Mutation if holds_any(audience, Mutation) else None
 
 
 @cache

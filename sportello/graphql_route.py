@@ -17,6 +17,8 @@ from graphql import (
     DocumentNode,
     FieldNode,
     GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
     Visitor,
     parse,
     specified_rules,
@@ -28,16 +30,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from authz.authenticate import COOKIE, authenticate, client_address
+from authz.authenticate import ANONYMOUS, COOKIE, authenticate, client_address
 from authz.checks import FieldChecks
 from authz.login import Caller, now_utc
-from authz.principals import Anonymous, Audience
+from authz.principals import Anonymous, ContactPrincipal
 from db import tenancy
 from db.loaders import Loaders
-from schema.build import views
+from db.queries import audit
+from schema.build import view_for
 from schema.context import Context
 from schema.errors import ApiError
 from schema.limits import LIMIT_RULES, MAX_COST, MAX_TOKENS, query_cost
+from schema.views import ViewSchema
 from sportello.settings import Settings
 from sportello.state import AppState
 
@@ -63,12 +67,12 @@ def parse_document(query: str) -> DocumentNode:
 
 
 @lru_cache(maxsize=1024)
-def validate_document(query: str, audience: Audience) -> tuple[GraphQLError, ...]:
+def validate_document(query: str, view: ViewSchema) -> tuple[GraphQLError, ...]:
     """The principal-independent validation of a document against a view, done once.
 
     hide_suggestions: "Did you mean ...?" would spell out the schema to whoever guesses.
     """
-    schema = views()[audience]._schema
+    schema = view._schema
     document = parse_document(query)
     # The limits first and alone: an abusive document gets one error, cheaply.
     errors = validate(schema, document, rules=LIMIT_RULES, max_errors=1)
@@ -155,6 +159,24 @@ def format_error(
     return formatted
 
 
+# Mutations anyone may call; an operation made only of these runs as an anonymous caller.
+PUBLIC_MUTATIONS = frozenset({"login", "acceptInvitation", "requestPasswordReset", "resetPassword"})
+
+
+def public_operation(document: DocumentNode, operation_name: str | None) -> bool:
+    """Whether the operation to run is a mutation of public fields only."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    named = [o for o in operations if o.name is not None and o.name.value == operation_name]
+    chosen = named[0] if named else (operations[0] if len(operations) == 1 else None)
+    if chosen is None or chosen.operation is not OperationType.MUTATION:
+        return False
+    selections = chosen.selection_set.selections
+    return all(
+        isinstance(s, FieldNode) and s.name.value in PUBLIC_MUTATIONS | {"__typename"}
+        for s in selections
+    )
+
+
 def has_introspection(document: DocumentNode) -> bool:
     """Whether the document asks for ``__schema`` or ``__type`` anywhere (fragments included)."""
     found = False
@@ -167,6 +189,22 @@ def has_introspection(document: DocumentNode) -> bool:
 
     visit(document, Finder())
     return found
+
+
+async def record_preview(state: AppState, contact: ContactPrincipal, ip: str | None) -> None:
+    """Staff looking at the portal as a contact is audited, whatever the request's outcome."""
+    staff = contact.viewed_by
+    assert staff is not None
+    async with state.engine.begin() as independent:
+        await audit.record(
+            independent,
+            contact.organization_id,
+            "portal_previewed",
+            actor=audit.ActorRef("STAFF", staff.user_id),
+            ip=ip,
+            subject_type="Contact",
+            subject_id=contact.contact_id,
+        )
 
 
 def unauthenticated(request_id: str) -> JSONResponse:
@@ -186,25 +224,38 @@ async def graphql_endpoint(request: Request) -> Response:
             response.headers["Allow"] = "POST"
         return response
 
+    try:
+        document: DocumentNode | None = parse_document(operation["query"])
+        parse_error = None
+    except GraphQLError as error:
+        document, parse_error = None, error
+
     async with state.engine.connect() as db:
         transaction = await db.begin()
-        try:
-            identity = await authenticate(db, request, settings, now_utc())
-        except ApiError as refused:
-            status = 403 if refused.code == "FORBIDDEN" else 401
-            return error_response(status, refused.code, refused.message, request_id)
+        if document is not None and public_operation(document, operation["operation_name"]):
+            # Logging in, accepting an invitation, resetting a password: whoever the caller
+            # was before does not matter (and must not bind the request to its organization).
+            identity = ANONYMOUS
+        else:
+            try:
+                identity = await authenticate(db, request, settings, now_utc())
+            except ApiError as refused:
+                status = 403 if refused.code == "FORBIDDEN" else 401
+                return error_response(status, refused.code, refused.message, request_id)
         anonymous = isinstance(identity.principal, Anonymous)
+        if isinstance(identity.principal, ContactPrincipal) and identity.principal.viewed_by:
+            await record_preview(state, identity.principal, client_address(request, settings))
         if identity.scope is not None:
             # From here on PostgreSQL itself hides every other organization.
             await tenancy.bind(db, identity.scope.organization_id)
-        view = views()[identity.principal.audience]
-        try:
-            document = parse_document(operation["query"])
-        except GraphQLError as error:
+        if document is None:
+            assert parse_error is not None
             if anonymous:
                 return unauthenticated(request_id)
-            return errors_response([error], request_id, code="GRAPHQL_PARSE_FAILED")
+            return errors_response([parse_error], request_id, code="GRAPHQL_PARSE_FAILED")
         introspects = has_introspection(document)
+        # Introspection describes only what this principal may use (see schema/build.py).
+        view = view_for(identity.principal, narrowed=introspects)
         if introspects and (anonymous or not settings.introspection):
             return (
                 unauthenticated(request_id)
@@ -212,7 +263,7 @@ async def graphql_endpoint(request: Request) -> Response:
                 else error_response(403, "FORBIDDEN", "Introspection is disabled.", request_id)
             )
         checks = FieldChecks(identity.principal)
-        errors = list(validate_document(operation["query"], identity.principal.audience))
+        errors = list(validate_document(operation["query"], view))
         if not errors:
             # What this principal may use: one decision per field of the document.
             errors = validate(view._schema, document, rules=(checks.rule(),))

@@ -280,3 +280,23 @@ async def is_invited(db: AsyncConnection, contact_id: uuid.UUID) -> bool:
         sa.select(CONTACT.c.state).where(CONTACT.c.id == contact_id, CONTACT.c.deleted_at.is_(None))
     )
     return bool(state == m.ContactState.INVITED.value)
+
+
+async def contact_flags(
+    db: AsyncConnection, organization_id: uuid.UUID, contact_id: uuid.UUID
+) -> frozenset[str] | None:
+    """The feature flags that are on for a contact of the organization; None if there is none."""
+    from db.queries.sessions import CONTACT_FLAG_COLUMNS
+
+    row = (
+        await db.execute(
+            sa.select(*(CONTACT.c[name] for name in CONTACT_FLAG_COLUMNS)).where(
+                CONTACT.c.id == contact_id,
+                CONTACT.c.organization_id == organization_id,
+                CONTACT.c.deleted_at.is_(None),
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return frozenset(name for name in CONTACT_FLAG_COLUMNS if row._mapping[name])

@@ -382,3 +382,12 @@ async def test_a_cookie_from_another_origin_is_refused(world: World) -> None:
 async def test_a_bad_bearer_token_is_refused(world: World) -> None:
     for token in ("sps_" + "x" * 43, "garbage", "spp_" + uuid.uuid4().hex):
         assert (await world.gql(VIEWER, token=token)).status_code == 401
+
+
+async def test_a_browser_logged_into_one_organization_can_log_into_another(
+    world: World,
+) -> None:
+    await world.login("boss@acme.example")  # leaves the acme session cookie in the client
+    assert "sportello_session" in world.client.cookies
+    other = await world.login("boss@other.example", org="other")
+    assert other.json()["data"]["login"]["accountKind"] == "STAFF"
