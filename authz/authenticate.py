@@ -8,7 +8,9 @@
   is audited (seed 001: staff preview the portal as a given contact).
 - The ``sportello_session`` cookie (browsers). A request carrying it must come from an allowed
   origin (Origin, or Referer when there is no Origin): otherwise 403 before anything runs.
-  An expired cookie counts as no cookie, so the login page keeps working.
+  An expired cookie counts as no cookie, so the login page keeps working. Only pages that
+  change nothing and answer nothing a foreign page could read (the GraphiQL page) skip the
+  origin check.
 """
 
 from __future__ import annotations
@@ -87,11 +89,16 @@ def same_origin(request: Request, settings: Settings) -> bool:
 
 
 async def authenticate(
-    db: AsyncConnection, request: Request, settings: Settings, now: dt.datetime
+    db: AsyncConnection,
+    request: Request,
+    settings: Settings,
+    now: dt.datetime,
+    *,
+    check_origin: bool = True,
 ) -> Identity:
     """The request's identity; Unauthenticated for a bad bearer token, CrossSiteRequest for a
     cookie sent from another origin, Forbidden for a preview the caller may not make."""
-    identity = await _authenticate(db, request, settings, now)
+    identity = await _authenticate(db, request, settings, now, check_origin)
     target = request.headers.get(VIEW_AS)
     if target is None:
         return identity
@@ -117,7 +124,7 @@ async def _view_as(db: AsyncConnection, identity: Identity, target: str) -> Iden
 
 
 async def _authenticate(
-    db: AsyncConnection, request: Request, settings: Settings, now: dt.datetime
+    db: AsyncConnection, request: Request, settings: Settings, now: dt.datetime, check_origin: bool
 ) -> Identity:
     header = request.headers.get("authorization")
     if header is not None:
@@ -138,7 +145,7 @@ async def _authenticate(
     cookie = request.cookies.get(COOKIE)
     if cookie is None:
         return ANONYMOUS
-    if not same_origin(request, settings):
+    if check_origin and not same_origin(request, settings):
         raise CrossSiteRequest("Cross-site request refused.")
     if not secrets.looks_like(cookie, secrets.SESSION):
         return ANONYMOUS

@@ -219,7 +219,16 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "revokePartnerToken": ADMIN_ONLY,
     },
     "LoginPayload": {"token": PEOPLE, "expiresAt": PEOPLE, "accountKind": PEOPLE},
-    "Viewer": {"kind": ACCOUNTS, "firstName": ACCOUNTS, "organizationName": ACCOUNTS},
+    "Viewer": {
+        "kind": ACCOUNTS,
+        "firstName": ACCOUNTS,
+        "lastName": ACCOUNTS,
+        "email": ACCOUNTS,
+        "locale": ACCOUNTS,
+        "organizationName": ACCOUNTS,
+        "organizationLogoUrl": ACCOUNTS,
+        "portalInfoText": ACCOUNTS,
+    },
     "Node": {"id": SHARED},
     "Client": {
         "id": SHARED,

@@ -51,7 +51,12 @@ class IdentityQuery:
         return Viewer(
             kind=AccountKind(row.kind.value),
             first_name=row.first_name,
+            last_name=row.last_name,
+            email=row.email,
+            locale=row.locale,
             organization_name=row.organization_name,
+            organization_logo_url=row.organization_logo_url,
+            portal_info_text=row.portal_info_text,
         )
 
 

@@ -24,8 +24,13 @@ class LoginPayload:
     account_kind: AccountKind
 
 
-@strawberry.type(description="Who is asking.")
+@strawberry.type(description="Who is asking, and the portal branding of its organization.")
 class Viewer:
     kind: AccountKind
     first_name: str
+    last_name: str
+    email: str
+    locale: str
     organization_name: str
+    organization_logo_url: str | None
+    portal_info_text: str

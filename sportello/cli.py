@@ -159,7 +159,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
-    """What `make run` does: migrate, seed an empty database, serve, say where to go."""
+    """What `make run` does: migrate, seed an empty database, serve, say where to go.
+
+    It serves in development mode: GraphiQL for staff at /graphql in a browser.
+    """
+    settings = dataclasses.replace(settings, development=True)
     ensure_port_free(settings.host, settings.port)
     with database(settings) as resolved:
         with_engine(resolved, migrate.upgrade)
@@ -172,6 +176,7 @@ def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
         def banner() -> None:
             print()
             print(f"Sportello is running: {settings.public_url}/graphql")
+            print("  open it in a browser and log in as staff for GraphiQL")
             print(f"  health {settings.public_url}/healthz, readiness {settings.public_url}/readyz")
             print_logins()
             print("Stop with Ctrl-C.")

@@ -42,6 +42,7 @@ from schema.context import Context
 from schema.errors import ApiError
 from schema.limits import LIMIT_RULES, MAX_COST, MAX_TOKENS, query_cost
 from schema.views import ViewSchema
+from sportello.playground import playground
 from sportello.settings import Settings
 from sportello.state import AppState
 
@@ -207,6 +208,10 @@ async def record_preview(state: AppState, contact: ContactPrincipal, ip: str | N
         )
 
 
+def wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
 def unauthenticated(request_id: str) -> JSONResponse:
     """Anonymous callers learn nothing about why their document was refused."""
     return error_response(401, "UNAUTHENTICATED", "Authentication required.", request_id)
@@ -216,6 +221,8 @@ async def graphql_endpoint(request: Request) -> Response:
     state: AppState = request.app.state.sportello
     settings = state.settings
     request_id = uuid.uuid4().hex
+    if request.method == "GET" and settings.development and wants_html(request):
+        return await playground(request)
     try:
         operation = await read_operation(request, settings.max_body_bytes)
     except RequestRejected as rejected:
