@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from db import migrate
 from db.engine import create_engine
+from sportello.export_route import export_csv
 from sportello.graphql_route import graphql_endpoint
 from sportello.settings import Settings, SettingsError
 from sportello.state import AppState
@@ -61,6 +62,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            Route("/export/{name}.csv", export_csv, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

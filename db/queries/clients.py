@@ -111,3 +111,15 @@ async def site_counts_of_clients(
     db: AsyncConnection, scope: RowScope, client_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
     return await child_counts(db, sites_statement(scope), SITE.c.client_id, client_ids)
+
+
+def sites_with_client_statement(
+    scope: RowScope, search: str | None = None, client_id: uuid.UUID | None = None
+) -> sa.Select[Any]:
+    """Sites with their client's name (for exports), within the scope."""
+    return sites_statement(scope, search, client_id).add_columns(
+        sa.select(CLIENT.c.name)
+        .where(CLIENT.c.id == SITE.c.client_id)
+        .scalar_subquery()
+        .label("client_name")
+    )

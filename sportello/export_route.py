@@ -1,0 +1,128 @@
+"""``GET /export/{list}.csv``: every list a caller sees, as CSV, with the same scope and filters.
+
+- The same authentication as /graphql (cookie or bearer); the permission of the list is the
+  rule of its GraphQL root field, and each column is the GraphQL field it mirrors, included
+  only when the caller's view holds that field: an export never shows more than the API.
+- Filters are query parameters named like the GraphQL arguments (``siteId``, ``clientId``,
+  ``search``, ...); an unknown parameter or a malformed value is a 400 naming it.
+- Rows stream in keyset batches inside one transaction bound to the caller's organization;
+  the header row comes first and the columns keep the order of the export's definition.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from authz.authenticate import authenticate
+from authz.checks import FieldChecks
+from authz.login import now_utc
+from authz.policy import rule_for
+from db import tenancy
+from db.pagination import PageRequest, fetch_page
+from schema.errors import ApiError
+from sportello.exports import EXPORTS, ExportInputError
+from sportello.state import AppState
+
+BATCH = 500
+
+
+def _problem(status: int, code: str, message: str, **extensions: Any) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]},
+        status_code=status,
+    )
+
+
+def _cell(value: Any) -> str:
+    """Text of a cell; a leading =, +, - or @ is quoted so spreadsheets do not run it."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _number(text) else text
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+async def export_csv(request: Request) -> Response:
+    state: AppState = request.app.state.sportello
+    name = request.path_params["name"]
+    export = EXPORTS.get(name)
+    if export is None:
+        return _problem(404, "NOT_FOUND", "No such export.")
+    connection = await state.engine.connect()
+    transaction = await connection.begin()
+    handed_to_stream = False
+    try:
+        try:
+            identity = await authenticate(
+                connection, request, state.settings, now_utc(), check_origin=False
+            )
+        except ApiError as refused:
+            status = 403 if refused.code == "FORBIDDEN" else 401
+            return _problem(status, refused.code, refused.message)
+        rule = rule_for("Query", export.query_field)
+        if identity.scope is None:
+            return _problem(401, "UNAUTHENTICATED", "Authentication required.")
+        if rule is None or rule.check(identity.principal) is not None:
+            return _problem(403, "FORBIDDEN", "This list is not available to you.")
+        try:
+            statement = export.statement(identity.scope, dict(request.query_params))
+        except ExportInputError as error:
+            return _problem(400, "BAD_USER_INPUT", str(error), field=error.field)
+        checks = FieldChecks(identity.principal)
+        columns = [
+            c
+            for c in export.columns
+            if (c_rule := rule_for(c.type_name, c.field_name)) is not None
+            and identity.principal.audience in c_rule.audiences
+            and checks.reason(c.type_name, c.field_name) is None
+        ]
+        await tenancy.bind(connection, identity.scope.organization_id)
+        handed_to_stream = True
+    finally:
+        if not handed_to_stream:
+            await transaction.rollback()
+            await connection.close()
+
+    async def rows() -> AsyncIterator[str]:
+        try:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow([c.header for c in columns])
+            after = None
+            while True:
+                page = await fetch_page(
+                    connection,
+                    statement,
+                    export.ordering,
+                    PageRequest(first=BATCH, after=after),
+                    max_page=BATCH,
+                )
+                for row in page.rows:
+                    writer.writerow([_cell(c.value(row)) for c in columns])
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+                if not page.has_next:
+                    break
+                after = page.cursors[-1]
+        finally:
+            await transaction.rollback()
+            await connection.close()
+
+    return StreamingResponse(
+        rows(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+

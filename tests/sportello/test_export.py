@@ -1,0 +1,101 @@
+"""CSV exports: the same scope, filters and fields as the API, streamed with a header row."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import uuid
+
+from schema import ids
+from tests.api import Demo
+
+
+def rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+async def get(demo: Demo, path: str, token: str | None) -> tuple[int, str]:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    demo.client.cookies.clear()
+    response = await demo.client.get(path, headers=headers)
+    return response.status_code, response.text
+
+
+async def test_staff_export_every_client_in_the_list_order(demo: Demo) -> None:
+    token = await demo.as_("staff admin")
+    status, text = await get(demo, "/export/clients.csv", token)
+    assert status == 200
+    table = rows(text)
+    assert table[0] == ["code", "name", "tax_id", "email", "phone"]
+    expected = await demo.scalar(
+        "SELECT array_agg(c.name ORDER BY c.name, c.id) FROM client c "
+        "JOIN organization o ON o.id = c.organization_id WHERE o.slug = 'brillanti'"
+    )
+    assert [r[1] for r in table[1:]] == list(expected)
+
+
+async def test_a_site_contact_exports_only_its_site(demo: Demo) -> None:
+    token = await demo.as_("contact limited to one site")
+    status, text = await get(demo, "/export/sites.csv", token)
+    assert status == 200
+    table = rows(text)
+    assert table[0][:2] == ["client", "name"]
+    assert len(table) == 2
+    _, clients = await get(demo, "/export/clients.csv", token)
+    assert len(rows(clients)) == 2
+
+
+async def test_filters_work_like_the_api_and_foreign_ids_match_nothing(demo: Demo) -> None:
+    token = await demo.as_("staff admin")
+    client = await demo.scalar(
+        "SELECT c.id FROM client c JOIN organization o ON o.id = c.organization_id "
+        "WHERE o.slug = 'brillanti' AND (SELECT count(*) FROM site s WHERE s.client_id = c.id) > 1 "
+        "LIMIT 1"
+    )
+    foreign = await demo.scalar(
+        "SELECT c.id FROM client c JOIN organization o ON o.id = c.organization_id "
+        "WHERE o.slug = 'ignis' LIMIT 1"
+    )
+    expected = await demo.scalar("SELECT count(*) FROM site WHERE client_id = :c", c=client)
+    _, text = await get(demo, f"/export/sites.csv?clientId={ids.encode('Client', client)}", token)
+    assert len(rows(text)) == expected + 1
+    for other in (ids.encode("Client", foreign), ids.encode("Client", uuid.uuid4()), "junk"):
+        _, text = await get(demo, f"/export/sites.csv?clientId={other}", token)
+        assert len(rows(text)) == 1
+
+
+async def test_partners_get_no_contact_columns(demo: Demo) -> None:
+    secret = "spp_" + "p" * 43
+    await demo.execute(
+        "INSERT INTO partner_token (id, created_at, organization_id, name, token_hash, "
+        "last_four, scopes) SELECT gen_random_uuid(), now(), id, 'BI', :h, 'pppp', "
+        "ARRAY['lists:read'] FROM organization WHERE slug = 'brillanti'",
+        h=hashlib.sha256(secret.encode()).digest(),
+    )
+    status, text = await get(demo, "/export/clients.csv", secret)
+    assert status == 200
+    assert rows(text)[0] == ["code", "name"]
+
+
+async def test_bad_requests_are_named(demo: Demo) -> None:
+    token = await demo.as_("staff admin")
+    status, text = await get(demo, "/export/sites.csv?colour=red", token)
+    assert status == 400
+    assert "colour" in text
+    assert (await get(demo, "/export/payroll.csv", token))[0] == 404
+    assert (await get(demo, "/export/clients.csv", None))[0] == 401
+
+
+async def test_cells_that_look_like_formulas_are_defused(demo: Demo) -> None:
+    await demo.execute(
+        "UPDATE client SET name = '=HYPERLINK(\"http://evil.example\")' WHERE code = "
+        "(SELECT min(code) FROM client c JOIN organization o ON o.id = c.organization_id "
+        "WHERE o.slug = 'brillanti') "
+        "AND organization_id = (SELECT id FROM organization WHERE slug = 'brillanti')"
+    )
+    token = await demo.as_("staff admin")
+    _, text = await get(demo, "/export/clients.csv", token)
+    names = [r[1] for r in rows(text)[1:]]
+    assert '\'=HYPERLINK("http://evil.example")' in names
+    assert not any(name.startswith("=") for name in names)
