@@ -56,8 +56,9 @@ class NewSession:
     account: Account
 
 
-# Called with the account, the purpose and the link to send, in the caller's transaction.
-LinkMailer = Callable[[AsyncConnection, Account, m.TokenPurpose, str], Awaitable[None]]
+# Queues the email carrying a link token (account, purpose, token, expiry), in the caller's
+# transaction.
+LinkMailer = Callable[[AsyncConnection, Account, m.TokenPurpose, str, dt.datetime], Awaitable[None]]
 
 
 def now_utc() -> dt.datetime:
@@ -175,8 +176,7 @@ async def send_link(
         else dt.timedelta(minutes=settings.reset_minutes)
     )
     await accounts.issue_link_token(db, account, purpose, token_hash, now + lifetime, now)
-    page = "invitation" if purpose is m.TokenPurpose.INVITATION else "reset-password"
-    await mail(db, account, purpose, f"{settings.public_url}/{page}#token={token}")
+    await mail(db, account, purpose, token, now + lifetime)
 
 
 async def request_password_reset(

@@ -1,4 +1,8 @@
-"""The emails that carry one-use links: an invitation to set a password, a password reset."""
+"""The emails that carry one-use links: an invitation to set a password, a password reset.
+
+Links are built from the configured public URL (never from the request), as
+``<public URL>/invitation#token=...`` and ``<public URL>/reset-password#token=...``.
+"""
 
 from __future__ import annotations
 
@@ -8,56 +12,67 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from authz.login import LinkMailer
 from db import models as m
 from db.models.base import table_of
 from db.queries.accounts import Account
-from sportello.settings import Settings
+from mailer.compose import Brand, Invitation, PasswordReset, compose
+from mailer.outbox import enqueue
 
-OUTBOX = table_of(m.OutboxMessage)
 ORGANIZATION = table_of(m.Organization)
 
-_SUBJECTS = {
-    ("it", m.TokenPurpose.INVITATION): "{org}: il tuo accesso al portale clienti",
-    ("it", m.TokenPurpose.PASSWORD_RESET): "{org}: reimposta la password",
-    ("es", m.TokenPurpose.INVITATION): "{org}: tu acceso al portal de clientes",
-    ("es", m.TokenPurpose.PASSWORD_RESET): "{org}: restablece tu contraseña",
-    ("en", m.TokenPurpose.INVITATION): "{org}: your access to the client portal",
-    ("en", m.TokenPurpose.PASSWORD_RESET): "{org}: reset your password",
-}
-_BODIES = {
-    "it": "Ciao {name},\n\nper impostare la password apri questo link:\n{link}\n",
-    "es": "Hola {name},\n\npara establecer tu contraseña abre este enlace:\n{link}\n",
-    "en": "Hello {name},\n\nto set your password open this link:\n{link}\n",
-}
+
+async def brand_of(db: AsyncConnection, organization_id: uuid.UUID) -> Brand:
+    row = (
+        await db.execute(
+            sa.select(
+                ORGANIZATION.c.name,
+                ORGANIZATION.c.logo_url,
+                ORGANIZATION.c.locale,
+                ORGANIZATION.c.timezone,
+            ).where(ORGANIZATION.c.id == organization_id)
+        )
+    ).one()
+    return Brand(row.name, row.logo_url, row.locale, row.timezone)
 
 
 async def queue_link_mail(
     db: AsyncConnection,
-    settings: Settings,
+    public_url: str,
     account: Account,
     purpose: m.TokenPurpose,
-    link: str,
+    token: str,
+    expires_at: dt.datetime,
 ) -> None:
-    """Queue the message in the caller's transaction."""
-    del settings
-    org_name = await db.scalar(
-        sa.select(ORGANIZATION.c.name).where(ORGANIZATION.c.id == account.organization_id)
+    """Compose the message in the account's language and queue it in the caller's transaction."""
+    data: Invitation | PasswordReset
+    if purpose is m.TokenPurpose.INVITATION:
+        data = Invitation(account.first_name, public_url, token, expires_at)
+    else:
+        data = PasswordReset(account.first_name, public_url, token, expires_at)
+    message = compose(data, await brand_of(db, account.organization_id), account.locale)
+    await enqueue(
+        db,
+        organization_id=account.organization_id,
+        kind=message.kind,
+        to_address=account.email,
+        locale=message.locale,
+        subject=message.subject,
+        body_text=message.text,
+        body_html=message.html,
     )
-    locale = account.locale if account.locale in _BODIES else "en"
-    now = dt.datetime.now(dt.UTC)
-    await db.execute(
-        OUTBOX.insert().values(
-            id=uuid.uuid4(),
-            created_at=now,
-            organization_id=account.organization_id,
-            kind=purpose.value.lower(),
-            to_address=account.email,
-            locale=locale,
-            subject=_SUBJECTS[(locale, purpose)].format(org=org_name),
-            body_text=_BODIES[locale].format(name=account.first_name, link=link),
-            payload={},
-            status=m.OutboxStatus.PENDING.value,
-            attempts=0,
-            next_attempt_at=now,
-        )
-    )
+
+
+def link_mailer(public_url: str) -> LinkMailer:
+    """The LinkMailer that authz/login.py calls when it issues a link token."""
+
+    async def queue(
+        db: AsyncConnection,
+        account: Account,
+        purpose: m.TokenPurpose,
+        token: str,
+        expires_at: dt.datetime,
+    ) -> None:
+        await queue_link_mail(db, public_url, account, purpose, token, expires_at)
+
+    return queue

@@ -10,7 +10,7 @@ from authz.principals import ContactPrincipal, Principal, StaffPrincipal
 from db import models as m
 from db.queries import accounts
 from db.queries.viewer import viewer as viewer_row
-from resolvers.mail import queue_link_mail
+from mailer.links import link_mailer
 from schema.context import Context
 from schema.errors import Unauthenticated
 from schema.identity import AccountKind, LoginPayload, Viewer
@@ -104,7 +104,7 @@ class IdentityMutation:
             organization=organization,
             identifier=identifier,
             caller=context.caller,
-            mail=queue_link_mail(context.settings),
+            mail=link_mailer(context.settings.public_url),
         )
         return True
 

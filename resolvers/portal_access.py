@@ -19,7 +19,7 @@ from authz import secrets
 from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import accounts, audit, partner_tokens, portal_access, portal_billing
-from resolvers.mail import queue_link_mail
+from mailer.links import link_mailer
 from schema import ids
 from schema import portal_access as types
 from schema.context import Context
@@ -154,7 +154,7 @@ async def _invite(info: ContextInfo, access_id: uuid.UUID) -> None:
         context.settings,
         account,
         m.TokenPurpose.INVITATION,
-        queue_link_mail(context.settings),
+        link_mailer(context.settings.public_url),
     )
 
 

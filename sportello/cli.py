@@ -133,9 +133,14 @@ def print_logins() -> None:
         print(f"  {login.role:<28} organization {login.organization:<12} {login.identifier}")
 
 
-def serve(settings: Settings, banner: Callable[[], None] | None = None) -> None:
+def serve(
+    settings: Settings, banner: Callable[[], None] | None = None, *, with_worker: bool = False
+) -> None:
+    """Serve until interrupted; with ``with_worker``, the mail worker runs in the same loop
+    and stops when the server does."""
     import uvicorn
 
+    from mailer.worker import run_worker
     from sportello.app import create_app
 
     ensure_port_free(settings.host, settings.port)
@@ -146,7 +151,41 @@ def serve(settings: Settings, banner: Callable[[], None] | None = None) -> None:
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, log_level="info", proxy_headers=False
     )
-    uvicorn.Server(config).run()
+    server = uvicorn.Server(config)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        worker = asyncio.create_task(run_worker(settings, stop=stop)) if with_worker else None
+        try:
+            await server.serve()
+        finally:
+            stop.set()
+            if worker is not None:
+                await worker
+
+    asyncio.run(run())
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    """Send queued mail and queue the scheduled notifications; --once drains and exits."""
+    import logging
+    import signal
+
+    from mailer.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    with database(settings) as resolved:
+
+        async def run() -> int:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            return await run_worker(resolved, once=args.once, stop=stop)
+
+        sent = asyncio.run(run())
+    print(f"sent {sent} messages")
+    return 0
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -179,11 +218,18 @@ def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
             print("  open it in a browser and log in as staff for GraphiQL")
             print(f"  health {settings.public_url}/healthz, readiness {settings.public_url}/readyz")
             print_logins()
+            print(f"  mail goes to {describe_mail(settings)} (a worker runs beside the server)")
             print("Stop with Ctrl-C.")
             print()
 
-        serve(resolved, banner)
+        serve(resolved, banner, with_worker=True)
     return 0
+
+
+def describe_mail(settings: Settings) -> str:
+    if settings.smtp_host:
+        return f"{settings.smtp_host}:{settings.smtp_port}"
+    return f"{settings.mail_dir}/ as .eml files"
 
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
@@ -245,6 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--today", type=parse_day, default=None, help="anchor date of the data (default today)"
     )
     seed_parser.set_defaults(handler=cmd_seed)
+
+    worker_parser = commands.add_parser("worker", help="send mail from the outbox")
+    worker_parser.add_argument("--once", action="store_true", help="send what is due, then exit")
+    worker_parser.set_defaults(handler=cmd_worker)
 
     db_parser = commands.add_parser("db", help="manage the embedded PostgreSQL")
     db_parser.add_argument("action", choices=["start", "stop", "status", "url"])

@@ -158,3 +158,44 @@ def test_the_embedded_database_lifecycle(tmp_path: Path) -> None:
         assert sportello("db", "stop", cwd=tmp_path).stdout.strip() == "stopped"
     assert "stopped" in sportello("db", "status", cwd=tmp_path).stdout
     assert (tmp_path / ".sportello" / "pgdata" / "PG_VERSION").is_file()
+
+
+async def test_the_worker_drains_the_outbox_into_eml_files_without_smtp(
+    tmp_path: Path, database_url: str
+) -> None:
+    engine = create_engine(database_url, pool_size=1)
+    async with engine.begin() as connection:
+        org = await connection.scalar(
+            sa.text(
+                "INSERT INTO organization (id, created_at, slug, name, notification_email, "
+                "locale, timezone, portal_enabled, portal_fee_cents, currency, vat_rate_percent, "
+                "reminder_offsets_days, contract_alert_days, travel_average_speed_kmh, "
+                "travel_road_factor, travel_buffer_minutes, booking_min_lead_hours, "
+                "booking_horizon_days, ticket_counter, portal_info_text) VALUES "
+                "(gen_random_uuid(), now(), 'acme', 'Acme', 'office@acme.example', 'it', "
+                "'Europe/Rome', true, 200, 'EUR', 22, '{30,7}', 30, 40, 1.3, 10, 24, 60, 0, '') "
+                "RETURNING id"
+            )
+        )
+        await connection.execute(
+            sa.text(
+                "INSERT INTO outbox_message (id, created_at, organization_id, kind, to_address, "
+                "locale, subject, body_text, payload, status, attempts, next_attempt_at) VALUES "
+                "(gen_random_uuid(), now(), :org, 'test', 'someone@acme.example', 'it', 'Ciao', "
+                "'Un messaggio', '{}', 'PENDING', 0, now())"
+            ),
+            {"org": org},
+        )
+    await engine.dispose()
+    result = sportello(
+        "worker",
+        "--once",
+        cwd=tmp_path,
+        DATABASE_URL=database_url,
+        SPORTELLO_DATA_DIR=str(tmp_path / "data"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sent 1 messages" in result.stdout
+    files = list((tmp_path / "data" / "mail").glob("*.eml"))
+    assert len(files) == 1
+    assert "Subject: Ciao" in files[0].read_text()

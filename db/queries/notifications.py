@@ -1,0 +1,299 @@
+"""The notifications the mail worker computes: visit reminders, signed work sheet copies and
+contract expiry alerts. Each kind is one SELECT over every organization (recipients already
+queued are left out by their dedupe key) and one multi-row INSERT ... ON CONFLICT DO NOTHING,
+so running the scheduler twice, or in two workers at once, queues each message once.
+
+Who gets what:
+
+- Visit reminders go to ACTIVE, not deleted contacts with ``receives_visit_reminders`` whose
+  grants cover the site (a client grant covers every site of that client, a site grant only
+  that site), for REQUESTED or PLANNED interventions of a ``portal_visible`` activity type, when
+  both the organization's and the client's portal are on. The ``portal_access`` flag (may log
+  in) does not matter: the reminder flag is its own choice.
+- A reminder for offset N days is due once ``starts_at - N days`` has passed and the visit has
+  not started; of several due offsets only the nearest is sent. A worker that was down catches
+  up with one reminder, never with a stale "30 days before" for a visit next week, and never
+  for a visit in the past. One message per (intervention, contact, offset).
+- Signed work sheet copies go to contacts with ``receives_signed_worksheets`` covering the
+  site, once per (work sheet, contact), with the sheet's portal-visible PDFs attached. The sign
+  mutation queues them in its own transaction; the scheduler also picks up sheets signed in the
+  last two days by any other path, and never older ones.
+- A contract expiry alert goes to the organization's notification email once
+  ``expires_on - contract_alert_days`` is reached in the organization's time zone, until the
+  contract expires; once per contract and expiry date (a renewed contract gets a new alert).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db import models as m
+from db.models.base import table_of
+from db.queries.outbox import work_sheet_pdfs
+from mailer import compose
+from mailer.outbox import QueuedMessage, enqueue_many
+
+ORGANIZATION = table_of(m.Organization)
+CLIENT = table_of(m.Client)
+SITE = table_of(m.Site)
+CONTACT = table_of(m.Contact)
+GRANT = table_of(m.PortalGrant)
+ACTIVITY = table_of(m.ActivityType)
+INTERVENTION = table_of(m.Intervention)
+WORK_SHEET = table_of(m.WorkSheet)
+CONTRACT = table_of(m.Contract)
+OUTBOX = table_of(m.OutboxMessage)
+
+SIGNED_COPY_CATCH_UP = dt.timedelta(days=2)
+
+
+@dataclasses.dataclass(frozen=True)
+class ScheduleReport:
+    """How many messages of each kind one scheduler pass queued."""
+
+    visit_reminders: int
+    signed_worksheets: int
+    contract_alerts: int
+
+    @property
+    def total(self) -> int:
+        return self.visit_reminders + self.signed_worksheets + self.contract_alerts
+
+
+def _brand(row: Mapping[Any, Any]) -> compose.Brand:
+    return compose.Brand(row["org_name"], row["logo_url"], row["org_locale"], row["timezone"])
+
+
+_ORG_COLUMNS = (
+    ORGANIZATION.c.name.label("org_name"),
+    ORGANIZATION.c.logo_url,
+    ORGANIZATION.c.locale.label("org_locale"),
+    ORGANIZATION.c.timezone,
+)
+_CONTACT_COLUMNS = (
+    CONTACT.c.id.label("contact_id"),
+    CONTACT.c.email.label("to_address"),
+    CONTACT.c.first_name,
+    CONTACT.c.locale.label("recipient_locale"),
+)
+
+
+def _not_queued(organization_id: Any, dedupe_key: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+    return ~sa.exists().where(
+        OUTBOX.c.organization_id == organization_id, OUTBOX.c.dedupe_key == dedupe_key
+    )
+
+
+def _reachable_contact(flag: sa.ColumnElement[bool], table: sa.Table) -> sa.ColumnElement[bool]:
+    """An active contact with ``flag`` whose grants cover ``table``'s client or site."""
+    return sa.and_(
+        CONTACT.c.organization_id == table.c.organization_id,
+        CONTACT.c.state == m.ContactState.ACTIVE.value,
+        CONTACT.c.deleted_at.is_(None),
+        flag.is_(True),
+        sa.exists().where(
+            GRANT.c.contact_id == CONTACT.c.id,
+            sa.or_(GRANT.c.client_id == table.c.client_id, GRANT.c.site_id == table.c.site_id),
+        ),
+    )
+
+
+def _site_address() -> sa.ColumnElement[str]:
+    return sa.func.concat_ws(
+        ", ", SITE.c.address, sa.func.concat_ws(" ", SITE.c.postal_code, SITE.c.city)
+    )
+
+
+async def _visit_reminders(db: AsyncConnection, now: dt.datetime) -> list[QueuedMessage]:
+    offsets = (
+        sa.func.unnest(ORGANIZATION.c.reminder_offsets_days)
+        .table_valued("days")
+        .render_derived(name="offsets")
+    )
+    due = (
+        sa.select(sa.func.min(offsets.c.days).label("days"))
+        .where(
+            offsets.c.days > 0,
+            INTERVENTION.c.starts_at - sa.func.make_interval(0, 0, 0, offsets.c.days) <= now,
+        )
+        .lateral("due")
+    )
+    furthest = sa.select(sa.func.max(offsets.c.days)).scalar_subquery()
+    dedupe_key = sa.func.concat_ws(
+        ":", "visit_reminder", INTERVENTION.c.id, CONTACT.c.id, due.c.days
+    )
+    query = (
+        sa.select(
+            INTERVENTION.c.id.label("intervention_id"),
+            INTERVENTION.c.organization_id,
+            INTERVENTION.c.starts_at,
+            due.c.days,
+            *_CONTACT_COLUMNS,
+            *_ORG_COLUMNS,
+            SITE.c.name.label("site_name"),
+            _site_address().label("site_address"),
+            ACTIVITY.c.name.label("activity"),
+            dedupe_key.label("dedupe_key"),
+        )
+        .select_from(
+            ORGANIZATION.join(INTERVENTION, INTERVENTION.c.organization_id == ORGANIZATION.c.id)
+            .join(CLIENT, CLIENT.c.id == INTERVENTION.c.client_id)
+            .join(SITE, SITE.c.id == INTERVENTION.c.site_id)
+            .join(ACTIVITY, ACTIVITY.c.id == INTERVENTION.c.activity_type_id)
+            .join(due, sa.true())
+            .join(CONTACT, _reachable_contact(CONTACT.c.receives_visit_reminders, INTERVENTION))
+        )
+        .where(
+            ORGANIZATION.c.portal_enabled.is_(True),
+            CLIENT.c.portal_enabled.is_(True),
+            ACTIVITY.c.portal_visible.is_(True),
+            INTERVENTION.c.status.in_(
+                [m.InterventionStatus.REQUESTED.value, m.InterventionStatus.PLANNED.value]
+            ),
+            INTERVENTION.c.starts_at > now,
+            INTERVENTION.c.starts_at <= now + sa.func.make_interval(0, 0, 0, furthest),
+            due.c.days.is_not(None),
+            _not_queued(INTERVENTION.c.organization_id, dedupe_key),
+        )
+    )
+    return [
+        _queued(
+            row,
+            compose.VisitReminder,
+            intervention_id=str(row["intervention_id"]),
+            contact_id=str(row["contact_id"]),
+            offset_days=row["days"],
+        )
+        for row in (await db.execute(query)).mappings()
+    ]
+
+
+def _queued(
+    row: Mapping[Any, Any], kind: type[compose.MessageData], **payload: Any
+) -> QueuedMessage:
+    """The message of ``kind`` built from the row's columns named like its fields."""
+    data = kind(**{field.name: row[field.name] for field in dataclasses.fields(kind)})
+    return QueuedMessage(
+        organization_id=row["organization_id"],
+        to_address=row["to_address"],
+        message=compose.compose(data, _brand(row), row["recipient_locale"]),
+        payload=payload,
+        dedupe_key=row["dedupe_key"],
+    )
+
+
+async def _signed_worksheet_copies(
+    db: AsyncConnection, scope: sa.ColumnElement[bool]
+) -> list[QueuedMessage]:
+    dedupe_key = sa.func.concat_ws(":", "signed_worksheet", WORK_SHEET.c.id, CONTACT.c.id)
+    query = (
+        sa.select(
+            WORK_SHEET.c.id.label("work_sheet_id"),
+            WORK_SHEET.c.organization_id,
+            WORK_SHEET.c.number,
+            WORK_SHEET.c.work_date,
+            WORK_SHEET.c.description,
+            WORK_SHEET.c.signed_by,
+            *_CONTACT_COLUMNS,
+            *_ORG_COLUMNS,
+            SITE.c.name.label("site_name"),
+            dedupe_key.label("dedupe_key"),
+        )
+        .select_from(
+            WORK_SHEET.join(ORGANIZATION, ORGANIZATION.c.id == WORK_SHEET.c.organization_id)
+            .join(CLIENT, CLIENT.c.id == WORK_SHEET.c.client_id)
+            .join(SITE, SITE.c.id == WORK_SHEET.c.site_id)
+            .join(CONTACT, _reachable_contact(CONTACT.c.receives_signed_worksheets, WORK_SHEET))
+        )
+        .where(
+            scope,
+            WORK_SHEET.c.status == m.WorkSheetStatus.SIGNED.value,
+            ORGANIZATION.c.portal_enabled.is_(True),
+            CLIENT.c.portal_enabled.is_(True),
+            _not_queued(WORK_SHEET.c.organization_id, dedupe_key),
+        )
+    )
+    rows = (await db.execute(query)).mappings().all()
+    pdfs = await work_sheet_pdfs(db, {row["work_sheet_id"] for row in rows})
+    return [
+        _queued(
+            {**row, "has_attachment": bool(pdfs.get(row["work_sheet_id"]))},
+            compose.SignedWorksheet,
+            work_sheet_id=str(row["work_sheet_id"]),
+            contact_id=str(row["contact_id"]),
+            document_ids=[str(each) for each in pdfs.get(row["work_sheet_id"], [])],
+        )
+        for row in rows
+    ]
+
+
+async def _contract_alerts(db: AsyncConnection, now: dt.datetime) -> list[QueuedMessage]:
+    today = sa.cast(sa.func.timezone(ORGANIZATION.c.timezone, now), sa.Date)
+    dedupe_key = sa.func.concat_ws(":", "contract_expiry", CONTRACT.c.id, CONTRACT.c.expires_on)
+    query = (
+        sa.select(
+            CONTRACT.c.organization_id,
+            CONTRACT.c.id.label("contract_id"),
+            CONTRACT.c.number,
+            CONTRACT.c.kind.label("contract_kind"),
+            CONTRACT.c.expires_on,
+            CLIENT.c.name.label("client_name"),
+            SITE.c.name.label("site_name"),
+            ORGANIZATION.c.notification_email.label("to_address"),
+            sa.null().label("recipient_locale"),
+            today.label("today"),
+            *_ORG_COLUMNS,
+            dedupe_key.label("dedupe_key"),
+        )
+        .select_from(
+            CONTRACT.join(ORGANIZATION, ORGANIZATION.c.id == CONTRACT.c.organization_id)
+            .join(CLIENT, CLIENT.c.id == CONTRACT.c.client_id)
+            .outerjoin(SITE, SITE.c.id == CONTRACT.c.site_id)
+        )
+        .where(
+            CONTRACT.c.expires_on >= today,
+            CONTRACT.c.expires_on - ORGANIZATION.c.contract_alert_days <= today,
+            _not_queued(CONTRACT.c.organization_id, dedupe_key),
+        )
+    )
+    return [
+        _queued(row, compose.ContractExpiry, contract_id=str(row["contract_id"]))
+        for row in (await db.execute(query)).mappings()
+    ]
+
+
+async def queue_signed_worksheet_copies(
+    db: AsyncConnection, organization_id: uuid.UUID, work_sheet_id: uuid.UUID
+) -> int:
+    """Queue the copies of a just-signed work sheet in the caller's transaction; return count.
+
+    Call it after the sheet is SIGNED (and its PDF stored) in the same transaction; calling it
+    again queues nothing new.
+    """
+    scope = sa.and_(
+        WORK_SHEET.c.organization_id == organization_id, WORK_SHEET.c.id == work_sheet_id
+    )
+    return await enqueue_many(db, await _signed_worksheet_copies(db, scope))
+
+
+async def queue_scheduled(db: AsyncConnection, *, now: dt.datetime) -> ScheduleReport:
+    """Queue every reminder, signed work sheet copy and contract alert due at ``now``."""
+    recent = sa.and_(
+        WORK_SHEET.c.signed_at > now - SIGNED_COPY_CATCH_UP, WORK_SHEET.c.signed_at <= now
+    )
+    kinds: Sequence[list[QueuedMessage]] = (
+        await _visit_reminders(db, now),
+        await _signed_worksheet_copies(db, recent),
+        await _contract_alerts(db, now),
+    )
+    reminders, copies, alerts = [await enqueue_many(db, each) for each in kinds]
+    return ScheduleReport(
+        visit_reminders=reminders, signed_worksheets=copies, contract_alerts=alerts
+    )

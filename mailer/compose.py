@@ -1,0 +1,276 @@
+"""Compose each kind of message: subject, text and HTML body, in the reader's language.
+
+Pure functions, no I/O. Each kind has a small input dataclass; ``compose(data, brand,
+recipient_locale)`` picks the recipient's language (falling back to the organization's, then
+English), formats dates in the organization's time zone and escapes every value in the HTML.
+Links are built only from a base URL handed in by the caller (the configured public URL) plus a
+fixed page and a token, never from anything a request said about itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import ClassVar
+from urllib.parse import quote, urlsplit
+
+from mailer import render
+from mailer.render import Content, Phrase
+from mailer.templates import Wording, resolve_locale, wording
+
+INVITATION_PAGE = "invitation"
+RESET_PAGE = "reset-password"
+
+
+class UnsafeLinkError(ValueError):
+    """A link base is not an absolute http(s) URL; configure SPORTELLO_PUBLIC_URL properly."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Brand:
+    """The organization as its messages show it."""
+
+    name: str
+    logo_url: str | None
+    locale: str
+    timezone: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Composed:
+    """A message ready for the outbox."""
+
+    kind: str
+    locale: str
+    subject: str
+    text: str
+    html: str
+
+
+@dataclasses.dataclass(frozen=True)
+class VisitReminder:
+    kind: ClassVar[str] = "visit_reminder"
+    first_name: str
+    activity: str
+    site_name: str
+    site_address: str
+    starts_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class SignedWorksheet:
+    kind: ClassVar[str] = "signed_worksheet"
+    first_name: str
+    number: str
+    work_date: dt.date
+    site_name: str
+    signed_by: str
+    description: str
+    has_attachment: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ContractExpiry:
+    """Sent to the organization's notification email."""
+
+    kind: ClassVar[str] = "contract_expiry"
+    client_name: str
+    number: str
+    contract_kind: str
+    site_name: str | None
+    expires_on: dt.date
+    today: dt.date
+
+
+@dataclasses.dataclass(frozen=True)
+class Invitation:
+    kind: ClassVar[str] = "invitation"
+    first_name: str
+    base_url: str
+    token: str
+    expires_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class PasswordReset:
+    kind: ClassVar[str] = "password_reset"
+    first_name: str
+    base_url: str
+    token: str
+    expires_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class BookingConfirmation:
+    kind: ClassVar[str] = "booking_confirmation"
+    first_name: str
+    activity: str
+    site_name: str
+    site_address: str
+    starts_at: dt.datetime
+    technician: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class NewTicket:
+    """Sent to the organization's notification email."""
+
+    kind: ClassVar[str] = "new_ticket"
+    number: str
+    client_name: str
+    site_name: str
+    department: str
+    urgency: str
+    reference_person: str
+    phone: str
+    notes: str
+    opened_at: dt.datetime
+    opened_by: str
+    equipment: str | None = None
+
+
+MessageData = (
+    VisitReminder
+    | SignedWorksheet
+    | ContractExpiry
+    | Invitation
+    | PasswordReset
+    | BookingConfirmation
+    | NewTicket
+)
+
+
+def link(base_url: str, page: str, token: str) -> str:
+    """``<base>/<page>#token=<token>``; the token stays in the fragment, out of server logs."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise UnsafeLinkError(f"links need an http(s) base URL without query, got {base_url!r}")
+    return f"{base_url.rstrip('/')}/{page}#token={quote(token, safe='')}"
+
+
+def compose(data: MessageData, brand: Brand, recipient_locale: str | None = None) -> Composed:
+    """Subject, text and HTML of ``data`` in the recipient's (or organization's) language."""
+    words = wording(resolve_locale(recipient_locale, brand.locale))
+    content = _content(data, brand, words, render.zone(brand.timezone))
+    look = render.Look(brand.name, brand.logo_url)
+    return Composed(
+        kind=data.kind,
+        locale=words.locale,
+        subject=render.subject(content, words),
+        text=render.text_body(content, look, words),
+        html=render.html_body(content, look, words),
+    )
+
+
+def _content(data: MessageData, brand: Brand, words: Wording, tz: dt.tzinfo) -> Content:
+    org = brand.name
+
+    def day(value: dt.date) -> str:
+        return render.format_date(value, words)
+
+    def moment(value: dt.datetime) -> str:
+        return render.format_datetime(value, tz, words)
+
+    def greet(name: str) -> Phrase:
+        return Phrase("greeting", {"name": name}) if name else Phrase("greeting.staff")
+
+    match data:
+        case VisitReminder() | BookingConfirmation():
+            values = {
+                "org": org,
+                "date": day(data.starts_at.astimezone(tz).date()),
+                "activity": data.activity,
+                "site": data.site_name,
+                "when": moment(data.starts_at),
+            }
+            details = [
+                ("label.activity", data.activity),
+                ("label.site", data.site_name),
+                ("label.address", data.site_address),
+                ("label.when", moment(data.starts_at)),
+            ]
+            if isinstance(data, BookingConfirmation) and data.technician:
+                details.append(("label.technician", data.technician))
+            note = (Phrase("visit_reminder.note"),) if isinstance(data, VisitReminder) else ()
+            return Content(
+                subject=Phrase(f"{data.kind}.subject", values),
+                greeting=greet(data.first_name),
+                paragraphs=(Phrase(f"{data.kind}.body", values),),
+                details=tuple(details),
+                after=note,
+            )
+        case SignedWorksheet():
+            values = {
+                "org": org,
+                "number": data.number,
+                "date": day(data.work_date),
+                "site": data.site_name,
+                "signed_by": data.signed_by,
+            }
+            attached = "attached" if data.has_attachment else "in_portal"
+            return Content(
+                subject=Phrase("signed_worksheet.subject", values),
+                greeting=greet(data.first_name),
+                paragraphs=(
+                    Phrase("signed_worksheet.body", values),
+                    Phrase(f"signed_worksheet.{attached}"),
+                ),
+                details=(("label.work_done", data.description),) if data.description else (),
+            )
+        case ContractExpiry():
+            values = {
+                "number": data.number,
+                "client": data.client_name,
+                "contract_kind": data.contract_kind,
+                "date": day(data.expires_on),
+            }
+            details = [("label.client", data.client_name)]
+            if data.site_name:
+                details.append(("label.site", data.site_name))
+            details += [
+                ("label.contract", f"{data.number} ({data.contract_kind})"),
+                ("label.expires_on", day(data.expires_on)),
+                ("label.days_left", str(max((data.expires_on - data.today).days, 0))),
+            ]
+            return Content(
+                subject=Phrase("contract_expiry.subject", values),
+                greeting=greet(""),
+                paragraphs=(Phrase("contract_expiry.body", values),),
+                details=tuple(details),
+                after=(Phrase("contract_expiry.note"),),
+            )
+        case Invitation() | PasswordReset():
+            page = INVITATION_PAGE if isinstance(data, Invitation) else RESET_PAGE
+            values = {"org": org, "expires": moment(data.expires_at)}
+            return Content(
+                subject=Phrase(f"{data.kind}.subject", values),
+                greeting=greet(data.first_name),
+                paragraphs=(Phrase(f"{data.kind}.body", values),),
+                action=(f"{data.kind}.action", link(data.base_url, page, data.token)),
+                after=(Phrase(f"{data.kind}.ignore"),),
+            )
+        case NewTicket():
+            urgency = words.strings.get(f"urgency.{data.urgency}", data.urgency)
+            values = {
+                "number": data.number,
+                "client": data.client_name,
+                "urgency": urgency,
+                "when": moment(data.opened_at),
+            }
+            details = [
+                ("label.client", data.client_name),
+                ("label.site", data.site_name),
+                ("label.department", data.department),
+                ("label.urgency", urgency),
+                ("label.reference_person", data.reference_person),
+                ("label.phone", data.phone),
+            ]
+            if data.equipment:
+                details.append(("label.equipment", data.equipment))
+            details += [("label.opened_by", data.opened_by), ("label.notes", data.notes)]
+            return Content(
+                subject=Phrase("new_ticket.subject", values),
+                greeting=greet(""),
+                paragraphs=(Phrase("new_ticket.body", values),),
+                details=tuple(details),
+            )

@@ -1,0 +1,216 @@
+"""The mail worker (``sportello worker``): queue the scheduled notifications, drain the outbox.
+
+Claiming. Each message is claimed and sent in its own transaction: ``SELECT ... FOR UPDATE SKIP
+LOCKED`` locks one due PENDING row, the worker sends it while the transaction (and so the row
+lock) stays open, then marks it SENT or failed and commits. Other workers skip the locked row,
+so two workers never send the same message at the same time, and no lease column is needed.
+
+A worker killed mid-send (process killed, task cancelled, connection lost) never commits: the
+database rolls the transaction back when the connection ends, the row is PENDING again with its
+attempt count unchanged, and the next worker sends it. Delivery is therefore *at least once*: if
+the SMTP server accepted the message just before the worker died, it is sent a second time,
+with the same Message-ID (derived from the row id) so mail clients can tell. Committing per
+message keeps that window to one message.
+
+Retries. A temporary failure (no connection, 4xx) counts an attempt, keeps a short reason and
+sets the next attempt after an exponential backoff with jitter: 30 s x 2^(attempts - 1), capped
+at one hour, times a random factor between 0.5 and 1. After ``settings.mail_max_attempts``
+attempts, or at once on a permanent failure (5xx refusing the recipient or the content), the
+message is DEAD with its last error; staff can put it back in the queue.
+
+Tenancy. The worker serves every organization: it connects as the database owner role, which
+row-level security does not bind. A message's attachments are looked up only among the
+documents of the message's own organization.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import random
+import uuid
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from db.engine import create_engine
+from db.queries import notifications
+from db.queries import outbox as queries
+from mailer import sender
+from sportello.errors import StartupError
+from sportello.settings import Settings
+
+log = logging.getLogger("sportello.mailer")
+
+BACKOFF_BASE = dt.timedelta(seconds=30)
+BACKOFF_CAP = dt.timedelta(hours=1)
+# How often a running worker looks for due messages when the queue is empty,
+# and how often it computes the scheduled notifications.
+POLL_SECONDS = 5.0
+SCHEDULE_EVERY = dt.timedelta(minutes=1)
+
+
+class WorkerSetupError(StartupError):
+    """The worker cannot start; the message says what to configure."""
+
+
+def backoff(attempts: int, jitter: float) -> dt.timedelta:
+    """The wait after the ``attempts``-th failure; ``jitter`` in [0, 1] spreads retries."""
+    doublings: int = 2 ** min(max(attempts - 1, 0), 20)
+    delay = min(BACKOFF_BASE * doublings, BACKOFF_CAP)
+    return delay * (0.5 + 0.5 * jitter)
+
+
+async def _outgoing(
+    db: AsyncConnection, settings: Settings, message: queries.ClaimedMessage
+) -> sender.Outgoing:
+    raw_ids = message.payload.get("document_ids") or []
+    try:
+        document_ids = [uuid.UUID(str(each)) for each in raw_ids]
+    except ValueError:
+        raise sender.PermanentDeliveryError("payload names an invalid document id") from None
+    files = await queries.stored_files(db, message.organization_id, document_ids)
+    if len(files) != len(document_ids):
+        raise sender.PermanentDeliveryError("an attached document no longer exists")
+    attachments = [
+        await asyncio.to_thread(
+            sender.read_attachment, settings, each.storage_key, each.file_name, each.mime_type
+        )
+        for each in files
+    ]
+    return sender.Outgoing(
+        id=message.id,
+        to_address=message.to_address,
+        locale=message.locale,
+        subject=message.subject,
+        body_text=message.body_text,
+        body_html=message.body_html,
+        attachments=tuple(attachments),
+    )
+
+
+async def _deliver_one(
+    db: AsyncConnection,
+    settings: Settings,
+    transport: sender.Transport,
+    message: queries.ClaimedMessage,
+) -> bool:
+    try:
+        outgoing = await _outgoing(db, settings, message)
+        await transport.send(sender.build_email(outgoing, settings))
+    except sender.DeliveryError as error:
+        failure = error
+    except Exception as error:
+        # A bug or bad data in one message must not block the queue: count it as an attempt.
+        log.exception("message %s: unexpected error while preparing it", message.id)
+        failure = sender.TemporaryDeliveryError(f"unexpected {type(error).__name__}")
+    else:
+        await queries.mark_sent(db, message.id)
+        log.info("message %s (%s) sent", message.id, message.kind)
+        return True
+    attempts = message.attempts + 1
+    dead = failure.permanent or attempts >= settings.mail_max_attempts
+    retry_in = None if dead else backoff(attempts, random.random())  # noqa: S311 (jitter)
+    await queries.mark_failed(db, message.id, reason=failure.reason, retry_in=retry_in)
+    log.warning(
+        "message %s (%s) attempt %d failed%s: %s",
+        message.id,
+        message.kind,
+        attempts,
+        ", now DEAD" if dead else "",
+        failure.reason,
+    )
+    return False
+
+
+async def deliver_due(
+    engine: AsyncEngine, settings: Settings, *, batch_size: int
+) -> tuple[int, bool]:
+    """Send up to ``batch_size`` due messages; return (sent, whether the queue ran dry)."""
+    transport = sender.transport_for(settings)
+    sent = 0
+    drained = False
+    try:
+        async with engine.connect() as db:
+            for _ in range(batch_size):
+                async with db.begin():
+                    message = await queries.claim_next(db)
+                    if message is None:
+                        drained = True
+                        break
+                    if await _deliver_one(db, settings, transport, message):
+                        sent += 1
+    except BaseException:
+        # Stopped or failed mid-batch: drop the connection without waiting for a goodbye.
+        transport.abort()
+        raise
+    await transport.close()
+    return sent, drained
+
+
+async def schedule(engine: AsyncEngine, *, strict: bool) -> None:
+    """Queue the visit reminders, signed work sheet copies and contract alerts now due.
+
+    Unless ``strict``, a failure is logged and swallowed: it must not stop delivery.
+    """
+    try:
+        async with engine.begin() as db:
+            report = await notifications.queue_scheduled(db, now=dt.datetime.now(dt.UTC))
+    except DBAPIError as error:
+        if strict:
+            raise
+        log.warning("scheduled notifications failed (%s); next try later", type(error).__name__)
+        return
+    if report.total:
+        log.info("queued %s", report)
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+async def run_worker(
+    settings: Settings,
+    *,
+    once: bool = False,
+    batch_size: int = 20,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Run passes until ``stop`` is set (or, with ``once``, until nothing is due); return sent.
+
+    Each pass queues the scheduled notifications (at most once a minute) and sends due
+    messages. A database that goes away is waited for, except with ``once``.
+    """
+    if settings.database_url is None:
+        raise WorkerSetupError("the worker needs a database URL; set DATABASE_URL")
+    stop = stop or asyncio.Event()
+    engine = create_engine(
+        settings.database_url, pool_size=2, statement_timeout_ms=settings.statement_timeout_ms
+    )
+    sent = 0
+    last_schedule: dt.datetime | None = None
+    try:
+        while not stop.is_set():
+            try:
+                now = dt.datetime.now(dt.UTC)
+                if last_schedule is None or now - last_schedule >= SCHEDULE_EVERY:
+                    last_schedule = now
+                    await schedule(engine, strict=once)
+                delivered, drained = await deliver_due(engine, settings, batch_size=batch_size)
+            except (DBAPIError, OSError) as error:
+                if once:
+                    raise
+                log.warning("database unavailable (%s); retrying", type(error).__name__)
+                await _pause(stop, POLL_SECONDS)
+                continue
+            sent += delivered
+            if drained:
+                if once:
+                    break
+                await _pause(stop, POLL_SECONDS)
+    finally:
+        await engine.dispose()
+    return sent

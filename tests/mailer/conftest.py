@@ -1,0 +1,45 @@
+"""Fixtures of the mail tests: a real SMTP server and settings pointing a worker at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.engine import create_engine
+from sportello.settings import Settings
+from tests.mailer.smtp import HOST, SmtpServer
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[SmtpServer]:
+    """A running SMTP server that records every message it accepts."""
+    server = SmtpServer()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on the same fresh database the worker under test uses."""
+    engine = create_engine(database_url, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+def mail_settings(database_url: str, data_dir: Path, port: int | None, **values: Any) -> Settings:
+    """Settings for a worker: SMTP on ``port`` (plain, local), or .eml files when None."""
+    smtp: dict[str, Any] = (
+        {} if port is None else {"smtp_host": HOST, "smtp_port": port, "smtp_security": "plain"}
+    )
+    return Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        smtp_timeout_seconds=10,
+        mail_from="Brillanti <no-reply@brillanti.example>",
+        **(smtp | values),
+    )
