@@ -89,15 +89,31 @@ def performed_or_next_revisions(_: RowScope) -> sa.ColumnElement[bool]:
 
 def visible_interventions(_: RowScope) -> sa.ColumnElement[bool]:
     """Can a contact see this appointment? When its activity type shows on the portal."""
-    return sa.exists().where(
-        col(m.ActivityType.id) == col(m.Intervention.activity_type_id),
-        col(m.ActivityType.portal_visible).is_(True),
+    # An alias of its own, so that a query already joining activity_type keeps its FROM.
+    activity = m.ActivityType.__table__.alias("visible_activity")  # type: ignore[attr-defined]
+    return (
+        sa.exists()
+        .where(
+            activity.c.id == col(m.Intervention.activity_type_id),
+            activity.c.portal_visible.is_(True),
+        )
+        .correlate(m.Intervention)
     )
 
 
 def visible_comments(_: RowScope) -> sa.ColumnElement[bool]:
     """Can a contact read this ticket comment? Only those staff marked visible to the client."""
     return m.TicketComment.visible_to_client.is_(True)  # type: ignore[attr-defined,no-any-return]
+
+
+def portal_activity_types(_: RowScope) -> sa.ColumnElement[bool]:
+    """Can a contact see this activity type? Those shown on the portal."""
+    return m.ActivityType.portal_visible.is_(True)  # type: ignore[attr-defined,no-any-return]
+
+
+def portal_departments(_: RowScope) -> sa.ColumnElement[bool]:
+    """Can a contact see this department? Those offered in the portal's ticket form."""
+    return m.Department.portal_visible.is_(True)  # type: ignore[attr-defined,no-any-return]
 
 
 def visible_documents(scope: RowScope) -> sa.ColumnElement[bool]:
@@ -134,6 +150,8 @@ PORTAL_RECORDS: dict[Any, RecordRule] = {
     m.Intervention: visible_interventions,
     m.Ticket: everything,
     m.TicketComment: visible_comments,
+    m.Department: portal_departments,
+    m.ActivityType: portal_activity_types,
 }
 # Documents reuse the rules of their owners above, so they are added once those exist.
 PORTAL_RECORDS[m.Document] = visible_documents
@@ -152,6 +170,8 @@ PARTNER_RECORDS: dict[Any, RecordRule] = {
     m.Quote: sent_quotes,
     m.Intervention: everything,
     m.Ticket: everything,
+    m.Department: everything,
+    m.ActivityType: everything,
 }
 
 RECORDS: dict[Audience, dict[Any, RecordRule] | None] = {
@@ -188,6 +208,35 @@ READERS = allow(STAFF, PORTAL, partner("lists:read"))
 SHARED = allow(STAFF, PORTAL, PARTNER)
 # Contacts see it for their own records; partners do not.
 OWN = allow(STAFF, PORTAL)
+# Contracts and invoices: contacts only with the matching feature flag (SPEC §3).
+CONTRACT_LISTS = allow(STAFF, portal("can_view_contracts"), partner("lists:read"))
+INVOICE_LISTS = allow(STAFF, portal("can_view_invoices"), partner("lists:read"))
+# Partner reports (SPEC §7): staff for the whole organization, tokens with reports:read for
+# theirs; contacts have their own statistics.
+REPORTS = allow(STAFF, partner("reports:read"))
+
+# The figures of the partner reports (schema/reports.py), each decided by REPORTS.
+_INTERVENTION_COUNTS = ("total", "requested", "planned", "inProgress", "done", "cancelled")
+_HOURS = ("hours", "entries")
+_TICKET_FIGURES = (
+    "opened",
+    "resolved",
+    "stillOpen",
+    "medianFirstResponseMinutes",
+    "p90FirstResponseMinutes",
+    "medianResolutionMinutes",
+    "p90ResolutionMinutes",
+)
+_COMPLIANCE = (
+    "performed",
+    "passed",
+    "passedWithRemarks",
+    "failed",
+    "passRate",
+    "nonCompliantEquipment",
+)
+_EQUIPMENT_STATUS = ("total", "compliant", "nonCompliant", "notChecked", "notRevised")
+_SITE_COLUMNS = ("clientId", "clientName", "siteId", "siteName")
 
 FIELDS: dict[str, dict[str, Rule]] = {
     "Query": {
@@ -201,6 +250,40 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "portalAccesses": allow(BACK_OFFICE),
         "portalBill": allow(BACK_OFFICE),
         "partnerTokens": ADMIN_ONLY,
+        "availableSlots": allow(STAFF, portal("can_book_appointments")),
+        "outboxMessages": allow(BACK_OFFICE),
+        "contracts": CONTRACT_LISTS,
+        "contract": CONTRACT_LISTS,
+        "quotes": READERS,
+        "quote": READERS,
+        "invoices": INVOICE_LISTS,
+        "invoice": INVOICE_LISTS,
+        "tickets": READERS,
+        "ticket": READERS,
+        "ticketStatistics": allow(STAFF, PORTAL, partner("reports:read")),
+        "departments": ACCOUNTS,
+        "auditEvents": allow(BACK_OFFICE),
+        "appointments": READERS,
+        "appointment": READERS,
+        "calendar": READERS,
+        "workSheets": READERS,
+        "workSheet": READERS,
+        "timesheetEntries": READERS,
+        "technicianTimesheetEntries": STAFF_ONLY,
+        "staffUsers": STAFF_ONLY,
+        "activityTypes": READERS,
+        "equipment": READERS,
+        "equipmentItem": READERS,
+        "revisions": READERS,
+        "revision": READERS,
+        # Partner tokens read no files (PARTNER_RECORDS has no documents).
+        "documents": OWN,
+        "document": OWN,
+        "interventionReport": REPORTS,
+        "hoursReport": REPORTS,
+        "ticketReport": REPORTS,
+        "revisionComplianceReport": REPORTS,
+        "equipmentStatusReport": REPORTS,
     },
     "Mutation": {
         "login": PEOPLE,
@@ -217,6 +300,16 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "setClientPortalEnabled": allow(BACK_OFFICE),
         "createPartnerToken": ADMIN_ONLY,
         "revokePartnerToken": ADMIN_ONLY,
+        "retryOutboxMessage": allow(BACK_OFFICE),
+        "openTicket": allow(STAFF, portal("can_open_tickets", writes=True)),
+        "setTicketStatus": allow(BACK_OFFICE),
+        "addTicketComment": allow(BACK_OFFICE),
+        "assignTicket": allow(BACK_OFFICE),
+        "bookAppointment": allow(STAFF, portal("can_book_appointments", writes=True)),
+        "rescheduleAppointment": allow(STAFF, portal("can_book_appointments", writes=True)),
+        "confirmAppointment": allow(BACK_OFFICE),
+        "cancelAppointment": allow(BACK_OFFICE),
+        "signWorkSheet": allow(BACK_OFFICE),
     },
     "LoginPayload": {"token": PEOPLE, "expiresAt": PEOPLE, "accountKind": PEOPLE},
     "Viewer": {
@@ -230,6 +323,32 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "portalInfoText": ACCOUNTS,
     },
     "Node": {"id": SHARED},
+    "BookAppointmentInput": {
+        field: OWN for field in ("siteId", "activityTypeId", "startsAt", "notes", "idempotencyKey")
+    },
+    "OpenTicketInput": {
+        field: OWN
+        for field in (
+            "siteId",
+            "departmentId",
+            "referencePerson",
+            "notes",
+            "phone",
+            "equipmentId",
+            "urgency",
+            "idempotencyKey",
+        )
+    },
+    "Slot": {
+        "startsAt": OWN,
+        "endsAt": OWN,
+        "technicianName": OWN,
+        "addedTravelMinutes": OWN,
+        "travelBeforeMinutes": OWN,
+        "travelAfterMinutes": OWN,
+        "comesFrom": STAFF_ONLY,
+        "goesTo": STAFF_ONLY,
+    },
     "Client": {
         "id": SHARED,
         "code": SHARED,
@@ -239,6 +358,10 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "phone": OWN,
         "portalEnabled": STAFF_ONLY,
         "sites": SHARED,
+        "contracts": allow(STAFF, portal("can_view_contracts"), PARTNER),
+        "quotes": SHARED,
+        "invoices": allow(STAFF, portal("can_view_invoices"), PARTNER),
+        "tickets": SHARED,
     },
     "Site": {
         "id": SHARED,
@@ -251,7 +374,218 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "lat": SHARED,
         "lng": SHARED,
         "client": SHARED,
+        "contracts": allow(STAFF, portal("can_view_contracts"), PARTNER),
+        "quotes": SHARED,
+        "invoices": allow(STAFF, portal("can_view_invoices"), PARTNER),
+        "tickets": SHARED,
+        "equipment": SHARED,
+        "nextRevision": SHARED,
+        "lastRevision": SHARED,
+        "appointments": SHARED,
+        "workSheets": SHARED,
+        "timesheetEntries": SHARED,
     },
+    # Visits, work sheets and clock-ins: partners get what reports need; notes, geo positions
+    # and the people behind a technician's name stay with staff (SPEC §3).
+    "Appointment": {
+        "id": SHARED,
+        "startsAt": SHARED,
+        "endsAt": SHARED,
+        "status": SHARED,
+        "origin": SHARED,
+        "site": SHARED,
+        "client": SHARED,
+        "activityType": SHARED,
+        "technician": SHARED,
+        "notes": STAFF_ONLY,
+        "reschedules": SHARED,
+        "rescheduledBy": SHARED,
+        "ticketId": SHARED,
+        "workSheets": SHARED,
+    },
+    "Technician": {"displayName": SHARED, "staffUser": STAFF_ONLY},
+    "ActivityType": {
+        "id": SHARED,
+        "name": SHARED,
+        "kind": SHARED,
+        "durationMinutes": SHARED,
+        "portalVisible": STAFF_ONLY,
+        "portalBookable": OWN,
+        "portalTitle": OWN,
+        "portalDescription": OWN,
+        "portalLongDescription": OWN,
+        "rescheduleAllowedStatuses": OWN,
+        "rescheduleMinLeadHours": OWN,
+    },
+    "WorkSheet": {
+        "documents": OWN,
+        "id": SHARED,
+        "number": SHARED,
+        "date": SHARED,
+        "description": SHARED,
+        "materials": SHARED,
+        "status": SHARED,
+        "signedBy": OWN,
+        "signedAt": SHARED,
+        "internalNotes": STAFF_ONLY,
+        "appointment": SHARED,
+        "site": SHARED,
+        "client": SHARED,
+    },
+    "TimesheetEntry": {
+        "id": SHARED,
+        "clockIn": SHARED,
+        "clockOut": SHARED,
+        "durationMinutes": SHARED,
+        "source": SHARED,
+        "site": SHARED,
+        "client": SHARED,
+        "appointment": SHARED,
+        "technician": SHARED,
+        "lat": STAFF_ONLY,
+        "lng": STAFF_ONLY,
+        "internalNotes": STAFF_ONLY,
+    },
+    "Equipment": {
+        "id": SHARED,
+        "kind": SHARED,
+        "model": SHARED,
+        "serialNumber": SHARED,
+        "location": SHARED,
+        "installedOn": SHARED,
+        "site": SHARED,
+        "lastResult": SHARED,
+    },
+    "EquipmentCheck": {"outcome": SHARED, "performedAt": SHARED},
+    # Contacts see performed revisions and each site's next one (PORTAL_RECORDS); the office's
+    # notes stay internal; the inspector's findings per item are the client's to read.
+    # Documents are the client's: partner tokens read no files.
+    "Revision": {
+        "id": SHARED,
+        "dueMonth": SHARED,
+        "plannedDate": SHARED,
+        "performedAt": SHARED,
+        "result": SHARED,
+        "notes": STAFF_ONLY,
+        "contractId": allow(STAFF, portal("can_view_contracts"), PARTNER),
+        "site": SHARED,
+        "items": SHARED,
+        "outcomes": SHARED,
+        "documents": OWN,
+    },
+    "RevisionItem": {"outcome": SHARED, "notes": OWN, "equipment": SHARED},
+    "RevisionOutcomes": {"compliant": SHARED, "nonCompliant": SHARED, "notChecked": SHARED},
+    "Document": {
+        "id": OWN,
+        "kind": OWN,
+        "fileName": OWN,
+        "mimeType": OWN,
+        "sizeBytes": OWN,
+        "sha256": OWN,
+        "createdAt": OWN,
+        "downloadUrl": OWN,
+        "portalVisible": STAFF_ONLY,
+    },
+    "Contract": {
+        "documents": OWN,
+        "id": SHARED,
+        "number": SHARED,
+        "kind": SHARED,
+        "description": SHARED,
+        "startsOn": SHARED,
+        "expiresOn": SHARED,
+        "daysToExpiry": SHARED,
+        "client": SHARED,
+        "site": SHARED,
+    },
+    "Quote": {
+        "documents": OWN,
+        "id": SHARED,
+        "number": SHARED,
+        "title": SHARED,
+        "issuedOn": SHARED,
+        "validUntil": SHARED,
+        "status": SHARED,
+        "netCents": SHARED,
+        "vatCents": SHARED,
+        "totalCents": SHARED,
+        "currency": SHARED,
+        "costCents": STAFF_ONLY,
+        "marginCents": STAFF_ONLY,
+        "client": SHARED,
+        "site": SHARED,
+    },
+    "Invoice": {
+        "documents": OWN,
+        "id": SHARED,
+        "number": SHARED,
+        "issuedOn": SHARED,
+        "dueOn": SHARED,
+        "paidOn": SHARED,
+        "status": SHARED,
+        "netCents": SHARED,
+        "vatCents": SHARED,
+        "totalCents": SHARED,
+        "currency": SHARED,
+        "costCents": STAFF_ONLY,
+        "marginCents": STAFF_ONLY,
+        "client": SHARED,
+        "site": SHARED,
+    },
+    # Partners get what reports need; the people, free text and conversation stay with staff
+    # and the client's contacts.
+    "Ticket": {
+        "id": SHARED,
+        "number": SHARED,
+        "client": SHARED,
+        "site": SHARED,
+        "department": SHARED,
+        "equipmentId": SHARED,
+        "referencePerson": OWN,
+        "phone": OWN,
+        "notes": OWN,
+        "urgency": SHARED,
+        "status": SHARED,
+        "openedAt": SHARED,
+        "openedBy": OWN,
+        "comments": OWN,
+    },
+    "TicketComment": {
+        "body": OWN,
+        "createdAt": OWN,
+        "author": OWN,
+        "visibleToClient": STAFF_ONLY,
+    },
+    # Contacts and staff show as first name and last initial; the full name is for staff.
+    "TicketAuthor": {"kind": OWN, "displayName": OWN, "fullName": STAFF_ONLY},
+    "Department": {"id": SHARED, "name": SHARED, "portalVisible": STAFF_ONLY},
+    "TicketStatistics": {
+        "total": SHARED,
+        "byStatus": SHARED,
+        "byUrgency": SHARED,
+        "perMonth": SHARED,
+    },
+    "TicketStatusCount": {"status": SHARED, "count": SHARED},
+    "TicketUrgencyCount": {"urgency": SHARED, "count": SHARED},
+    "TicketMonthCount": {"month": SHARED, "count": SHARED},
+    # Reports hold aggregates and names of clients, sites and activity types: no people.
+    "InterventionReport": {"totals": REPORTS, "rows": REPORTS},
+    "InterventionFigures": dict.fromkeys(_INTERVENTION_COUNTS, REPORTS),
+    "InterventionReportRow": dict.fromkeys(
+        (*_INTERVENTION_COUNTS, "periodStart", "groupId", "groupName"), REPORTS
+    ),
+    "HoursReport": {"totals": REPORTS, "rows": REPORTS},
+    "HoursFigures": dict.fromkeys(_HOURS, REPORTS),
+    "HoursReportRow": dict.fromkeys((*_HOURS, "periodStart", *_SITE_COLUMNS), REPORTS),
+    "TicketReport": {"totals": REPORTS, "byUrgency": REPORTS},
+    "TicketFigures": dict.fromkeys(_TICKET_FIGURES, REPORTS),
+    "TicketUrgencyFigures": dict.fromkeys((*_TICKET_FIGURES, "urgency"), REPORTS),
+    "RevisionComplianceReport": {"totals": REPORTS, "rows": REPORTS},
+    "RevisionComplianceFigures": dict.fromkeys(_COMPLIANCE, REPORTS),
+    "RevisionComplianceRow": dict.fromkeys((*_COMPLIANCE, "periodStart", *_SITE_COLUMNS), REPORTS),
+    "EquipmentStatusReport": {"totals": REPORTS, "rows": REPORTS},
+    "EquipmentStatusFigures": dict.fromkeys(_EQUIPMENT_STATUS, REPORTS),
+    "EquipmentStatusRow": dict.fromkeys((*_EQUIPMENT_STATUS, *_SITE_COLUMNS), REPORTS),
 }
 
 # Connections, edges and page info carry no data of their own: whoever reaches one through a

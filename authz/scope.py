@@ -65,8 +65,16 @@ def _any(column: sa.ColumnElement[Any], ids: frozenset[uuid.UUID] | None) -> sa.
     return column == sa.any_(sa.literal(sorted(ids or ()), _UUID_ARRAY))
 
 
+# Reference data of the organization that belongs to no client (the ticket form's
+# departments, the activity types): a restricted caller sees only what its audience's record
+# rule keeps of it.
+ORGANIZATION_WIDE = frozenset({"department", "activity_type"})
+
+
 def _client_site_condition(table: sa.Table, scope: RowScope) -> sa.ColumnElement[bool]:
     columns = table.c
+    if table.name in ORGANIZATION_WIDE:
+        return sa.true()
     if table.name == "client":
         return _any(columns.id, scope.clients)
     if table.name == "site":

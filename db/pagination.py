@@ -23,6 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 MAX_PAGE = 100
+# Partners' reporting tools read large lists (SPEC §7); a query cost limit still applies.
+PARTNER_MAX_PAGE = 1000
 DEFAULT_PAGE = 50
 
 
@@ -36,13 +38,18 @@ class BadPage(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class PageRequest:
+    """A page asked for; ``max_size`` is the largest page the caller may ask for."""
+
     first: int | None = None
     after: str | None = None
     last: int | None = None
     before: str | None = None
+    max_size: int = MAX_PAGE
 
-    def size(self, max_page: int) -> tuple[int, bool]:
-        """(rows wanted, backwards?) after checking the bounds."""
+    def size(self, max_page: int | None = None) -> tuple[int, bool]:
+        """(rows wanted, backwards?) after checking the bounds (``max_size`` unless given)."""
+        if max_page is None:
+            max_page = self.max_size
         if self.first is not None and self.last is not None:
             raise BadPage("give first or last, not both")
         wanted = self.last if self.last is not None else self.first
@@ -75,7 +82,7 @@ class Page:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date | uuid.UUID | decimal.Decimal):
+    if isinstance(value, dt.datetime | dt.date | dt.time | uuid.UUID | decimal.Decimal):
         return str(value)
     return value
 
@@ -99,6 +106,8 @@ def _typed(column: sa.ColumnElement[Any], value: Any) -> Any:
         return dt.datetime.fromisoformat(value)
     if kind is dt.date:
         return dt.date.fromisoformat(value)
+    if kind is dt.time:
+        return dt.time.fromisoformat(value)
     if kind is uuid.UUID:
         return uuid.UUID(value)
     if kind is decimal.Decimal:
@@ -136,7 +145,7 @@ async def fetch_page(
     ordering: Ordering,
     request: PageRequest,
     *,
-    max_page: int = MAX_PAGE,
+    max_page: int | None = None,
 ) -> Page:
     """One page of ``statement`` in ``ordering`` (its selected columns must include them).
 
@@ -182,7 +191,7 @@ async def fetch_child_pages(
     ordering: Ordering,
     request: PageRequest,
     *,
-    max_page: int = MAX_PAGE,
+    max_page: int | None = None,
 ) -> dict[Any, Page]:
     """The same page of children for many parents, in one statement (for nested lists).
 

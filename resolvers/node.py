@@ -9,11 +9,35 @@ import strawberry
 from strawberry import Info
 
 from db.loaders import ById
-from db.queries import clients
+from db.queries import (
+    activity_types,
+    appointments,
+    billing,
+    clients,
+    contracts,
+    documents,
+    equipment,
+    revisions,
+    staff,
+    tickets,
+    timesheets,
+    worksheets,
+)
 from schema import ids
+from schema.activity_types import ActivityType
+from schema.appointments import Appointment
+from schema.billing import Invoice, Quote
 from schema.clients import Client, Site
 from schema.context import Context
+from schema.contracts import Contract
+from schema.documents import Document
+from schema.equipment import Equipment
 from schema.relay import Node
+from schema.revisions import Revision
+from schema.staff import StaffUser
+from schema.tickets import Department, Ticket
+from schema.timesheets import TimesheetEntry
+from schema.worksheets import WorkSheet
 
 ContextInfo = Info[Context, None]
 
@@ -21,6 +45,19 @@ ContextInfo = Info[Context, None]
 NODES: dict[str, tuple[ById, Callable[[Any], Node]]] = {
     "Client": (clients.clients_by_id, Client.from_row),
     "Site": (clients.sites_by_id, Site.from_row),
+    "Contract": (contracts.contracts_by_id, Contract.from_row),
+    "Quote": (billing.quotes_by_id, Quote.from_row),
+    "Invoice": (billing.invoices_by_id, Invoice.from_row),
+    "Ticket": (tickets.tickets_by_id, Ticket.from_row),
+    "Department": (tickets.departments_by_id, Department.from_row),
+    "Equipment": (equipment.equipment_by_id, Equipment.from_row),
+    "Revision": (revisions.revisions_by_id, Revision.from_row),
+    "Document": (documents.documents_by_id, Document.from_row),
+    "Appointment": (appointments.appointments_by_id, Appointment.from_row),
+    "WorkSheet": (worksheets.work_sheets_by_id, WorkSheet.from_row),
+    "TimesheetEntry": (timesheets.entries_by_id, TimesheetEntry.from_row),
+    "StaffUser": (staff.staff_users_by_id, StaffUser.from_row),
+    "ActivityType": (activity_types.activity_types_by_id, ActivityType.from_row),
 }
 
 

@@ -15,15 +15,66 @@ from authz.principals import (
     StaffPrincipal,
 )
 from db.models.staff import StaffRole
+from resolvers.activity_types import ActivityTypeQuery
+from resolvers.appointment_actions import AppointmentMutation
+from resolvers.appointments import AppointmentQuery
+from resolvers.audit import AuditQuery
+from resolvers.billing import BillingQuery
+from resolvers.booking import BookingQuery
 from resolvers.clients import ClientQuery
+from resolvers.contracts import ContractQuery
+from resolvers.documents import DocumentQuery
+from resolvers.equipment import EquipmentQuery
 from resolvers.identity import IdentityMutation, IdentityQuery
 from resolvers.node import NodeQuery
+from resolvers.outbox import OutboxMutation, OutboxQuery
 from resolvers.portal_access import PortalAccessMutation, PortalAccessQuery
+from resolvers.reports import ReportQuery
+from resolvers.revisions import RevisionQuery
+from resolvers.staff import StaffQuery
+from resolvers.ticket_actions import TicketMutation
+from resolvers.tickets import TicketQuery
+from resolvers.timesheets import TimesheetQuery
+from resolvers.worksheets import WorkSheetQuery
 from schema.meta import MetaQuery
 from schema.views import ViewSchema, build_views, holds_any
 
-Query = merge_types("Query", (MetaQuery, IdentityQuery, NodeQuery, ClientQuery, PortalAccessQuery))
-Mutation = merge_types("Mutation", (IdentityMutation, PortalAccessMutation))
+# One part per line, so that adding a domain is adding a line.
+Query = merge_types(
+    "Query",
+    (
+        MetaQuery,
+        IdentityQuery,
+        NodeQuery,
+        ClientQuery,
+        PortalAccessQuery,
+        ContractQuery,
+        BillingQuery,
+        TicketQuery,
+        AuditQuery,
+        BookingQuery,
+        OutboxQuery,
+        EquipmentQuery,
+        RevisionQuery,
+        DocumentQuery,
+        AppointmentQuery,
+        WorkSheetQuery,
+        TimesheetQuery,
+        StaffQuery,
+        ActivityTypeQuery,
+        ReportQuery,
+    ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        IdentityMutation,
+        PortalAccessMutation,
+        OutboxMutation,
+        TicketMutation,
+        AppointmentMutation,
+    ),
+)
 
 
 def capability(principal: Principal) -> Principal:

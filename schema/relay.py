@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from db.pagination import BadCursor, BadPage, Page, PageRequest
+from authz.principals import Audience, Principal
+from db.pagination import MAX_PAGE, PARTNER_MAX_PAGE, BadCursor, BadPage, Page, PageRequest
 from schema.errors import BadUserInput
 
 T = TypeVar("T")
+
+# The largest page of the request being run. The GraphQL route sets it from the principal
+# before executing anything (set_page_limit) and page_request reads it, so every list of the
+# request, top level or nested, pages within the caller's limit.
+_page_limit: ContextVar[int] = ContextVar("page_limit", default=MAX_PAGE)
+
+
+def page_limit(principal: Principal) -> int:
+    """The largest page ``principal`` may ask for: partners' reporting tools read more."""
+    return PARTNER_MAX_PAGE if principal.audience is Audience.PARTNER else MAX_PAGE
+
+
+def set_page_limit(principal: Principal) -> None:
+    """Lists of the request being run page up to ``principal``'s limit."""
+    _page_limit.set(page_limit(principal))
 
 
 @strawberry.interface(description="A record with an opaque global id, for node(id:).")
@@ -50,7 +67,9 @@ def page_request(
     last: int | None = None,
     before: str | None = None,
 ) -> PageRequest:
-    return PageRequest(first=first, after=after, last=last, before=before)
+    return PageRequest(
+        first=first, after=after, last=last, before=before, max_size=_page_limit.get()
+    )
 
 
 def to_connection(

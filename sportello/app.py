@@ -15,6 +15,7 @@ from starlette.routing import Route
 from db import migrate
 from db.engine import create_engine
 from sportello.export_route import export_csv
+from sportello.files_route import download, upload
 from sportello.graphql_route import graphql_endpoint
 from sportello.settings import Settings, SettingsError
 from sportello.state import AppState
@@ -63,6 +64,8 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
             Route("/export/{name}.csv", export_csv, methods=["GET"]),
+            Route("/files", upload, methods=["POST"]),
+            Route("/files/{id}", download, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

@@ -25,7 +25,8 @@ from authz.login import now_utc
 from authz.policy import rule_for
 from db import tenancy
 from db.pagination import PageRequest, fetch_page
-from schema.errors import ApiError
+from schema.errors import ApiError, NotFound
+from sportello import rate_limit
 from sportello.exports import EXPORTS, ExportInputError
 from sportello.state import AppState
 
@@ -75,6 +76,10 @@ async def export_csv(request: Request) -> Response:
             return _problem(401, "UNAUTHENTICATED", "Authentication required.")
         if rule is None or rule.check(identity.principal) is not None:
             return _problem(403, "FORBIDDEN", "This list is not available to you.")
+        # Partner tokens spend their per-minute budget on exports too (sportello/rate_limit.py).
+        limited = await rate_limit.charge(state, identity.principal, rate_limit.EXPORT_COST)
+        if limited is not None:
+            return rate_limit.refusal(limited)
         try:
             statement = export.statement(identity.scope, dict(request.query_params))
         except ExportInputError as error:
@@ -88,6 +93,12 @@ async def export_csv(request: Request) -> Response:
             and checks.reason(c.type_name, c.field_name) is None
         ]
         await tenancy.bind(connection, identity.scope.organization_id)
+        if export.check is not None:
+            # A filter naming a client or site out of sight is NOT_FOUND, as in the API.
+            try:
+                await export.check(connection, identity.scope, dict(request.query_params))
+            except NotFound as missing:
+                return _problem(404, missing.code, missing.message)
         handed_to_stream = True
     finally:
         if not handed_to_stream:
@@ -125,4 +136,3 @@ async def export_csv(request: Request) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
-

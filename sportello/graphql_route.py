@@ -41,7 +41,9 @@ from schema.build import view_for
 from schema.context import Context
 from schema.errors import ApiError
 from schema.limits import LIMIT_RULES, MAX_COST, MAX_TOKENS, query_cost
+from schema.relay import set_page_limit
 from schema.views import ViewSchema
+from sportello import rate_limit
 from sportello.playground import playground
 from sportello.settings import Settings
 from sportello.state import AppState
@@ -286,6 +288,12 @@ async def graphql_endpoint(request: Request) -> Response:
                 f"The query costs too much (limit {MAX_COST}).",
                 request_id,
             )
+        # Partner tokens (SPEC §7): pages up to 1,000 rows, and a budget of requests and query
+        # cost per token per minute, counted in PostgreSQL (sportello/rate_limit.py).
+        set_page_limit(identity.principal)
+        limited = await rate_limit.charge(state, identity.principal, cost)
+        if limited is not None:
+            return rate_limit.refusal(limited, request_id)
 
         context = Context(
             settings=settings,

@@ -30,6 +30,11 @@ class Settings:
 
     # Uploaded and generated documents; <data_dir>/files unless set.
     files_dir: Path | None = None
+    # Key of the HMAC signing document download links. Unset: a random key per process,
+    # so links die with the process (set it when running several processes or restarting).
+    file_signing_key: str | None = None
+    # Largest file accepted by POST /files (413 above it).
+    max_upload_bytes: int = 20_000_000
 
     # HTTP
     host: str = "127.0.0.1"
@@ -57,6 +62,9 @@ class Settings:
     login_max_backoff_seconds: int = 900
     # Introspection of one's own audience view, for authenticated callers only.
     introspection: bool = True
+    # Partner tokens: requests and total query cost each token may spend per minute.
+    partner_requests_per_minute: int = 120
+    partner_cost_per_minute: int = 100_000
 
     # Mail: without smtp_host, messages are written as .eml files under <data_dir>/mail.
     smtp_host: str | None = None

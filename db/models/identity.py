@@ -117,6 +117,29 @@ class PartnerTokenClient(TenantBase, table=True):
     client_id: uuid.UUID
 
 
+class PartnerUsage(TenantBase, table=True):
+    """What one partner token used in its current one-minute window: requests and query cost.
+
+    One row per token, restarted when a new minute begins (sportello/rate_limit.py).
+    """
+
+    __tablename__ = "partner_usage"
+    __table_args__ = (
+        sa.UniqueConstraint("partner_token_id"),
+        sa.ForeignKeyConstraint(
+            ["partner_token_id", "organization_id"],
+            ["partner_token.id", "partner_token.organization_id"],
+            name="fk_partner_usage_token_org",
+            ondelete="CASCADE",
+        ),
+    )
+
+    partner_token_id: uuid.UUID
+    window_start: datetime = tz()
+    requests: int
+    cost: int
+
+
 class LoginThrottle(SQLModel, table=True):
     """Failed logins counted per key: an account identifier of an organization, or an address.
 

@@ -16,8 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from authz.scope import RowScope, restrict
 from db import models as m
 from db.models.base import table_of
+from db.pagination import Ordering, Page, PageRequest, count, fetch_page
 
 OUTBOX = table_of(m.OutboxMessage)
 DOCUMENT = table_of(m.Document)
@@ -241,3 +243,40 @@ async def work_sheet_pdfs(
     for sheet_id, document_id in rows:
         found.setdefault(sheet_id, []).append(document_id)
     return found
+
+
+OUTBOX_ORDER = Ordering((OUTBOX.c.created_at, OUTBOX.c.id), descending=True)
+
+
+def outbox_statement(scope: RowScope, status: m.OutboxStatus | None = None) -> sa.Select[Any]:
+    """Messages of the scope's organization for the staff view, newest first."""
+    statement = restrict(
+        sa.select(
+            OUTBOX.c.id,
+            OUTBOX.c.created_at,
+            OUTBOX.c.kind,
+            OUTBOX.c.to_address,
+            OUTBOX.c.locale,
+            OUTBOX.c.subject,
+            OUTBOX.c.status,
+            OUTBOX.c.attempts,
+            OUTBOX.c.next_attempt_at,
+            OUTBOX.c.last_error,
+            OUTBOX.c.sent_at,
+        ),
+        m.OutboxMessage,
+        scope,
+    )
+    if status is not None:
+        statement = statement.where(OUTBOX.c.status == status.value)
+    return statement
+
+
+async def outbox_page(
+    db: AsyncConnection, scope: RowScope, request: PageRequest, status: m.OutboxStatus | None
+) -> Page:
+    return await fetch_page(db, outbox_statement(scope, status), OUTBOX_ORDER, request)
+
+
+async def outbox_count(db: AsyncConnection, scope: RowScope, status: m.OutboxStatus | None) -> int:
+    return await count(db, outbox_statement(scope, status))

@@ -1,0 +1,171 @@
+"""Appointments (interventions: a technician's visit to a site), within a row scope.
+
+Listed by start time, then id: ix_intervention_org_start, ix_intervention_site_start and
+ix_intervention_client_start serve the list and its site and client filters. Contacts see only
+appointments of activity types shown on the portal (the record rule in authz/policy.py).
+
+Staff users lie outside a contact's row scope, so the technician's first name and last
+initial come joined on the appointment's own foreign key (never the rest of the person), with
+the start day in the organization's time zone: naming the technician and filling in the portal
+texts cost no statement of their own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from authz.scope import RowScope, restrict
+from db import models as m
+from db.models.base import table_of
+from db.pagination import (
+    Ordering,
+    Page,
+    PageRequest,
+    child_counts,
+    count,
+    fetch_child_pages,
+    fetch_page,
+)
+from db.queries.nested import rows_by_id
+from db.queries.staff import with_technician_name
+
+INTERVENTION = table_of(m.Intervention)
+ORGANIZATION = table_of(m.Organization)
+
+APPOINTMENT_ORDER = Ordering((INTERVENTION.c.starts_at, INTERVENTION.c.id))
+
+
+@dataclasses.dataclass(frozen=True)
+class AppointmentFilter:
+    """Filters of the appointment lists; None means no condition.
+
+    ``since``/``until``: the appointment starts in [since, until); with ``overlapping`` (the
+    calendar), it overlaps that period instead.
+    """
+
+    site_id: uuid.UUID | None = None
+    client_id: uuid.UUID | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    statuses: tuple[str, ...] | None = None
+    overlapping: bool = False
+
+
+def _filtered(scope: RowScope, where: AppointmentFilter | None) -> sa.Select[Any]:
+    statement = restrict(sa.select(INTERVENTION), m.Intervention, scope)
+    if where is None:
+        return statement
+    column = INTERVENTION.c
+    if where.site_id is not None:
+        statement = statement.where(column.site_id == where.site_id)
+    if where.client_id is not None:
+        statement = statement.where(column.client_id == where.client_id)
+    if where.statuses is not None:
+        statement = statement.where(column.status.in_(where.statuses))
+    if where.since is not None and where.overlapping:
+        statement = statement.where(column.ends_at > where.since)
+    elif where.since is not None:
+        statement = statement.where(column.starts_at >= where.since)
+    if where.until is not None:
+        statement = statement.where(column.starts_at < where.until)
+    return statement
+
+
+def appointments_statement(
+    scope: RowScope, where: AppointmentFilter | None = None
+) -> sa.Select[Any]:
+    """The appointments ``scope`` may see, with the technician's name and the local start day."""
+    zone = (
+        sa.select(ORGANIZATION.c.timezone)
+        .where(ORGANIZATION.c.id == INTERVENTION.c.organization_id)
+        .scalar_subquery()
+    )
+    starts_on = sa.cast(sa.func.timezone(zone, INTERVENTION.c.starts_at), sa.Date)
+    named = with_technician_name(_filtered(scope, where), INTERVENTION)
+    return named.add_columns(starts_on.label("starts_on"))
+
+
+async def appointment_page(
+    db: AsyncConnection, scope: RowScope, request: PageRequest, where: AppointmentFilter
+) -> Page:
+    """One page of appointments, earliest start first."""
+    return await fetch_page(db, appointments_statement(scope, where), APPOINTMENT_ORDER, request)
+
+
+async def appointment_count(db: AsyncConnection, scope: RowScope, where: AppointmentFilter) -> int:
+    """How many appointments the filtered list holds."""
+    return await count(db, _filtered(scope, where))
+
+
+async def calendar(
+    db: AsyncConnection, scope: RowScope, where: AppointmentFilter
+) -> list[sa.Row[Any]]:
+    """Every appointment of the (bounded) period, earliest start first."""
+    order = [column.asc() for column in APPOINTMENT_ORDER.columns]
+    rows = await db.execute(appointments_statement(scope, where).order_by(*order))
+    return list(rows)
+
+
+async def appointments_by_id(
+    db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
+) -> list[sa.Row[Any] | None]:
+    """Appointments in the order of ``ids``; None for an id missing or out of scope."""
+    return await rows_by_id(db, appointments_statement(scope), INTERVENTION.c.id, ids)
+
+
+async def appointments_rescheduling(
+    db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
+) -> list[sa.Row[Any] | None]:
+    """For each appointment id, the visible appointment that reschedules it (the latest one
+    created, should there be several); None when there is none."""
+    statement = (
+        appointments_statement(scope)
+        .where(INTERVENTION.c.reschedules_id.in_(list(ids)))
+        .order_by(INTERVENTION.c.created_at, INTERVENTION.c.id)
+    )
+    # Oldest first: a later replacement of the same appointment overwrites an earlier one.
+    found = {row.reschedules_id: row for row in await db.execute(statement)}
+    return [found.get(i) for i in ids]
+
+
+@dataclasses.dataclass(frozen=True)
+class AppointmentsOfSites:
+    """The same page of filtered appointments for many sites, in one statement.
+
+    A value, not a closure: equal filters make equal loader keys, so every site of a request
+    asking with the same arguments shares one statement.
+    """
+
+    where: AppointmentFilter
+
+    async def __call__(
+        self,
+        db: AsyncConnection,
+        scope: RowScope,
+        site_ids: Sequence[uuid.UUID],
+        request: PageRequest,
+    ) -> dict[uuid.UUID, Page]:
+        statement = appointments_statement(scope, self.where)
+        return await fetch_child_pages(
+            db, statement, INTERVENTION.c.site_id, site_ids, APPOINTMENT_ORDER, request
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class AppointmentCountsOfSites:
+    """How many filtered appointments each of many sites has, in one statement."""
+
+    where: AppointmentFilter
+
+    async def __call__(
+        self, db: AsyncConnection, scope: RowScope, site_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, int]:
+        statement = _filtered(scope, self.where)
+        return await child_counts(db, statement, INTERVENTION.c.site_id, site_ids)

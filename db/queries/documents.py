@@ -1,0 +1,152 @@
+"""Documents attached to records, within a row scope, and storing a new one.
+
+Any record type with documents lists them through :func:`documents_of` (pages per owner id,
+one statement for all owners) and :func:`document_counts_of`, keyed by its owner column:
+
+    loaders.pages_of(documents_of("work_sheet_id"), request).load(work_sheet_id)
+
+Contacts see only documents marked portal-visible whose owner they can see
+(authz/policy.py visible_documents); restrict() applies that to every statement here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from authz.scope import RowScope, restrict
+from db import models as m
+from db.loaders import CountsOf, PagesOf
+from db.models.base import table_of
+from db.models.documents import OWNER_COLUMNS
+from db.pagination import (
+    Ordering,
+    Page,
+    PageRequest,
+    child_counts,
+    count,
+    fetch_child_pages,
+    fetch_page,
+)
+
+DOCUMENT = table_of(m.Document)
+
+# Oldest first: a record's documents in the order they were filed.
+DOCUMENT_ORDER = Ordering((DOCUMENT.c.created_at, DOCUMENT.c.id))
+# The root list: newest first.
+RECENT_ORDER = Ordering((DOCUMENT.c.created_at, DOCUMENT.c.id), descending=True)
+
+# Owner column -> the model of the records it points to.
+OWNER_MODELS: dict[str, Any] = {
+    "revision_id": m.Revision,
+    "work_sheet_id": m.WorkSheet,
+    "contract_id": m.Contract,
+    "quote_id": m.Quote,
+    "invoice_id": m.Invoice,
+    "intervention_id": m.Intervention,
+}
+
+
+class UnknownOwner(ValueError):
+    """Documents belong to the records of OWNER_COLUMNS only; use one of those columns."""
+
+
+def documents_statement(
+    scope: RowScope,
+    *,
+    site_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
+    kind: str | None = None,
+) -> sa.Select[Any]:
+    """Documents the scope sees, narrowed by the list's filters."""
+    statement = restrict(sa.select(DOCUMENT), m.Document, scope)
+    if site_id is not None:
+        statement = statement.where(DOCUMENT.c.site_id == site_id)
+    if client_id is not None:
+        statement = statement.where(DOCUMENT.c.client_id == client_id)
+    if kind is not None:
+        statement = statement.where(DOCUMENT.c.kind == m.DocumentKind(kind))
+    return statement
+
+
+async def document_page(
+    db: AsyncConnection, scope: RowScope, request: PageRequest, **filters: Any
+) -> Page:
+    """One page, newest first; ``filters`` are those of :func:`documents_statement`."""
+    return await fetch_page(db, documents_statement(scope, **filters), RECENT_ORDER, request)
+
+
+async def document_count(db: AsyncConnection, scope: RowScope, **filters: Any) -> int:
+    return await count(db, documents_statement(scope, **filters))
+
+
+async def documents_by_id(
+    db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
+) -> list[sa.Row[Any] | None]:
+    """Rows in the order of ``ids``; None for an id that does not exist or is out of scope."""
+    rows = await db.execute(documents_statement(scope).where(DOCUMENT.c.id.in_(list(ids))))
+    found = {row.id: row for row in rows}
+    return [found.get(i) for i in ids]
+
+
+def _owner(owner_column: str) -> sa.Column[Any]:
+    if owner_column not in OWNER_COLUMNS:
+        raise UnknownOwner(f"{owner_column!r} is not one of {', '.join(OWNER_COLUMNS)}")
+    return DOCUMENT.c[owner_column]
+
+
+@cache
+def documents_of(owner_column: str) -> PagesOf:
+    """The loader function of the documents of records owning them through ``owner_column``.
+
+    The same function object per column, so a request shares one loader per owner type.
+    """
+    owner = _owner(owner_column)
+
+    async def pages(
+        db: AsyncConnection, scope: RowScope, owner_ids: Sequence[uuid.UUID], request: PageRequest
+    ) -> dict[uuid.UUID, Page]:
+        return await fetch_child_pages(
+            db, documents_statement(scope), owner, owner_ids, DOCUMENT_ORDER, request
+        )
+
+    return pages
+
+
+@cache
+def document_counts_of(owner_column: str) -> CountsOf:
+    """The loader function counting the documents of each owner (see :func:`documents_of`)."""
+    owner = _owner(owner_column)
+
+    async def counts(
+        db: AsyncConnection, scope: RowScope, owner_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, int]:
+        return await child_counts(db, documents_statement(scope), owner, owner_ids)
+
+    return counts
+
+
+async def owner_placement(
+    db: AsyncConnection, scope: RowScope, owner_column: str, owner_id: uuid.UUID
+) -> sa.Row[Any] | None:
+    """(client_id, site_id) of the record a new document will belong to; None when the
+    record does not exist or is out of scope."""
+    model = OWNER_MODELS.get(owner_column)
+    if model is None:
+        raise UnknownOwner(f"{owner_column!r} is not one of {', '.join(OWNER_COLUMNS)}")
+    table = table_of(model)
+    statement: sa.Select[Any] = sa.select(table.c.client_id, table.c.site_id).where(
+        table.c.id == owner_id
+    )
+    row: sa.Row[Any] | None = (await db.execute(restrict(statement, model, scope))).first()
+    return row
+
+
+async def insert_document(db: AsyncConnection, values: dict[str, Any]) -> None:
+    """Insert one document row in the caller's transaction (the caller commits)."""
+    await db.execute(DOCUMENT.insert().values(**values))

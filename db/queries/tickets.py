@@ -1,0 +1,211 @@
+"""Tickets, their comments, the departments that handle them, and ticket statistics.
+
+Tickets list by urgency (CRITICAL first, through the stored ``urgency_rank``), then opening
+time, then id: ix_ticket_org_rank, ix_ticket_site_rank and ix_ticket_client_rank serve the
+list and its site and client filters. Comments list oldest first. Who opened a ticket or wrote a
+comment comes along as first and last name (joined on the row's own foreign key), so naming
+authors costs no statement of its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from authz.scope import RowScope, restrict
+from db import models as m
+from db.models.base import table_of
+from db.pagination import Ordering, Page, PageRequest, count, fetch_page
+from db.queries.nested import child_lists, rows_by_id
+
+TICKET = table_of(m.Ticket)
+COMMENT = table_of(m.TicketComment)
+DEPARTMENT = table_of(m.Department)
+ORGANIZATION = table_of(m.Organization)
+CONTACT = table_of(m.Contact)
+STAFF = table_of(m.StaffUser)
+
+TICKET_ORDER = Ordering((TICKET.c.urgency_rank, TICKET.c.opened_at, TICKET.c.id))
+COMMENT_ORDER = Ordering((COMMENT.c.created_at, COMMENT.c.id))
+DEPARTMENT_ORDER = Ordering((DEPARTMENT.c.name, DEPARTMENT.c.id))
+
+
+@dataclasses.dataclass(frozen=True)
+class TicketFilter:
+    """Filters of the ticket list and statistics; None means no condition.
+
+    ``opened_from``/``opened_to`` are inclusive days in the organization's time zone.
+    """
+
+    site_id: uuid.UUID | None = None
+    client_id: uuid.UUID | None = None
+    statuses: tuple[str, ...] | None = None
+    urgencies: tuple[str, ...] | None = None
+    opened_from: dt.date | None = None
+    opened_to: dt.date | None = None
+
+
+def _local_day(opened_at: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """The day of ``opened_at`` in the ticket's organization's time zone."""
+    zone = (
+        sa.select(ORGANIZATION.c.timezone)
+        .where(ORGANIZATION.c.id == TICKET.c.organization_id)
+        .scalar_subquery()
+    )
+    return sa.cast(sa.func.timezone(zone, opened_at), sa.Date)
+
+
+def tickets_statement(scope: RowScope, where: TicketFilter | None = None) -> sa.Select[Any]:
+    """The tickets ``scope`` may see, filtered by ``where`` (ticket columns only)."""
+    statement = restrict(sa.select(TICKET), m.Ticket, scope)
+    if where is None:
+        return statement
+    if where.site_id is not None:
+        statement = statement.where(TICKET.c.site_id == where.site_id)
+    if where.client_id is not None:
+        statement = statement.where(TICKET.c.client_id == where.client_id)
+    if where.statuses is not None:
+        statement = statement.where(TICKET.c.status.in_(where.statuses))
+    if where.urgencies is not None:
+        statement = statement.where(TICKET.c.urgency.in_(where.urgencies))
+    if where.opened_from is not None:
+        statement = statement.where(_local_day(TICKET.c.opened_at) >= where.opened_from)
+    if where.opened_to is not None:
+        statement = statement.where(_local_day(TICKET.c.opened_at) <= where.opened_to)
+    return statement
+
+
+def _with_author(
+    statement: sa.Select[Any], contact_key: sa.ColumnElement[Any], staff_key: sa.ColumnElement[Any]
+) -> sa.Select[Any]:
+    """``statement`` plus ``author_first_name``/``author_last_name`` of whoever wrote the row."""
+    contact = CONTACT.alias("author_contact")
+    staff = STAFF.alias("author_staff")
+    base = statement.get_final_froms()[0]
+    return statement.add_columns(
+        sa.func.coalesce(contact.c.first_name, staff.c.first_name).label("author_first_name"),
+        sa.func.coalesce(contact.c.last_name, staff.c.last_name).label("author_last_name"),
+    ).select_from(
+        base.outerjoin(contact, contact.c.id == contact_key).outerjoin(
+            staff, staff.c.id == staff_key
+        )
+    )
+
+
+def listed_tickets(scope: RowScope, where: TicketFilter | None = None) -> sa.Select[Any]:
+    """The tickets of :func:`tickets_statement` with the names of who opened them."""
+    return _with_author(
+        tickets_statement(scope, where), TICKET.c.opened_by_contact_id, TICKET.c.opened_by_staff_id
+    )
+
+
+async def ticket_page(
+    db: AsyncConnection, scope: RowScope, request: PageRequest, where: TicketFilter
+) -> Page:
+    """One page of tickets, most urgent first, then oldest first."""
+    return await fetch_page(db, listed_tickets(scope, where), TICKET_ORDER, request)
+
+
+async def ticket_count(db: AsyncConnection, scope: RowScope, where: TicketFilter) -> int:
+    """How many tickets the filtered list holds."""
+    return await count(db, tickets_statement(scope, where))
+
+
+async def tickets_by_id(
+    db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
+) -> list[sa.Row[Any] | None]:
+    """Tickets in the order of ``ids``; None for an id missing or out of scope."""
+    return await rows_by_id(db, listed_tickets(scope), TICKET.c.id, ids)
+
+
+tickets_of_sites, ticket_counts_of_sites = child_lists(
+    listed_tickets, TICKET.c.site_id, TICKET_ORDER
+)
+tickets_of_clients, ticket_counts_of_clients = child_lists(
+    listed_tickets, TICKET.c.client_id, TICKET_ORDER
+)
+
+
+def comments_statement(scope: RowScope) -> sa.Select[Any]:
+    """The ticket comments ``scope`` may read, with their authors' names."""
+    return _with_author(
+        restrict(sa.select(COMMENT), m.TicketComment, scope),
+        COMMENT.c.author_contact_id,
+        COMMENT.c.author_staff_id,
+    )
+
+
+comments_of_tickets, comment_counts_of_tickets = child_lists(
+    comments_statement, COMMENT.c.ticket_id, COMMENT_ORDER
+)
+
+
+def departments_statement(scope: RowScope) -> sa.Select[Any]:
+    """The departments ``scope`` may see (contacts: those offered on the portal)."""
+    return restrict(sa.select(DEPARTMENT), m.Department, scope)
+
+
+async def department_page(db: AsyncConnection, scope: RowScope, request: PageRequest) -> Page:
+    """One page of departments by name."""
+    return await fetch_page(db, departments_statement(scope), DEPARTMENT_ORDER, request)
+
+
+async def department_count(db: AsyncConnection, scope: RowScope) -> int:
+    """How many departments the caller sees."""
+    return await count(db, departments_statement(scope))
+
+
+async def departments_by_id(
+    db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
+) -> list[sa.Row[Any] | None]:
+    """Departments in the order of ``ids``; None for an id missing or not visible."""
+    return await rows_by_id(db, departments_statement(scope), DEPARTMENT.c.id, ids)
+
+
+@dataclasses.dataclass(frozen=True)
+class TicketStatistics:
+    """Ticket counts of one scope and filter: in total, by status, by urgency, by month."""
+
+    total: int
+    by_status: dict[str, int]
+    by_urgency: dict[str, int]
+    per_month: dict[dt.date, int]
+
+
+async def ticket_statistics(
+    db: AsyncConnection, scope: RowScope, where: TicketFilter
+) -> TicketStatistics:
+    """Counts by status, by urgency and by opening month, in one GROUP BY GROUPING SETS."""
+    month = sa.cast(sa.func.date_trunc("month", _local_day(TICKET.c.opened_at)), sa.Date)
+    tickets = (
+        tickets_statement(scope, where)
+        .with_only_columns(TICKET.c.status, TICKET.c.urgency, month.label("month"))
+        .subquery()
+    )
+    columns = (tickets.c.status, tickets.c.urgency, tickets.c.month)
+    rows = await db.execute(
+        sa.select(*columns, sa.func.grouping(*columns).label("unused"), sa.func.count()).group_by(
+            sa.func.grouping_sets(*(sa.tuple_(c) for c in columns), sa.tuple_())
+        )
+    )
+    total = 0
+    by_status: dict[str, int] = {}
+    by_urgency: dict[str, int] = {}
+    per_month: dict[dt.date, int] = {}
+    for status, urgency, opened_month, unused, found in rows:
+        # grouping() sets a bit per column left out of the row's grouping set.
+        if unused == 0b111:
+            total = found
+        elif unused == 0b011:
+            by_status[str(status)] = found
+        elif unused == 0b101:
+            by_urgency[str(urgency)] = found
+        else:
+            per_month[opened_month] = found
+    return TicketStatistics(total, by_status, by_urgency, per_month)

@@ -1,0 +1,33 @@
+"""Root fields for activity types."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from db.queries import activity_types as queries
+from schema.activity_types import ActivityType
+from schema.context import Context
+from schema.relay import Connection, page_request, paged
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.type
+class ActivityTypeQuery:
+    @strawberry.field(description="Activity types by name; contacts see those shown on the portal.")
+    async def activity_types(
+        self,
+        info: ContextInfo,
+        first: int | None = None,
+        after: str | None = None,
+        portal_bookable: bool | None = None,
+    ) -> Connection[ActivityType]:
+        context = info.context
+        scope = context.rows.scope
+        request = page_request(first, after)
+        return await paged(
+            lambda: queries.activity_type_page(context.db, scope, request, portal_bookable),
+            ActivityType.from_row,
+            lambda: queries.activity_type_count(context.db, scope, portal_bookable),
+        )

@@ -1,0 +1,372 @@
+"""Booking and rescheduling appointments (contacts with can_book_appointments, and staff);
+confirming and cancelling them and signing work sheets (staff).
+
+A booking is re-checked inside the transaction against the technician's hours, absences,
+appointments and travel; the database's exclusion constraint is the last word, so of two
+requests for the same technician and time exactly one wins and the other gets CONFLICT with
+fresh alternatives. A retry with the same idempotency key returns the same appointment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import strawberry
+from strawberry import Info
+
+from authz.login import now_utc
+from authz.principals import ContactPrincipal, StaffPrincipal
+from db import models as m
+from db.queries import appointments as reads
+from db.queries import audit, booking, planning, viewer, worksheets
+from db.queries.accounts import AccountKind
+from db.queries.notifications import queue_signed_worksheet_copies
+from mailer.compose import BookingConfirmation, compose
+from mailer.links import brand_of
+from mailer.outbox import enqueue
+from resolvers import planning as planner
+from resolvers.booking import to_slot
+from schema import ids
+from schema.appointments import Appointment
+from schema.context import Context
+from schema.errors import BadUserInput, Conflict, NotFound
+from schema.worksheets import WorkSheet
+
+ContextInfo = Info[Context, None]
+GRID = dt.timedelta(minutes=15)
+
+
+@strawberry.input
+class BookAppointmentInput:
+    site_id: strawberry.ID
+    activity_type_id: strawberry.ID
+    starts_at: dt.datetime
+    notes: str = ""
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="The same key on a retry returns the first appointment."
+    )
+
+
+def _actor(info: ContextInfo) -> audit.ActorRef:
+    principal = info.context.principal
+    if isinstance(principal, StaffPrincipal):
+        return audit.ActorRef("STAFF", principal.user_id)
+    assert isinstance(principal, ContactPrincipal)
+    return audit.ActorRef("CONTACT", principal.contact_id)
+
+
+async def _load(info: ContextInfo, appointment_id: uuid.UUID) -> Appointment:
+    rows = await reads.appointments_by_id(
+        info.context.db, info.context.rows.scope, [appointment_id]
+    )
+    if rows[0] is None:
+        raise NotFound("appointment")
+    return Appointment.from_row(rows[0])
+
+
+def _check_start(starts_at: dt.datetime, found: planning.PlanningInput, field: str) -> None:
+    if starts_at.tzinfo is None:
+        raise BadUserInput(field, "give a time zone (for example 2026-12-01T09:00:00+01:00)")
+    if starts_at.timestamp() % GRID.total_seconds():
+        raise BadUserInput(field, "appointments start on a quarter hour")
+    now = now_utc()
+    if starts_at < now + found.min_lead:
+        raise BadUserInput(field, "is sooner than the minimum notice for a booking")
+    if starts_at > now + found.horizon:
+        raise BadUserInput(field, "is further ahead than bookings are open")
+
+
+async def _place(
+    info: ContextInfo,
+    found: planning.PlanningInput,
+    starts_at: dt.datetime,
+    values: dict[str, object],
+) -> uuid.UUID:
+    """Pick the technician who fits best at ``starts_at`` and insert the appointment."""
+    context = info.context
+    scope = context.rows.scope
+    technicians = await planning.technicians(
+        context.db,
+        scope.organization_id,
+        found.activity_type_id,
+        starts_at - dt.timedelta(days=1),
+        starts_at + found.duration + dt.timedelta(days=1),
+        found.zone,
+    )
+    slots = planner.find_slots(
+        technicians, found.site, found.duration, starts_at, starts_at, found.travel, 50
+    )
+    for slot in slots:
+        outcome, appointment_id = await booking.insert_appointment(
+            context.db,
+            values
+            | {
+                "technician_id": slot.technician_id,
+                "starts_at": slot.starts_at,
+                "ends_at": slot.ends_at,
+            },
+        )
+        if outcome is booking.Outcome.CREATED:
+            return appointment_id
+        if outcome is booking.Outcome.DUPLICATE_KEY:
+            earlier = await booking.appointment_by_key(
+                context.db, scope, str(values["idempotency_key"])
+            )
+            if earlier is not None:
+                return earlier
+    alternatives = planner.find_slots(
+        technicians,
+        found.site,
+        found.duration,
+        starts_at - dt.timedelta(hours=12),
+        starts_at + dt.timedelta(days=1),
+        found.travel,
+        5,
+    )
+    raise Conflict(
+        "No technician can come at that time any more; choose another slot.",
+        alternatives=[
+            {
+                "startsAt": s.starts_at.isoformat(),
+                "endsAt": s.ends_at.isoformat(),
+                "addedTravelMinutes": s.added_travel_minutes,
+            }
+            for s in map(to_slot, alternatives)
+        ],
+    )
+
+
+async def _confirm_by_mail(
+    info: ContextInfo, appointment_id: uuid.UUID, found: planning.PlanningInput
+) -> None:
+    context = info.context
+    principal = context.principal
+    if not isinstance(principal, ContactPrincipal):
+        return
+    who = await viewer.viewer(context.db, AccountKind.CONTACT, principal.contact_id)
+    booked = await _load(info, appointment_id)
+    message = compose(
+        BookingConfirmation(
+            first_name=who.first_name,
+            activity=found.activity_name,
+            site_name=found.site.label,
+            site_address=await booking.site_address(context.db, found.site_id),
+            starts_at=booked.starts_at,
+            technician=booked.technician.display_name if booked.technician else None,
+        ),
+        await brand_of(context.db, principal.organization_id),
+        who.locale,
+    )
+    await enqueue(
+        context.db,
+        organization_id=principal.organization_id,
+        kind=message.kind,
+        to_address=who.email,
+        locale=message.locale,
+        subject=message.subject,
+        body_text=message.text,
+        body_html=message.html,
+        dedupe_key=f"booking_confirmation:{appointment_id}",
+    )
+
+
+@strawberry.type
+class AppointmentMutation:
+    @strawberry.mutation(description="Book an appointment in a slot of availableSlots.")
+    async def book_appointment(self, info: ContextInfo, input: BookAppointmentInput) -> Appointment:
+        context = info.context
+        scope = context.rows.scope
+        key = input.idempotency_key.strip() if input.idempotency_key else None
+        if key is not None:
+            if not key or len(key) > 100:
+                raise BadUserInput("idempotencyKey", "use 1 to 100 characters")
+            earlier = await booking.appointment_by_key(context.db, scope, key)
+            if earlier is not None:
+                return await _load(info, earlier)
+        if len(input.notes) > 2000:
+            raise BadUserInput("notes", "use at most 2000 characters")
+        site_id = ids.decode("Site", input.site_id)
+        activity_id = ids.decode("ActivityType", input.activity_type_id)
+        found = (
+            await planning.planning_input(context.db, scope, site_id, activity_id)
+            if site_id is not None and activity_id is not None
+            else None
+        )
+        if found is None:
+            raise NotFound("site or activity type")
+        if scope.restricted and not found.portal_bookable:
+            raise BadUserInput("activityTypeId", "this activity cannot be booked on the portal")
+        _check_start(input.starts_at, found, "startsAt")
+        principal = context.principal
+        appointment_id = await _place(
+            info,
+            found,
+            input.starts_at,
+            {
+                "organization_id": scope.organization_id,
+                "client_id": found.client_id,
+                "site_id": found.site_id,
+                "activity_type_id": found.activity_type_id,
+                "status": m.InterventionStatus.PLANNED.value,
+                "origin": (
+                    m.InterventionOrigin.PORTAL
+                    if isinstance(principal, ContactPrincipal)
+                    else m.InterventionOrigin.STAFF
+                ).value,
+                "notes": input.notes.strip(),
+                "booked_by_contact_id": (
+                    principal.contact_id if isinstance(principal, ContactPrincipal) else None
+                ),
+                "idempotency_key": key,
+            },
+        )
+        await _confirm_by_mail(info, appointment_id, found)
+        await audit.record(
+            context.db,
+            scope.organization_id,
+            "appointment_booked",
+            actor=_actor(info),
+            ip=context.caller.ip,
+            subject_type="Intervention",
+            subject_id=appointment_id,
+        )
+        return await _load(info, appointment_id)
+
+    @strawberry.mutation(
+        description="Move an appointment where its activity type allows it; the old one is "
+        "kept, cancelled, and linked to the new one."
+    )
+    async def reschedule_appointment(
+        self, info: ContextInfo, id: strawberry.ID, starts_at: dt.datetime
+    ) -> Appointment:
+        context = info.context
+        scope = context.rows.scope
+        appointment_id = ids.decode("Appointment", id)
+        old = (
+            await booking.appointment_state(context.db, scope, appointment_id)
+            if appointment_id is not None
+            else None
+        )
+        if old is None:
+            raise NotFound("appointment")
+        if old.status not in old.allowed_statuses:
+            raise BadUserInput("id", "this appointment cannot be moved in its current state")
+        if old.starts_at < now_utc() + dt.timedelta(hours=old.min_lead_hours):
+            raise BadUserInput("id", "it is too late to move this appointment")
+        found = await planning.planning_input(context.db, scope, old.site_id, old.activity_type_id)
+        if found is None:
+            raise NotFound("appointment")
+        _check_start(starts_at, found, "startsAt")
+        await booking.set_appointment_status(context.db, old.id, m.InterventionStatus.CANCELLED)
+        principal = context.principal
+        new_id = await _place(
+            info,
+            found,
+            starts_at,
+            {
+                "organization_id": scope.organization_id,
+                "client_id": old.client_id,
+                "site_id": old.site_id,
+                "activity_type_id": old.activity_type_id,
+                "status": m.InterventionStatus.PLANNED.value,
+                "origin": (
+                    m.InterventionOrigin.PORTAL
+                    if isinstance(principal, ContactPrincipal)
+                    else m.InterventionOrigin.STAFF
+                ).value,
+                "notes": old.notes,
+                "reschedules_id": old.id,
+                "booked_by_contact_id": (
+                    principal.contact_id if isinstance(principal, ContactPrincipal) else None
+                ),
+            },
+        )
+        await audit.record(
+            context.db,
+            scope.organization_id,
+            "appointment_rescheduled",
+            actor=_actor(info),
+            ip=context.caller.ip,
+            subject_type="Intervention",
+            subject_id=new_id,
+            details={"from": str(old.id)},
+        )
+        return await _load(info, new_id)
+
+    @strawberry.mutation(description="Confirm a requested appointment (staff).")
+    async def confirm_appointment(self, info: ContextInfo, id: strawberry.ID) -> Appointment:
+        return await _set_status(info, id, m.InterventionStatus.PLANNED, "appointment_confirmed")
+
+    @strawberry.mutation(description="Cancel an appointment (staff).")
+    async def cancel_appointment(self, info: ContextInfo, id: strawberry.ID) -> Appointment:
+        return await _set_status(info, id, m.InterventionStatus.CANCELLED, "appointment_cancelled")
+
+    @strawberry.mutation(
+        description="Sign a work sheet (staff); contacts who receive signed work sheets get a "
+        "copy with its PDF."
+    )
+    async def sign_work_sheet(
+        self, info: ContextInfo, id: strawberry.ID, signed_by: str
+    ) -> WorkSheet:
+        context = info.context
+        scope = context.rows.scope
+        name = signed_by.strip()
+        if not name or len(name) > 200:
+            raise BadUserInput("signedBy", "give the name of who signed, up to 200 characters")
+        sheet_id = ids.decode("WorkSheet", id)
+        previous = (
+            await booking.sign_work_sheet(context.db, scope, sheet_id, name, now_utc())
+            if sheet_id is not None
+            else None
+        )
+        if previous is None or sheet_id is None:
+            raise NotFound("work sheet")
+        if previous != m.WorkSheetStatus.DRAFT.value:
+            raise Conflict("This work sheet is already signed.")
+        await queue_signed_worksheet_copies(context.db, scope.organization_id, sheet_id)
+        await audit.record(
+            context.db,
+            scope.organization_id,
+            "work_sheet_signed",
+            actor=_actor(info),
+            ip=context.caller.ip,
+            subject_type="WorkSheet",
+            subject_id=sheet_id,
+        )
+        rows = await worksheets.work_sheets_by_id(context.db, scope, [sheet_id])
+        assert rows[0] is not None
+        return WorkSheet.from_row(rows[0])
+
+
+async def _set_status(
+    info: ContextInfo, id: strawberry.ID, status: m.InterventionStatus, action: str
+) -> Appointment:
+    context = info.context
+    scope = context.rows.scope
+    appointment_id = ids.decode("Appointment", id)
+    current = (
+        await booking.appointment_state(context.db, scope, appointment_id)
+        if appointment_id is not None
+        else None
+    )
+    if current is None:
+        raise NotFound("appointment")
+    if (
+        status is m.InterventionStatus.PLANNED
+        and current.status != m.InterventionStatus.REQUESTED.value
+    ):
+        raise BadUserInput("id", "only a requested appointment can be confirmed")
+    if status is m.InterventionStatus.CANCELLED and current.status in ("DONE", "CANCELLED"):
+        raise BadUserInput("id", "this appointment is already done or cancelled")
+    await booking.set_appointment_status(context.db, current.id, status)
+    await audit.record(
+        context.db,
+        scope.organization_id,
+        action,
+        actor=_actor(info),
+        ip=context.caller.ip,
+        subject_type="Intervention",
+        subject_id=current.id,
+    )
+    return await _load(info, current.id)

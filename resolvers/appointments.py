@@ -1,0 +1,93 @@
+"""Root fields for appointments: the list, the calendar of a period, one by id."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+from strawberry import Info
+
+from db.queries import appointments as queries
+from resolvers.filters import filter_id, values_of
+from schema import ids
+from schema.activity_types import AppointmentStatus
+from schema.appointments import Appointment
+from schema.context import Context
+from schema.periods import check_period
+from schema.relay import Connection, page_request, paged
+
+ContextInfo = Info[Context, None]
+
+# A calendar shows at most a quarter: enough for any month or week view, bounded for staff.
+CALENDAR_MAX_DAYS = 92
+
+StartsFrom = Annotated[
+    dt.datetime | None, strawberry.argument(name="from", description="Starting at or after this.")
+]
+StartsBefore = Annotated[
+    dt.datetime | None, strawberry.argument(name="to", description="Starting before this time.")
+]
+
+
+@strawberry.type
+class AppointmentQuery:
+    @strawberry.field(
+        description="Appointments the caller may see, by start time; from/to bound the start."
+    )
+    async def appointments(
+        self,
+        info: ContextInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        site_id: strawberry.ID | None = None,
+        client_id: strawberry.ID | None = None,
+        since: StartsFrom = None,
+        until: StartsBefore = None,
+        status: list[AppointmentStatus] | None = None,
+    ) -> Connection[Appointment]:
+        check_period(since, until)
+        context = info.context
+        scope = context.rows.scope
+        request = page_request(first, after, last, before)
+        where = queries.AppointmentFilter(
+            site_id=filter_id("Site", site_id),
+            client_id=filter_id("Client", client_id),
+            since=since,
+            until=until,
+            statuses=values_of(status),
+        )
+        return await paged(
+            lambda: queries.appointment_page(context.db, scope, request, where),
+            Appointment.from_row,
+            lambda: queries.appointment_count(context.db, scope, where),
+        )
+
+    @strawberry.field(
+        description=f"Every appointment overlapping the period (at most {CALENDAR_MAX_DAYS} "
+        "days), by start time."
+    )
+    async def calendar(
+        self,
+        info: ContextInfo,
+        since: Annotated[dt.datetime, strawberry.argument(name="from")],
+        until: Annotated[dt.datetime, strawberry.argument(name="to")],
+        site_id: strawberry.ID | None = None,
+    ) -> list[Appointment]:
+        check_period(since, until, max_days=CALENDAR_MAX_DAYS)
+        context = info.context
+        where = queries.AppointmentFilter(
+            site_id=filter_id("Site", site_id), since=since, until=until, overlapping=True
+        )
+        rows = await queries.calendar(context.db, context.rows.scope, where)
+        return [Appointment.from_row(row) for row in rows]
+
+    @strawberry.field(description="One appointment; null when it does not exist or is not visible.")
+    async def appointment(self, info: ContextInfo, id: strawberry.ID) -> Appointment | None:
+        row_id = ids.decode("Appointment", id)
+        if row_id is None:
+            return None
+        row = await info.context.rows.by_id(queries.appointments_by_id).load(row_id)
+        return Appointment.from_row(row) if row is not None else None

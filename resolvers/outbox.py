@@ -1,0 +1,64 @@
+"""Staff reading the outbox and sending a dead message again."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from authz.principals import StaffPrincipal
+from db import models as m
+from db.queries import audit, outbox
+from schema import ids
+from schema.context import Context
+from schema.errors import NotFound
+from schema.outbox import OutboxMessage, OutboxStatus
+from schema.relay import Connection, page_request, paged
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.type
+class OutboxQuery:
+    @strawberry.field(description="Emails of the organization, newest first.")
+    async def outbox_messages(
+        self,
+        info: ContextInfo,
+        status: OutboxStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[OutboxMessage]:
+        context = info.context
+        scope = context.rows.scope
+        wanted = m.OutboxStatus(status.value) if status is not None else None
+        request = page_request(first, after)
+        return await paged(
+            lambda: outbox.outbox_page(context.db, scope, request, wanted),
+            OutboxMessage.from_row,
+            lambda: outbox.outbox_count(context.db, scope, wanted),
+        )
+
+
+@strawberry.type
+class OutboxMutation:
+    @strawberry.mutation(description="Send a DEAD message again (attempts start over).")
+    async def retry_outbox_message(self, info: ContextInfo, id: strawberry.ID) -> bool:
+        context = info.context
+        scope = context.rows.scope
+        staff = context.principal
+        if not isinstance(staff, StaffPrincipal):
+            raise NotFound("dead message")
+        message_id = ids.decode("OutboxMessage", id)
+        if message_id is None or not await outbox.retry_dead(
+            context.db, scope.organization_id, message_id
+        ):
+            raise NotFound("dead message")
+        await audit.record(
+            context.db,
+            scope.organization_id,
+            "outbox_message_retried",
+            actor=audit.ActorRef("STAFF", staff.user_id),
+            ip=context.caller.ip,
+            subject_type="OutboxMessage",
+            subject_id=message_id,
+        )
+        return True

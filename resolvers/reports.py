@@ -1,0 +1,146 @@
+"""Root fields of the partner reports (SPEC §7), for staff and tokens with ``reports:read``.
+
+Every report takes the local days ``from``..``to`` (both included, at most a year) and
+optionally one client or site. An inverted or too long period is BAD_USER_INPUT on ``to``; a
+client or site the caller cannot see (another organization's, outside a token's clients, or
+malformed) is NOT_FOUND, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+from strawberry import Info
+
+from db.queries import reports as queries
+from schema import ids
+from schema.context import Context
+from schema.errors import BadUserInput, NotFound
+from schema.reports import (
+    EquipmentStatusReport,
+    HoursReport,
+    InterventionGrouping,
+    InterventionReport,
+    ReportPeriod,
+    RevisionComplianceReport,
+    TicketReport,
+)
+
+ContextInfo = Info[Context, None]
+From = Annotated[
+    dt.date, strawberry.argument(name="from", description="First day (organization's time).")
+]
+To = Annotated[
+    dt.date,
+    strawberry.argument(name="to", description="Last day, included; at most 366 days in all."),
+]
+ClientFilter = Annotated[
+    strawberry.ID | None, strawberry.argument(description="Only this client's figures.")
+]
+SiteFilter = Annotated[
+    strawberry.ID | None, strawberry.argument(description="Only this site's figures.")
+]
+
+
+async def report_filter(
+    info: ContextInfo,
+    since: dt.date,
+    until: dt.date,
+    client_id: strawberry.ID | None,
+    site_id: strawberry.ID | None,
+) -> queries.ReportFilter:
+    """The checked arguments of a report: a usable period and visible filters."""
+    problem = queries.period_error(since, until)
+    if problem is not None:
+        raise BadUserInput("to", problem)
+    client = ids.decode("Client", client_id) if client_id is not None else None
+    site = ids.decode("Site", site_id) if site_id is not None else None
+    if client_id is not None and client is None:
+        raise NotFound("client")
+    if site_id is not None and site is None:
+        raise NotFound("site")
+    where = queries.ReportFilter(since, until, client, site)
+    context = info.context
+    hidden = await queries.hidden_filter(context.db, context.rows.scope, where)
+    if hidden is not None:
+        raise NotFound(hidden)
+    return where
+
+
+@strawberry.type
+class ReportQuery:
+    @strawberry.field(description="Interventions per period and group, counted by status.")
+    async def intervention_report(
+        self,
+        info: ContextInfo,
+        since: From,
+        until: To,
+        period: ReportPeriod = ReportPeriod.MONTH,
+        group_by: InterventionGrouping = InterventionGrouping.CLIENT,
+        client_id: ClientFilter = None,
+        site_id: SiteFilter = None,
+    ) -> InterventionReport:
+        where = await report_filter(info, since, until, client_id, site_id)
+        report = queries.interventions(
+            info.context.rows.scope,
+            where,
+            queries.Period[period.name],
+            queries.Grouping[group_by.name],
+        )
+        return InterventionReport(report=report)
+
+    @strawberry.field(description="Hours worked per site and period, from timesheets.")
+    async def hours_report(
+        self,
+        info: ContextInfo,
+        since: From,
+        until: To,
+        period: ReportPeriod = ReportPeriod.MONTH,
+        client_id: ClientFilter = None,
+        site_id: SiteFilter = None,
+    ) -> HoursReport:
+        where = await report_filter(info, since, until, client_id, site_id)
+        period_of = queries.Period[period.name]
+        return HoursReport(report=queries.hours(info.context.rows.scope, where, period_of))
+
+    @strawberry.field(description="Tickets opened in the period per urgency, with times.")
+    async def ticket_report(
+        self,
+        info: ContextInfo,
+        since: From,
+        until: To,
+        client_id: ClientFilter = None,
+        site_id: SiteFilter = None,
+    ) -> TicketReport:
+        where = await report_filter(info, since, until, client_id, site_id)
+        return TicketReport(report=queries.tickets(info.context.rows.scope, where))
+
+    @strawberry.field(description="Revisions performed per site and period, with pass rate.")
+    async def revision_compliance_report(
+        self,
+        info: ContextInfo,
+        since: From,
+        until: To,
+        period: ReportPeriod = ReportPeriod.MONTH,
+        client_id: ClientFilter = None,
+        site_id: SiteFilter = None,
+    ) -> RevisionComplianceReport:
+        where = await report_filter(info, since, until, client_id, site_id)
+        period_of = queries.Period[period.name]
+        report = queries.compliance(info.context.rows.scope, where, period_of)
+        return RevisionComplianceReport(report=report)
+
+    @strawberry.field(description="Equipment per site by the outcome of its last revision.")
+    async def equipment_status_report(
+        self,
+        info: ContextInfo,
+        since: From,
+        until: To,
+        client_id: ClientFilter = None,
+        site_id: SiteFilter = None,
+    ) -> EquipmentStatusReport:
+        where = await report_filter(info, since, until, client_id, site_id)
+        report = queries.equipment(info.context.rows.scope, where)
+        return EquipmentStatusReport(report=report)

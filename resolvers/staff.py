@@ -1,0 +1,42 @@
+"""Root fields for staff users (staff callers only)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from db.queries import staff as queries
+from resolvers.filters import values_of
+from schema.context import Context
+from schema.errors import BadUserInput
+from schema.relay import Connection, page_request, paged
+from schema.staff import StaffRole, StaffUser
+
+ContextInfo = Info[Context, None]
+
+MAX_SEARCH = 100
+
+
+@strawberry.type
+class StaffQuery:
+    @strawberry.field(description="The organization's staff users, by last and first name.")
+    async def staff_users(
+        self,
+        info: ContextInfo,
+        first: int | None = None,
+        after: str | None = None,
+        search: str | None = None,
+        role: list[StaffRole] | None = None,
+        active: bool | None = None,
+    ) -> Connection[StaffUser]:
+        if search is not None and len(search) > MAX_SEARCH:
+            raise BadUserInput("search", f"use at most {MAX_SEARCH} characters")
+        context = info.context
+        scope = context.rows.scope
+        request = page_request(first, after)
+        where = queries.StaffFilter(search=search, roles=values_of(role), active=active)
+        return await paged(
+            lambda: queries.staff_page(context.db, scope, request, where),
+            StaffUser.from_row,
+            lambda: queries.staff_count(context.db, scope, where),
+        )

@@ -1,0 +1,93 @@
+"""Root fields for timesheet entries; the technician filter is a staff-only field of its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+from strawberry import Info
+
+from db.queries import timesheets as queries
+from resolvers.filters import filter_id
+from schema.context import Context
+from schema.periods import check_period
+from schema.relay import Connection, page_request, paged
+from schema.timesheets import TimesheetEntry
+
+ContextInfo = Info[Context, None]
+
+ClockedFrom = Annotated[
+    dt.datetime | None, strawberry.argument(name="from", description="Clocked in at or after this.")
+]
+ClockedBefore = Annotated[
+    dt.datetime | None, strawberry.argument(name="to", description="Clocked in before this time.")
+]
+
+
+async def _entries(
+    info: ContextInfo,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    where: queries.TimesheetFilter,
+) -> Connection[TimesheetEntry]:
+    check_period(where.since, where.until)
+    context = info.context
+    scope = context.rows.scope
+    request = page_request(first, after, last, before)
+    return await paged(
+        lambda: queries.entry_page(context.db, scope, request, where),
+        TimesheetEntry.from_row,
+        lambda: queries.entry_count(context.db, scope, where),
+    )
+
+
+@strawberry.type
+class TimesheetQuery:
+    @strawberry.field(
+        description="Timesheet entries the caller may see, by clock-in; from/to bound the clock-in."
+    )
+    async def timesheet_entries(
+        self,
+        info: ContextInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        site_id: strawberry.ID | None = None,
+        client_id: strawberry.ID | None = None,
+        since: ClockedFrom = None,
+        until: ClockedBefore = None,
+    ) -> Connection[TimesheetEntry]:
+        where = queries.TimesheetFilter(
+            site_id=filter_id("Site", site_id),
+            client_id=filter_id("Client", client_id),
+            since=since,
+            until=until,
+        )
+        return await _entries(info, first, after, last, before, where)
+
+    @strawberry.field(description="One technician's timesheet entries, by clock-in (staff).")
+    async def technician_timesheet_entries(
+        self,
+        info: ContextInfo,
+        technician_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        site_id: strawberry.ID | None = None,
+        client_id: strawberry.ID | None = None,
+        since: ClockedFrom = None,
+        until: ClockedBefore = None,
+    ) -> Connection[TimesheetEntry]:
+        where = queries.TimesheetFilter(
+            site_id=filter_id("Site", site_id),
+            client_id=filter_id("Client", client_id),
+            technician_id=filter_id("StaffUser", technician_id),
+            since=since,
+            until=until,
+        )
+        return await _entries(info, first, after, last, before, where)

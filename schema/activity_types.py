@@ -1,0 +1,131 @@
+"""Activity types: the kinds of work the organization does, and how each shows on the portal."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import re
+import uuid
+from typing import Any
+
+import strawberry
+from strawberry import Info
+
+from db.queries import clients as client_queries
+from schema import ids
+from schema.context import Context
+from schema.relay import Node
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.enum(description="What kind of work an activity type is.")
+class ActivityKind(enum.Enum):
+    MAINTENANCE = "MAINTENANCE"
+    CORRECTIVE = "CORRECTIVE"
+    INSTALLATION = "INSTALLATION"
+    INSPECTION = "INSPECTION"
+    CLEANING = "CLEANING"
+    SURVEY = "SURVEY"
+
+
+# Defined here because activity types name the statuses an appointment may be rescheduled in.
+@strawberry.enum(description="Where an appointment stands.")
+class AppointmentStatus(enum.Enum):
+    REQUESTED = "REQUESTED"
+    PLANNED = "PLANNED"
+    IN_PROGRESS = "IN_PROGRESS"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
+
+
+@dataclasses.dataclass(frozen=True)
+class Filling:
+    """What one appointment puts in place of the portal texts' substitution codes."""
+
+    site_id: uuid.UUID
+    starts_on: dt.date
+    technician_first_name: str | None
+
+
+_SPACES = re.compile(r"[ \t]{2,}")
+_BEFORE_PUNCTUATION = re.compile(r"[ \t]+([.,;:!?)])")
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """``template`` with each ``{code}`` of ``values`` replaced; other braces stay as written.
+
+    A code without a value (no technician assigned yet) leaves no double space behind.
+    """
+    text = template
+    for code, value in values.items():
+        text = text.replace("{" + code + "}", value)
+    return _BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", text))
+
+
+@strawberry.type(description="A kind of work (maintenance, cleaning, inspection, ...).")
+class ActivityType(Node):
+    name: str
+    kind: ActivityKind
+    duration_minutes: int
+    portal_visible: bool = strawberry.field(description="Shown to client contacts.")
+    portal_bookable: bool = strawberry.field(description="Contacts may book it on the portal.")
+    reschedule_allowed_statuses: list[AppointmentStatus] = strawberry.field(
+        description="Statuses in which contacts may reschedule an appointment of this type."
+    )
+    reschedule_min_lead_hours: int = strawberry.field(
+        description="How many hours before its start an appointment may still be rescheduled."
+    )
+    title_template: strawberry.Private[str]
+    description_template: strawberry.Private[str]
+    long_description_template: strawberry.Private[str]
+    filling: strawberry.Private[Filling | None]
+
+    @classmethod
+    def from_row(cls, row: Any, filling: Filling | None = None) -> ActivityType:
+        return cls(
+            id=ids.encode("ActivityType", row.id),
+            name=row.name,
+            kind=ActivityKind(row.kind),
+            duration_minutes=row.duration_minutes,
+            portal_visible=row.portal_visible,
+            portal_bookable=row.portal_bookable,
+            reschedule_allowed_statuses=[
+                AppointmentStatus(status) for status in row.reschedule_allowed_statuses
+            ],
+            reschedule_min_lead_hours=row.reschedule_min_lead_hours,
+            title_template=row.portal_title,
+            description_template=row.portal_description,
+            long_description_template=row.portal_long_description,
+            filling=filling,
+        )
+
+    async def _render(self, info: ContextInfo, template: str) -> str:
+        if self.filling is None or "{" not in template:
+            return template
+        loader = info.context.rows.by_id(client_queries.sites_by_id)
+        site = await loader.load(self.filling.site_id)
+        values = {
+            "date": self.filling.starts_on.strftime("%d/%m/%Y"),
+            "technician.first_name": self.filling.technician_first_name or "",
+            "site.name": site.name if site is not None else "",
+            "site.address": site.address if site is not None else "",
+        }
+        return fill(template, values)
+
+    @strawberry.field(
+        description="Portal title. Reached through an appointment, the codes {site.name}, "
+        "{site.address}, {date} and {technician.first_name} are filled in; in the list of "
+        "activity types they stay as written."
+    )
+    async def portal_title(self, info: ContextInfo) -> str:
+        return await self._render(info, self.title_template)
+
+    @strawberry.field(description="Portal description, filled in like portalTitle.")
+    async def portal_description(self, info: ContextInfo) -> str:
+        return await self._render(info, self.description_template)
+
+    @strawberry.field(description="Portal long description, filled in like portalTitle.")
+    async def portal_long_description(self, info: ContextInfo) -> str:
+        return await self._render(info, self.long_description_template)

@@ -1,0 +1,136 @@
+"""Appointments: a technician's visit to a site for one activity type."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry import Info
+
+from db.queries import activity_types as activity_queries
+from db.queries import appointments as queries
+from db.queries import clients as client_queries
+from schema import ids
+from schema.activity_types import ActivityType, AppointmentStatus, Filling
+from schema.clients import Client, Site
+from schema.context import Context
+from schema.periods import check_period
+from schema.relay import Connection, Node, page_request, paged
+from schema.staff import Technician
+
+if TYPE_CHECKING:
+    from schema.worksheets import WorkSheet
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.enum(description="How an appointment came about.")
+class AppointmentOrigin(enum.Enum):
+    STAFF = "STAFF"
+    PORTAL = "PORTAL"
+    TICKET = "TICKET"
+    CONTRACT = "CONTRACT"
+
+
+@strawberry.type(description="A visit of a technician to a site (intervento).")
+class Appointment(Node):
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    status: AppointmentStatus
+    origin: AppointmentOrigin
+    notes: str = strawberry.field(description="Office notes on the visit.")
+    ticket_id: strawberry.ID | None = strawberry.field(
+        description="The ticket the appointment answers."
+    )
+    technician: Technician | None = strawberry.field(
+        description="Who does the visit; null while nobody is assigned."
+    )
+    row_id: strawberry.Private[uuid.UUID]
+    site_row_id: strawberry.Private[uuid.UUID]
+    client_row_id: strawberry.Private[uuid.UUID]
+    activity_type_row_id: strawberry.Private[uuid.UUID]
+    reschedules_row_id: strawberry.Private[uuid.UUID | None]
+    filling: strawberry.Private[Filling]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Appointment:
+        """From a row of db.queries.appointments.appointments_statement."""
+        return cls(
+            id=ids.encode("Appointment", row.id),
+            row_id=row.id,
+            site_row_id=row.site_id,
+            client_row_id=row.client_id,
+            activity_type_row_id=row.activity_type_id,
+            reschedules_row_id=row.reschedules_id,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            status=AppointmentStatus(row.status),
+            origin=AppointmentOrigin(row.origin),
+            notes=row.notes,
+            ticket_id=ids.encode("Ticket", row.ticket_id) if row.ticket_id else None,
+            technician=Technician.from_row(row),
+            filling=Filling(row.site_id, row.starts_on, row.technician_first_name),
+        )
+
+    @strawberry.field(description="Where the visit happens.")
+    async def site(self, info: ContextInfo) -> Site | None:
+        row = await info.context.rows.by_id(client_queries.sites_by_id).load(self.site_row_id)
+        return Site.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The client visited.")
+    async def client(self, info: ContextInfo) -> Client | None:
+        row = await info.context.rows.by_id(client_queries.clients_by_id).load(self.client_row_id)
+        return Client.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The kind of work, its portal texts filled in for this visit.")
+    async def activity_type(self, info: ContextInfo) -> ActivityType | None:
+        loader = info.context.rows.by_id(activity_queries.activity_types_by_id)
+        row = await loader.load(self.activity_type_row_id)
+        return ActivityType.from_row(row, self.filling) if row is not None else None
+
+    @strawberry.field(description="The (cancelled) appointment this one replaces.")
+    async def reschedules(self, info: ContextInfo) -> Appointment | None:
+        if self.reschedules_row_id is None:
+            return None
+        row = await info.context.rows.by_id(queries.appointments_by_id).load(
+            self.reschedules_row_id
+        )
+        return Appointment.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The appointment that replaces this one, once rescheduled.")
+    async def rescheduled_by(self, info: ContextInfo) -> Appointment | None:
+        loader = info.context.rows.by_id(queries.appointments_rescheduling)
+        row = await loader.load(self.row_id)
+        return Appointment.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The work sheets written at this visit, newest first.")
+    async def work_sheets(
+        self, info: ContextInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[WorkSheet, strawberry.lazy("schema.worksheets")]]:
+        from schema.worksheets import work_sheets_of_appointment  # they link back to here
+
+        return await work_sheets_of_appointment(info, self.row_id, first, after)
+
+
+async def appointments_of_site(
+    info: ContextInfo,
+    site_id: uuid.UUID,
+    first: int | None,
+    after: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> Connection[Appointment]:
+    """One site's appointments starting in [since, until), by start time, batched over every
+    site asking for the same period."""
+    check_period(since, until)
+    where = queries.AppointmentFilter(since=since, until=until)
+    loaders = info.context.rows
+    request = page_request(first, after)
+    return await paged(
+        lambda: loaders.pages_of(queries.AppointmentsOfSites(where), request).load(site_id),
+        Appointment.from_row,
+        lambda: loaders.counts_of(queries.AppointmentCountsOfSites(where)).load(site_id),
+    )

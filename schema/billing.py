@@ -1,0 +1,191 @@
+"""Quotes and invoices. Amounts are integer cents in the organization's currency.
+
+Cost and margin (net minus cost) are staff-only: the policy table keeps them out of the portal
+and partner views.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Any
+
+import strawberry
+from strawberry import Info
+
+from db.queries import billing as queries
+from db.queries import clients as client_queries
+from schema import ids
+from schema.clients import Client, Site
+from schema.context import Context
+from schema.documents import Document, documents_connection
+from schema.nested import nested
+from schema.relay import Connection, Node
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.enum(description="Where a quote stands; contacts never see drafts.")
+class QuoteStatus(enum.Enum):
+    DRAFT = "DRAFT"
+    SENT = "SENT"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    EXPIRED = "EXPIRED"
+
+
+@strawberry.enum(description="Where an invoice stands; contacts see only CLOSED and PAID ones.")
+class InvoiceStatus(enum.Enum):
+    DRAFT = "DRAFT"
+    CLOSED = "CLOSED"
+    PAID = "PAID"
+    VOID = "VOID"
+
+
+async def _client(info: ContextInfo, client_id: uuid.UUID) -> Client | None:
+    row = await info.context.rows.by_id(client_queries.clients_by_id).load(client_id)
+    return Client.from_row(row) if row is not None else None
+
+
+async def _site(info: ContextInfo, site_id: uuid.UUID | None) -> Site | None:
+    if site_id is None:
+        return None
+    row = await info.context.rows.by_id(client_queries.sites_by_id).load(site_id)
+    return Site.from_row(row) if row is not None else None
+
+
+@strawberry.type(description="An offer sent to a client; without a site it is client-wide.")
+class Quote(Node):
+    number: str
+    title: str
+    issued_on: dt.date
+    valid_until: dt.date
+    status: QuoteStatus
+    net_cents: int
+    vat_cents: int
+    total_cents: int
+    currency: str = strawberry.field(description="ISO 4217 code of every amount.")
+    cost_cents: int
+    margin_cents: int = strawberry.field(description="Net minus cost.")
+    row_id: strawberry.Private[uuid.UUID]
+    client_row_id: strawberry.Private[uuid.UUID]
+    site_row_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Quote:
+        return cls(
+            id=ids.encode("Quote", row.id),
+            row_id=row.id,
+            client_row_id=row.client_id,
+            site_row_id=row.site_id,
+            number=row.number,
+            title=row.title,
+            issued_on=row.issued_on,
+            valid_until=row.valid_until,
+            status=QuoteStatus(row.status.value),
+            net_cents=row.net_cents,
+            vat_cents=row.vat_cents,
+            total_cents=row.total_cents,
+            currency=row.currency,
+            cost_cents=row.cost_cents,
+            margin_cents=row.net_cents - row.cost_cents,
+        )
+
+    @strawberry.field(description="Its documents the caller may see (the PDF).")
+    async def documents(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Connection[Document]:
+        return await documents_connection(info, "quote_id", self.row_id, first, after)
+
+    @strawberry.field(description="The client the quote was made for.")
+    async def client(self, info: ContextInfo) -> Client | None:
+        return await _client(info, self.client_row_id)
+
+    @strawberry.field(description="The site it concerns; null for a client-wide quote.")
+    async def site(self, info: ContextInfo) -> Site | None:
+        return await _site(info, self.site_row_id)
+
+
+@strawberry.type(description="An invoice to a client; without a site it is client-wide.")
+class Invoice(Node):
+    number: str
+    issued_on: dt.date
+    due_on: dt.date
+    paid_on: dt.date | None
+    status: InvoiceStatus
+    net_cents: int
+    vat_cents: int
+    total_cents: int
+    currency: str = strawberry.field(description="ISO 4217 code of every amount.")
+    cost_cents: int
+    margin_cents: int = strawberry.field(description="Net minus cost.")
+    row_id: strawberry.Private[uuid.UUID]
+    client_row_id: strawberry.Private[uuid.UUID]
+    site_row_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Invoice:
+        return cls(
+            id=ids.encode("Invoice", row.id),
+            row_id=row.id,
+            client_row_id=row.client_id,
+            site_row_id=row.site_id,
+            number=row.number,
+            issued_on=row.issued_on,
+            due_on=row.due_on,
+            paid_on=row.paid_on,
+            status=InvoiceStatus(row.status.value),
+            net_cents=row.net_cents,
+            vat_cents=row.vat_cents,
+            total_cents=row.total_cents,
+            currency=row.currency,
+            cost_cents=row.cost_cents,
+            margin_cents=row.net_cents - row.cost_cents,
+        )
+
+    @strawberry.field(description="Its documents the caller may see (the PDF).")
+    async def documents(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Connection[Document]:
+        return await documents_connection(info, "invoice_id", self.row_id, first, after)
+
+    @strawberry.field(description="The client invoiced.")
+    async def client(self, info: ContextInfo) -> Client | None:
+        return await _client(info, self.client_row_id)
+
+    @strawberry.field(description="The site it concerns; null for a client-wide invoice.")
+    async def site(self, info: ContextInfo) -> Site | None:
+        return await _site(info, self.site_row_id)
+
+
+async def quotes_of_site(
+    info: ContextInfo, site_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[Quote]:
+    """The quotes of one site, newest first, batched over all sites asked."""
+    lists = (queries.quotes_of_sites, queries.quote_counts_of_sites)
+    return await nested(info, lists, site_id, Quote.from_row, first, after)
+
+
+async def quotes_of_client(
+    info: ContextInfo, client_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[Quote]:
+    """Every quote of one client the caller may see, newest first."""
+    lists = (queries.quotes_of_clients, queries.quote_counts_of_clients)
+    return await nested(info, lists, client_id, Quote.from_row, first, after)
+
+
+async def invoices_of_site(
+    info: ContextInfo, site_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[Invoice]:
+    """The invoices of one site, newest first, batched over all sites asked."""
+    lists = (queries.invoices_of_sites, queries.invoice_counts_of_sites)
+    return await nested(info, lists, site_id, Invoice.from_row, first, after)
+
+
+async def invoices_of_client(
+    info: ContextInfo, client_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[Invoice]:
+    """Every invoice of one client the caller may see, newest first."""
+    lists = (queries.invoices_of_clients, queries.invoice_counts_of_clients)
+    return await nested(info, lists, client_id, Invoice.from_row, first, after)

@@ -1,0 +1,85 @@
+"""Service contracts: client-wide, or for one site of the client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import strawberry
+from strawberry import Info
+
+from db.queries import clients as client_queries
+from db.queries import contracts as queries
+from schema import ids
+from schema.clients import Client, Site
+from schema.context import Context
+from schema.documents import Document, documents_connection
+from schema.nested import nested
+from schema.relay import Connection, Node
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.type(description="A service contract; without a site it covers the whole client.")
+class Contract(Node):
+    number: str
+    kind: str
+    description: str
+    starts_on: dt.date
+    expires_on: dt.date
+    days_to_expiry: int = strawberry.field(
+        description="Days from today (organization's time zone) to expiry; negative once expired."
+    )
+    row_id: strawberry.Private[uuid.UUID]
+    client_row_id: strawberry.Private[uuid.UUID]
+    site_row_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Contract:
+        return cls(
+            id=ids.encode("Contract", row.id),
+            row_id=row.id,
+            client_row_id=row.client_id,
+            site_row_id=row.site_id,
+            number=row.number,
+            kind=row.kind,
+            description=row.description,
+            starts_on=row.starts_on,
+            expires_on=row.expires_on,
+            days_to_expiry=row.days_to_expiry,
+        )
+
+    @strawberry.field(description="Its documents the caller may see (certificates, PDFs).")
+    async def documents(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Connection[Document]:
+        return await documents_connection(info, "contract_id", self.row_id, first, after)
+
+    @strawberry.field(description="The client under contract.")
+    async def client(self, info: ContextInfo) -> Client | None:
+        row = await info.context.rows.by_id(client_queries.clients_by_id).load(self.client_row_id)
+        return Client.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The site covered; null for a client-wide contract.")
+    async def site(self, info: ContextInfo) -> Site | None:
+        if self.site_row_id is None:
+            return None
+        row = await info.context.rows.by_id(client_queries.sites_by_id).load(self.site_row_id)
+        return Site.from_row(row) if row is not None else None
+
+
+async def contracts_of_site(
+    info: ContextInfo, site_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[Contract]:
+    """The contracts of one site (not the client-wide ones), batched over all sites asked."""
+    lists = (queries.contracts_of_sites, queries.contract_counts_of_sites)
+    return await nested(info, lists, site_id, Contract.from_row, first, after)
+
+
+async def contracts_of_client(
+    info: ContextInfo, client_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[Contract]:
+    """Every contract of one client the caller may see, client-wide and per site."""
+    lists = (queries.contracts_of_clients, queries.contract_counts_of_clients)
+    return await nested(info, lists, client_id, Contract.from_row, first, after)

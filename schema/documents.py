@@ -1,0 +1,101 @@
+"""Documents attached to records: checklists, certificates, signed work sheets, contracts, ...
+
+A record type with documents gives itself a ``documents`` field through
+:func:`documents_connection`, naming its owner column (db/models/documents.py OWNER_COLUMNS):
+
+    @strawberry.field(description="The sheet's documents the caller may see.")
+    async def documents(self, info: ContextInfo, first: int | None = None,
+                        after: str | None = None) -> Connection[Document]:
+        return await documents_connection(info, "work_sheet_id", self.row_id, first, after)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import time
+import uuid
+from typing import Any
+
+import strawberry
+from strawberry import Info
+
+from authz import file_links
+from authz.principals import PartnerPrincipal
+from db.queries import documents as queries
+from schema import ids
+from schema.context import Context
+from schema.errors import Unauthenticated
+from schema.relay import Connection, Node, page_request, paged
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.enum(description="What a document is.")
+class DocumentKind(enum.Enum):
+    CHECKLIST = "CHECKLIST"
+    INCIDENT_REPORT = "INCIDENT_REPORT"
+    MAINTENANCE_CERTIFICATE = "MAINTENANCE_CERTIFICATE"
+    WORK_SHEET_PDF = "WORK_SHEET_PDF"
+    CONTRACT = "CONTRACT"
+    QUOTE = "QUOTE"
+    INVOICE = "INVOICE"
+    OTHER = "OTHER"
+
+
+@strawberry.type(description="A stored file attached to a record.")
+class Document(Node):
+    kind: DocumentKind
+    file_name: str
+    mime_type: str
+    size_bytes: int
+    sha256: str
+    created_at: dt.datetime
+    portal_visible: bool = strawberry.field(description="Whether client contacts see it.")
+    row_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Document:
+        return cls(
+            id=ids.encode("Document", row.id),
+            row_id=row.id,
+            kind=DocumentKind(row.kind.value),
+            file_name=row.file_name,
+            mime_type=row.mime_type,
+            size_bytes=row.size_bytes,
+            sha256=row.sha256,
+            created_at=row.created_at,
+            portal_visible=row.portal_visible,
+        )
+
+    @strawberry.field(
+        description=(
+            "A link to download the file, good for a few minutes and only for the session "
+            "that asked for it."
+        )
+    )
+    def download_url(self, info: ContextInfo) -> str:
+        context = info.context
+        holder = context.session_id
+        if holder is None and isinstance(context.principal, PartnerPrincipal):
+            holder = context.principal.token_id
+        if holder is None:
+            raise Unauthenticated("Log in first.")
+        return file_links.download_url(context.settings, self.row_id, holder, time.time())
+
+
+async def documents_connection(
+    info: ContextInfo,
+    owner_column: str,
+    owner_id: uuid.UUID,
+    first: int | None,
+    after: str | None,
+) -> Connection[Document]:
+    """The documents of one record the caller may see, batched over every record asked."""
+    loaders = info.context.rows
+    request = page_request(first, after)
+    return await paged(
+        lambda: loaders.pages_of(queries.documents_of(owner_column), request).load(owner_id),
+        Document.from_row,
+        lambda: loaders.counts_of(queries.document_counts_of(owner_column)).load(owner_id),
+    )

@@ -1,0 +1,49 @@
+"""The outbox as staff see it: what was sent, what waits, what failed and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import strawberry
+
+from schema import ids
+from schema.relay import Node
+
+
+@strawberry.enum
+class OutboxStatus(enum.Enum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    DEAD = "DEAD"
+
+
+@strawberry.type(description="An email in the outbox.")
+class OutboxMessage(Node):
+    kind: str
+    to_address: str
+    locale: str
+    subject: str
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: dt.datetime
+    last_error: str | None
+    sent_at: dt.datetime | None
+    created_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> OutboxMessage:
+        return cls(
+            id=ids.encode("OutboxMessage", row.id),
+            kind=row.kind,
+            to_address=row.to_address,
+            locale=row.locale,
+            subject=row.subject,
+            status=OutboxStatus(row.status),
+            attempts=row.attempts,
+            next_attempt_at=row.next_attempt_at,
+            last_error=row.last_error,
+            sent_at=row.sent_at,
+            created_at=row.created_at,
+        )

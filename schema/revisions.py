@@ -1,0 +1,137 @@
+"""Revisions (inspections) of a site: due in a month, planned on a day, performed with a result.
+
+Contacts see the performed revisions of their sites and the next one of each site (its due
+month, and its planned day once planned); the row scope hides the others (authz/policy.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Any
+
+import strawberry
+from strawberry import Info
+
+from db.queries import clients as client_queries
+from db.queries import equipment as equipment_queries
+from db.queries import revisions as queries
+from schema import ids
+from schema.clients import Site
+from schema.context import Context
+from schema.documents import Document, documents_connection
+from schema.equipment import Equipment, ItemOutcome
+from schema.relay import Connection, Node, page_request, paged
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.enum(description="The overall result of a performed revision.")
+class RevisionResult(enum.Enum):
+    PASS = "PASS"  # noqa: S105 (a result, not a secret)
+    PASS_WITH_REMARKS = "PASS_WITH_REMARKS"  # noqa: S105
+    FAIL = "FAIL"
+
+
+@strawberry.type(description="How many items of a revision had each outcome.")
+class RevisionOutcomes:
+    compliant: int
+    non_compliant: int
+    not_checked: int
+
+
+@strawberry.type(description="What a revision found for one piece of equipment.")
+class RevisionItem:
+    outcome: ItemOutcome
+    notes: str = strawberry.field(description="The inspector's findings for this item.")
+    equipment_row_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: Any) -> RevisionItem:
+        return cls(
+            equipment_row_id=row.equipment_id,
+            outcome=ItemOutcome(row.outcome.value),
+            notes=row.notes,
+        )
+
+    @strawberry.field(description="The piece of equipment checked.")
+    async def equipment(self, info: ContextInfo) -> Equipment | None:
+        loader = info.context.rows.by_id(equipment_queries.equipment_by_id)
+        row = await loader.load(self.equipment_row_id)
+        return Equipment.from_row(row) if row is not None else None
+
+
+@strawberry.type(description="An inspection of a site's equipment.")
+class Revision(Node):
+    due_month: dt.date = strawberry.field(description="First day of the month it is due in.")
+    planned_date: dt.date | None = strawberry.field(description="The day it is planned for.")
+    performed_at: dt.datetime | None
+    result: RevisionResult | None = strawberry.field(description="Null until performed.")
+    notes: str = strawberry.field(description="Internal notes of the office.")
+    contract_id: strawberry.ID | None = strawberry.field(
+        description="The contract it is done under."
+    )
+    row_id: strawberry.Private[uuid.UUID]
+    site_row_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Revision:
+        return cls(
+            id=ids.encode("Revision", row.id),
+            row_id=row.id,
+            site_row_id=row.site_id,
+            due_month=row.due_month,
+            planned_date=row.planned_date,
+            performed_at=row.performed_at,
+            result=RevisionResult(row.result.value) if row.result is not None else None,
+            notes=row.notes,
+            contract_id=(
+                ids.encode("Contract", row.contract_id) if row.contract_id is not None else None
+            ),
+        )
+
+    @strawberry.field(description="The site inspected.")
+    async def site(self, info: ContextInfo) -> Site | None:
+        row = await info.context.rows.by_id(client_queries.sites_by_id).load(self.site_row_id)
+        return Site.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The outcome for each piece of equipment, by kind.")
+    async def items(
+        self, info: ContextInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[RevisionItem]:
+        loaders = info.context.rows
+        request = page_request(first, after)
+        return await paged(
+            lambda: loaders.pages_of(queries.items_of_revisions, request).load(self.row_id),
+            RevisionItem.from_row,
+            lambda: loaders.counts_of(queries.item_counts_of_revisions).load(self.row_id),
+        )
+
+    @strawberry.field(description="How many items had each outcome.")
+    async def outcomes(self, info: ContextInfo) -> RevisionOutcomes:
+        loader = info.context.rows.by_id(queries.outcome_counts_of_revisions)
+        row = await loader.load(self.row_id)
+        if row is None:
+            return RevisionOutcomes(compliant=0, non_compliant=0, not_checked=0)
+        return RevisionOutcomes(
+            compliant=row.compliant, non_compliant=row.non_compliant, not_checked=row.not_checked
+        )
+
+    @strawberry.field(description="Checklists, certificates and reports of the revision.")
+    async def documents(
+        self, info: ContextInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[Document]:
+        return await documents_connection(info, "revision_id", self.row_id, first, after)
+
+
+async def next_revision_of_site(info: ContextInfo, site_id: uuid.UUID) -> Revision | None:
+    """The site's earliest revision not performed yet, batched over every site asked."""
+    row = await info.context.rows.by_id(queries.next_revisions_of_sites).load(site_id)
+    return Revision.from_row(row) if row is not None else None
+
+
+async def last_revision_of_site(info: ContextInfo, site_id: uuid.UUID) -> Revision | None:
+    """The site's most recently performed revision, batched over every site asked."""
+    row = await info.context.rows.by_id(queries.last_revisions_of_sites).load(site_id)
+    return Revision.from_row(row) if row is not None else None

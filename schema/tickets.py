@@ -1,0 +1,225 @@
+"""Tickets opened by contacts or staff, their comments, departments, and ticket statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Any
+
+import strawberry
+from strawberry import Info
+
+from db.queries import clients as client_queries
+from db.queries import tickets as queries
+from schema import ids
+from schema.clients import Client, Site
+from schema.context import Context
+from schema.nested import nested
+from schema.relay import Connection, Node
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.enum(description="Where a ticket stands.")
+class TicketStatus(enum.Enum):
+    OPEN = "OPEN"
+    IN_PROGRESS = "IN_PROGRESS"
+    WAITING_CLIENT = "WAITING_CLIENT"
+    RESOLVED = "RESOLVED"
+    CLOSED = "CLOSED"
+
+
+@strawberry.enum(description="How urgent a ticket is; lists show CRITICAL ones first.")
+class TicketUrgency(enum.Enum):
+    LOW = "LOW"
+    NORMAL = "NORMAL"
+    HIGH = "HIGH"
+    CRITICAL = "CRITICAL"
+
+
+@strawberry.enum(description="Whether a staff member or a client contact wrote it.")
+class TicketAuthorKind(enum.Enum):
+    STAFF = "STAFF"
+    CONTACT = "CONTACT"
+
+
+@strawberry.type(description="Who opened a ticket or wrote a comment.")
+class TicketAuthor:
+    kind: TicketAuthorKind
+    display_name: str = strawberry.field(description="First name and last initial.")
+    full_name: str
+
+    @classmethod
+    def from_row(cls, row: Any, by_contact: bool) -> TicketAuthor:
+        first, last = row.author_first_name, row.author_last_name
+        return cls(
+            kind=TicketAuthorKind.CONTACT if by_contact else TicketAuthorKind.STAFF,
+            display_name=f"{first} {last[:1]}." if last else first,
+            full_name=f"{first} {last}",
+        )
+
+
+@strawberry.type(description="A department (reparto) of the service company handling tickets.")
+class Department(Node):
+    name: str
+    portal_visible: bool = strawberry.field(description="Offered in the portal's ticket form.")
+
+    @classmethod
+    def from_row(cls, row: Any) -> Department:
+        return cls(
+            id=ids.encode("Department", row.id), name=row.name, portal_visible=row.portal_visible
+        )
+
+
+@strawberry.type(description="A message on a ticket; contacts read only those meant for them.")
+class TicketComment:
+    body: str
+    created_at: dt.datetime
+    author: TicketAuthor
+    visible_to_client: bool
+
+    @classmethod
+    def from_row(cls, row: Any) -> TicketComment:
+        return cls(
+            body=row.body,
+            created_at=row.created_at,
+            author=TicketAuthor.from_row(row, row.author_contact_id is not None),
+            visible_to_client=row.visible_to_client,
+        )
+
+
+@strawberry.type(description="A request for help at a site, numbered per organization.")
+class Ticket(Node):
+    number: int
+    equipment_id: strawberry.ID | None = strawberry.field(
+        description="The equipment concerned, at the ticket's site (an Equipment id)."
+    )
+    reference_person: str
+    phone: str | None
+    notes: str
+    urgency: TicketUrgency
+    status: TicketStatus
+    opened_at: dt.datetime
+    opened_by: TicketAuthor
+    row_id: strawberry.Private[uuid.UUID]
+    client_row_id: strawberry.Private[uuid.UUID]
+    site_row_id: strawberry.Private[uuid.UUID]
+    department_row_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Ticket:
+        equipment = row.equipment_id
+        return cls(
+            id=ids.encode("Ticket", row.id),
+            row_id=row.id,
+            client_row_id=row.client_id,
+            site_row_id=row.site_id,
+            department_row_id=row.department_id,
+            number=row.number,
+            equipment_id=ids.encode("Equipment", equipment) if equipment is not None else None,
+            reference_person=row.reference_person,
+            phone=row.phone,
+            notes=row.notes,
+            urgency=TicketUrgency(row.urgency.value),
+            status=TicketStatus(row.status.value),
+            opened_at=row.opened_at,
+            opened_by=TicketAuthor.from_row(row, row.opened_by_contact_id is not None),
+        )
+
+    @strawberry.field(description="The client the ticket was opened for.")
+    async def client(self, info: ContextInfo) -> Client | None:
+        row = await info.context.rows.by_id(client_queries.clients_by_id).load(self.client_row_id)
+        return Client.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The site the ticket concerns.")
+    async def site(self, info: ContextInfo) -> Site | None:
+        row = await info.context.rows.by_id(client_queries.sites_by_id).load(self.site_row_id)
+        return Site.from_row(row) if row is not None else None
+
+    @strawberry.field(
+        description="The department handling it; null for contacts when it is an internal one."
+    )
+    async def department(self, info: ContextInfo) -> Department | None:
+        loader = info.context.rows.by_id(queries.departments_by_id)
+        row = await loader.load(self.department_row_id)
+        return Department.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The conversation, oldest first (contacts: visible comments).")
+    async def comments(
+        self, info: ContextInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[TicketComment]:
+        lists = (queries.comments_of_tickets, queries.comment_counts_of_tickets)
+        return await nested(info, lists, self.row_id, TicketComment.from_row, first, after)
+
+
+@strawberry.type
+class TicketStatusCount:
+    status: TicketStatus
+    count: int
+
+
+@strawberry.type
+class TicketUrgencyCount:
+    urgency: TicketUrgency
+    count: int
+
+
+@strawberry.type
+class TicketMonthCount:
+    month: dt.date = strawberry.field(description="The first day of the month.")
+    count: int
+
+
+@strawberry.type(description="Ticket counts within the caller's scope and the filters.")
+class TicketStatistics:
+    total: int
+    by_status: list[TicketStatusCount] = strawberry.field(description="Every status, zeros too.")
+    by_urgency: list[TicketUrgencyCount] = strawberry.field(
+        description="Every urgency, most urgent first, zeros too."
+    )
+    per_month: list[TicketMonthCount] = strawberry.field(
+        description="Tickets opened per month (organization's time zone), no month skipped."
+    )
+
+    @classmethod
+    def from_counts(
+        cls, counts: queries.TicketStatistics, since: dt.date | None, until: dt.date | None
+    ) -> TicketStatistics:
+        """Counts with every status, urgency and month in range present, zeros included."""
+        months = sorted(counts.per_month)
+        first = since.replace(day=1) if since else (months[0] if months else None)
+        last = until.replace(day=1) if until else (months[-1] if months else None)
+        per_month = []
+        month = first
+        while month is not None and last is not None and month <= last:
+            per_month.append(TicketMonthCount(month=month, count=counts.per_month.get(month, 0)))
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+        return cls(
+            total=counts.total,
+            by_status=[
+                TicketStatusCount(status=s, count=counts.by_status.get(s.value, 0))
+                for s in TicketStatus
+            ],
+            by_urgency=[
+                TicketUrgencyCount(urgency=u, count=counts.by_urgency.get(u.value, 0))
+                for u in reversed(TicketUrgency)
+            ],
+            per_month=per_month,
+        )
+
+
+async def tickets_of_site(
+    info: ContextInfo, site_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[Ticket]:
+    """The tickets of one site, most urgent first, batched over all sites asked."""
+    lists = (queries.tickets_of_sites, queries.ticket_counts_of_sites)
+    return await nested(info, lists, site_id, Ticket.from_row, first, after)
+
+
+async def tickets_of_client(
+    info: ContextInfo, client_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[Ticket]:
+    """The tickets of one client the caller may see, most urgent first."""
+    lists = (queries.tickets_of_clients, queries.ticket_counts_of_clients)
+    return await nested(info, lists, client_id, Ticket.from_row, first, after)

@@ -1,0 +1,110 @@
+"""Timesheet entries (timbrature): when a technician clocked in and out at a site."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from strawberry import Info
+
+from db.queries import appointments as appointment_queries
+from db.queries import clients as client_queries
+from db.queries import timesheets as queries
+from schema import ids
+from schema.appointments import Appointment
+from schema.clients import Client, Site
+from schema.context import Context
+from schema.periods import check_period
+from schema.relay import Connection, Node, page_request, paged
+from schema.staff import Technician
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.enum(description="How the clock-in was recorded.")
+class ClockSource(enum.Enum):
+    APP = "APP"
+    NFC = "NFC"
+    QR = "QR"
+    MANUAL = "MANUAL"
+
+
+@strawberry.type(description="A technician's clock-in at a site and, once left, clock-out.")
+class TimesheetEntry(Node):
+    clock_in: dt.datetime
+    clock_out: dt.datetime | None
+    duration_minutes: int | None = strawberry.field(
+        description="Whole minutes between clock-in and clock-out; null while still on site."
+    )
+    source: ClockSource
+    technician: Technician | None
+    lat: Decimal | None = strawberry.field(description="Where the clock-in was recorded.")
+    lng: Decimal | None
+    internal_notes: str
+    site_row_id: strawberry.Private[uuid.UUID]
+    client_row_id: strawberry.Private[uuid.UUID]
+    appointment_row_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_row(cls, row: Any) -> TimesheetEntry:
+        """From a row of db.queries.timesheets.entries_statement."""
+        duration = None
+        if row.clock_out is not None:
+            duration = int((row.clock_out - row.clock_in).total_seconds() // 60)
+        return cls(
+            id=ids.encode("TimesheetEntry", row.id),
+            site_row_id=row.site_id,
+            client_row_id=row.client_id,
+            appointment_row_id=row.intervention_id,
+            clock_in=row.clock_in,
+            clock_out=row.clock_out,
+            duration_minutes=duration,
+            source=ClockSource(row.source),
+            technician=Technician.from_row(row),
+            lat=row.lat,
+            lng=row.lng,
+            internal_notes=row.internal_notes,
+        )
+
+    @strawberry.field(description="Where the technician clocked in.")
+    async def site(self, info: ContextInfo) -> Site | None:
+        row = await info.context.rows.by_id(client_queries.sites_by_id).load(self.site_row_id)
+        return Site.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The client of the site.")
+    async def client(self, info: ContextInfo) -> Client | None:
+        row = await info.context.rows.by_id(client_queries.clients_by_id).load(self.client_row_id)
+        return Client.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The visit the time was spent on, if recorded.")
+    async def appointment(self, info: ContextInfo) -> Appointment | None:
+        if self.appointment_row_id is None:
+            return None
+        loader = info.context.rows.by_id(appointment_queries.appointments_by_id)
+        row = await loader.load(self.appointment_row_id)
+        return Appointment.from_row(row) if row is not None else None
+
+
+async def entries_of_site(
+    info: ContextInfo,
+    site_id: uuid.UUID,
+    first: int | None,
+    after: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> Connection[TimesheetEntry]:
+    """One site's entries clocked in during [since, until), batched over every site asking for
+    the same period."""
+    check_period(since, until)
+    where = queries.TimesheetFilter(since=since, until=until)
+    loaders = info.context.rows
+    request = page_request(first, after)
+    return await paged(
+        lambda: loaders.pages_of(queries.EntriesOfSites(where), request).load(site_id),
+        TimesheetEntry.from_row,
+        lambda: loaders.counts_of(queries.EntryCountsOfSites(where)).load(site_id),
+    )

@@ -1,0 +1,102 @@
+"""Work sheets (fogli di intervento): what was done at a visit, signed by the client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Any
+
+import strawberry
+from strawberry import Info
+
+from db.queries import appointments as appointment_queries
+from db.queries import clients as client_queries
+from db.queries import worksheets as queries
+from schema import ids
+from schema.appointments import Appointment
+from schema.clients import Client, Site
+from schema.context import Context
+from schema.documents import Document, documents_connection
+from schema.nested import nested
+from schema.relay import Connection, Node
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.enum(description="DRAFT until the client signs it; contacts see only SIGNED ones.")
+class WorkSheetStatus(enum.Enum):
+    DRAFT = "DRAFT"
+    SIGNED = "SIGNED"
+
+
+@strawberry.type(description="The record of the work done at a visit (foglio di intervento).")
+class WorkSheet(Node):
+    number: str
+    date: dt.date
+    description: str
+    materials: str
+    status: WorkSheetStatus
+    signed_by: str | None = strawberry.field(description="Who signed it for the client.")
+    signed_at: dt.datetime | None
+    internal_notes: str
+    row_id: strawberry.Private[uuid.UUID]
+    site_row_id: strawberry.Private[uuid.UUID]
+    client_row_id: strawberry.Private[uuid.UUID]
+    appointment_row_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: Any) -> WorkSheet:
+        return cls(
+            id=ids.encode("WorkSheet", row.id),
+            row_id=row.id,
+            site_row_id=row.site_id,
+            client_row_id=row.client_id,
+            appointment_row_id=row.intervention_id,
+            number=row.number,
+            date=row.work_date,
+            description=row.description,
+            materials=row.materials,
+            status=WorkSheetStatus(row.status),
+            signed_by=row.signed_by,
+            signed_at=row.signed_at,
+            internal_notes=row.internal_notes,
+        )
+
+    @strawberry.field(description="Its documents the caller may see (certificates, PDFs).")
+    async def documents(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> Connection[Document]:
+        return await documents_connection(info, "work_sheet_id", self.row_id, first, after)
+
+    @strawberry.field(description="The visit the work sheet records.")
+    async def appointment(self, info: ContextInfo) -> Appointment | None:
+        loader = info.context.rows.by_id(appointment_queries.appointments_by_id)
+        row = await loader.load(self.appointment_row_id)
+        return Appointment.from_row(row) if row is not None else None
+
+    @strawberry.field(description="Where the work was done.")
+    async def site(self, info: ContextInfo) -> Site | None:
+        row = await info.context.rows.by_id(client_queries.sites_by_id).load(self.site_row_id)
+        return Site.from_row(row) if row is not None else None
+
+    @strawberry.field(description="The client the work was done for.")
+    async def client(self, info: ContextInfo) -> Client | None:
+        row = await info.context.rows.by_id(client_queries.clients_by_id).load(self.client_row_id)
+        return Client.from_row(row) if row is not None else None
+
+
+async def work_sheets_of_appointment(
+    info: ContextInfo, appointment_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[WorkSheet]:
+    """One appointment's work sheets, batched over every appointment asking."""
+    lists = (queries.work_sheets_of_appointments, queries.work_sheet_counts_of_appointments)
+    return await nested(info, lists, appointment_id, WorkSheet.from_row, first, after)
+
+
+async def work_sheets_of_site(
+    info: ContextInfo, site_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[WorkSheet]:
+    """One site's work sheets, newest first, batched over every site asking."""
+    lists = (queries.work_sheets_of_sites, queries.work_sheet_counts_of_sites)
+    return await nested(info, lists, site_id, WorkSheet.from_row, first, after)

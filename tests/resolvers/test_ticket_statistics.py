@@ -1,0 +1,114 @@
+"""Ticket statistics: counts by status, urgency and month equal to plain SQL, per scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schema import ids
+from tests.api import Demo
+from tests.resolvers.grants import VISIBLE, org_id, partner_token
+
+STATISTICS = """query($siteId: ID, $from: Date, $to: Date) {
+  ticketStatistics(siteId: $siteId, from: $from, to: $to) {
+    total byStatus { status count } byUrgency { urgency count } perMonth { month count }
+  }
+}"""
+
+
+async def sql_statistics(demo: Demo, condition: str, **params: Any) -> dict[str, Any]:
+    """The same figures as ticketStatistics, computed in plain SQL over ``ticket r``."""
+    local = "(r.opened_at AT TIME ZONE o.timezone)"
+    base = f"FROM ticket r JOIN organization o ON o.id = r.organization_id WHERE {condition}"
+
+    async def grouped(key: str) -> dict[str, int]:
+        found = await demo.scalar(
+            f"SELECT coalesce(jsonb_object_agg(k, n), '{{}}') FROM "  # noqa: S608
+            f"(SELECT {key} AS k, count(*) AS n {base} GROUP BY 1) g",
+            **params,
+        )
+        return dict(found)
+
+    return {
+        "total": await demo.scalar(f"SELECT count(*) {base}", **params),
+        "status": await grouped("r.status"),
+        "urgency": await grouped("r.urgency"),
+        "month": await grouped(f"to_char(date_trunc('month', {local}), 'YYYY-MM-DD')"),
+    }
+
+
+def figures(stats: dict[str, Any]) -> dict[str, Any]:
+    """The API's statistics in the shape of :func:`sql_statistics`, zero rows left out."""
+    return {
+        "total": stats["total"],
+        "status": {r["status"]: r["count"] for r in stats["byStatus"] if r["count"]},
+        "urgency": {r["urgency"]: r["count"] for r in stats["byUrgency"] if r["count"]},
+        "month": {r["month"]: r["count"] for r in stats["perMonth"] if r["count"]},
+    }
+
+
+async def test_statistics_equal_plain_sql_within_each_scope(demo: Demo) -> None:
+    staff = await demo.as_("staff admin")
+    org = await org_id(demo, "brillanti")
+    stats = (await demo.data(STATISTICS, staff))["ticketStatistics"]
+    assert figures(stats) == await sql_statistics(demo, "r.organization_id = :o", o=org)
+    assert [r["status"] for r in stats["byStatus"]] == [
+        "OPEN",
+        "IN_PROGRESS",
+        "WAITING_CLIENT",
+        "RESOLVED",
+        "CLOSED",
+    ]
+    assert [r["urgency"] for r in stats["byUrgency"]] == ["CRITICAL", "HIGH", "NORMAL", "LOW"]
+    months = [r["month"] for r in stats["perMonth"]]
+    assert months == sorted(months)
+    assert len(months) == len(set(months)) >= 6
+    for role in (
+        "contact of one client",
+        "contact of several clients",
+        "contact limited to one site",
+    ):
+        seen = (await demo.data(STATISTICS, await demo.as_(role)))["ticketStatistics"]
+        assert figures(seen) == await sql_statistics(demo, VISIBLE, email=demo.login_of(role))
+    # A period: local days, both ends included; months of the period without tickets count 0.
+    period = {"from": "2026-09-15", "to": "2026-11-20"}
+    within = (await demo.data(STATISTICS, staff, **period))["ticketStatistics"]
+    expected = await sql_statistics(
+        demo,
+        "r.organization_id = :o AND (r.opened_at AT TIME ZONE o.timezone)::date "
+        "BETWEEN '2026-09-15' AND '2026-11-20'",
+        o=org,
+    )
+    assert figures(within) == expected
+    assert [r["month"] for r in within["perMonth"]] == ["2026-09-01", "2026-10-01", "2026-11-01"]
+    ignis = await demo.data(STATISTICS, await demo.as_("staff admin", "ignis"))
+    assert figures(ignis["ticketStatistics"]) == await sql_statistics(
+        demo, "r.organization_id = :o", o=await org_id(demo, "ignis")
+    )
+
+
+async def test_an_inverted_period_names_the_argument(demo: Demo) -> None:
+    response = await demo.gql(
+        STATISTICS,
+        token=await demo.as_("staff admin"),
+        variables={"from": "2026-11-01", "to": "2026-10-01"},
+    )
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "to"}
+
+
+async def test_partners_need_the_reports_scope_and_see_only_their_clients(demo: Demo) -> None:
+    client = await demo.scalar(
+        "SELECT client_id FROM ticket WHERE organization_id = :o "
+        "GROUP BY client_id ORDER BY count(*) DESC, client_id LIMIT 1",
+        o=await org_id(demo, "brillanti"),
+    )
+    clients = [ids.encode("Client", client)]
+    lists = await partner_token(demo, ["lists:read"], clients)
+    refused = await demo.gql(STATISTICS, token=lists)
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    listed = await demo.data("{ tickets { totalCount } }", lists)
+    assert listed["tickets"]["totalCount"] == await demo.scalar(
+        "SELECT count(*) FROM ticket WHERE client_id = :c", c=client
+    )
+    reports = await partner_token(demo, ["reports:read"], clients)
+    seen = (await demo.data(STATISTICS, reports))["ticketStatistics"]
+    assert figures(seen) == await sql_statistics(demo, "r.client_id = :c", c=client)
