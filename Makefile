@@ -37,3 +37,13 @@ unit: $(VENV)/.test-deps
 clean:
 	-test -x $(BIN)/sportello && $(BIN)/sportello db stop
 	rm -rf $(VENV) .sportello .mypy_cache .pytest_cache .ruff_cache
+
+## Side-by-side benchmarks: Sportello, the hand-written floor, PostGraphile (bench/README.md).
+## BENCH_SCALE=1 for a quick run; never part of `make test`.
+.PHONY: bench
+bench: $(VENV)/.run-deps
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	cd bench && npm install --silent --no-audit --no-fund --no-package-lock
+	command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -qq wrk \
+		|| (apt-get update -qq && apt-get install -y -qq wrk) || true
+	$(BIN)/python -m bench.run
