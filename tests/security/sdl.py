@@ -1,0 +1,124 @@
+"""What the committed SDL of each audience says, read the way an attacker reads a schema:
+which root fields look a record up by id, which list a type, which fields hold values."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from pathlib import Path
+
+from graphql import (
+    GraphQLField,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    build_schema,
+    get_named_type,
+    is_interface_type,
+    is_leaf_type,
+    is_required_argument,
+)
+
+SDL_DIR = Path(__file__).resolve().parents[2] / "schema" / "sdl"
+AUDIENCES = ("public", "staff", "portal", "partner")
+BUILT_IN = frozenset({"String", "Boolean", "ID", "Int", "Float"})
+# Things a leaked error message would contain, never a message meant for a caller.
+INTERNALS = re.compile(
+    r"(?i:traceback|file \"|\.py\b|/work/|site-packages|sqlalchemy|asyncpg|psycopg|postgres|"
+    r"violates|duplicate key|constraint|statement timeout|canceling statement|"
+    r"invalid byte sequence|background on this error)|"
+    r"\bSELECT\b|\bINSERT INTO\b|\bUPDATE [a-z_]+ SET\b|\bDELETE FROM\b|\bFROM [a-z_]+\b|\[SQL:"
+)
+
+
+@functools.cache
+def audience_schema(audience: str) -> GraphQLSchema:
+    return build_schema((SDL_DIR / f"{audience}.graphql").read_text())
+
+
+def type_names(schema: GraphQLSchema) -> frozenset[str]:
+    return frozenset(name for name in schema.type_map if not name.startswith("__"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Lookup:
+    """A root field ``field(id: ID!): Type``."""
+
+    field: str
+    type_name: str
+
+
+def lookups(schema: GraphQLSchema) -> list[Lookup]:
+    """Every root field that takes ``id: ID!`` and nothing else required, returning a type."""
+    query = schema.query_type
+    assert query is not None
+    found = []
+    for name, field in query.fields.items():
+        argument = field.args.get("id")
+        if argument is None or str(argument.type) != "ID!":
+            continue
+        others = [a for n, a in field.args.items() if n != "id"]
+        returned = get_named_type(field.type)
+        # node(id:) returns an interface: it is tried beside every lookup, and on its own.
+        if any(is_required_argument(a) for a in others) or is_interface_type(returned):
+            continue
+        found.append(Lookup(name, returned.name))
+    return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Listing:
+    """A root field listing a type: a connection (``edges { node }``) or a plain list."""
+
+    field: str
+    type_name: str
+    connection: bool
+    arguments: frozenset[str]
+
+
+def _required_args(field: GraphQLField) -> bool:
+    return any(is_required_argument(a) for a in field.args.values())
+
+
+def listing(schema: GraphQLSchema, type_name: str) -> Listing | None:
+    """The root field that lists ``type_name`` without required arguments, if any."""
+    query = schema.query_type
+    assert query is not None
+    for name, field in query.fields.items():
+        if _required_args(field):
+            continue
+        outer = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+        named = get_named_type(field.type)
+        if isinstance(outer, GraphQLList) and named.name == type_name:
+            return Listing(name, type_name, False, frozenset(field.args))
+        if isinstance(named, GraphQLObjectType) and "edges" in named.fields:
+            edge = get_named_type(named.fields["edges"].type)
+            assert isinstance(edge, GraphQLObjectType)
+            node = edge.fields.get("node")
+            if node is not None and get_named_type(node.type).name == type_name:
+                return Listing(name, type_name, True, frozenset(field.args))
+    return None
+
+
+def values_of(type_: GraphQLNamedType) -> list[str]:
+    """The fields of an object type holding values (scalars and enums, no arguments needed)."""
+    if not isinstance(type_, GraphQLObjectType):
+        return []
+    return [
+        name
+        for name, field in type_.fields.items()
+        if is_leaf_type(get_named_type(field.type)) and not _required_args(field)
+    ]
+
+
+def node_types(schema: GraphQLSchema) -> list[str]:
+    """Object types implementing Node: what ``node(id:)`` can return."""
+    return sorted(
+        name
+        for name, type_ in schema.type_map.items()
+        if isinstance(type_, GraphQLObjectType)
+        and any(interface.name == "Node" for interface in type_.interfaces)
+    )

@@ -1,0 +1,283 @@
+"""Errors an attacker provokes on purpose: malformed ids, constraint violations, database
+failures. The answer is generic and carries a request id; SQL, file paths and stack traces
+stay in the server's log."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from schema import ids
+from tests.security.conftest import Dedicated, Live, without_request_ids
+from tests.security.sdl import INTERNALS
+
+MASKED = "Internal server error."
+
+
+def assert_no_internals(answer: httpx.Response) -> None:
+    leaked = INTERNALS.findall(answer.text)
+    assert leaked == [], answer.text
+
+
+def assert_masked(live: Live, answer: httpx.Response) -> None:
+    """One generic error carrying the request id of the response, which the log also has."""
+    assert_no_internals(answer)
+    errors = answer.json()["errors"]
+    assert len(errors) == 1, errors
+    assert errors[0]["message"] == MASKED
+    request_id = errors[0]["extensions"]["requestId"]
+    assert errors[0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert answer.headers["x-request-id"] == request_id
+    assert request_id in live.log()
+
+
+MALFORMED_IDS = [
+    "",
+    "not-an-id",
+    "%%%",
+    "' OR 1=1 --",
+    "a\u0000b",
+    "é" * 10,
+    "x" * 10_000,
+    ids.encode("Client", uuid.UUID(int=0)),
+    "Q2xpZW50Om5vdC1hLXV1aWQ",  # "Client:not-a-uuid"
+    "Q2xpZW50OicgT1IgMT0xIC0t",  # "Client:' OR 1=1 --"
+]
+
+
+async def test_a_malformed_id_answers_like_a_missing_one(live: Live) -> None:
+    """Lookups, node and a mutation given garbage ids answer exactly as for an id that does
+    not exist: no error for lookups, NOT_FOUND for the mutation, nothing internal."""
+    staff = await live.token("staff admin")
+    lookup = (
+        "query($id: ID!) { client(id: $id) { name } site(id: $id) { name } node(id: $id) { id } }"
+    )
+    mutation = "mutation($id: ID!) { deletePortalAccess(id: $id) }"
+    missing = ids.encode("PortalAccess", uuid.uuid4())
+    expected_lookup = without_request_ids(
+        (await live.gql(lookup, {"id": missing}, token=staff)).json()
+    )
+    expected_mutation = without_request_ids(
+        (await live.gql(mutation, {"id": missing}, token=staff)).json()
+    )
+    assert expected_lookup == {"data": {"client": None, "site": None, "node": None}}
+    assert expected_mutation["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    for malformed in MALFORMED_IDS:
+        answer = await live.gql(lookup, {"id": malformed}, token=staff)
+        assert answer.status_code == 200
+        assert without_request_ids(answer.json()) == expected_lookup, malformed
+        answer = await live.gql(mutation, {"id": malformed}, token=staff)
+        assert_no_internals(answer)
+        assert without_request_ids(answer.json()) == expected_mutation, malformed
+
+
+CREATE = "mutation($in: CreatePortalAccessInput!) { createPortalAccess(input: $in) { id } }"
+
+
+async def test_a_constraint_violation_is_answered_without_the_database_error(
+    live: Live,
+) -> None:
+    """Ten concurrent creations of the same access: one wins; the others, which reach the
+    unique index, are told about the field or get a masked error with its request id."""
+    staff = await live.token("staff admin")
+    client_id = (await live.data("{ clients(first: 1) { edges { node { id } } } }", staff))[
+        "clients"
+    ]["edges"][0]["node"]["id"]
+    access = {
+        "firstName": "Gemella",
+        "lastName": "Concorrente",
+        "email": "gemella@race.example",
+        "username": "gemella.concorrente",
+        "clientIds": [client_id],
+        "sendInvitation": False,
+    }
+    answers = await asyncio.gather(
+        *(live.gql(CREATE, {"in": access}, token=staff) for _ in range(10))
+    )
+    outcomes = []
+    for answer in answers:
+        assert_no_internals(answer)
+        body = answer.json()
+        if "errors" not in body:
+            outcomes.append("created")
+            continue
+        code = body["errors"][0]["extensions"]["code"]
+        outcomes.append(code)
+        if code == "INTERNAL_SERVER_ERROR":
+            assert_masked(live, answer)
+        else:
+            assert code == "BAD_USER_INPUT", body
+            assert body["errors"][0]["extensions"]["field"] in {"email", "username"}
+    print(f"ten concurrent creations: {sorted(outcomes)}")
+    assert outcomes.count("created") == 1
+    assert (
+        await live.scalar("SELECT count(*) FROM contact WHERE email = 'gemella@race.example'") == 1
+    )
+
+
+NUL_PROBES: list[tuple[str, dict[str, Any], bool]] = [
+    ("query($s: String) { clients(search: $s) { totalCount } }", {"s": "a\u0000b"}, True),
+    ("query($s: String) { portalAccesses(search: $s) { id } }", {"s": "\u0000"}, True),
+    (
+        'mutation($o: String!) { login(organization: $o, identifier: "a", password: "b") '
+        "{ token } }",
+        {"o": "brillanti\u0000"},
+        False,
+    ),
+    (
+        'mutation($i: String!) { requestPasswordReset(organization: "brillanti", identifier: $i) }',
+        {"i": "x\u0000@example.com"},
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize("probe", range(len(NUL_PROBES)))
+async def test_a_database_error_is_masked_with_a_request_id(live: Live, probe: int) -> None:
+    """A NUL character, which PostgreSQL refuses in text, sent where the value reaches SQL."""
+    document, variables, as_staff = NUL_PROBES[probe]
+    token = await live.token("staff admin") if as_staff else None
+    answer = await live.gql(document, variables, token=token)
+    print(answer.status_code, answer.text)
+    assert_no_internals(answer)
+    body = answer.json()
+    assert body["data"] is None
+    codes = {e["extensions"]["code"] for e in body["errors"]}
+    if codes != {"BAD_USER_INPUT"}:
+        assert_masked(live, answer)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="/export streams from a generator started after the 200 and the CSV headers are "
+    "sent (sportello/export_route.py): a database error on the first page cuts the "
+    "connection mid-body instead of answering a masked error with a request id.",
+)
+async def test_an_export_failing_in_the_database_does_not_pass_for_a_download(
+    live: Live,
+) -> None:
+    """The same NUL in an export's filter: never a 200 CSV cut short, never internals."""
+    staff = await live.token("staff admin")
+    try:
+        answer = await live.request(
+            "GET",
+            "/export/clients.csv",
+            params={"search": "a\u0000b"},
+            headers={"authorization": f"Bearer {staff}"},
+        )
+    except httpx.RemoteProtocolError as cut:
+        pytest.fail(f"the export started as a success and was cut off: {cut}")
+    print(answer.status_code, answer.headers.get("content-type"), answer.text[:300])
+    assert_no_internals(answer)
+    assert answer.status_code != 200
+
+
+@contextlib.asynccontextmanager
+async def table_locked(live: Live, table: str) -> AsyncIterator[None]:
+    """Another transaction holds ``table`` exclusively: statements on it wait."""
+    async with live.engine.connect() as connection:
+        transaction = await connection.begin()
+        await connection.execute(sa.text("SET LOCAL statement_timeout = 0"))
+        await connection.execute(sa.text(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            await transaction.rollback()
+
+
+SLOW_CANDIDATES = {
+    "a year of interventions per site and day": (
+        '{ interventionReport(from: "2025-11-24", to: "2026-11-23", period: DAY, '
+        "groupBy: SITE) { rows(first: 100) { totalCount } } }"
+    ),
+    "a year of hours per day": (
+        '{ hoursReport(from: "2025-11-24", to: "2026-11-23", period: DAY) '
+        "{ rows(first: 100) { totalCount } totals { hours } } }"
+    ),
+    "three months of calendar": (
+        '{ calendar(from: "2026-09-01T00:00:00Z", to: "2026-11-30T00:00:00Z") { id } }'
+    ),
+    "a search matching everything": '{ equipment(first: 100, search: "a") { totalCount } }',
+    "every timesheet entry counted": "{ timesheetEntries(first: 100) { totalCount } }",
+}
+
+
+async def test_a_statement_timeout_is_masked_and_the_server_recovers(
+    dedicated: Dedicated,
+) -> None:
+    """With SPORTELLO_STATEMENT_TIMEOUT_MS=300, a statement that cannot finish is stopped by
+    PostgreSQL and the caller gets a masked error with a request id, quickly; the heaviest
+    filters found at demo scale finish well within it (their times are printed)."""
+    async with dedicated(SPORTELLO_STATEMENT_TIMEOUT_MS="300") as live:
+        staff = await live.token("staff admin")
+        for label, document in SLOW_CANDIDATES.items():
+            started = time.perf_counter()
+            answer = await live.gql(document, token=staff)
+            elapsed = time.perf_counter() - started
+            print(f"{label}: {answer.status_code} in {elapsed * 1000:.1f} ms")
+            assert_no_internals(answer)
+            if "errors" in answer.json():
+                assert_masked(live, answer)
+        # No filter is slow enough at this scale: a lock makes the statement wait instead.
+        query = "{ clients(first: 5) { totalCount } }"
+        async with table_locked(live, "client"):
+            started = time.perf_counter()
+            answer = await live.gql(query, token=staff)
+            elapsed = time.perf_counter() - started
+            print(f"clients behind a lock: {answer.status_code} in {elapsed:.3f} s")
+            assert answer.json()["data"] is None
+            assert_masked(live, answer)
+        assert (await live.data(query, staff))["clients"]["totalCount"] > 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A database failure while authenticating (outside GraphQL execution) escapes "
+    "graphql_endpoint: Starlette answers a plain-text 500 'Internal Server Error' without "
+    "JSON, error code or request id, and the log line carries no request id.",
+)
+async def test_a_database_failure_before_execution_is_masked_with_a_request_id(
+    dedicated: Dedicated,
+) -> None:
+    """The session table locked while a logged-in caller asks anything: the answer is still
+    the masked JSON error with a request id."""
+    async with dedicated(SPORTELLO_STATEMENT_TIMEOUT_MS="300") as live:
+        staff = await live.token("staff admin")
+        async with table_locked(live, "session"):
+            answer = await live.gql("{ viewer { kind } }", token=staff)
+        print(answer.status_code, answer.headers.get("content-type"), answer.text[:300])
+        assert_no_internals(answer)
+        assert answer.headers["content-type"].startswith("application/json")
+        assert_masked(live, answer)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="read_operation (sportello/graphql_route.py) catches ValueError from json.loads "
+    "but not RecursionError: a body of nested arrays under the size limit escapes as a "
+    "plain-text 500 without request id, and puts a stack trace in the log for every request.",
+)
+async def test_a_deeply_nested_json_body_is_refused_as_bad_json(live: Live) -> None:
+    """Anyone can post 80 KB of ``[[[[...]]]]``: the answer is the 400 for a body that is not
+    valid JSON, not a server error."""
+    depth = 40_000
+    bodies = [
+        b"[" * depth + b"]" * depth,
+        b'{"query": "{ apiVersion }", "variables": {"v": ' + b"[" * depth + b"]" * depth + b"}}",
+    ]
+    for body in bodies:
+        answer = await live.request(
+            "POST", "/graphql", content=body, headers={"content-type": "application/json"}
+        )
+        print(answer.status_code, answer.headers.get("content-type"), answer.text[:100])
+        assert_no_internals(answer)
+        assert answer.status_code == 400
+        assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
