@@ -5,8 +5,9 @@ The rules that keep guessing, replaying and enumerating out:
 - one answer ("Wrong organization, identifier or password.") for a wrong password, an unknown
   account, an unknown organization and a disabled account, and a dummy argon2 verification
   when there is no hash to check, so the time taken does not tell either;
-- failures counted in PostgreSQL per (organization, identifier) and per client address, known
-  accounts or not; past a few free failures each key waits exponentially longer (RATE_LIMITED
+- failures counted in PostgreSQL per account (every spelling of its email or phone together;
+  per identifier as typed when it names no account) and per client address; past a few free
+  failures each key waits exponentially longer (RATE_LIMITED
   with retryAfter). The counts are written in a transaction of their own, so the failed
   request's rollback does not undo them. Resetting a password is never throttled by them;
 - a new session (and token) at every login, never reused; only the SHA-256 of tokens is kept;
@@ -71,9 +72,42 @@ def require_good_password(password: str, field: str = "password") -> None:
         raise BadUserInput(field, problem)
 
 
-def _throttle_keys(organization: str, identifier: str, caller: Caller) -> tuple[str, str]:
-    account_key = f"account:{organization.strip().lower()}:{identifier.strip().lower()}"[:400]
-    return account_key, f"address:{caller.ip or 'unknown'}"
+def _account_key(organization: str, identifier: str, account: Account | None) -> str:
+    """The throttle key of a login attempt: the account itself when the identifier names one
+    (every spelling of its email or phone counts together), else the identifier as typed."""
+    if account is not None:
+        return f"account:{account.kind.value}:{account.id}"
+    return f"account:{organization.strip().lower()}:{identifier.strip().lower()}"[:400]
+
+
+def _address_key(caller: Caller) -> str:
+    return f"address:{caller.ip or 'unknown'}"
+
+
+async def _record_failures(
+    engine: AsyncEngine,
+    settings: Settings,
+    now: dt.datetime,
+    account_key: str,
+    address_key: str | None,
+) -> None:
+    """Count failures in a transaction of their own: the failed request's rollback keeps them."""
+    async with engine.begin() as independent:
+        await sessions.record_failure(
+            independent,
+            account_key,
+            now,
+            settings.login_free_failures,
+            settings.login_max_backoff_seconds,
+        )
+        if address_key is not None:
+            await sessions.record_failure(
+                independent,
+                address_key,
+                now,
+                settings.login_free_failures_per_address,
+                settings.login_max_backoff_seconds,
+            )
 
 
 async def start_session(
@@ -98,36 +132,24 @@ async def login(
 ) -> NewSession:
     """A new session for valid credentials; Unauthenticated or RateLimited otherwise."""
     now = now_utc()
-    account_key, address_key = _throttle_keys(organization, identifier, caller)
-    wait = await sessions.blocked_for(db, [account_key, address_key], now)
-    if wait:
-        raise RateLimited("Too many failed logins; try again later.", wait)
-
     organization_id = await accounts.organization_id_by_slug(db, organization.strip().lower())
     account = (
         await accounts.find_by_identifier(db, organization_id, identifier[:254])
         if organization_id is not None
         else None
     )
+    account_key = _account_key(organization, identifier, account)
+    address_key = _address_key(caller)
+    wait = await sessions.blocked_for(db, [account_key, address_key], now)
+    if wait:
+        raise RateLimited("Too many failed logins; try again later.", wait)
+
     stored = account.password_hash if account is not None else None
     matches = verify_password(stored or _DUMMY_HASH, password[:1024]) and stored is not None
     if account is None or not matches or not account.usable:
-        async with engine.begin() as independent:
-            await sessions.record_failure(
-                independent,
-                account_key,
-                now,
-                settings.login_free_failures,
-                settings.login_max_backoff_seconds,
-            )
-            await sessions.record_failure(
-                independent,
-                address_key,
-                now,
-                settings.login_free_failures_per_address,
-                settings.login_max_backoff_seconds,
-            )
-            if organization_id is not None:
+        await _record_failures(engine, settings, now, account_key, address_key)
+        if organization_id is not None:
+            async with engine.begin() as independent:
                 await audit.record(
                     independent,
                     organization_id,
@@ -234,6 +256,8 @@ async def use_link(
     if account is None:
         raise BadUserInput("token", LINK_FAILED)
     await accounts.set_password(db, account, hash_password(password), now)
+    # A new password chosen through the link ends the wait of earlier failed logins.
+    await sessions.clear(db, _account_key("", "", account))
     refreshed = await accounts.get(db, account.kind, account.id)
     await audit.record(db, account.organization_id, "password_changed", actor=account, ip=caller.ip)
     if refreshed is None or not refreshed.usable:
@@ -243,6 +267,7 @@ async def use_link(
 
 async def change_password(
     db: AsyncConnection,
+    engine: AsyncEngine,
     settings: Settings,
     account: Account,
     *,
@@ -250,11 +275,21 @@ async def change_password(
     new: str,
     caller: Caller,
 ) -> NewSession:
-    """Replace the password knowing the current one; every session ends, a new one starts."""
+    """Replace the password knowing the current one; every session ends, a new one starts.
+
+    Wrong guesses of the current password count against the account like failed logins, so a
+    stolen session cannot be used to guess the password without limit.
+    """
+    now = now_utc()
+    account_key = _account_key("", "", account)
+    wait = await sessions.blocked_for(db, [account_key], now)
+    if wait:
+        raise RateLimited("Too many wrong passwords; try again later.", wait)
     if not verify_password(account.password_hash or _DUMMY_HASH, current[:1024]):
+        await _record_failures(engine, settings, now, account_key, None)
         raise BadUserInput("currentPassword", "the current password is wrong")
     require_good_password(new, "newPassword")
-    now = now_utc()
+    await sessions.clear(db, account_key)
     await accounts.set_password(db, account, hash_password(new), now)
     await audit.record(db, account.organization_id, "password_changed", actor=account, ip=caller.ip)
     return await start_session(db, settings, account, caller, now)

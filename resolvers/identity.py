@@ -124,6 +124,7 @@ class IdentityMutation:
             raise Unauthenticated("Log in first.")
         started = await auth.change_password(
             context.db,
+            context.engine,
             context.settings,
             account,
             current=current_password,

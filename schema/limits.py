@@ -5,6 +5,8 @@ Defaults follow GraphQL Armor's spirit, loosened where Sportello's own documents
 
 - depth: at most ``MAX_DEPTH`` nested selections; ``ofType`` does not count, so introspection
   of one's own view works while circular introspection (``fields { type { fields ...``) stops;
+- size: at most ``MAX_FIELDS`` fields once fragments are expanded, each fragment measured
+  once, so fragments spreading each other twice cannot explode;
 - aliases: at most ``MAX_ALIASES`` per document (20 aliased logins are 20 guesses);
 - directives: at most ``MAX_DIRECTIVES`` per document;
 - tokens: at most ``MAX_TOKENS`` (enforced by the parser, sportello/graphql_route.py);
@@ -38,6 +40,8 @@ MAX_ALIASES = 30
 MAX_DIRECTIVES = 30
 MAX_TOKENS = 2000
 MAX_COST = 20_000
+# Fields once every fragment is expanded (the GraphiQL introspection query has about 200).
+MAX_FIELDS = 2_000
 DEFAULT_PAGE = 50
 PAGE_ARGUMENTS = ("first", "last")
 
@@ -47,44 +51,62 @@ def _limit_error(message: str, node: Any) -> GraphQLError:
 
 
 class DepthLimit(ValidationRule):
-    """Refuses documents nested deeper than MAX_DEPTH, following fragment spreads."""
+    """Refuses documents nested deeper than MAX_DEPTH or larger than MAX_FIELDS once every
+    fragment is expanded. Each fragment is measured once (a document of fragments spreading
+    each other twice is small to send but exponential to expand)."""
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-        fragments = {
-            d.name.value: d
-            for d in self.context.document.definitions
-            if isinstance(d, FragmentDefinitionNode)
-        }
-        depth = _depth(node.selection_set, fragments, 0, frozenset())
+        shape = Shape(self.context.document)
+        depth, fields = shape.measure(node.selection_set)
         if depth > MAX_DEPTH:
             self.report_error(
                 _limit_error(f"The query is nested too deeply (limit {MAX_DEPTH}).", node)
             )
+        elif fields > MAX_FIELDS:
+            self.report_error(
+                _limit_error(f"The query selects too many fields (limit {MAX_FIELDS}).", node)
+            )
 
 
-def _depth(
-    selections: SelectionSetNode | None,
-    fragments: dict[str, FragmentDefinitionNode],
-    level: int,
-    seen: frozenset[str],
-) -> int:
-    if selections is None or level > MAX_DEPTH:
-        return level
-    deepest = level
-    for selection in selections.selections:
-        if isinstance(selection, FieldNode):
-            step = 0 if selection.name.value == "ofType" else 1
-            deepest = max(deepest, _depth(selection.selection_set, fragments, level + step, seen))
-        elif isinstance(selection, InlineFragmentNode):
-            deepest = max(deepest, _depth(selection.selection_set, fragments, level, seen))
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in seen:  # cycles are another rule's error
-                deepest = max(
-                    deepest, _depth(fragment.selection_set, fragments, level, seen | {name})
-                )
-    return deepest
+class Shape:
+    """Depth and expanded field count of selection sets, with each fragment measured once."""
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.known: dict[str, tuple[int, int]] = {}
+        self.measuring: set[str] = set()
+
+    def measure(self, selections: SelectionSetNode | None) -> tuple[int, int]:
+        """(levels below, fields) of a selection set; both stop growing past their limits."""
+        if selections is None:
+            return 0, 0
+        deepest, fields = 0, 0
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                depth, inner = self.measure(selection.selection_set)
+                step = 0 if selection.name.value == "ofType" else 1
+                deepest, fields = max(deepest, depth + step), fields + 1 + inner
+            elif isinstance(selection, InlineFragmentNode):
+                depth, inner = self.measure(selection.selection_set)
+                deepest, fields = max(deepest, depth), fields + inner
+            elif isinstance(selection, FragmentSpreadNode):
+                depth, inner = self.fragment(selection.name.value)
+                deepest, fields = max(deepest, depth), fields + inner
+            fields = min(fields, MAX_FIELDS + 1)
+        return min(deepest, MAX_DEPTH + 1), fields
+
+    def fragment(self, name: str) -> tuple[int, int]:
+        if name in self.known:
+            return self.known[name]
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self.measuring:  # unknown and cyclic: other rules' errors
+            return 0, 0
+        self.measuring.add(name)
+        self.known[name] = self.measure(fragment.selection_set)
+        self.measuring.discard(name)
+        return self.known[name]
 
 
 class AliasLimit(ValidationRule):
@@ -151,23 +173,30 @@ def _cost(
     fragments: dict[str, FragmentDefinitionNode],
     variables: dict[str, Any],
     seen: frozenset[str],
+    known: dict[str, int] | None = None,
 ) -> int:
+    """The cost of a selection set; each fragment's cost is computed once (``known``)."""
     if selections is None:
         return 0
+    known = {} if known is None else known
     total = 0
     for selection in selections.selections:
         if isinstance(selection, FieldNode):
             if selection.selection_set is None:
                 continue
-            inner = _cost(selection.selection_set, fragments, variables, seen)
+            inner = _cost(selection.selection_set, fragments, variables, seen, known)
             total += 1 + _multiplier(selection, variables) * inner
         elif isinstance(selection, InlineFragmentNode):
-            total += _cost(selection.selection_set, fragments, variables, seen)
+            total += _cost(selection.selection_set, fragments, variables, seen, known)
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
             fragment = fragments.get(name)
             if fragment is not None and name not in seen:
-                total += _cost(fragment.selection_set, fragments, variables, seen | {name})
+                if name not in known:
+                    known[name] = _cost(
+                        fragment.selection_set, fragments, variables, seen | {name}, known
+                    )
+                total += known[name]
         if total > MAX_COST:
             return total
     return total

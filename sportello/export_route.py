@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
@@ -31,6 +34,8 @@ from sportello.exports import EXPORTS, ExportInputError
 from sportello.state import AppState
 
 BATCH = 500
+
+log = logging.getLogger("sportello.export")
 
 
 def _problem(status: int, code: str, message: str, **extensions: Any) -> JSONResponse:
@@ -99,6 +104,18 @@ async def export_csv(request: Request) -> Response:
                 await export.check(connection, identity.scope, dict(request.query_params))
             except NotFound as missing:
                 return _problem(404, missing.code, missing.message)
+        # The first batch is read before answering: a statement that fails (a timeout, a
+        # value the database refuses) gets a masked error, not a CSV cut off mid-download.
+        try:
+            first = await fetch_page(
+                connection, statement, export.ordering, PageRequest(first=BATCH), max_page=BATCH
+            )
+        except DBAPIError:
+            request_id = uuid.uuid4().hex
+            log.exception("export %s failed (request %s)", name, request_id)
+            return _problem(
+                500, "INTERNAL_SERVER_ERROR", "Internal server error.", requestId=request_id
+            )
         handed_to_stream = True
     finally:
         if not handed_to_stream:
@@ -110,15 +127,8 @@ async def export_csv(request: Request) -> Response:
             buffer = io.StringIO()
             writer = csv.writer(buffer)
             writer.writerow([c.header for c in columns])
-            after = None
+            page = first
             while True:
-                page = await fetch_page(
-                    connection,
-                    statement,
-                    export.ordering,
-                    PageRequest(first=BATCH, after=after),
-                    max_page=BATCH,
-                )
                 for row in page.rows:
                     writer.writerow([_cell(c.value(row)) for c in columns])
                 yield buffer.getvalue()
@@ -126,7 +136,13 @@ async def export_csv(request: Request) -> Response:
                 buffer.truncate()
                 if not page.has_next:
                     break
-                after = page.cursors[-1]
+                page = await fetch_page(
+                    connection,
+                    statement,
+                    export.ordering,
+                    PageRequest(first=BATCH, after=page.cursors[-1]),
+                    max_page=BATCH,
+                )
         finally:
             await transaction.rollback()
             await connection.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from functools import lru_cache
 from typing import Any
@@ -51,6 +52,9 @@ from sportello.state import AppState
 log = logging.getLogger("sportello.graphql")
 
 MAX_ERRORS = 10
+# Coercion messages may still suggest names ("Did you mean ...?"); nothing may spell out the
+# schema to a caller.
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 class RequestRejected(Exception):
@@ -105,7 +109,7 @@ async def read_operation(request: Request, max_body_bytes: int) -> dict[str, Any
             raise RequestRejected(413, "PAYLOAD_TOO_LARGE", "The request body is too large.")
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nesting bombs are bad JSON too
         raise RequestRejected(400, "BAD_REQUEST", "The request body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise RequestRejected(
@@ -143,8 +147,11 @@ def format_error(
     caller's document and keep their message, with ``code`` unless they carry one.
     """
     original = error.original_error
-    if original is None:
+    # No path: the error is about the document or its variables (graphql-core keeps the
+    # coercion failure as original_error), not a failure while resolving a field.
+    if original is None or (error.path is None and not isinstance(original, ApiError)):
         formatted: dict[str, Any] = dict(error.formatted)
+        formatted["message"] = SUGGESTION.sub("", formatted["message"])
         extensions = dict(formatted.get("extensions") or {})
         extensions.setdefault("code", code)
         formatted["extensions"] = extensions
@@ -220,9 +227,19 @@ def unauthenticated(request_id: str) -> JSONResponse:
 
 
 async def graphql_endpoint(request: Request) -> Response:
+    """Every failure outside GraphQL execution too (a database gone while authenticating)
+    answers a masked JSON error with the request id, never a bare 500."""
+    request_id = uuid.uuid4().hex
+    try:
+        return await _graphql(request, request_id)
+    except Exception:
+        log.exception("request %s failed before or after execution", request_id)
+        return error_response(500, "INTERNAL_SERVER_ERROR", "Internal server error.", request_id)
+
+
+async def _graphql(request: Request, request_id: str) -> Response:
     state: AppState = request.app.state.sportello
     settings = state.settings
-    request_id = uuid.uuid4().hex
     if request.method == "GET" and settings.development and wants_html(request):
         return await playground(request)
     try:

@@ -155,12 +155,6 @@ async def test_a_database_error_is_masked_with_a_request_id(live: Live, probe: i
         assert_masked(live, answer)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/export streams from a generator started after the 200 and the CSV headers are "
-    "sent (sportello/export_route.py): a database error on the first page cuts the "
-    "connection mid-body instead of answering a masked error with a request id.",
-)
 async def test_an_export_failing_in_the_database_does_not_pass_for_a_download(
     live: Live,
 ) -> None:
@@ -238,12 +232,6 @@ async def test_a_statement_timeout_is_masked_and_the_server_recovers(
         assert (await live.data(query, staff))["clients"]["totalCount"] > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A database failure while authenticating (outside GraphQL execution) escapes "
-    "graphql_endpoint: Starlette answers a plain-text 500 'Internal Server Error' without "
-    "JSON, error code or request id, and the log line carries no request id.",
-)
 async def test_a_database_failure_before_execution_is_masked_with_a_request_id(
     dedicated: Dedicated,
 ) -> None:
@@ -259,12 +247,6 @@ async def test_a_database_failure_before_execution_is_masked_with_a_request_id(
         assert_masked(live, answer)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read_operation (sportello/graphql_route.py) catches ValueError from json.loads "
-    "but not RecursionError: a body of nested arrays under the size limit escapes as a "
-    "plain-text 500 without request id, and puts a stack trace in the log for every request.",
-)
 async def test_a_deeply_nested_json_body_is_refused_as_bad_json(live: Live) -> None:
     """Anyone can post 80 KB of ``[[[[...]]]]``: the answer is the 400 for a body that is not
     valid JSON, not a server error."""
