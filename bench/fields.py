@@ -1,0 +1,165 @@
+"""The portal dashboard query per resolved field, in process and over HTTP, staff vs contact.
+
+Run by hand, never from the tests: ``.venv/bin/python -m bench.fields [--runs N] [--scale S]``.
+Starts a throwaway embedded PostgreSQL, migrates it, seeds the demo data anchored on 2026-11-23
+and runs graphql_examples/portal/site_dashboard.graphql for one site of the contact of one
+client of "brillanti", as that contact and as the staff admin (the same site, so the same
+query under a staff scope: the difference estimates what authorization costs):
+
+- in process: the app through httpx's ASGI transport (authentication, validation, loaders,
+  SQL, JSON; no socket);
+- over HTTP: ``python -m sportello serve`` (uvicorn) on a local port.
+
+A resolved field is a key of the response's data (every object's every field, lists counted
+once per element's fields); microseconds per resolved field = median request time / fields.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.servers import _start, free_port
+from db import embedded, migrate
+from db.engine import create_engine
+from db.seed import DEMO_PASSWORD, demo_logins, seed
+from sportello.app import create_app
+from sportello.settings import Settings
+
+TODAY = dt.date(2026, 11, 23)
+QUERY = (
+    Path(__file__).resolve().parent.parent / "graphql_examples/portal/site_dashboard.graphql"
+).read_text(encoding="utf-8")
+LOGIN = """mutation($org: String!, $id: String!, $pw: String!) {
+  login(organization: $org, identifier: $id, password: $pw) { token }
+}"""
+ORIGIN = {"origin": "http://127.0.0.1:8000"}
+ROLES = ("contact of one client", "staff admin")
+
+
+def resolved_fields(value: Any) -> int:
+    """How many fields the response resolved (keys of every object, recursively)."""
+    if isinstance(value, dict):
+        return len(value) + sum(resolved_fields(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(resolved_fields(v) for v in value)
+    return 0
+
+
+async def post(client: httpx.AsyncClient, query: str, token: str | None, **variables: Any) -> Any:
+    headers = dict(ORIGIN)
+    if token is not None:
+        headers["authorization"] = f"Bearer {token}"
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    body = response.json()
+    if response.status_code != 200 or "errors" in body:
+        raise SystemExit(f"the query failed: {body}")
+    return body["data"]
+
+
+async def log_in(client: httpx.AsyncClient, role: str) -> str:
+    identifier = next(
+        login.identifier
+        for login in demo_logins()
+        if login.role == role and login.organization == "brillanti"
+    )
+    data = await post(client, LOGIN, None, org="brillanti", id=identifier, pw=DEMO_PASSWORD)
+    token: str = data["login"]["token"]
+    return token
+
+
+async def measure(
+    client: httpx.AsyncClient, token: str, site: str, runs: int
+) -> tuple[list[float], int]:
+    """Microseconds of ``runs`` dashboard requests after five to warm up; resolved fields."""
+    fields = resolved_fields(await post(client, QUERY, token, site=site))
+    for _ in range(5):
+        await post(client, QUERY, token, site=site)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await post(client, QUERY, token, site=site)
+        timings.append((time.perf_counter() - started) * 1e6)
+    return sorted(timings), fields
+
+
+async def run_all(client: httpx.AsyncClient, runs: int, label: str) -> dict[str, float]:
+    """Prints one line per role; returns the median microseconds per field of each role."""
+    tokens = {role: await log_in(client, role) for role in ROLES}
+    sites = await post(client, "{ sites(first: 1) { edges { node { id } } } }", tokens[ROLES[0]])
+    site = sites["sites"]["edges"][0]["node"]["id"]
+    per_field = {}
+    for role in ROLES:
+        timings, fields = await measure(client, tokens[role], site, runs)
+        median = statistics.median(timings)
+        per_field[role] = median / fields
+        print(
+            f"  {label:<11} {role:<22} {median / 1000:7.2f} ms median, "
+            f"{timings[0] / 1000:7.2f} ms fastest, {fields:5d} fields, "
+            f"{median / fields:6.1f} us per field"
+        )
+    return per_field
+
+
+async def run(runs: int, scale: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="sportello-bench-fields-"))
+    pgdata = folder / "pgdata"
+    try:
+        url = embedded.start(pgdata)
+        engine = create_engine(url, pool_size=2, statement_timeout_ms=0)
+        await migrate.upgrade(engine)
+        async with engine.begin() as connection:
+            await seed(connection, scale=scale, today=TODAY)
+        await engine.dispose()
+        print(f"{runs} runs each, scale {scale}")
+        app = create_app(Settings(database_url=url))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            in_process = await run_all(client, runs, "in process")
+        await app.state.sportello.engine.dispose()
+        port = free_port()
+        env = {"DATABASE_URL": url, "SPORTELLO_DATA_DIR": str(folder / "data")}
+        server = _start(
+            "fields", [sys.executable, "-m", "sportello", "serve", "--port", str(port)], env, port
+        )
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+                over_http = await run_all(client, runs, "over HTTP")
+        finally:
+            server.stop()
+        for label, figures in (("in process", in_process), ("over HTTP", over_http)):
+            overhead = figures[ROLES[0]] / figures[ROLES[1]] - 1
+            print(f"  authorization, {label}: contact vs staff per field {overhead:+.0%}")
+        print(
+            f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, run {dt.date.today().isoformat()}"
+        )
+    finally:
+        embedded.stop(pgdata)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=50, help="timed requests per role")
+    parser.add_argument("--scale", type=int, default=1, help="seed scale")
+    args = parser.parse_args()
+    asyncio.run(run(args.runs, args.scale))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""graphql_examples/staff/ and portal/: every query is valid in its audience's view and answers
+on the demo data with data and no errors (staff admin; contact of one client)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from graphql import OperationDefinitionNode, parse, validate
+
+from authz.principals import Audience
+from schema.build import views
+from tests.api import Demo
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "graphql_examples"
+CONSUMERS = {
+    "staff": ("staff admin", Audience.STAFF),
+    "portal": ("contact of one client", Audience.PORTAL),
+}
+FILES = sorted(
+    f"{folder}/{path.name}"
+    for folder in CONSUMERS
+    for path in (EXAMPLES / folder).glob("*.graphql")
+)
+
+# Values for the variables the examples declare, by name; ids come from the caller's first rows.
+PERIOD = {
+    "from": "2026-11-01T00:00:00+01:00",
+    "to": "2026-12-01T00:00:00+01:00",
+    "fromDay": "2026-01-01",
+    "toDay": "2026-11-30",
+    "month": "2026-11",
+    "expiringBefore": "2027-12-31",
+    "after": None,
+}
+
+
+def declared(source: str) -> list[str]:
+    operation = next(d for d in parse(source).definitions if isinstance(d, OperationDefinitionNode))
+    return [v.variable.name.value for v in operation.variable_definitions or ()]
+
+
+async def variables(demo: Demo, token: str, names: list[str]) -> dict[str, Any]:
+    data = await demo.data("{ sites(first: 1) { edges { node { id client { id } } } } }", token)
+    site = data["sites"]["edges"][0]["node"]
+    pool = {**PERIOD, "site": site["id"], "client": site["client"]["id"]}
+    return {name: pool[name] for name in names}
+
+
+def test_every_consumer_has_examples() -> None:
+    assert len([f for f in FILES if f.startswith("staff/")]) >= 14
+    assert len([f for f in FILES if f.startswith("portal/")]) >= 5
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_the_example_is_valid_in_its_audience_view(name: str) -> None:
+    audience = CONSUMERS[name.split("/")[0]][1]
+    schema = views()[audience]._schema
+    errors = validate(schema, parse((EXAMPLES / name).read_text(encoding="utf-8")))
+    assert errors == [], [str(e) for e in errors]
+
+
+@pytest.mark.parametrize("name", FILES)
+async def test_the_example_answers_on_demo_data(demo: Demo, name: str) -> None:
+    role = CONSUMERS[name.split("/")[0]][0]
+    token = await demo.as_(role)
+    source = (EXAMPLES / name).read_text(encoding="utf-8")
+    data = await demo.data(source, token, **await variables(demo, token, declared(source)))
+    assert data
+    assert all(value is not None for value in data.values()), data
