@@ -322,6 +322,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "confirmAppointment": allow(BACK_OFFICE),
         "cancelAppointment": allow(BACK_OFFICE),
         "signWorkSheet": allow(BACK_OFFICE),
+        "updateActivityType": allow(BACK_OFFICE),
     },
     "LoginPayload": {"token": PEOPLE, "expiresAt": PEOPLE, "accountKind": PEOPLE},
     "Viewer": {

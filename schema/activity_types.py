@@ -49,6 +49,23 @@ class Filling:
     technician_first_name: str | None
 
 
+# The substitution codes a portal text may hold, each with what it becomes for one appointment.
+# The single list: filling (ActivityType._render), the check when staff save a template
+# (resolvers/activity_type_actions.py) and the README's list all come from here.
+SUBSTITUTION_CODES: dict[str, str] = {
+    "site.name": "the name of the appointment's site",
+    "site.address": "the address of the appointment's site",
+    "date": "the day of the appointment (dd/mm/yyyy)",
+    "technician.first_name": "the first name of the technician (empty while nobody is assigned)",
+}
+_CODE = re.compile(r"\{([^{}]*)\}")
+
+
+def unknown_codes(template: str) -> list[str]:
+    """Whatever ``template`` holds in braces that is not a substitution code, in order."""
+    return [code for code in _CODE.findall(template) if code not in SUBSTITUTION_CODES]
+
+
 _SPACES = re.compile(r"[ \t]{2,}")
 _BEFORE_PUNCTUATION = re.compile(r"[ \t]+([.,;:!?)])")
 
@@ -112,12 +129,13 @@ class ActivityType(Node):
             "site.name": site.name if site is not None else "",
             "site.address": site.address if site is not None else "",
         }
+        assert values.keys() == SUBSTITUTION_CODES.keys()
         return fill(template, values)
 
     @strawberry.field(
-        description="Portal title. Reached through an appointment, the codes {site.name}, "
-        "{site.address}, {date} and {technician.first_name} are filled in; in the list of "
-        "activity types they stay as written."
+        description="Portal title. Reached through an appointment, the codes "
+        + ", ".join("{" + code + "}" for code in SUBSTITUTION_CODES)
+        + " are filled in; in the list of activity types they stay as written."
     )
     async def portal_title(self, info: ContextInfo) -> str:
         return await self._render(info, self.title_template)

@@ -15,6 +15,7 @@ from authz.principals import (
     StaffPrincipal,
 )
 from db.models.staff import StaffRole
+from resolvers.activity_type_actions import ActivityTypeMutation
 from resolvers.activity_types import ActivityTypeQuery
 from resolvers.appointment_actions import AppointmentMutation
 from resolvers.appointments import AppointmentQuery
@@ -73,6 +74,7 @@ Mutation = merge_types(
         OutboxMutation,
         TicketMutation,
         AppointmentMutation,
+        ActivityTypeMutation,
     ),
 )
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
+from collections import defaultdict
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -159,23 +161,34 @@ async def technicians(
     ).all()
     first_day = starts.astimezone(zone).date()
     last_day = ends.astimezone(zone).date()
+    # Rows grouped by technician once (not re-scanned per technician: bench/slots.py).
+    hours: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for row in rows:
+        hours[row.id].append(row)
+    away: dict[uuid.UUID, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    for absence in absences:
+        away[absence.technician_id].append((absence.starts_at, absence.ends_at))
+    planned: dict[uuid.UUID, list[Busy]] = defaultdict(list)
+    places: dict[str, Place] = {}
+    for plan in plans:
+        place = places.setdefault(
+            plan.name + str(plan.lat) + str(plan.lng),
+            Place(float(plan.lat), float(plan.lng), plan.name),
+        )
+        planned[plan.technician_id].append(Busy(plan.starts_at, plan.ends_at, place))
     result = []
     for technician_id in ids:
-        mine = [row for row in rows if row.id == technician_id]
+        mine = hours[technician_id]
         person = mine[0]
         home = Place(float(person.home_lat), float(person.home_lng), "home")
         spans = working_spans(
             [(row.weekday, row.starts_at, row.ends_at) for row in mine],
-            [(a.starts_at, a.ends_at) for a in absences if a.technician_id == technician_id],
+            away[technician_id],
             first_day,
             last_day,
             zone,
         )
-        busy = tuple(
-            Busy(p.starts_at, p.ends_at, Place(float(p.lat), float(p.lng), p.name))
-            for p in plans
-            if p.technician_id == technician_id
-        )
+        busy = tuple(planned[technician_id])
         result.append(
             Technician(technician_id, person.first_name, person.last_name, home, spans, busy)
         )

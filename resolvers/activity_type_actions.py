@@ -1,0 +1,150 @@
+"""Staff (ADMIN, OFFICE) edit an activity type: its portal texts and booking conditions.
+
+Every field is checked before anything is written: a template holding a code the portal
+cannot fill (schema.activity_types.SUBSTITUTION_CODES) is refused when it is saved, so that a
+client never sees it raw. Fields left out (null) stay as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry import Info
+
+from authz.principals import StaffPrincipal
+from db.queries import activity_type_actions as actions
+from db.queries import audit
+from schema import ids
+from schema.activity_types import (
+    SUBSTITUTION_CODES,
+    ActivityType,
+    AppointmentStatus,
+    unknown_codes,
+)
+from schema.context import Context
+from schema.errors import BadUserInput, NotFound
+
+ContextInfo = Info[Context, None]
+
+# GraphQL field -> (column, most characters).
+TEMPLATES = {
+    "portalTitle": ("portal_title", 200),
+    "portalDescription": ("portal_description", 1000),
+    "portalLongDescription": ("portal_long_description", 10_000),
+}
+# An appointment can be moved only before the work starts.
+RESCHEDULABLE = (AppointmentStatus.REQUESTED, AppointmentStatus.PLANNED)
+MAX_LEAD_HOURS = 24 * 365
+MAX_DURATION_MINUTES = 24 * 60
+
+
+@strawberry.input(description="Changes to an activity type; a field left out stays as it is.")
+class ActivityTypeInput:
+    portal_title: str | None = strawberry.field(
+        default=None, description="At most 200 characters; may hold substitution codes."
+    )
+    portal_description: str | None = strawberry.field(
+        default=None, description="At most 1000 characters; may hold substitution codes."
+    )
+    portal_long_description: str | None = strawberry.field(
+        default=None, description="At most 10000 characters; may hold substitution codes."
+    )
+    portal_visible: bool | None = None
+    portal_bookable: bool | None = strawberry.field(
+        default=None, description="Only for an activity type shown on the portal."
+    )
+    reschedule_allowed_statuses: list[AppointmentStatus] | None = strawberry.field(
+        default=None, description="REQUESTED and/or PLANNED."
+    )
+    reschedule_min_lead_hours: int | None = None
+    duration_minutes: int | None = None
+
+
+def _template(field: str, value: str) -> str:
+    limit = TEMPLATES[field][1]
+    text = value.strip()
+    if len(text) > limit:
+        raise BadUserInput(field, f"use at most {limit} characters")
+    unknown = unknown_codes(text)
+    if unknown:
+        known = ", ".join("{" + code + "}" for code in SUBSTITUTION_CODES)
+        raise BadUserInput(field, f"unknown substitution code {{{unknown[0]}}}; use {known}")
+    return text
+
+
+def changes(input: ActivityTypeInput, current: Any) -> dict[str, Any]:
+    """The columns to write, every field checked; raises BadUserInput on the first bad one."""
+    values: dict[str, Any] = {}
+    for field, value in (
+        ("portalTitle", input.portal_title),
+        ("portalDescription", input.portal_description),
+        ("portalLongDescription", input.portal_long_description),
+    ):
+        if value is not None:
+            values[TEMPLATES[field][0]] = _template(field, value)
+    if input.reschedule_allowed_statuses is not None:
+        statuses = list(dict.fromkeys(input.reschedule_allowed_statuses))
+        wrong = [s.value for s in statuses if s not in RESCHEDULABLE]
+        if wrong:
+            raise BadUserInput(
+                "rescheduleAllowedStatuses",
+                f"{', '.join(wrong)}: only REQUESTED or PLANNED appointments can be moved",
+            )
+        values["reschedule_allowed_statuses"] = [s.value for s in statuses]
+    lead = input.reschedule_min_lead_hours
+    if lead is not None:
+        if not 0 <= lead <= MAX_LEAD_HOURS:
+            raise BadUserInput("rescheduleMinLeadHours", f"use 0 to {MAX_LEAD_HOURS} hours")
+        values["reschedule_min_lead_hours"] = lead
+    duration = input.duration_minutes
+    if duration is not None:
+        if not 1 <= duration <= MAX_DURATION_MINUTES:
+            raise BadUserInput("durationMinutes", f"use 1 to {MAX_DURATION_MINUTES} minutes")
+        values["duration_minutes"] = duration
+    if input.portal_visible is not None:
+        values["portal_visible"] = input.portal_visible
+    if input.portal_bookable is not None:
+        values["portal_bookable"] = input.portal_bookable
+    visible = values.get("portal_visible", current.portal_visible)
+    if values.get("portal_bookable", current.portal_bookable) and not visible:
+        raise BadUserInput("portalBookable", "only an activity shown on the portal is bookable")
+    return {column: value for column, value in values.items() if value != getattr(current, column)}
+
+
+@strawberry.type
+class ActivityTypeMutation:
+    @strawberry.mutation(
+        description="Edit an activity type's portal texts and booking conditions (ADMIN, "
+        "OFFICE). A template with a code the portal cannot fill is refused."
+    )
+    async def update_activity_type(
+        self, info: ContextInfo, id: strawberry.ID, input: ActivityTypeInput
+    ) -> ActivityType:
+        context = info.context
+        scope = context.rows.scope
+        activity_id = ids.decode("ActivityType", id)
+        current = (
+            await actions.activity_type_for_update(context.db, scope, activity_id)
+            if activity_id is not None
+            else None
+        )
+        if current is None:
+            raise NotFound("activity type")
+        values = changes(input, current)
+        if not values:
+            return ActivityType.from_row(current)
+        row = await actions.update_activity_type(context.db, current.id, values)
+        principal = context.principal
+        assert isinstance(principal, StaffPrincipal)
+        await audit.record(
+            context.db,
+            scope.organization_id,
+            "activity_type_changed",
+            actor=audit.ActorRef("STAFF", principal.user_id),
+            ip=context.caller.ip,
+            subject_type="ActivityType",
+            subject_id=current.id,
+            details={"changed": sorted(values)},
+        )
+        return ActivityType.from_row(row)

@@ -1,0 +1,180 @@
+"""Staff edit activity types' portal texts; a code the portal cannot fill is refused on save."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from db.seed import DEMO_PASSWORD
+from schema import ids
+from schema.activity_types import SUBSTITUTION_CODES
+from tests.api import Demo
+
+UPDATE = """mutation($id: ID!, $input: ActivityTypeInput!) {
+  updateActivityType(id: $id, input: $input) {
+    id portalTitle portalDescription portalLongDescription portalVisible portalBookable
+    rescheduleAllowedStatuses rescheduleMinLeadHours durationMinutes } }"""
+
+COLUMNS = (
+    "portal_title || '|' || portal_description || '|' || portal_long_description || '|' || "
+    "portal_visible || '|' || portal_bookable || '|' || reschedule_allowed_statuses::text "
+    "|| '|' || reschedule_min_lead_hours || '|' || duration_minutes"
+)
+
+
+async def activity(demo: Demo, org: str = "brillanti") -> uuid.UUID:
+    found: uuid.UUID = await demo.scalar(
+        "SELECT a.id FROM activity_type a JOIN organization o ON o.id = a.organization_id "
+        "WHERE o.slug = :o AND a.portal_bookable ORDER BY a.name LIMIT 1",
+        o=org,
+    )
+    return found
+
+
+async def snapshot(demo: Demo, activity_id: uuid.UUID) -> str:
+    text: str = await demo.scalar(
+        f"SELECT {COLUMNS} FROM activity_type WHERE id = :i",  # noqa: S608 (constant)
+        i=activity_id,
+    )
+    return text
+
+
+async def changed_events(demo: Demo, activity_id: uuid.UUID) -> int:
+    found: int = await demo.scalar(
+        "SELECT count(*) FROM audit_event WHERE action = 'activity_type_changed' "
+        "AND subject_id = :i",
+        i=activity_id,
+    )
+    return found
+
+
+async def staff_token(demo: Demo, role: str) -> str:
+    email = await demo.scalar(
+        "SELECT s.email FROM staff_user s JOIN organization o ON o.id = s.organization_id "
+        "WHERE o.slug = 'brillanti' AND s.role = :r AND s.active ORDER BY s.email LIMIT 1",
+        r=role,
+    )
+    response = await demo.login(email, DEMO_PASSWORD, org="brillanti")
+    token: str = response.json()["data"]["login"]["token"]
+    return token
+
+
+def valid_input(**changes: Any) -> dict[str, Any]:
+    return {
+        "portalTitle": "Pulizia a {site.name}",
+        "portalDescription": "Il {date} arriva {technician.first_name}.",
+        "portalLongDescription": "Presso {site.address}: portate le chiavi.",
+        "portalVisible": True,
+        "portalBookable": True,
+        "rescheduleAllowedStatuses": ["PLANNED", "REQUESTED"],
+        "rescheduleMinLeadHours": 24,
+        "durationMinutes": 90,
+    } | changes
+
+
+async def test_office_staff_save_the_portal_texts_and_it_is_audited(demo: Demo) -> None:
+    activity_id = await activity(demo)
+    token = await staff_token(demo, "OFFICE")
+    data = await demo.data(
+        UPDATE, token, id=ids.encode("ActivityType", activity_id), input=valid_input()
+    )
+    saved = data["updateActivityType"]
+    assert saved["portalTitle"] == "Pulizia a {site.name}"  # outside an appointment: as written
+    assert saved["rescheduleAllowedStatuses"] == ["PLANNED", "REQUESTED"]
+    assert saved["rescheduleMinLeadHours"] == 24
+    assert saved["durationMinutes"] == 90
+    assert await snapshot(demo, activity_id) == (
+        "Pulizia a {site.name}|Il {date} arriva {technician.first_name}.|"
+        "Presso {site.address}: portate le chiavi.|true|true|{PLANNED,REQUESTED}|24|90"
+    )
+    assert await changed_events(demo, activity_id) == 1
+    # Fields left out stay as they are; saving the same values again writes nothing.
+    again = await demo.data(
+        UPDATE, token, id=ids.encode("ActivityType", activity_id), input={"durationMinutes": 90}
+    )
+    assert again["updateActivityType"]["portalTitle"] == "Pulizia a {site.name}"
+    assert await changed_events(demo, activity_id) == 1
+
+
+async def test_every_code_the_portal_fills_is_accepted(demo: Demo) -> None:
+    activity_id = await activity(demo)
+    every = " ".join("{" + code + "}" for code in SUBSTITUTION_CODES)
+    data = await demo.data(
+        UPDATE,
+        await demo.as_("staff admin"),
+        id=ids.encode("ActivityType", activity_id),
+        input={"portalLongDescription": every},
+    )
+    assert data["updateActivityType"]["portalLongDescription"] == every
+
+
+async def test_an_unknown_code_or_bad_condition_is_refused_naming_the_field(demo: Demo) -> None:
+    activity_id = await activity(demo)
+    token = await demo.as_("staff admin")
+    before = await snapshot(demo, activity_id)
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"portalTitle": "Pulizia a {site.city}"}, "portalTitle"),
+        ({"portalDescription": "Il {data} arriva"}, "portalDescription"),
+        ({"portalLongDescription": "Ciao {client.name}"}, "portalLongDescription"),
+        ({"portalTitle": "{ site.name }"}, "portalTitle"),
+        ({"portalTitle": "x" * 201}, "portalTitle"),
+        ({"rescheduleAllowedStatuses": ["PLANNED", "DONE"]}, "rescheduleAllowedStatuses"),
+        ({"rescheduleAllowedStatuses": ["CANCELLED"]}, "rescheduleAllowedStatuses"),
+        ({"rescheduleMinLeadHours": -1}, "rescheduleMinLeadHours"),
+        ({"durationMinutes": 0}, "durationMinutes"),
+        ({"portalVisible": False, "portalBookable": True}, "portalBookable"),
+    ]
+    for changes, field in cases:
+        response = await demo.gql(
+            UPDATE,
+            token=token,
+            variables={
+                "id": ids.encode("ActivityType", activity_id),
+                "input": valid_input(**changes),
+            },
+        )
+        body = response.json()
+        assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": field}, body
+        assert body["data"] is None
+    assert await snapshot(demo, activity_id) == before
+    assert await changed_events(demo, activity_id) == 0
+
+
+async def test_the_unknown_code_is_named_in_the_message(demo: Demo) -> None:
+    activity_id = await activity(demo)
+    response = await demo.gql(
+        UPDATE,
+        token=await demo.as_("staff admin"),
+        variables={
+            "id": ids.encode("ActivityType", activity_id),
+            "input": {"portalDescription": "Il {date} con {tecnico}"},
+        },
+    )
+    message = response.json()["errors"][0]["message"]
+    assert message.startswith("portalDescription: unknown substitution code {tecnico}")
+
+
+async def test_contacts_technicians_and_other_organizations_cannot_edit(demo: Demo) -> None:
+    activity_id = await activity(demo)
+    before = await snapshot(demo, activity_id)
+    variables = {"id": ids.encode("ActivityType", activity_id), "input": valid_input()}
+    # The portal's schema has no such mutation; a technician's session is refused.
+    for role in ("contact of one client", "contact of several clients"):
+        response = await demo.gql(UPDATE, token=await demo.as_(role), variables=variables)
+        assert response.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    technician = await demo.gql(
+        UPDATE, token=await staff_token(demo, "TECHNICIAN"), variables=variables
+    )
+    assert technician.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    other = await demo.gql(
+        UPDATE, token=await demo.as_("staff admin", "ignis"), variables=variables
+    )
+    missing = await demo.gql(
+        UPDATE,
+        token=await demo.as_("staff admin", "ignis"),
+        variables={"id": ids.encode("ActivityType", uuid.uuid4()), "input": valid_input()},
+    )
+    assert other.json() == missing.json()
+    assert other.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert await snapshot(demo, activity_id) == before
+    assert await changed_events(demo, activity_id) == 0
