@@ -47,3 +47,9 @@ bench: $(VENV)/.run-deps
 	command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -qq wrk \
 		|| (apt-get update -qq && apt-get install -y -qq wrk) || true
 	$(BIN)/python -m bench.run
+
+## Long fuzzing run (1,000 generated operations per audience) that rewrites
+## tests/security/fuzz_baseline.json, the error codes `make test` may see; review its diff.
+.PHONY: fuzz
+fuzz: $(VENV)/.test-deps
+	FUZZ_EXAMPLES=1000 FUZZ_WRITE_BASELINE=1 $(BIN)/pytest tests/security/test_fuzz.py

@@ -20,6 +20,7 @@ from graphql import (
     GraphQLError,
     OperationDefinitionNode,
     OperationType,
+    StringValueNode,
     Visitor,
     parse,
     specified_rules,
@@ -187,6 +188,30 @@ def public_operation(document: DocumentNode, operation_name: str | None) -> bool
     )
 
 
+def has_nul(document: DocumentNode, variables: dict[str, Any] | None) -> bool:
+    """Whether a string literal of the document or any variable holds U+0000."""
+    found = False
+
+    class Finder(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+            nonlocal found
+            if "\x00" in node.value:
+                found = True
+
+    visit(document, Finder())
+    return found or _nul_in(variables)
+
+
+def _nul_in(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_nul_in(k) or _nul_in(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_nul_in(v) for v in value)
+    return False
+
+
 def has_introspection(document: DocumentNode) -> bool:
     """Whether the document asks for ``__schema`` or ``__type`` anywhere (fragments included)."""
     found = False
@@ -279,6 +304,11 @@ async def _graphql(request: Request, request_id: str) -> Response:
             if anonymous:
                 return unauthenticated(request_id)
             return errors_response([parse_error], request_id, code="GRAPHQL_PARSE_FAILED")
+        if has_nul(document, operation["variables"]):
+            # PostgreSQL cannot store NUL in text; refused here, named, before any SQL.
+            return error_response(
+                400, "BAD_USER_INPUT", "Text may not contain the NUL character.", request_id
+            )
         introspects = has_introspection(document)
         # Introspection describes only what this principal may use (see schema/build.py).
         view = view_for(identity.principal, narrowed=introspects)

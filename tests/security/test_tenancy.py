@@ -389,6 +389,7 @@ def base_variables(mutation: str, own: OwnIds) -> dict[str, Any] | None:
         "confirmAppointment": {"id": own["Appointment"]},
         "cancelAppointment": {"id": own["Appointment"]},
         "signWorkSheet": {"id": own["WorkSheet"], "signedBy": "Mallory"},
+        "updateActivityType": {"id": own["ActivityType"], "input": {"portalTitle": "Mallory"}},
     }
     return templates.get(mutation)
 
