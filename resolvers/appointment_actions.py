@@ -16,7 +16,7 @@ import strawberry
 from strawberry import Info
 
 from authz.login import now_utc
-from authz.principals import ContactPrincipal, StaffPrincipal
+from authz.principals import ContactPrincipal
 from db import models as m
 from db.queries import appointments as reads
 from db.queries import audit, booking, planning, viewer, worksheets
@@ -48,12 +48,8 @@ class BookAppointmentInput:
     )
 
 
-def _actor(info: ContextInfo) -> audit.ActorRef:
-    principal = info.context.principal
-    if isinstance(principal, StaffPrincipal):
-        return audit.ActorRef("STAFF", principal.user_id)
-    assert isinstance(principal, ContactPrincipal)
-    return audit.ActorRef("CONTACT", principal.contact_id)
+def _actor(info: ContextInfo) -> audit.ActorRef | None:
+    return audit.actor_of(info.context.principal)
 
 
 async def _load(info: ContextInfo, appointment_id: uuid.UUID) -> Appointment:

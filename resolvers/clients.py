@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import strawberry
 from strawberry import Info
 
@@ -14,7 +12,6 @@ from schema.context import Context
 from schema.relay import Connection, page_request, paged
 
 ContextInfo = Info[Context, None]
-NO_ID = uuid.UUID(int=0)
 
 
 @strawberry.type
@@ -60,10 +57,7 @@ class ClientQuery:
         context = info.context
         scope = context.rows.scope
         request = page_request(first, after, last, before)
-        client = None
-        if client_id is not None:
-            # A malformed id filters like an id that does not exist: nothing matches.
-            client = ids.decode("Client", client_id) or NO_ID
+        client = ids.filter_id("Client", client_id)
         return await paged(
             lambda: queries.site_page(context.db, scope, request, search, client),
             Site.from_row,

@@ -9,10 +9,10 @@ import strawberry
 from strawberry import Info
 
 from db.queries import contracts as queries
-from resolvers.filters import filter_id
 from schema import ids
 from schema.context import Context
 from schema.contracts import Contract
+from schema.ids import filter_id
 from schema.relay import Connection, page_request, paged
 
 ContextInfo = Info[Context, None]

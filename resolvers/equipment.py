@@ -8,10 +8,10 @@ import strawberry
 from strawberry import Info
 
 from db.queries import equipment as queries
-from resolvers.filters import filter_id
 from schema import ids
 from schema.context import Context
 from schema.equipment import Equipment
+from schema.ids import filter_id
 from schema.relay import Connection, page_request, paged
 
 ContextInfo = Info[Context, None]

@@ -6,7 +6,6 @@ import strawberry
 from strawberry import Info
 
 from authz import login as auth
-from authz.principals import ContactPrincipal, Principal, StaffPrincipal
 from db import models as m
 from db.queries import accounts
 from db.queries.viewer import viewer as viewer_row
@@ -16,14 +15,6 @@ from schema.errors import Unauthenticated
 from schema.identity import AccountKind, LoginPayload, Viewer
 
 ContextInfo = Info[Context, None]
-
-
-def account_of(principal: Principal) -> tuple[accounts.AccountKind, object] | None:
-    if isinstance(principal, StaffPrincipal):
-        return accounts.AccountKind.STAFF, principal.user_id
-    if isinstance(principal, ContactPrincipal):
-        return accounts.AccountKind.CONTACT, principal.contact_id
-    return None
 
 
 def payload(info: ContextInfo, started: auth.NewSession) -> LoginPayload:
@@ -40,14 +31,10 @@ def payload(info: ContextInfo, started: auth.NewSession) -> LoginPayload:
 class IdentityQuery:
     @strawberry.field(description="The account making the request.")
     async def viewer(self, info: ContextInfo) -> Viewer:
-        principal = info.context.principal
-        if isinstance(principal, StaffPrincipal):
-            kind, account_id = accounts.AccountKind.STAFF, principal.user_id
-        elif isinstance(principal, ContactPrincipal):
-            kind, account_id = accounts.AccountKind.CONTACT, principal.contact_id
-        else:
+        mine = accounts.account_of(info.context.principal)
+        if mine is None:
             raise Unauthenticated("Log in first.")
-        row = await viewer_row(info.context.db, kind, account_id)
+        row = await viewer_row(info.context.db, *mine)
         return Viewer(
             kind=AccountKind(row.kind.value),
             first_name=row.first_name,
@@ -118,8 +105,8 @@ class IdentityMutation:
         self, info: ContextInfo, current_password: str, new_password: str
     ) -> LoginPayload:
         context = info.context
-        mine = account_of(context.principal)
-        account = await accounts.get(context.db, *mine) if mine else None  # type: ignore[arg-type]
+        mine = accounts.account_of(context.principal)
+        account = await accounts.get(context.db, *mine) if mine else None
         if account is None:
             raise Unauthenticated("Log in first.")
         started = await auth.change_password(

@@ -20,7 +20,7 @@ from db import models as m
 from db.queries import audit
 from db.queries import ticket_actions as actions
 from db.queries import tickets as reads
-from db.queries.accounts import AccountKind
+from db.queries.accounts import account_of
 from db.queries.viewer import viewer
 from mailer.compose import NewTicket, compose
 from mailer.links import brand_of
@@ -56,21 +56,14 @@ def _required(field: str, value: str, limit: int) -> str:
     return value
 
 
-def _actor(info: ContextInfo) -> audit.ActorRef:
-    principal = info.context.principal
-    if isinstance(principal, StaffPrincipal):
-        return audit.ActorRef("STAFF", principal.user_id)
-    assert isinstance(principal, ContactPrincipal)
-    return audit.ActorRef("CONTACT", principal.contact_id)
+def _actor(info: ContextInfo) -> audit.ActorRef | None:
+    return audit.actor_of(info.context.principal)
 
 
 async def _author_name(info: ContextInfo) -> str:
-    principal = info.context.principal
-    if isinstance(principal, StaffPrincipal):
-        who = await viewer(info.context.db, AccountKind.STAFF, principal.user_id)
-    else:
-        assert isinstance(principal, ContactPrincipal)
-        who = await viewer(info.context.db, AccountKind.CONTACT, principal.contact_id)
+    mine = account_of(info.context.principal)
+    assert mine is not None  # opening tickets is for staff and contacts only (the policy)
+    who = await viewer(info.context.db, *mine)
     return f"{who.first_name} {who.last_name}"
 
 

@@ -9,8 +9,8 @@ import strawberry
 from strawberry import Info
 
 from db.queries import timesheets as queries
-from resolvers.filters import filter_id
 from schema.context import Context
+from schema.ids import filter_id
 from schema.periods import check_period
 from schema.relay import Connection, page_request, paged
 from schema.timesheets import TimesheetEntry

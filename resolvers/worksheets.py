@@ -9,9 +9,10 @@ import strawberry
 from strawberry import Info
 
 from db.queries import worksheets as queries
-from resolvers.filters import filter_id, values_of
+from resolvers.filters import values_of
 from schema import ids
 from schema.context import Context
+from schema.ids import filter_id
 from schema.periods import check_period
 from schema.relay import Connection, page_request, paged
 from schema.worksheets import WorkSheet, WorkSheetStatus

@@ -34,3 +34,15 @@ def parse(value: str) -> tuple[str, uuid.UUID] | None:
         return kind, uuid.UUID(text)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
+
+
+# Matches no row: what a malformed id filters by, so that it filters like a missing one.
+NO_ROW = uuid.UUID(int=0)
+
+
+def filter_id(type_name: str, value: str | None) -> uuid.UUID | None:
+    """The row id of an id filter (None: no filter); malformed, foreign-type and missing ids
+    all filter to nothing alike."""
+    if value is None:
+        return None
+    return decode(type_name, value) or NO_ROW

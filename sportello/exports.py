@@ -42,8 +42,6 @@ from schema.staff import Technician
 from schema.tickets import TicketStatus, TicketUrgency
 from schema.worksheets import WorkSheetStatus
 
-NO_ID = uuid.UUID(int=0)
-
 
 class ExportInputError(ValueError):
     def __init__(self, field: str, message: str) -> None:
@@ -78,10 +76,7 @@ class Export:
 
 def global_id(params: Mapping[str, str], name: str, type_name: str) -> uuid.UUID | None:
     """A filter by id; a malformed id filters like one that does not exist (nothing)."""
-    value = params.get(name)
-    if value is None:
-        return None
-    return ids.decode(type_name, value) or NO_ID
+    return ids.filter_id(type_name, params.get(name))
 
 
 def text(params: Mapping[str, str], name: str, limit: int = 100) -> str | None:

@@ -7,6 +7,7 @@ batches (one operation per request, so limits and throttling count per request).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -188,21 +189,36 @@ def public_operation(document: DocumentNode, operation_name: str | None) -> bool
     )
 
 
-def has_nul(document: DocumentNode, variables: dict[str, Any] | None) -> bool:
-    """Whether a string literal of the document or any variable holds U+0000."""
-    found = False
+@dataclasses.dataclass(frozen=True)
+class DocumentFacts:
+    """What the route needs to know of a document's text, found in one walk of it."""
+
+    # Asks for __schema or __type anywhere (fragments included).
+    introspects: bool
+    # A string literal holds U+0000, which PostgreSQL cannot store in text.
+    nul_literal: bool
+
+
+@lru_cache(maxsize=512)
+def document_facts(query: str) -> DocumentFacts:
+    """Computed once per distinct document text, like its parse."""
+    introspects = nul_literal = False
 
     class Finder(Visitor):
-        def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
-            nonlocal found
-            if "\x00" in node.value:
-                found = True
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            nonlocal introspects
+            introspects = introspects or node.name.value in {"__schema", "__type"}
 
-    visit(document, Finder())
-    return found or _nul_in(variables)
+        def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+            nonlocal nul_literal
+            nul_literal = nul_literal or "\x00" in node.value
+
+    visit(parse_document(query), Finder())
+    return DocumentFacts(introspects, nul_literal)
 
 
 def _nul_in(value: Any) -> bool:
+    """Whether a variable value holds U+0000 anywhere (keys included)."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
@@ -210,20 +226,6 @@ def _nul_in(value: Any) -> bool:
     if isinstance(value, list):
         return any(_nul_in(v) for v in value)
     return False
-
-
-def has_introspection(document: DocumentNode) -> bool:
-    """Whether the document asks for ``__schema`` or ``__type`` anywhere (fragments included)."""
-    found = False
-
-    class Finder(Visitor):
-        def enter_field(self, node: FieldNode, *_: Any) -> None:
-            nonlocal found
-            if node.name.value in {"__schema", "__type"}:
-                found = True
-
-    visit(document, Finder())
-    return found
 
 
 async def record_preview(state: AppState, contact: ContactPrincipal, ip: str | None) -> None:
@@ -304,12 +306,13 @@ async def _graphql(request: Request, request_id: str) -> Response:
             if anonymous:
                 return unauthenticated(request_id)
             return errors_response([parse_error], request_id, code="GRAPHQL_PARSE_FAILED")
-        if has_nul(document, operation["variables"]):
+        facts = document_facts(operation["query"])
+        if facts.nul_literal or _nul_in(operation["variables"]):
             # PostgreSQL cannot store NUL in text; refused here, named, before any SQL.
             return error_response(
                 400, "BAD_USER_INPUT", "Text may not contain the NUL character.", request_id
             )
-        introspects = has_introspection(document)
+        introspects = facts.introspects
         # Introspection describes only what this principal may use (see schema/build.py).
         view = view_for(identity.principal, narrowed=introspects)
         if introspects and (anonymous or not settings.introspection):

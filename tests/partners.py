@@ -6,12 +6,18 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Sequence
+from typing import Any, Protocol
 
-from tests.api import Api
+
+class Executes(Protocol):
+    """Anything that runs a statement on the test's database (tests.api.Api, the live server
+    of tests/security)."""
+
+    async def execute(self, sql: str, **params: Any) -> None: ...
 
 
 async def partner_token(
-    api: Api,
+    api: Executes,
     org: str = "brillanti",
     scopes: Sequence[str] = ("reports:read",),
     clients: Sequence[uuid.UUID] = (),

@@ -11,6 +11,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from authz.principals import CONTACT_FLAGS, ContactPrincipal, Principal, StaffPrincipal
 from db import models as m
 from db.models.base import table_of
 
@@ -38,6 +39,15 @@ class Account:
     # May log in now: an active staff user; an active, not deleted contact with portal access
     # in an organization whose portal is on.
     usable: bool
+
+
+def account_of(principal: Principal) -> tuple[AccountKind, uuid.UUID] | None:
+    """The staff user or contact a principal acts as; None for anonymous callers and partners."""
+    if isinstance(principal, StaffPrincipal):
+        return AccountKind.STAFF, principal.user_id
+    if isinstance(principal, ContactPrincipal):
+        return AccountKind.CONTACT, principal.contact_id
+    return None
 
 
 def _digits(identifier: str) -> str:
@@ -286,11 +296,9 @@ async def contact_flags(
     db: AsyncConnection, organization_id: uuid.UUID, contact_id: uuid.UUID
 ) -> frozenset[str] | None:
     """The feature flags that are on for a contact of the organization; None if there is none."""
-    from db.queries.sessions import CONTACT_FLAG_COLUMNS
-
     row = (
         await db.execute(
-            sa.select(*(CONTACT.c[name] for name in CONTACT_FLAG_COLUMNS)).where(
+            sa.select(*(CONTACT.c[name] for name in CONTACT_FLAGS)).where(
                 CONTACT.c.id == contact_id,
                 CONTACT.c.organization_id == organization_id,
                 CONTACT.c.deleted_at.is_(None),
@@ -299,4 +307,4 @@ async def contact_flags(
     ).first()
     if row is None:
         return None
-    return frozenset(name for name in CONTACT_FLAG_COLUMNS if row._mapping[name])
+    return frozenset(name for name in CONTACT_FLAGS if row._mapping[name])

@@ -9,8 +9,10 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from authz.principals import Principal
 from db import models as m
 from db.models.base import table_of
+from db.queries.accounts import account_of
 
 AUDIT = table_of(m.AuditEvent)
 
@@ -29,6 +31,12 @@ class Actor(Protocol):
 class ActorRef:
     kind: str
     id: uuid.UUID
+
+
+def actor_of(principal: Principal) -> ActorRef | None:
+    """The account a principal's actions are recorded under (None: anonymous, partners)."""
+    found = account_of(principal)
+    return ActorRef(found[0].value, found[1]) if found is not None else None
 
 
 async def record(

@@ -21,6 +21,7 @@ from db.pagination import (
     fetch_child_pages,
     fetch_page,
 )
+from db.queries.nested import rows_by_id
 
 CLIENT = table_of(m.Client)
 SITE = table_of(m.Site)
@@ -56,9 +57,7 @@ async def clients_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Rows in the order of ``ids``; None for an id that does not exist or is out of scope."""
-    rows = await db.execute(clients_statement(scope).where(CLIENT.c.id.in_(list(ids))))
-    found = {row.id: row for row in rows}
-    return [found.get(i) for i in ids]
+    return await rows_by_id(db, clients_statement(scope), CLIENT.c.id, ids)
 
 
 def sites_statement(
@@ -94,9 +93,7 @@ async def site_count(
 async def sites_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
-    rows = await db.execute(sites_statement(scope).where(SITE.c.id.in_(list(ids))))
-    found = {row.id: row for row in rows}
-    return [found.get(i) for i in ids]
+    return await rows_by_id(db, sites_statement(scope), SITE.c.id, ids)
 
 
 async def sites_of_clients(

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from authz.principals import CONTACT_FLAGS
 from db import models as m
 from db.models.base import table_of
 from db.queries.accounts import CONTACT, ORGANIZATION, AccountKind, end_sessions
@@ -22,15 +23,8 @@ CLIENT = table_of(m.Client)
 SITE = table_of(m.Site)
 TOKEN = table_of(m.AccountToken)
 
-FLAGS = (
-    "portal_access",
-    "receives_visit_reminders",
-    "receives_signed_worksheets",
-    "can_view_contracts",
-    "can_view_invoices",
-    "can_open_tickets",
-    "can_book_appointments",
-)
+# The contact's feature flags, one column each.
+FLAGS = CONTACT_FLAGS
 PROFILE = ("first_name", "last_name", "username", "email", "phone", "mobile", "notes", "locale")
 
 

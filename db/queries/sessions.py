@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from authz.principals import CONTACT_FLAGS
 from db import models as m
 from db.models.base import table_of
 from db.queries.accounts import CONTACT, ORGANIZATION, SESSION, STAFF, Account, AccountKind
@@ -21,16 +22,6 @@ GRANT = table_of(m.PortalGrant)
 TOUCH_EVERY = dt.timedelta(minutes=1)
 # Failures older than this no longer count.
 FAILURE_MEMORY = dt.timedelta(hours=1)
-
-CONTACT_FLAG_COLUMNS = (
-    "portal_access",
-    "receives_visit_reminders",
-    "receives_signed_worksheets",
-    "can_view_contracts",
-    "can_view_invoices",
-    "can_open_tickets",
-    "can_book_appointments",
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,7 +81,7 @@ async def open_session(
             SESSION.c.contact_id,
             SESSION.c.last_seen_at,
             STAFF.c.role,
-            *(CONTACT.c[name] for name in CONTACT_FLAG_COLUMNS),
+            *(CONTACT.c[name] for name in CONTACT_FLAGS),
         )
         .join(ORGANIZATION, ORGANIZATION.c.id == SESSION.c.organization_id)
         .outerjoin(STAFF, STAFF.c.id == SESSION.c.staff_user_id)
@@ -117,7 +108,7 @@ async def open_session(
             m.StaffRole(row.role),
             frozenset(),
         )
-    flags = frozenset(name for name in CONTACT_FLAG_COLUMNS if row._mapping[name])
+    flags = frozenset(name for name in CONTACT_FLAGS if row._mapping[name])
     return OpenSession(
         row.id, row.organization_id, AccountKind.CONTACT, row.contact_id, None, flags
     )

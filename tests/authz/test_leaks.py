@@ -9,7 +9,6 @@ SQL in tests/resolvers/.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import Any
 
@@ -21,6 +20,7 @@ from schema.build import views
 from schema.views import field_names
 from tests.api import Demo
 from tests.conftest import MakeClient
+from tests.partners import partner_token
 
 
 def lookup_pairs() -> list[tuple[str, str, str]]:
@@ -73,18 +73,6 @@ async def list_ids(demo: Demo, token: str, list_field: str, limit: int = 300) ->
     return found
 
 
-async def partner_token(demo: Demo, org: str) -> str:
-    secret = "spp_" + hashlib.sha256(org.encode()).hexdigest()[:43]
-    await demo.execute(
-        "INSERT INTO partner_token (id, created_at, organization_id, name, token_hash, "
-        "last_four, scopes) SELECT gen_random_uuid(), now(), id, 'leaks', :h, 'xxxx', "
-        "ARRAY['lists:read', 'reports:read'] FROM organization WHERE slug = :o",
-        h=hashlib.sha256(secret.encode()).digest(),
-        o=org,
-    )
-    return secret
-
-
 async def test_lookups_and_node_show_exactly_what_the_lists_show(
     make_client: MakeClient, demo_database: str
 ) -> None:
@@ -100,7 +88,9 @@ async def test_lookups_and_node_show_exactly_what_the_lists_show(
         "contact of several clients": await demo.as_("contact of several clients"),
         "contact limited to one site": await demo.as_("contact limited to one site"),
         "staff of the other organization": await demo.as_("staff admin", "ignis"),
-        "partner of the other organization": await partner_token(demo, "ignis"),
+        "partner of the other organization": await partner_token(
+            demo, "ignis", ("lists:read", "reports:read")
+        ),
     }
     tried = 0
     for lookup, list_field, type_name in pairs:

@@ -10,7 +10,6 @@ FORBIDDEN; allowed: no authorization error at all).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from typing import Any
 
@@ -40,6 +39,7 @@ from schema.build import views
 from schema.views import field_names
 from sportello.graphql_route import PUBLIC_MUTATIONS
 from tests.api import Demo
+from tests.partners import partner_token
 
 NOBODY = uuid.UUID(int=0)
 
@@ -155,15 +155,7 @@ async def principals(demo: Demo) -> list[tuple[str, Principal, str | None]]:
         principal = ContactPrincipal(NOBODY, NOBODY, frozenset(flags))
         found.append((contact_role, principal, await demo.as_(contact_role)))
     for scopes in (("lists:read",), ("reports:read",)):
-        secret = "spp_" + hashlib.sha256(scopes[0].encode()).hexdigest()[:43]
-        await demo.execute(
-            "INSERT INTO partner_token (id, created_at, organization_id, name, token_hash, "
-            "last_four, scopes) SELECT gen_random_uuid(), now(), id, :n, :h, 'xxxx', :s "
-            "FROM organization WHERE slug = 'brillanti'",
-            n=scopes[0],
-            h=hashlib.sha256(secret.encode()).digest(),
-            s=list(scopes),
-        )
+        secret = await partner_token(demo, "brillanti", scopes)
         found.append(
             (
                 f"partner {scopes[0]}",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 from authz.principals import Audience
@@ -11,6 +10,7 @@ from schema import ids
 from schema.build import views
 from schema.views import field_names
 from tests.api import Demo, StatementCounter
+from tests.partners import partner_token as shared_partner_token
 from tests.resolvers.grants import VISIBLE, org_id
 
 APPOINTMENTS = """query($first: Int, $after: String, $last: Int, $before: String, $siteId: ID,
@@ -34,16 +34,7 @@ NOVEMBER = {"from": "2026-11-01T00:00:00+01:00", "to": "2026-12-01T00:00:00+01:0
 
 async def partner_token(demo: Demo, org: str = "brillanti") -> str:
     """A partner token of ``org`` with the lists:read scope, inserted as an admin would."""
-    secret = "spp_" + hashlib.sha256(org.encode()).hexdigest()[:43]
-    await demo.execute(
-        "INSERT INTO partner_token (id, created_at, organization_id, name, token_hash, "
-        "last_four, scopes) SELECT gen_random_uuid(), now(), id, 'BI', :h, right(:s, 4), "
-        "ARRAY['lists:read'] FROM organization WHERE slug = :org",
-        h=hashlib.sha256(secret.encode()).digest(),
-        s=secret,
-        org=org,
-    )
-    return secret
+    return await shared_partner_token(demo, org, ("lists:read",))
 
 
 async def all_ids(demo: Demo, token: str, **filters: Any) -> list[str]:

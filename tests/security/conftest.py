@@ -14,9 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import hashlib
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -35,6 +33,7 @@ from authz.authenticate import COOKIE
 from db.engine import create_engine
 from db.seed import DEMO_PASSWORD, demo_logins
 from tests.conftest import Databases
+from tests.partners import partner_token
 
 LOGIN = """mutation($org: String!, $id: String!, $pw: String!) {
   login(organization: $org, identifier: $id, password: $pw) { token expiresAt accountKind }
@@ -170,27 +169,7 @@ class Live:
     async def partner_token(self, org: str = HOME, clients: Sequence[uuid.UUID] = ()) -> str:
         """A partner token of ``org`` with every scope, restricted to ``clients`` if any,
         inserted as an admin's createPartnerToken would store it (only its hash)."""
-        secret = "spp_" + secrets.token_urlsafe(32)
-        token_id = uuid.uuid4()
-        await self.execute(
-            "INSERT INTO partner_token (id, created_at, organization_id, name, token_hash, "
-            "last_four, scopes) SELECT :id, now(), id, 'attacker', :hash, :four, :scopes "
-            "FROM organization WHERE slug = :org",
-            id=token_id,
-            hash=hashlib.sha256(secret.encode()).digest(),
-            four=secret[-4:],
-            scopes=list(PARTNER_SCOPES),
-            org=org,
-        )
-        for client in clients:
-            await self.execute(
-                "INSERT INTO partner_token_client (id, created_at, organization_id, "
-                "partner_token_id, client_id) SELECT gen_random_uuid(), now(), organization_id, "
-                ":token, :client FROM partner_token WHERE id = :token",
-                token=token_id,
-                client=client,
-            )
-        return secret
+        return await partner_token(self, org, PARTNER_SCOPES, clients)
 
     def log(self) -> str:
         """What the server has written to its console so far."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import uuid
 
 from schema import ids
 from tests.api import Demo
+from tests.partners import partner_token
 
 
 def rows(text: str) -> list[list[str]]:
@@ -66,13 +66,7 @@ async def test_filters_work_like_the_api_and_foreign_ids_match_nothing(demo: Dem
 
 
 async def test_partners_get_no_contact_columns(demo: Demo) -> None:
-    secret = "spp_" + "p" * 43
-    await demo.execute(
-        "INSERT INTO partner_token (id, created_at, organization_id, name, token_hash, "
-        "last_four, scopes) SELECT gen_random_uuid(), now(), id, 'BI', :h, 'pppp', "
-        "ARRAY['lists:read'] FROM organization WHERE slug = 'brillanti'",
-        h=hashlib.sha256(secret.encode()).digest(),
-    )
+    secret = await partner_token(demo, "brillanti", ("lists:read",))
     status, text = await get(demo, "/export/clients.csv", secret)
     assert status == 200
     assert rows(text)[0] == ["code", "name"]
