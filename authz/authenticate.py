@@ -59,6 +59,9 @@ class Identity:
     session_id: uuid.UUID | None = None
     # True when the session came from the cookie (so logout must clear it).
     by_cookie: bool = False
+    # True when authenticating already bound the transaction to the scope's organization
+    # (db.tenancy); otherwise the caller binds it.
+    bound: bool = False
 
 
 ANONYMOUS = Identity(Anonymous(), None)
@@ -118,9 +121,9 @@ async def _view_as(db: AsyncConnection, identity: Identity, target: str) -> Iden
     if contact_id is None or flags is None:
         raise Forbidden("No such portal access.")
     contact = ContactPrincipal(staff.organization_id, contact_id, flags, viewed_by=staff)
-    return Identity(
-        contact, await contact_scope(db, contact), identity.session_id, identity.by_cookie
-    )
+    scope = await contact_scope(db, contact)
+    # Same organization as the staff member's session, so the binding (if any) still holds.
+    return Identity(contact, scope, identity.session_id, identity.by_cookie, identity.bound)
 
 
 async def _authenticate(
@@ -159,16 +162,24 @@ async def _session(
     found = await sessions.open_session(db, secrets.digest(token), now, idle)
     if found is None:
         return None
+    # open_session read the contact's grants and bound the transaction in its one statement.
     if found.kind is AccountKind.STAFF:
         assert found.role is not None
         staff = StaffPrincipal(found.organization_id, found.account_id, found.role, found.id)
-        return Identity(staff, RowScope(found.organization_id, Audience.STAFF), found.id, by_cookie)
+        scope = RowScope(found.organization_id, Audience.STAFF)
+        return Identity(staff, scope, found.id, by_cookie, bound=True)
     contact = ContactPrincipal(found.organization_id, found.account_id, found.flags, found.id)
-    return Identity(contact, await contact_scope(db, contact), found.id, by_cookie)
+    assert found.grants is not None
+    scope = _contact_scope(contact, found.grants)
+    return Identity(contact, scope, found.id, by_cookie, bound=True)
 
 
 async def contact_scope(db: AsyncConnection, contact: ContactPrincipal) -> RowScope:
-    whole, sites, clients = await scopes.contact_grants(db, contact.contact_id)
+    return _contact_scope(contact, await scopes.contact_grants(db, contact.contact_id))
+
+
+def _contact_scope(contact: ContactPrincipal, grants: scopes.Grants) -> RowScope:
+    whole, sites, clients = grants
     return RowScope(
         contact.organization_id,
         Audience.PORTAL,

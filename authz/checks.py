@@ -2,15 +2,16 @@
 
 The view already left out what the audience may never read. What depends on the principal at
 run time (a contact's feature flags, the staff role a mutation needs, a partner token's scopes)
-is checked here while the document is validated: one decision per (type, field) however many
-objects the field resolves for, and a refused field stops the whole request before any SQL.
+is checked here before execution: one decision per (type, field) however many objects the
+field resolves for, and a refused field stops the whole request before any SQL.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from graphql import FieldNode, GraphQLError, ValidationContext, ValidationRule
+from graphql import DocumentNode, FieldNode, GraphQLError, GraphQLSchema, ValidationRule, validate
 from graphql.type import get_named_type
 
 from authz.policy import rule_for
@@ -42,27 +43,39 @@ class FieldChecks:
             self.decisions[key] = None if rule is None else rule.check(self.principal)
         return self.decisions[key]
 
-    def rule(self) -> type[ValidationRule]:
-        """A graphql-core validation rule reporting FORBIDDEN for refused fields."""
-        checks = self
-
-        class PolicyRule(ValidationRule):
-            def __init__(self, context: ValidationContext) -> None:
-                super().__init__(context)
-
-            def enter_field(self, node: FieldNode, *_: Any) -> None:
-                parent = self.context.get_parent_type()
-                if parent is None:
-                    return
-                type_name = get_named_type(parent).name
-                reason = checks.reason(type_name, node.name.value)
-                if reason is not None:
-                    self.report_error(
-                        GraphQLError(
-                            f"Cannot use {type_name}.{node.name.value}: {reason}.",
-                            node,
-                            extensions={"code": "FORBIDDEN"},
-                        )
+    def refusals(self, uses: Iterable[FieldUse]) -> list[GraphQLError]:
+        """A FORBIDDEN error for every use of a field ``principal`` may not use."""
+        errors = []
+        for type_name, node in uses:
+            reason = self.reason(type_name, node.name.value)
+            if reason is not None:
+                errors.append(
+                    GraphQLError(
+                        f"Cannot use {type_name}.{node.name.value}: {reason}.",
+                        node,
+                        extensions={"code": "FORBIDDEN"},
                     )
+                )
+        return errors
 
-        return PolicyRule
+
+# A field of a document with the name of the type it is selected on.
+FieldUse = tuple[str, FieldNode]
+
+
+def field_uses(schema: GraphQLSchema, document: DocumentNode) -> tuple[FieldUse, ...]:
+    """Every field selection of a valid ``document``, in document order, with its parent type.
+
+    It depends on the document and the schema only, so callers compute it once per pair and
+    check it against each request's principal with :meth:`FieldChecks.refusals`.
+    """
+    uses: list[FieldUse] = []
+
+    class Collect(ValidationRule):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            parent = self.context.get_parent_type()
+            if parent is not None:
+                uses.append((get_named_type(parent).name, node))
+
+    validate(schema, document, rules=(Collect,))
+    return tuple(uses)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from authz import secrets
 from authz.password_policy import password_problem
-from authz.passwords import hash_password, needs_rehash, verify_password
+from authz.passwords import hash_in_thread, hash_password, needs_rehash, verify_in_thread
 from db import models as m
 from db.queries import accounts, audit, sessions
 from db.queries.accounts import Account
@@ -145,7 +145,7 @@ async def login(
         raise RateLimited("Too many failed logins; try again later.", wait)
 
     stored = account.password_hash if account is not None else None
-    matches = verify_password(stored or _DUMMY_HASH, password[:1024]) and stored is not None
+    matches = await verify_in_thread(stored or _DUMMY_HASH, password[:1024]) and stored is not None
     if account is None or not matches or not account.usable:
         await _record_failures(engine, settings, now, account_key, address_key)
         if organization_id is not None:
@@ -162,7 +162,7 @@ async def login(
 
     assert stored is not None
     if needs_rehash(stored):
-        await accounts.rehash(db, account, hash_password(password))
+        await accounts.rehash(db, account, await hash_in_thread(password))
     await sessions.clear(db, account_key)
     started = await start_session(db, settings, account, caller, now)
     await audit.record(db, account.organization_id, "login", actor=account, ip=caller.ip)
@@ -255,7 +255,7 @@ async def use_link(
         account = await accounts.consume_link_token(db, secrets.digest(token), purposes, now)
     if account is None:
         raise BadUserInput("token", LINK_FAILED)
-    await accounts.set_password(db, account, hash_password(password), now)
+    await accounts.set_password(db, account, await hash_in_thread(password), now)
     # A new password chosen through the link ends the wait of earlier failed logins.
     await sessions.clear(db, _account_key("", "", account))
     refreshed = await accounts.get(db, account.kind, account.id)
@@ -285,11 +285,11 @@ async def change_password(
     wait = await sessions.blocked_for(db, [account_key], now)
     if wait:
         raise RateLimited("Too many wrong passwords; try again later.", wait)
-    if not verify_password(account.password_hash or _DUMMY_HASH, current[:1024]):
+    if not await verify_in_thread(account.password_hash or _DUMMY_HASH, current[:1024]):
         await _record_failures(engine, settings, now, account_key, None)
         raise BadUserInput("currentPassword", "the current password is wrong")
     require_good_password(new, "newPassword")
     await sessions.clear(db, account_key)
-    await accounts.set_password(db, account, hash_password(new), now)
+    await accounts.set_password(db, account, await hash_in_thread(new), now)
     await audit.record(db, account.organization_id, "password_changed", actor=account, ip=caller.ip)
     return await start_session(db, settings, account, caller, now)

@@ -11,7 +11,14 @@ query under a staff scope: the difference estimates what authorization costs):
 - over HTTP: ``python -m sportello serve`` (uvicorn) on a local port.
 
 A resolved field is a key of the response's data (every object's every field, lists counted
-once per element's fields); microseconds per resolved field = median request time / fields.
+once per element's fields). Two figures per field:
+
+- per request: median request time / fields; it spreads the fixed costs of a request
+  (HTTP, authentication, one SQL round trip per list) over its fields;
+- marginal: the same document with every scalar field asked twice (an alias per leaf): the
+  same statements, the same rows, twice the scalar fields; (time of the doubled document -
+  time of the dashboard) / (its fields - the dashboard's) is what one more resolved field costs
+  (execution, authorization, serialization).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from graphql import FieldNode, NameNode, SelectionSetNode, Visitor, parse, print_ast, visit
 
 from bench.servers import _start, free_port
 from db import embedded, migrate
@@ -47,6 +55,31 @@ LOGIN = """mutation($org: String!, $id: String!, $pw: String!) {
 }"""
 ORIGIN = {"origin": "http://127.0.0.1:8000"}
 ROLES = ("contact of one client", "staff admin")
+
+
+def doubled(query: str) -> str:
+    """``query`` with every leaf field asked a second time under an alias (``again_<name>``)."""
+
+    class Double(Visitor):
+        def leave_selection_set(self, node: SelectionSetNode, *_: Any) -> SelectionSetNode:
+            again = [
+                FieldNode(
+                    alias=NameNode(value=f"again_{(field.alias or field.name).value}"),
+                    name=field.name,
+                    arguments=(),
+                    directives=(),
+                )
+                for field in node.selections
+                if isinstance(field, FieldNode)
+                and field.selection_set is None
+                and not field.name.value.startswith("__")
+            ]
+            return SelectionSetNode(selections=(*node.selections, *again))
+
+    return print_ast(visit(parse(query), Double()))
+
+
+DOUBLED = doubled(QUERY)
 
 
 def resolved_fields(value: Any) -> int:
@@ -83,16 +116,16 @@ async def log_in(client: httpx.AsyncClient, role: str) -> str:
 
 
 async def measure(
-    client: httpx.AsyncClient, token: str, site: str, runs: int
+    client: httpx.AsyncClient, query: str, token: str, site: str, runs: int
 ) -> tuple[list[float], int]:
-    """Microseconds of ``runs`` dashboard requests after five to warm up; resolved fields."""
-    fields = resolved_fields(await post(client, QUERY, token, site=site))
+    """Microseconds of ``runs`` requests after five to warm up; resolved fields."""
+    fields = resolved_fields(await post(client, query, token, site=site))
     for _ in range(5):
-        await post(client, QUERY, token, site=site)
+        await post(client, query, token, site=site)
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
-        await post(client, QUERY, token, site=site)
+        await post(client, query, token, site=site)
         timings.append((time.perf_counter() - started) * 1e6)
     return sorted(timings), fields
 
@@ -104,13 +137,17 @@ async def run_all(client: httpx.AsyncClient, runs: int, label: str) -> dict[str,
     site = sites["sites"]["edges"][0]["node"]["id"]
     per_field = {}
     for role in ROLES:
-        timings, fields = await measure(client, tokens[role], site, runs)
+        timings, fields = await measure(client, QUERY, tokens[role], site, runs)
+        more_timings, more_fields = await measure(client, DOUBLED, tokens[role], site, runs)
         median = statistics.median(timings)
+        marginal = (statistics.median(more_timings) - median) / (more_fields - fields)
         per_field[role] = median / fields
         print(
             f"  {label:<11} {role:<22} {median / 1000:7.2f} ms median, "
             f"{timings[0] / 1000:7.2f} ms fastest, {fields:5d} fields, "
-            f"{median / fields:6.1f} us per field"
+            f"{median / fields:6.1f} us per field; doubled: {more_fields:5d} fields, "
+            f"{statistics.median(more_timings) / 1000:7.2f} ms, "
+            f"marginal {marginal:5.1f} us per field"
         )
     return per_field
 

@@ -38,13 +38,18 @@ class BadPage(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class PageRequest:
-    """A page asked for; ``max_size`` is the largest page the caller may ask for."""
+    """A page asked for; ``max_size`` is the largest page the caller may ask for.
+
+    ``with_total``: the caller also wants the list's total, which a nested list counts in the
+    statement that reads its first page (see :func:`fetch_child_pages`).
+    """
 
     first: int | None = None
     after: str | None = None
     last: int | None = None
     before: str | None = None
     max_size: int = MAX_PAGE
+    with_total: bool = False
 
     def size(self, max_page: int | None = None) -> tuple[int, bool]:
         """(rows wanted, backwards?) after checking the bounds (``max_size`` unless given)."""
@@ -79,6 +84,8 @@ class Page:
     cursors: list[str]
     has_next: bool
     has_previous: bool
+    # How many rows the whole list holds, when the page's own statement counted them.
+    total: int | None = None
 
 
 def _plain(value: Any) -> Any:
@@ -183,6 +190,12 @@ async def count(db: AsyncConnection, statement: sa.Select[Any]) -> int:
     return int(total or 0)
 
 
+def any_of(column: sa.ColumnElement[Any], values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """``column = ANY(:array)``: one parameter and one plan whatever the number of values
+    (``IN`` lists are expanded into a new statement text per length)."""
+    return column == sa.any_(sa.literal(list(values), sa.ARRAY(column.type)))
+
+
 async def fetch_child_pages(
     db: AsyncConnection,
     statement: sa.Select[Any],
@@ -195,8 +208,11 @@ async def fetch_child_pages(
 ) -> dict[Any, Page]:
     """The same page of children for many parents, in one statement (for nested lists).
 
-    Each parent's rows are numbered in the list's order and cut after one more than the page.
-    Nested lists page forwards only (``first``/``after``).
+    One parent (a site's page): its rows in the list's order, one more than the page, the
+    index range scan of a root list. Several parents: each parent's rows are numbered in the
+    list's order and cut after one more than the page. With ``request.with_total`` and no
+    cursor, the same statement counts each parent's rows (a window over what it reads anyway),
+    so totalCount costs no statement of its own. Nested lists page forwards only.
     """
     if request.last is not None or request.before is not None:
         raise BadPage("nested lists page forwards only: use first and after")
@@ -205,31 +221,40 @@ async def fetch_child_pages(
         statement = statement.where(
             _beyond(ordering, decode_cursor(request.after, ordering), forward=True)
         )
+    counted = request.with_total and not request.after
     order = [c.desc() if ordering.descending else c.asc() for c in ordering.columns]
-    numbered = statement.add_columns(
-        sa.func.row_number().over(partition_by=parent, order_by=order).label("page_position"),
-        parent.label("parent_key"),
-    ).where(parent.in_(list(parent_ids)))
-    inner = numbered.subquery()
-    rows = (
-        await db.execute(
+    grouped: dict[Any, list[sa.Row[Any]]] = {key: [] for key in parent_ids}
+    if len(parent_ids) == 1:
+        (only,) = parent_ids
+        single = statement.where(parent == only)
+        if counted:
+            single = single.add_columns(sa.func.count().over().label("page_total"))
+        grouped[only] = list((await db.execute(single.order_by(*order).limit(wanted + 1))).all())
+    else:
+        numbered = statement.add_columns(
+            sa.func.row_number().over(partition_by=parent, order_by=order).label("page_position"),
+            parent.label("parent_key"),
+            *([sa.func.count().over(partition_by=parent).label("page_total")] if counted else []),
+        ).where(any_of(parent, parent_ids))
+        inner = numbered.subquery()
+        rows = await db.execute(
             sa.select(inner)
             .where(inner.c.page_position <= wanted + 1)
             .order_by(inner.c.parent_key, inner.c.page_position)
         )
-    ).all()
-    grouped: dict[Any, list[sa.Row[Any]]] = {key: [] for key in parent_ids}
-    for row in rows:
-        grouped[row._mapping["parent_key"]].append(row)
+        for row in rows:
+            grouped[row._mapping["parent_key"]].append(row)
     labels = ordering.labels
     pages = {}
     for key, found in grouped.items():
         kept = found[:wanted]
+        total = (int(found[0]._mapping["page_total"]) if found else 0) if counted else None
         pages[key] = Page(
             rows=kept,
             cursors=[encode_cursor([r._mapping[label] for label in labels]) for r in kept],
             has_next=len(found) > wanted,
             has_previous=request.after is not None,
+            total=total,
         )
     return pages
 
@@ -243,7 +268,7 @@ async def child_counts(
     """How many children each parent has under ``statement``, in one statement."""
     grouped = (
         statement.with_only_columns(parent, sa.func.count(), maintain_column_froms=True)
-        .where(parent.in_(list(parent_ids)))
+        .where(any_of(parent, parent_ids))
         .group_by(parent)
         .order_by(None)
     )

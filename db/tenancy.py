@@ -9,6 +9,7 @@ transaction-local, so a pooled connection never carries them into the next reque
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -18,6 +19,17 @@ APP_ROLE = "sportello_app"
 _BIND = sa.text(
     "SELECT set_config('role', :role, true), set_config('app.organization_id', :org, true)"
 )
+
+
+def binding(organization_id: sa.ColumnElement[Any]) -> list[sa.ColumnElement[Any]]:
+    """The same binding as :func:`bind`, as columns of a statement that reads the organization
+    (the session lookup): it takes effect once that statement returns a row."""
+    return [
+        sa.func.set_config("role", APP_ROLE, True).label("bound_role"),
+        sa.func.set_config("app.organization_id", sa.cast(organization_id, sa.Text), True).label(
+            "bound_organization"
+        ),
+    ]
 
 
 async def bind(db: AsyncConnection, organization_id: uuid.UUID) -> None:

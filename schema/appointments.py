@@ -18,7 +18,7 @@ from schema.activity_types import ActivityType, AppointmentStatus, Filling
 from schema.clients import Client, Site
 from schema.context import Context
 from schema.periods import check_period
-from schema.relay import Connection, Node, page_request, paged
+from schema.relay import Connection, Node, nested_request, paged
 from schema.staff import Technician
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ async def appointments_of_site(
     check_period(since, until)
     where = queries.AppointmentFilter(since=since, until=until)
     loaders = info.context.rows
-    request = page_request(first, after)
+    request = nested_request(info, first, after)
     return await paged(
         lambda: loaders.pages_of(queries.AppointmentsOfSites(where), request).load(site_id),
         Appointment.from_row,

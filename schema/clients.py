@@ -13,7 +13,7 @@ from db.queries import clients as queries
 from schema import ids
 from schema.context import Context
 from schema.periods import Since, Until
-from schema.relay import Connection, Node, page_request, paged
+from schema.relay import Connection, Node, nested_request, paged
 
 ContextInfo = Info[Context, None]
 
@@ -67,7 +67,7 @@ class Client(Node):
         self, info: ContextInfo, first: int | None = None, after: str | None = None
     ) -> Connection[Site]:
         loaders = info.context.rows
-        request = page_request(first, after)
+        request = nested_request(info, first, after)
         return await paged(
             lambda: loaders.pages_of(queries.sites_of_clients, request).load(self.row_id),
             Site.from_row,

@@ -26,7 +26,7 @@ from db.queries import documents as queries
 from schema import ids
 from schema.context import Context
 from schema.errors import Unauthenticated
-from schema.relay import Connection, Node, page_request, paged
+from schema.relay import Connection, Node, nested_request, paged
 
 ContextInfo = Info[Context, None]
 
@@ -93,7 +93,7 @@ async def documents_connection(
 ) -> Connection[Document]:
     """The documents of one record the caller may see, batched over every record asked."""
     loaders = info.context.rows
-    request = page_request(first, after)
+    request = nested_request(info, first, after)
     return await paged(
         lambda: loaders.pages_of(queries.documents_of(owner_column), request).load(owner_id),
         Document.from_row,

@@ -15,7 +15,7 @@ from db.queries import equipment as queries
 from schema import ids
 from schema.clients import Site
 from schema.context import Context
-from schema.relay import Connection, Node, page_request, paged
+from schema.relay import Connection, Node, nested_request, paged
 
 ContextInfo = Info[Context, None]
 
@@ -77,7 +77,7 @@ async def equipment_of_site(
 ) -> Connection[Equipment]:
     """The equipment of one site, batched over every site asked."""
     loaders = info.context.rows
-    request = page_request(first, after)
+    request = nested_request(info, first, after)
     return await paged(
         lambda: loaders.pages_of(queries.equipment_of_sites, request).load(site_id),
         Equipment.from_row,

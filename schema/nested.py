@@ -10,7 +10,7 @@ from strawberry import Info
 
 from db.loaders import CountsOf, PagesOf
 from schema.context import Context
-from schema.relay import Connection, page_request, paged
+from schema.relay import Connection, nested_request, paged
 
 T = TypeVar("T")
 
@@ -27,7 +27,7 @@ async def nested(
     more for totalCount, only when asked)."""
     pages, counts = lists
     loaders = info.context.rows
-    request = page_request(first, after)
+    request = nested_request(info, first, after)
     return await paged(
         lambda: loaders.pages_of(pages, request).load(parent_id),
         to_node,

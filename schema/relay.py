@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import dataclasses
+from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry import Info
+from strawberry.types.nodes import SelectedField, Selection
 
 from authz.principals import Audience, Principal
 from db.pagination import MAX_PAGE, PARTNER_MAX_PAGE, BadCursor, BadPage, Page, PageRequest
@@ -72,6 +75,24 @@ def page_request(
     )
 
 
+def nested_request(info: Info[Any, Any], first: int | None, after: str | None) -> PageRequest:
+    """The page of a nested list; its total comes with it when the document asks for one."""
+    request = page_request(first, after)
+    return dataclasses.replace(request, with_total=asks_total(info.selected_fields))
+
+
+def asks_total(selections: Sequence[Selection]) -> bool:
+    """Whether a connection field's selection (fragments included) holds ``totalCount``."""
+    for field in selections:
+        for selection in field.selections:
+            if isinstance(selection, SelectedField):
+                if selection.name == "totalCount":
+                    return True
+            elif asks_total([selection]):
+                return True
+    return False
+
+
 def to_connection(
     page: Page, to_node: Callable[[Any], T], count: Callable[[], Awaitable[int]]
 ) -> Connection[T]:
@@ -86,8 +107,15 @@ def to_connection(
             start_cursor=page.cursors[0] if page.cursors else None,
             end_cursor=page.cursors[-1] if page.cursors else None,
         ),
-        count=count,
+        count=count if page.total is None else _counted(page.total),
     )
+
+
+def _counted(total: int) -> Callable[[], Awaitable[int]]:
+    async def count() -> int:
+        return total
+
+    return count
 
 
 async def paged(

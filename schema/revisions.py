@@ -22,7 +22,7 @@ from schema.clients import Site
 from schema.context import Context
 from schema.documents import Document, documents_connection
 from schema.equipment import Equipment, ItemOutcome
-from schema.relay import Connection, Node, page_request, paged
+from schema.relay import Connection, Node, nested_request, paged
 
 ContextInfo = Info[Context, None]
 
@@ -101,7 +101,7 @@ class Revision(Node):
         self, info: ContextInfo, first: int | None = None, after: str | None = None
     ) -> Connection[RevisionItem]:
         loaders = info.context.rows
-        request = page_request(first, after)
+        request = nested_request(info, first, after)
         return await paged(
             lambda: loaders.pages_of(queries.items_of_revisions, request).load(self.row_id),
             RevisionItem.from_row,

@@ -18,7 +18,7 @@ from schema.activity_types import ActivityType
 from schema.context import Context
 from schema.nested import nested
 from schema.periods import Since, Until, check_period
-from schema.relay import Connection, Node, page_request, paged
+from schema.relay import Connection, Node, nested_request, paged
 
 ContextInfo = Info[Context, None]
 
@@ -109,7 +109,7 @@ class StaffUser(Node):
     ) -> Connection[Absence]:
         check_period(since, until)
         loaders = info.context.rows
-        request = page_request(first, after)
+        request = nested_request(info, first, after)
         pages = queries.AbsencesOfTechnicians(since, until)
         counts = queries.AbsenceCountsOfTechnicians(since, until)
         return await paged(

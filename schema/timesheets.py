@@ -19,7 +19,7 @@ from schema.appointments import Appointment
 from schema.clients import Client, Site
 from schema.context import Context
 from schema.periods import check_period
-from schema.relay import Connection, Node, page_request, paged
+from schema.relay import Connection, Node, nested_request, paged
 from schema.staff import Technician
 
 ContextInfo = Info[Context, None]
@@ -102,7 +102,7 @@ async def entries_of_site(
     check_period(since, until)
     where = queries.TimesheetFilter(since=since, until=until)
     loaders = info.context.rows
-    request = page_request(first, after)
+    request = nested_request(info, first, after)
     return await paged(
         lambda: loaders.pages_of(queries.EntriesOfSites(where), request).load(site_id),
         TimesheetEntry.from_row,

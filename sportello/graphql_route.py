@@ -34,7 +34,7 @@ from starlette.responses import JSONResponse, Response
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from authz.authenticate import ANONYMOUS, COOKIE, authenticate, client_address
-from authz.checks import FieldChecks
+from authz.checks import FieldChecks, FieldUse, field_uses
 from authz.login import Caller, now_utc
 from authz.principals import Anonymous, ContactPrincipal
 from db import tenancy
@@ -90,6 +90,12 @@ def validate_document(query: str, view: ViewSchema) -> tuple[GraphQLError, ...]:
             schema, document, rules=specified_rules, max_errors=MAX_ERRORS, hide_suggestions=True
         )
     return tuple(errors)
+
+
+@lru_cache(maxsize=1024)
+def document_field_uses(query: str, view: ViewSchema) -> tuple[FieldUse, ...]:
+    """The fields a valid document selects on each type, found once per (document, view)."""
+    return field_uses(view._schema, parse_document(query))
 
 
 async def read_operation(request: Request, max_body_bytes: int) -> dict[str, Any]:
@@ -298,8 +304,9 @@ async def _graphql(request: Request, request_id: str) -> Response:
         anonymous = isinstance(identity.principal, Anonymous)
         if isinstance(identity.principal, ContactPrincipal) and identity.principal.viewed_by:
             await record_preview(state, identity.principal, client_address(request, settings))
-        if identity.scope is not None:
-            # From here on PostgreSQL itself hides every other organization.
+        if identity.scope is not None and not identity.bound:
+            # From here on PostgreSQL itself hides every other organization (a session's
+            # lookup has already done this in its own statement).
             await tenancy.bind(db, identity.scope.organization_id)
         if document is None:
             assert parse_error is not None
@@ -325,7 +332,8 @@ async def _graphql(request: Request, request_id: str) -> Response:
         errors = list(validate_document(operation["query"], view))
         if not errors:
             # What this principal may use: one decision per field of the document.
-            errors = validate(view._schema, document, rules=(checks.rule(),))
+            uses = document_field_uses(operation["query"], view)
+            errors = checks.refusals(uses)[:MAX_ERRORS]
         if errors:
             if anonymous:
                 return unauthenticated(request_id)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope
 from db.loaders import CountsOf, PagesOf
-from db.pagination import Ordering, Page, PageRequest, child_counts, fetch_child_pages
+from db.pagination import Ordering, Page, PageRequest, any_of, child_counts, fetch_child_pages
 
 StatementOf = Callable[[RowScope], sa.Select[Any]]
 
@@ -44,6 +44,6 @@ async def rows_by_id(
     db: AsyncConnection, statement: sa.Select[Any], key: sa.ColumnElement[Any], ids: Sequence[Any]
 ) -> list[sa.Row[Any] | None]:
     """Rows of ``statement`` in the order of ``ids``; None for a missing or hidden id."""
-    rows = await db.execute(statement.where(key.in_(list(ids))))
+    rows = await db.execute(statement.where(any_of(key, ids)))
     found = {row._mapping[key.key]: row for row in rows}
     return [found.get(i) for i in ids]

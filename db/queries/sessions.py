@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -12,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.principals import CONTACT_FLAGS
 from db import models as m
+from db import tenancy
 from db.models.base import table_of
+from db.queries import scopes
 from db.queries.accounts import CONTACT, ORGANIZATION, SESSION, STAFF, Account, AccountKind
 
 THROTTLE = table_of(m.LoginThrottle)
@@ -33,6 +36,8 @@ class OpenSession:
     # Staff: the role. Contacts: the feature flags that are on.
     role: m.StaffRole | None
     flags: frozenset[str]
+    # Contacts: (clients granted whole, sites seen, clients known), see db.queries.scopes.
+    grants: scopes.Grants | None = None
 
 
 async def create(
@@ -62,18 +67,17 @@ async def create(
     return session_id
 
 
-async def open_session(
-    db: AsyncConnection, token_hash: bytes, now: dt.datetime, idle: dt.timedelta
-) -> OpenSession | None:
-    """The live session of a token: not revoked, not expired, not idle too long, and its
-    account still allowed in. Refreshes last_seen_at (at most once a minute)."""
+def _open_session_statement() -> sa.Select[Any]:
+    """Built once; the token's hash and the times are parameters."""
     contact_ok = sa.and_(
         CONTACT.c.state == m.ContactState.ACTIVE.value,
         CONTACT.c.deleted_at.is_(None),
         CONTACT.c.portal_access.is_(True),
         ORGANIZATION.c.portal_enabled.is_(True),
     )
-    statement = (
+    grants = scopes.grants_lateral(SESSION.c.contact_id)
+    now = sa.bindparam("now", type_=sa.DateTime(timezone=True))
+    return (
         sa.select(
             SESSION.c.id,
             SESSION.c.organization_id,
@@ -82,19 +86,40 @@ async def open_session(
             SESSION.c.last_seen_at,
             STAFF.c.role,
             *(CONTACT.c[name] for name in CONTACT_FLAGS),
+            grants.c.whole_clients,
+            grants.c.sites,
+            grants.c.clients,
+            *tenancy.binding(SESSION.c.organization_id),
         )
         .join(ORGANIZATION, ORGANIZATION.c.id == SESSION.c.organization_id)
         .outerjoin(STAFF, STAFF.c.id == SESSION.c.staff_user_id)
         .outerjoin(CONTACT, CONTACT.c.id == SESSION.c.contact_id)
+        .outerjoin(grants, sa.true())
         .where(
-            SESSION.c.token_hash == token_hash,
+            SESSION.c.token_hash == sa.bindparam("token_hash", type_=sa.LargeBinary),
             SESSION.c.revoked_at.is_(None),
             SESSION.c.expires_at > now,
-            SESSION.c.last_seen_at > now - idle,
+            SESSION.c.last_seen_at > sa.bindparam("idle_since", type_=sa.DateTime(timezone=True)),
             sa.or_(STAFF.c.active.is_(True), contact_ok),
         )
     )
-    row = (await db.execute(statement)).first()
+
+
+_OPEN_SESSION = _open_session_statement()
+
+
+async def open_session(
+    db: AsyncConnection, token_hash: bytes, now: dt.datetime, idle: dt.timedelta
+) -> OpenSession | None:
+    """The live session of a token: not revoked, not expired, not idle too long, and its
+    account still allowed in. Refreshes last_seen_at (at most once a minute).
+
+    One round trip does all of authentication: the same statement reads a contact's grants
+    and, when a session is found, binds the transaction to its organization
+    (:func:`db.tenancy.binding`).
+    """
+    parameters = {"token_hash": token_hash, "now": now, "idle_since": now - idle}
+    row = (await db.execute(_OPEN_SESSION, parameters)).first()
     if row is None:
         return None
     if row.last_seen_at < now - TOUCH_EVERY:
@@ -110,7 +135,13 @@ async def open_session(
         )
     flags = frozenset(name for name in CONTACT_FLAGS if row._mapping[name])
     return OpenSession(
-        row.id, row.organization_id, AccountKind.CONTACT, row.contact_id, None, flags
+        row.id,
+        row.organization_id,
+        AccountKind.CONTACT,
+        row.contact_id,
+        None,
+        flags,
+        scopes.grants_of(row.whole_clients, row.sites, row.clients),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -82,20 +83,28 @@ def tickets_statement(scope: RowScope, where: TicketFilter | None = None) -> sa.
 
 
 def _with_author(
-    statement: sa.Select[Any], contact_key: sa.ColumnElement[Any], staff_key: sa.ColumnElement[Any]
+    statement: sa.Select[Any], contact_key: sa.Column[Any], staff_key: sa.Column[Any]
 ) -> sa.Select[Any]:
-    """``statement`` plus ``author_first_name``/``author_last_name`` of whoever wrote the row."""
+    """``statement`` plus ``author_first_name``/``author_last_name`` of whoever wrote the row.
+
+    ``statement`` selects from the table of the two keys; the join is built once per pair.
+    """
+    joined, first_name, last_name = _author_join(contact_key, staff_key)
+    return statement.add_columns(first_name, last_name).select_from(joined)
+
+
+@functools.cache
+def _author_join(
+    contact_key: sa.Column[Any], staff_key: sa.Column[Any]
+) -> tuple[sa.Join, sa.Label[Any], sa.Label[Any]]:
     contact = CONTACT.alias("author_contact")
     staff = STAFF.alias("author_staff")
-    base = statement.get_final_froms()[0]
-    return statement.add_columns(
-        sa.func.coalesce(contact.c.first_name, staff.c.first_name).label("author_first_name"),
-        sa.func.coalesce(contact.c.last_name, staff.c.last_name).label("author_last_name"),
-    ).select_from(
-        base.outerjoin(contact, contact.c.id == contact_key).outerjoin(
-            staff, staff.c.id == staff_key
-        )
+    joined = contact_key.table.outerjoin(contact, contact.c.id == contact_key).outerjoin(
+        staff, staff.c.id == staff_key
     )
+    first_name = sa.func.coalesce(contact.c.first_name, staff.c.first_name)
+    last_name = sa.func.coalesce(contact.c.last_name, staff.c.last_name)
+    return joined, first_name.label("author_first_name"), last_name.label("author_last_name")
 
 
 def listed_tickets(scope: RowScope, where: TicketFilter | None = None) -> sa.Select[Any]:

@@ -193,6 +193,30 @@ async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     finally:
         counter.close()
     assert counts[0] == counts[1]
-    # authenticate, grants, bind; sites; their equipment, its count, its last results; the
-    # equipment page, its count, its sites, its last results (a level up: a batch of its own).
-    assert counts[0] == 3 + 4 + 4
+    # authenticate (grants and binding in the same statement); sites; their equipment with its
+    # count, its last results; the equipment page, its count, its sites, its last results (a
+    # level up: a batch of its own).
+    assert counts[0] == 1 + 3 + 4
+
+
+async def test_nested_totals_are_the_whole_list_on_every_page_and_for_every_parent(
+    demo: Demo,
+) -> None:
+    """A nested list's totalCount comes with its first page (the same statement); after a
+    cursor, and for many parents at once, it is still the whole list of each parent."""
+    token = await demo.as_("staff admin")
+    listed = """{ sites(first: 30) { edges { node { id
+      equipment(first: 2) { totalCount edges { cursor } } } } } }"""
+    one = """query($site: ID!, $after: String) { site(id: $site) {
+      equipment(first: 2, after: $after) { totalCount edges { cursor } } } }"""
+    sites = [edge["node"] for edge in (await demo.data(listed, token))["sites"]["edges"]]
+    with_equipment = [site for site in sites if site["equipment"]["totalCount"] > 2]
+    assert with_equipment, "the demo data has sites with more than two pieces of equipment"
+    for site in sites:
+        alone = (await demo.data(one, token, site=site["id"]))["site"]["equipment"]
+        assert alone["totalCount"] == site["equipment"]["totalCount"]
+    site = with_equipment[0]
+    cursor = site["equipment"]["edges"][-1]["cursor"]
+    after = (await demo.data(one, token, site=site["id"], after=cursor))["site"]["equipment"]
+    assert after["totalCount"] == site["equipment"]["totalCount"]
+    assert len(after["edges"]) == 2

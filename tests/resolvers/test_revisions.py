@@ -312,6 +312,7 @@ async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     finally:
         counter.close()
     assert counts[0] == counts[1]
-    # authenticate, bind; revisions, count, sites, outcomes, items, item counts,
-    # documents, document counts, equipment, last results; sites, next and last revisions.
-    assert counts[0] == 2 + 10 + 3
+    # authenticate (binding the organization in the same statement); revisions, count,
+    # sites, outcomes, items with their counts, documents with their counts, equipment, last
+    # results; sites, next and last revisions.
+    assert counts[0] == 1 + 8 + 3

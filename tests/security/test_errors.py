@@ -227,15 +227,16 @@ async def test_a_statement_timeout_is_masked_and_the_server_recovers(
             if "errors" in answer.json():
                 assert_masked(live, answer)
         # No filter is slow enough at this scale: a lock makes the statement wait instead.
-        query = "{ clients(first: 5) { totalCount } }"
-        async with table_locked(live, "client"):
+        # (contract: authentication reads client, site and portal_grant, not contract)
+        query = "{ contracts(first: 5) { totalCount } }"
+        async with table_locked(live, "contract"):
             started = time.perf_counter()
             answer = await live.gql(query, token=staff)
             elapsed = time.perf_counter() - started
-            print(f"clients behind a lock: {answer.status_code} in {elapsed:.3f} s")
+            print(f"contracts behind a lock: {answer.status_code} in {elapsed:.3f} s")
             assert answer.json()["data"] is None
             assert_masked(live, answer)
-        assert (await live.data(query, staff))["clients"]["totalCount"] > 0
+        assert (await live.data(query, staff))["contracts"]["totalCount"] > 0
 
 
 async def test_a_database_failure_before_execution_is_masked_with_a_request_id(
