@@ -37,44 +37,46 @@ from authz.scope import RowScope, ScopeError
 from db import models as m
 from db.models.staff import StaffRole
 
-RecordRule = Callable[[RowScope], sa.ColumnElement[bool] | None]
+# A record rule sees only a contact's feature flags (never ids), so that what it builds is
+# the same for every caller with those flags and is built once (record_rule caches it).
+RecordRule = Callable[[frozenset[str]], sa.ColumnElement[bool] | None]
 
 
-def everything(_: RowScope) -> None:
+def everything(_: frozenset[str]) -> None:
     """Every row of the scope."""
     return None
 
 
-def nothing(_: RowScope) -> sa.ColumnElement[bool]:
+def nothing(_: frozenset[str]) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
 def with_flag(flag: str, rule: RecordRule = everything) -> RecordRule:
     """The rows of ``rule``, only for a contact holding ``flag``."""
 
-    def check(scope: RowScope) -> sa.ColumnElement[bool] | None:
-        return rule(scope) if flag in scope.flags else sa.false()
+    def check(flags: frozenset[str]) -> sa.ColumnElement[bool] | None:
+        return rule(flags) if flag in flags else sa.false()
 
     check.__doc__ = f"Rows of {rule.__name__}, only with {flag}."
     return check
 
 
-def signed_work_sheets(_: RowScope) -> sa.ColumnElement[bool]:
+def signed_work_sheets(_: frozenset[str]) -> sa.ColumnElement[bool]:
     """Can a contact see this work sheet? Only once it is signed."""
     return m.WorkSheet.status == m.WorkSheetStatus.SIGNED  # type: ignore[return-value]
 
 
-def issued_invoices(_: RowScope) -> sa.ColumnElement[bool]:
+def issued_invoices(_: frozenset[str]) -> sa.ColumnElement[bool]:
     """Can a contact see this invoice? Only closed or paid ones, never drafts or voided ones."""
     return m.Invoice.status.in_([m.InvoiceStatus.CLOSED, m.InvoiceStatus.PAID])  # type: ignore[attr-defined,no-any-return]
 
 
-def sent_quotes(_: RowScope) -> sa.ColumnElement[bool]:
+def sent_quotes(_: frozenset[str]) -> sa.ColumnElement[bool]:
     """Can a contact see this quote? Every quote that left the office (not a draft)."""
     return m.Quote.status != m.QuoteStatus.DRAFT  # type: ignore[return-value]
 
 
-def performed_or_next_revisions(_: RowScope) -> sa.ColumnElement[bool]:
+def performed_or_next_revisions(_: frozenset[str]) -> sa.ColumnElement[bool]:
     """Can a contact see this revision? Performed ones, and the next one due at the site."""
     return _performed_or_next()
 
@@ -94,7 +96,7 @@ def _performed_or_next() -> sa.ColumnElement[bool]:
     return sa.or_(col(m.Revision.performed_at).is_not(None), col(m.Revision.id) == next_id)
 
 
-def visible_interventions(_: RowScope) -> sa.ColumnElement[bool]:
+def visible_interventions(_: frozenset[str]) -> sa.ColumnElement[bool]:
     """Can a contact see this appointment? When its activity type shows on the portal."""
     return _visible_activity()
 
@@ -113,22 +115,22 @@ def _visible_activity() -> sa.ColumnElement[bool]:
     )
 
 
-def visible_comments(_: RowScope) -> sa.ColumnElement[bool]:
+def visible_comments(_: frozenset[str]) -> sa.ColumnElement[bool]:
     """Can a contact read this ticket comment? Only those staff marked visible to the client."""
     return m.TicketComment.visible_to_client.is_(True)  # type: ignore[attr-defined,no-any-return]
 
 
-def portal_activity_types(_: RowScope) -> sa.ColumnElement[bool]:
+def portal_activity_types(_: frozenset[str]) -> sa.ColumnElement[bool]:
     """Can a contact see this activity type? Those shown on the portal."""
     return m.ActivityType.portal_visible.is_(True)  # type: ignore[attr-defined,no-any-return]
 
 
-def portal_departments(_: RowScope) -> sa.ColumnElement[bool]:
+def portal_departments(_: frozenset[str]) -> sa.ColumnElement[bool]:
     """Can a contact see this department? Those offered in the portal's ticket form."""
     return m.Department.portal_visible.is_(True)  # type: ignore[attr-defined,no-any-return]
 
 
-def visible_documents(scope: RowScope) -> sa.ColumnElement[bool]:
+def visible_documents(flags: frozenset[str]) -> sa.ColumnElement[bool]:
     """Can a contact download this document? Marked visible, and its owner visible to it."""
     owners: list[sa.ColumnElement[bool]] = []
     owner_rules: list[tuple[Any, Any, RecordRule]] = [
@@ -140,7 +142,7 @@ def visible_documents(scope: RowScope) -> sa.ColumnElement[bool]:
         (m.Document.intervention_id, m.Intervention, visible_interventions),
     ]
     for column, owner, rule in owner_rules:
-        condition = rule(scope)
+        condition = rule(flags)
         owner_visible = sa.exists().where(
             owner.id == column, *(() if condition is None else (condition,))
         )
@@ -196,13 +198,22 @@ RECORDS: dict[Audience, dict[Any, RecordRule] | None] = {
 
 def record_rule(model: Any, scope: RowScope) -> sa.ColumnElement[bool] | None:
     """The extra condition ``scope``'s audience puts on rows of ``model`` (deny if none)."""
-    table = RECORDS[scope.audience]
+    return _record_rule(model, scope.audience, scope.flags)
+
+
+@cache
+def _record_rule(
+    model: Any, audience: Audience, flags: frozenset[str]
+) -> sa.ColumnElement[bool] | None:
+    # Built once per (model, audience, flags): a handful of combinations, and the conditions
+    # (EXISTS subqueries for documents) cost more to build than to run.
+    table = RECORDS[audience]
     if table is None:
         return None
     rule = table.get(model)
     if rule is None:
-        raise ScopeError(f"{scope.audience.value} callers have no rule for {model.__name__}")
-    return rule(scope)
+        raise ScopeError(f"{audience.value} callers have no rule for {model.__name__}")
+    return rule(flags)
 
 
 # GraphQL type -> field -> rule. Filled in with the schema; see the module docstring.
