@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -152,6 +153,11 @@ def serve(
         app, host=settings.host, port=settings.port, log_level="info", proxy_headers=False
     )
     server = uvicorn.Server(config)
+    # Everything built so far (modules, schema views, SQLAlchemy metadata) lives as long as the
+    # process: moved out of the collector's reach, full collections stop walking it on every
+    # pass, which showed as latency spikes under load (bench/RESULTS.md).
+    gc.collect()
+    gc.freeze()
 
     async def run() -> None:
         stop = asyncio.Event()
