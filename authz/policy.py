@@ -81,9 +81,7 @@ def performed_or_next_revisions(_: frozenset[str]) -> sa.ColumnElement[bool]:
     return _performed_or_next()
 
 
-@cache
 def _performed_or_next() -> sa.ColumnElement[bool]:
-    # Built once: the condition does not depend on the caller (bench/RESULTS.md profile).
     later = m.Revision.__table__.alias("later_revision")  # type: ignore[attr-defined]
     next_id = (
         sa.select(later.c.id)
@@ -101,7 +99,6 @@ def visible_interventions(_: frozenset[str]) -> sa.ColumnElement[bool]:
     return _visible_activity()
 
 
-@cache
 def _visible_activity() -> sa.ColumnElement[bool]:
     # An alias of its own, so that a query already joining activity_type keeps its FROM.
     activity = m.ActivityType.__table__.alias("visible_activity")  # type: ignore[attr-defined]

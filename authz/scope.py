@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from authz.principals import Audience
+from db.pagination import any_of
 
 S = TypeVar("S", bound=sa.Select[Any] | sa.Update | sa.Delete)
 
@@ -61,8 +62,7 @@ def restrict(stmt: S, model: Any, scope: RowScope) -> S:
 
 
 def _any(column: sa.ColumnElement[Any], ids: frozenset[uuid.UUID] | None) -> sa.ColumnElement[bool]:
-    # One array parameter, whatever the number of ids: one plan, no giant IN lists.
-    return column == sa.any_(sa.literal(sorted(ids or ()), _UUID_ARRAY))
+    return any_of(column, sorted(ids or ()))
 
 
 # Reference data of the organization that belongs to no client (the ticket form's
@@ -86,6 +86,3 @@ def _client_site_condition(table: sa.Table, scope: RowScope) -> sa.ColumnElement
         return in_sites
     client_level = sa.and_(columns.site_id.is_(None), _any(columns.client_id, scope.whole_clients))
     return sa.or_(in_sites, client_level)
-
-
-_UUID_ARRAY = sa.ARRAY(sa.Uuid())

@@ -16,10 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 APP_ROLE = "sportello_app"
 
-_BIND = sa.text(
-    "SELECT set_config('role', :role, true), set_config('app.organization_id', :org, true)"
-)
-
 
 def binding(organization_id: sa.ColumnElement[Any]) -> list[sa.ColumnElement[Any]]:
     """The same binding as :func:`bind`, as columns of a statement that reads the organization
@@ -32,6 +28,9 @@ def binding(organization_id: sa.ColumnElement[Any]) -> list[sa.ColumnElement[Any
     ]
 
 
+_BIND = sa.select(*binding(sa.bindparam("organization_id", type_=sa.Uuid)))
+
+
 async def bind(db: AsyncConnection, organization_id: uuid.UUID) -> None:
     """From now until the transaction ends, only ``organization_id``'s rows exist."""
-    await db.execute(_BIND, {"role": APP_ROLE, "org": str(organization_id)})
+    await db.execute(_BIND, {"organization_id": organization_id})

@@ -28,6 +28,7 @@ from db.pagination import (
     Ordering,
     Page,
     PageRequest,
+    any_of,
     child_counts,
     count,
     fetch_child_pages,
@@ -127,7 +128,7 @@ async def appointments_rescheduling(
     created, should there be several); None when there is none."""
     statement = (
         appointments_statement(scope)
-        .where(INTERVENTION.c.reschedules_id.in_(list(ids)))
+        .where(any_of(INTERVENTION.c.reschedules_id, ids))
         .order_by(INTERVENTION.c.created_at, INTERVENTION.c.id)
     )
     # Oldest first: a later replacement of the same appointment overwrites an earlier one.

@@ -28,6 +28,7 @@ from db.pagination import (
     Ordering,
     Page,
     PageRequest,
+    any_of,
     child_counts,
     count,
     fetch_child_pages,
@@ -89,7 +90,7 @@ async def documents_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Rows in the order of ``ids``; None for an id that does not exist or is out of scope."""
-    rows = await db.execute(documents_statement(scope).where(DOCUMENT.c.id.in_(list(ids))))
+    rows = await db.execute(documents_statement(scope).where(any_of(DOCUMENT.c.id, ids)))
     found = {row.id: row for row in rows}
     return [found.get(i) for i in ids]
 

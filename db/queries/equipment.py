@@ -17,6 +17,7 @@ from db.pagination import (
     Ordering,
     Page,
     PageRequest,
+    any_of,
     child_counts,
     count,
     fetch_child_pages,
@@ -79,7 +80,7 @@ async def equipment_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Rows in the order of ``ids``; None for an id that does not exist or is out of scope."""
-    rows = await db.execute(equipment_statement(scope).where(EQUIPMENT.c.id.in_(list(ids))))
+    rows = await db.execute(equipment_statement(scope).where(any_of(EQUIPMENT.c.id, ids)))
     found = {row.id: row for row in rows}
     return [found.get(i) for i in ids]
 
@@ -111,7 +112,7 @@ async def last_results_of_equipment(
             REVISION.c.id.label("revision_id"),
         )
         .select_from(ITEM.join(REVISION, REVISION.c.id == ITEM.c.revision_id))
-        .where(ITEM.c.equipment_id.in_(list(equipment_ids)), REVISION.c.performed_at.is_not(None))
+        .where(any_of(ITEM.c.equipment_id, equipment_ids), REVISION.c.performed_at.is_not(None))
         .ext(distinct_on(ITEM.c.equipment_id))
         .order_by(ITEM.c.equipment_id, REVISION.c.performed_at.desc(), REVISION.c.id.desc())
     )

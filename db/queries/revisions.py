@@ -22,6 +22,7 @@ from db.pagination import (
     Ordering,
     Page,
     PageRequest,
+    any_of,
     child_counts,
     count,
     fetch_child_pages,
@@ -77,7 +78,7 @@ async def revisions_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Rows in the order of ``ids``; None for an id that does not exist or is out of scope."""
-    rows = await db.execute(revisions_statement(scope).where(REVISION.c.id.in_(list(ids))))
+    rows = await db.execute(revisions_statement(scope).where(any_of(REVISION.c.id, ids)))
     found = {row.id: row for row in rows}
     return [found.get(i) for i in ids]
 
@@ -88,7 +89,7 @@ async def next_revisions_of_sites(
     """Per site id, the earliest revision not performed yet (the policy's "next"), or None."""
     statement = (
         revisions_statement(scope)
-        .where(REVISION.c.site_id.in_(list(site_ids)), REVISION.c.performed_at.is_(None))
+        .where(any_of(REVISION.c.site_id, site_ids), REVISION.c.performed_at.is_(None))
         .ext(distinct_on(REVISION.c.site_id))
         .order_by(
             REVISION.c.site_id,
@@ -107,7 +108,7 @@ async def last_revisions_of_sites(
     """Per site id, its most recently performed revision, or None."""
     statement = (
         revisions_statement(scope)
-        .where(REVISION.c.site_id.in_(list(site_ids)), REVISION.c.performed_at.is_not(None))
+        .where(any_of(REVISION.c.site_id, site_ids), REVISION.c.performed_at.is_not(None))
         .ext(distinct_on(REVISION.c.site_id))
         .order_by(REVISION.c.site_id, REVISION.c.performed_at.desc(), REVISION.c.id.desc())
     )
@@ -153,7 +154,7 @@ async def outcome_counts_of_revisions(
             counting(m.ItemOutcome.NON_COMPLIANT).label("non_compliant"),
             counting(m.ItemOutcome.NOT_CHECKED).label("not_checked"),
         )
-        .where(ITEM.c.revision_id.in_(list(revision_ids)))
+        .where(any_of(ITEM.c.revision_id, revision_ids))
         .group_by(ITEM.c.revision_id),
         m.RevisionItem,
         scope,

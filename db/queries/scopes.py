@@ -11,6 +11,7 @@ from sqlalchemy.sql.selectable import LateralFromClause
 
 from db import models as m
 from db.models.base import table_of
+from db.pagination import any_of
 
 CLIENT = table_of(m.Client)
 SITE = table_of(m.Site)
@@ -75,6 +76,7 @@ async def client_sites(
     db: AsyncConnection, client_ids: frozenset[uuid.UUID]
 ) -> frozenset[uuid.UUID]:
     """Every site of the given clients."""
-    ids = sa.literal(sorted(client_ids), sa.ARRAY(sa.Uuid()))
-    found = await db.scalars(sa.select(SITE.c.id).where(SITE.c.client_id == sa.any_(ids)))
+    found = await db.scalars(
+        sa.select(SITE.c.id).where(any_of(SITE.c.client_id, sorted(client_ids)))
+    )
     return frozenset(found)
