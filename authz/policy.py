@@ -33,7 +33,7 @@ from authz.rules import (
     portal,
     staff,
 )
-from authz.scope import RowScope, ScopeError
+from authz.scope import ScopeError, ScopeShape
 from db import models as m
 from db.models.staff import StaffRole
 
@@ -193,7 +193,7 @@ RECORDS: dict[Audience, dict[Any, RecordRule] | None] = {
 }
 
 
-def record_rule(model: Any, scope: RowScope) -> sa.ColumnElement[bool] | None:
+def record_rule(model: Any, scope: ScopeShape) -> sa.ColumnElement[bool] | None:
     """The extra condition ``scope``'s audience puts on rows of ``model`` (deny if none)."""
     return _record_rule(model, scope.audience, scope.flags)
 

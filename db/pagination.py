@@ -16,7 +16,8 @@ import datetime as dt
 import decimal
 import json
 import uuid
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -81,11 +82,18 @@ class Ordering:
 @dataclasses.dataclass
 class Page:
     rows: list[sa.Row[Any]]
-    cursors: list[str]
     has_next: bool
     has_previous: bool
     # How many rows the whole list holds, when the page's own statement counted them.
     total: int | None = None
+    # The names of the ordering columns in a row: what a cursor is made of.
+    labels: Sequence[str] = ()
+
+    def cursor(self, index: int) -> str:
+        """The cursor of row ``index``; encoded when asked for, since most documents ask for
+        no cursor, or only for the page's last."""
+        row = self.rows[index]._mapping
+        return encode_cursor([row[label] for label in self.labels])
 
 
 def _plain(value: Any) -> Any:
@@ -137,10 +145,19 @@ def decode_cursor(cursor: str, ordering: Ordering) -> list[Any]:
         raise BadCursor("the cursor does not belong to this list") from None
 
 
-def _beyond(ordering: Ordering, values: list[Any], forward: bool) -> sa.ColumnElement[bool]:
+def _beyond(
+    ordering: Ordering, name: str, forward: bool, values: list[Any] | None = None
+) -> sa.ColumnElement[bool]:
+    """Rows after (or before) a cursor's values, given as parameters ``name_0``, ``name_1``...
+    (bound to ``values`` when given, else left to the execution's parameters)."""
     keys = sa.tuple_(*ordering.columns)
     bound = sa.tuple_(
-        *(sa.literal(v, type_=c.type) for c, v in zip(ordering.columns, values, strict=True))
+        *(
+            sa.bindparam(f"{name}_{i}", type_=c.type)
+            if values is None
+            else sa.bindparam(f"{name}_{i}", values[i], type_=c.type)
+            for i, c in enumerate(ordering.columns)
+        )
     )
     ascending = forward != ordering.descending
     return keys > bound if ascending else keys < bound
@@ -162,9 +179,9 @@ async def fetch_page(
     after = decode_cursor(request.after, ordering) if request.after else None
     before = decode_cursor(request.before, ordering) if request.before else None
     if after is not None:
-        statement = statement.where(_beyond(ordering, after, forward=True))
+        statement = statement.where(_beyond(ordering, "page_after", True, after))
     if before is not None:
-        statement = statement.where(_beyond(ordering, before, forward=False))
+        statement = statement.where(_beyond(ordering, "page_before", False, before))
     reverse = ordering.descending != backwards
     order = [c.desc() if reverse else c.asc() for c in ordering.columns]
     rows = list((await db.execute(statement.order_by(*order).limit(wanted + 1))).all())
@@ -172,13 +189,11 @@ async def fetch_page(
     rows = rows[:wanted]
     if backwards:
         rows.reverse()
-    labels = ordering.labels
-    cursors = [encode_cursor([row._mapping[label] for label in labels]) for row in rows]
     return Page(
         rows=rows,
-        cursors=cursors,
         has_next=more if not backwards else before is not None,
         has_previous=more if backwards else after is not None,
+        labels=ordering.labels,
     )
 
 
@@ -196,6 +211,60 @@ def any_of(column: sa.ColumnElement[Any], values: Sequence[Any]) -> sa.ColumnEle
     return column == sa.any_(sa.literal(list(values), sa.ARRAY(column.type)))
 
 
+# Page statements wrapped around a list's statement, per (list statement, how it is paged).
+# Keys hold the list statement weakly: the wrappers of a statement built for one request go
+# with it, those of a statement built once per scope shape (db/queries/nested.py) stay. The
+# wrappers hold no value: parents, page size and cursor are parameters of each execution.
+_PAGE_STATEMENTS: weakref.WeakKeyDictionary[sa.Select[Any], dict[Any, sa.Select[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _wrapped(
+    statement: sa.Select[Any], key: Any, build: Callable[[], sa.Select[Any]]
+) -> sa.Select[Any]:
+    wrappers = _PAGE_STATEMENTS.get(statement)
+    if wrappers is None:
+        wrappers = _PAGE_STATEMENTS[statement] = {}
+    wrapped = wrappers.get(key)
+    if wrapped is None:
+        wrapped = wrappers[key] = build()
+    return wrapped
+
+
+def _child_page_statement(
+    statement: sa.Select[Any],
+    parent: sa.ColumnElement[Any],
+    ordering: Ordering,
+    single: bool,
+    counted: bool,
+    after: bool,
+) -> sa.Select[Any]:
+    """The statement of :func:`fetch_child_pages`; parameters ``page_parent`` (one parent) or
+    ``page_parents`` (an array), ``page_limit`` and, after a cursor, ``page_after_<i>``."""
+    if after:
+        statement = statement.where(_beyond(ordering, "page_after", True))
+    order = [c.desc() if ordering.descending else c.asc() for c in ordering.columns]
+    limit = sa.bindparam("page_limit", type_=sa.Integer)
+    if single:
+        single_parent = statement.where(parent == sa.bindparam("page_parent", type_=parent.type))
+        if counted:
+            single_parent = single_parent.add_columns(sa.func.count().over().label("page_total"))
+        return single_parent.order_by(*order).limit(limit)
+    parents = sa.bindparam("page_parents", type_=sa.ARRAY(parent.type))
+    numbered = statement.add_columns(
+        sa.func.row_number().over(partition_by=parent, order_by=order).label("page_position"),
+        parent.label("parent_key"),
+        *([sa.func.count().over(partition_by=parent).label("page_total")] if counted else []),
+    ).where(parent == sa.any_(parents))
+    inner = numbered.subquery()
+    return (
+        sa.select(inner)
+        .where(inner.c.page_position <= limit)
+        .order_by(inner.c.parent_key, inner.c.page_position)
+    )
+
+
 async def fetch_child_pages(
     db: AsyncConnection,
     statement: sa.Select[Any],
@@ -204,6 +273,7 @@ async def fetch_child_pages(
     ordering: Ordering,
     request: PageRequest,
     *,
+    parameters: Mapping[str, Any] | None = None,
     max_page: int | None = None,
 ) -> dict[Any, Page]:
     """The same page of children for many parents, in one statement (for nested lists).
@@ -213,35 +283,32 @@ async def fetch_child_pages(
     list's order and cut after one more than the page. With ``request.with_total`` and no
     cursor, the same statement counts each parent's rows (a window over what it reads anyway),
     so totalCount costs no statement of its own. Nested lists page forwards only.
+
+    ``parameters``: values of ``statement``'s own unbound parameters (a statement built once
+    per scope shape). The page statement around ``statement`` is built once for each way of
+    paging it, and run with this page's values.
     """
     if request.last is not None or request.before is not None:
         raise BadPage("nested lists page forwards only: use first and after")
     wanted, _ = request.size(max_page)
-    if request.after:
-        statement = statement.where(
-            _beyond(ordering, decode_cursor(request.after, ordering), forward=True)
-        )
-    counted = request.with_total and not request.after
-    order = [c.desc() if ordering.descending else c.asc() for c in ordering.columns]
-    grouped: dict[Any, list[sa.Row[Any]]] = {key: [] for key in parent_ids}
-    if len(parent_ids) == 1:
-        (only,) = parent_ids
-        single = statement.where(parent == only)
-        if counted:
-            single = single.add_columns(sa.func.count().over().label("page_total"))
-        grouped[only] = list((await db.execute(single.order_by(*order).limit(wanted + 1))).all())
+    after = decode_cursor(request.after, ordering) if request.after else None
+    counted = request.with_total and after is None
+    single = len(parent_ids) == 1
+    shape = (parent, ordering, single, counted, after is not None)
+    paged = _wrapped(statement, shape, lambda: _child_page_statement(statement, *shape))
+    values = dict(parameters or {})
+    values["page_limit"] = wanted + 1
+    if single:
+        values["page_parent"] = parent_ids[0]
     else:
-        numbered = statement.add_columns(
-            sa.func.row_number().over(partition_by=parent, order_by=order).label("page_position"),
-            parent.label("parent_key"),
-            *([sa.func.count().over(partition_by=parent).label("page_total")] if counted else []),
-        ).where(any_of(parent, parent_ids))
-        inner = numbered.subquery()
-        rows = await db.execute(
-            sa.select(inner)
-            .where(inner.c.page_position <= wanted + 1)
-            .order_by(inner.c.parent_key, inner.c.page_position)
-        )
+        values["page_parents"] = list(parent_ids)
+    if after is not None:
+        values.update((f"page_after_{i}", value) for i, value in enumerate(after))
+    grouped: dict[Any, list[sa.Row[Any]]] = {key: [] for key in parent_ids}
+    rows = await db.execute(paged, values)
+    if single:
+        grouped[parent_ids[0]] = list(rows)
+    else:
         for row in rows:
             grouped[row._mapping["parent_key"]].append(row)
     labels = ordering.labels
@@ -251,10 +318,10 @@ async def fetch_child_pages(
         total = (int(found[0]._mapping["page_total"]) if found else 0) if counted else None
         pages[key] = Page(
             rows=kept,
-            cursors=[encode_cursor([r._mapping[label] for label in labels]) for r in kept],
             has_next=len(found) > wanted,
             has_previous=request.after is not None,
             total=total,
+            labels=labels,
         )
     return pages
 
@@ -264,15 +331,32 @@ async def child_counts(
     statement: sa.Select[Any],
     parent: sa.ColumnElement[Any],
     parent_ids: Sequence[Any],
+    *,
+    parameters: Mapping[str, Any] | None = None,
 ) -> dict[Any, int]:
-    """How many children each parent has under ``statement``, in one statement."""
-    grouped = (
-        statement.with_only_columns(parent, sa.func.count(), maintain_column_froms=True)
-        .where(any_of(parent, parent_ids))
-        .group_by(parent)
-        .order_by(None)
-    )
-    rows = await db.execute(grouped)
+    """How many children each parent has under ``statement``, in one statement
+    (``parameters`` as in :func:`fetch_child_pages`)."""
+
+    def build() -> sa.Select[Any]:
+        return (
+            statement.with_only_columns(parent, sa.func.count(), maintain_column_froms=True)
+            .where(parent == sa.any_(sa.bindparam("page_parents", type_=sa.ARRAY(parent.type))))
+            .group_by(parent)
+            .order_by(None)
+        )
+
+    grouped = _wrapped(statement, ("counts", parent), build)
+    rows = await db.execute(grouped, {**(parameters or {}), "page_parents": list(parent_ids)})
     counts = dict.fromkeys(parent_ids, 0)
     counts.update({row[0]: int(row[1]) for row in rows})
     return counts
+
+
+def in_row_ids(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """``column = ANY(:row_ids)``: the rows of the ids given as parameter ``row_ids``."""
+    return column == sa.any_(sa.bindparam("row_ids", type_=sa.ARRAY(column.type)))
+
+
+def rows_by_id_statement(statement: sa.Select[Any], key: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """``statement`` narrowed to :func:`in_row_ids` of ``key``, built once per statement."""
+    return _wrapped(statement, ("by id", key), lambda: statement.where(in_row_ids(key)))

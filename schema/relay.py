@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode
 from strawberry import Info
-from strawberry.types.nodes import SelectedField, Selection
 
 from authz.principals import Audience, Principal
 from db.pagination import MAX_PAGE, PARTNER_MAX_PAGE, BadCursor, BadPage, Page, PageRequest
@@ -38,18 +38,34 @@ class Node:
     id: strawberry.ID
 
 
+# Cursors are encoded only when a document selects them (most select none).
+
+
 @strawberry.type
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    page: strawberry.Private[Page]
+
+    @strawberry.field
+    def start_cursor(self) -> str | None:
+        return self.page.cursor(0) if self.page.rows else None
+
+    @strawberry.field
+    def end_cursor(self) -> str | None:
+        return self.page.cursor(-1) if self.page.rows else None
+
+
+def _edge_cursor(root: Edge[Any]) -> str:
+    return root.page.cursor(root.index)
 
 
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: str
+    cursor: str = strawberry.field(resolver=_edge_cursor)
     node: T
+    page: strawberry.Private[Page]
+    index: strawberry.Private[int]
 
 
 @strawberry.type
@@ -78,18 +94,31 @@ def page_request(
 def nested_request(info: Info[Any, Any], first: int | None, after: str | None) -> PageRequest:
     """The page of a nested list; its total comes with it when the document asks for one."""
     request = page_request(first, after)
-    return dataclasses.replace(request, with_total=asks_total(info.selected_fields))
+    # The document's own nodes: Strawberry's selected_fields would convert the whole subtree
+    # of every list on every request to find one name.
+    raw = info._raw_info
+    return dataclasses.replace(request, with_total=asks_total(raw.field_nodes, raw.fragments))
 
 
-def asks_total(selections: Sequence[Selection]) -> bool:
+def asks_total(
+    nodes: Iterable[FieldNode | InlineFragmentNode | FragmentDefinitionNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> bool:
     """Whether a connection field's selection (fragments included) holds ``totalCount``."""
-    for field in selections:
-        for selection in field.selections:
-            if isinstance(selection, SelectedField):
-                if selection.name == "totalCount":
+    for node in nodes:
+        if node.selection_set is None:
+            continue
+        for selection in node.selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value == "totalCount":
                     return True
-            elif asks_total([selection]):
-                return True
+            elif isinstance(selection, InlineFragmentNode):
+                if asks_total([selection], fragments):
+                    return True
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None and asks_total([fragment], fragments):
+                    return True
     return False
 
 
@@ -97,15 +126,9 @@ def to_connection(
     page: Page, to_node: Callable[[Any], T], count: Callable[[], Awaitable[int]]
 ) -> Connection[T]:
     return Connection(
-        edges=[
-            Edge(cursor=cursor, node=to_node(row))
-            for cursor, row in zip(page.cursors, page.rows, strict=True)
-        ],
+        edges=[Edge(page=page, index=i, node=to_node(row)) for i, row in enumerate(page.rows)],
         page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=page.has_previous,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            has_next_page=page.has_next, has_previous_page=page.has_previous, page=page
         ),
         count=count if page.total is None else _counted(page.total),
     )

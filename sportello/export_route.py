@@ -141,7 +141,7 @@ async def export_csv(request: Request) -> Response:
                     connection,
                     statement,
                     export.ordering,
-                    PageRequest(first=BATCH, after=page.cursors[-1]),
+                    PageRequest(first=BATCH, after=page.cursor(-1)),
                     max_page=BATCH,
                 )
         finally:

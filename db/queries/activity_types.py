@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, restrict
+from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page
@@ -26,9 +26,7 @@ SKILL = table_of(m.TechnicianSkill)
 ACTIVITY_ORDER = Ordering((ACTIVITY.c.name, ACTIVITY.c.id))
 
 
-def activity_types_statement(
-    scope: RowScope, portal_bookable: bool | None = None
-) -> sa.Select[Any]:
+def activity_types_statement(scope: Scoping, portal_bookable: bool | None = None) -> sa.Select[Any]:
     """The activity types ``scope`` may see, optionally only (not) bookable on the portal."""
     statement = restrict(sa.select(ACTIVITY), m.ActivityType, scope)
     if portal_bookable is not None:
@@ -55,10 +53,10 @@ async def activity_types_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Activity types in the order of ``ids``; None for an id missing or out of scope."""
-    return await rows_by_id(db, activity_types_statement(scope), ACTIVITY.c.id, ids)
+    return await rows_by_id(db, activity_types_statement, scope, ACTIVITY.c.id, ids)
 
 
-def skills_statement(scope: RowScope) -> sa.Select[Any]:
+def skills_statement(scope: Scoping) -> sa.Select[Any]:
     """Activity types joined to the technicians able to perform them (staff callers)."""
     statement = sa.select(ACTIVITY).join(SKILL, SKILL.c.activity_type_id == ACTIVITY.c.id)
     return restrict(restrict(statement, m.TechnicianSkill, scope), m.ActivityType, scope)

@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, restrict
+from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.models.base import table_of
 from db.pagination import (
@@ -59,7 +59,7 @@ class AppointmentFilter:
     overlapping: bool = False
 
 
-def _filtered(scope: RowScope, where: AppointmentFilter | None) -> sa.Select[Any]:
+def _filtered(scope: Scoping, where: AppointmentFilter | None) -> sa.Select[Any]:
     statement = restrict(sa.select(INTERVENTION), m.Intervention, scope)
     if where is None:
         return statement
@@ -80,7 +80,7 @@ def _filtered(scope: RowScope, where: AppointmentFilter | None) -> sa.Select[Any
 
 
 def appointments_statement(
-    scope: RowScope, where: AppointmentFilter | None = None
+    scope: Scoping, where: AppointmentFilter | None = None
 ) -> sa.Select[Any]:
     """The appointments ``scope`` may see, with the technician's name and the local start day."""
     zone = (
@@ -118,7 +118,7 @@ async def appointments_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Appointments in the order of ``ids``; None for an id missing or out of scope."""
-    return await rows_by_id(db, appointments_statement(scope), INTERVENTION.c.id, ids)
+    return await rows_by_id(db, appointments_statement, scope, INTERVENTION.c.id, ids)
 
 
 async def appointments_rescheduling(

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, restrict
+from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page
@@ -42,7 +42,7 @@ class BillFilter:
 
 
 def _statement(
-    table: sa.Table, model: Any, scope: RowScope, where: BillFilter | None
+    table: sa.Table, model: Any, scope: Scoping, where: BillFilter | None
 ) -> sa.Select[Any]:
     statement = restrict(
         sa.select(table, ORGANIZATION.c.currency).join(
@@ -66,12 +66,12 @@ def _statement(
     return statement
 
 
-def quotes_statement(scope: RowScope, where: BillFilter | None = None) -> sa.Select[Any]:
+def quotes_statement(scope: Scoping, where: BillFilter | None = None) -> sa.Select[Any]:
     """The quotes ``scope`` may see, filtered by ``where``."""
     return _statement(QUOTE, m.Quote, scope, where)
 
 
-def invoices_statement(scope: RowScope, where: BillFilter | None = None) -> sa.Select[Any]:
+def invoices_statement(scope: Scoping, where: BillFilter | None = None) -> sa.Select[Any]:
     """The invoices ``scope`` may see, filtered by ``where``."""
     return _statement(INVOICE, m.Invoice, scope, where)
 
@@ -92,7 +92,7 @@ async def quotes_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Quotes in the order of ``ids``; None for an id missing or out of scope."""
-    return await rows_by_id(db, quotes_statement(scope), QUOTE.c.id, ids)
+    return await rows_by_id(db, quotes_statement, scope, QUOTE.c.id, ids)
 
 
 async def invoice_page(
@@ -111,7 +111,7 @@ async def invoices_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Invoices in the order of ``ids``; None for an id missing or out of scope."""
-    return await rows_by_id(db, invoices_statement(scope), INVOICE.c.id, ids)
+    return await rows_by_id(db, invoices_statement, scope, INVOICE.c.id, ids)
 
 
 quotes_of_sites, quote_counts_of_sites = child_lists(quotes_statement, QUOTE.c.site_id, QUOTE_ORDER)

@@ -9,19 +9,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, restrict
+from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.models.base import table_of
 from db.pagination import (
     Ordering,
     Page,
     PageRequest,
-    child_counts,
     count,
-    fetch_child_pages,
     fetch_page,
 )
-from db.queries.nested import rows_by_id
+from db.queries.nested import child_lists, rows_by_id
 
 CLIENT = table_of(m.Client)
 SITE = table_of(m.Site)
@@ -36,7 +34,7 @@ def _contains(columns: Sequence[sa.ColumnElement[Any]], search: str) -> sa.Colum
     return sa.or_(*(sa.func.lower(c).like(pattern, escape="\\") for c in columns))
 
 
-def clients_statement(scope: RowScope, search: str | None = None) -> sa.Select[Any]:
+def clients_statement(scope: Scoping, search: str | None = None) -> sa.Select[Any]:
     statement = restrict(sa.select(CLIENT), m.Client, scope)
     if search:
         statement = statement.where(_contains((CLIENT.c.name, CLIENT.c.code), search))
@@ -57,11 +55,11 @@ async def clients_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Rows in the order of ``ids``; None for an id that does not exist or is out of scope."""
-    return await rows_by_id(db, clients_statement(scope), CLIENT.c.id, ids)
+    return await rows_by_id(db, clients_statement, scope, CLIENT.c.id, ids)
 
 
 def sites_statement(
-    scope: RowScope, search: str | None = None, client_id: uuid.UUID | None = None
+    scope: Scoping, search: str | None = None, client_id: uuid.UUID | None = None
 ) -> sa.Select[Any]:
     statement = restrict(sa.select(SITE), m.Site, scope)
     if search:
@@ -93,21 +91,12 @@ async def site_count(
 async def sites_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
-    return await rows_by_id(db, sites_statement(scope), SITE.c.id, ids)
+    return await rows_by_id(db, sites_statement, scope, SITE.c.id, ids)
 
 
-async def sites_of_clients(
-    db: AsyncConnection, scope: RowScope, client_ids: Sequence[uuid.UUID], request: PageRequest
-) -> dict[uuid.UUID, Page]:
-    return await fetch_child_pages(
-        db, sites_statement(scope), SITE.c.client_id, client_ids, SITE_ORDER, request
-    )
-
-
-async def site_counts_of_clients(
-    db: AsyncConnection, scope: RowScope, client_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    return await child_counts(db, sites_statement(scope), SITE.c.client_id, client_ids)
+sites_of_clients, site_counts_of_clients = child_lists(
+    sites_statement, SITE.c.client_id, SITE_ORDER
+)
 
 
 def sites_with_client_statement(

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, restrict
+from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page
@@ -36,7 +36,7 @@ class ContractFilter:
     expiring_before: dt.date | None = None
 
 
-def contracts_statement(scope: RowScope, where: ContractFilter | None = None) -> sa.Select[Any]:
+def contracts_statement(scope: Scoping, where: ContractFilter | None = None) -> sa.Select[Any]:
     """The contracts ``scope`` may see (with ``days_to_expiry``), filtered by ``where``."""
     today = sa.cast(sa.func.timezone(ORGANIZATION.c.timezone, sa.func.now()), sa.Date)
     statement = restrict(
@@ -73,7 +73,7 @@ async def contracts_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Contracts in the order of ``ids``; None for an id missing or out of scope."""
-    return await rows_by_id(db, contracts_statement(scope), CONTRACT.c.id, ids)
+    return await rows_by_id(db, contracts_statement, scope, CONTRACT.c.id, ids)
 
 
 contracts_of_sites, contract_counts_of_sites = child_lists(

@@ -19,21 +19,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, restrict
+from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.loaders import CountsOf, PagesOf
 from db.models.base import table_of
 from db.models.documents import OWNER_COLUMNS
-from db.pagination import (
-    Ordering,
-    Page,
-    PageRequest,
-    any_of,
-    child_counts,
-    count,
-    fetch_child_pages,
-    fetch_page,
-)
+from db.pagination import Ordering, Page, PageRequest, count, fetch_page
+from db.queries.nested import child_page_counts, child_pages, rows_by_id
 
 DOCUMENT = table_of(m.Document)
 
@@ -58,7 +50,7 @@ class UnknownOwner(ValueError):
 
 
 def documents_statement(
-    scope: RowScope,
+    scope: Scoping,
     *,
     site_id: uuid.UUID | None = None,
     client_id: uuid.UUID | None = None,
@@ -90,9 +82,7 @@ async def documents_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Rows in the order of ``ids``; None for an id that does not exist or is out of scope."""
-    rows = await db.execute(documents_statement(scope).where(any_of(DOCUMENT.c.id, ids)))
-    found = {row.id: row for row in rows}
-    return [found.get(i) for i in ids]
+    return await rows_by_id(db, documents_statement, scope, DOCUMENT.c.id, ids)
 
 
 def _owner(owner_column: str) -> sa.Column[Any]:
@@ -112,8 +102,8 @@ def documents_of(owner_column: str) -> PagesOf:
     async def pages(
         db: AsyncConnection, scope: RowScope, owner_ids: Sequence[uuid.UUID], request: PageRequest
     ) -> dict[uuid.UUID, Page]:
-        return await fetch_child_pages(
-            db, documents_statement(scope), owner, owner_ids, DOCUMENT_ORDER, request
+        return await child_pages(
+            db, documents_statement, scope, owner, owner_ids, DOCUMENT_ORDER, request
         )
 
     return pages
@@ -127,7 +117,7 @@ def document_counts_of(owner_column: str) -> CountsOf:
     async def counts(
         db: AsyncConnection, scope: RowScope, owner_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, int]:
-        return await child_counts(db, documents_statement(scope), owner, owner_ids)
+        return await child_page_counts(db, documents_statement, scope, owner, owner_ids)
 
     return counts
 

@@ -10,19 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, restrict
+from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.models.base import table_of
-from db.pagination import (
-    Ordering,
-    Page,
-    PageRequest,
-    any_of,
-    child_counts,
-    count,
-    fetch_child_pages,
-    fetch_page,
-)
+from db.pagination import Ordering, Page, PageRequest, count, fetch_page, in_row_ids
+from db.queries.nested import child_lists, rows_by_id, rows_keyed
 
 EQUIPMENT = table_of(m.Equipment)
 ITEM = table_of(m.RevisionItem)
@@ -39,7 +31,7 @@ def _contains(columns: Sequence[sa.ColumnElement[Any]], search: str) -> sa.Colum
 
 
 def equipment_statement(
-    scope: RowScope,
+    scope: Scoping,
     *,
     site_id: uuid.UUID | None = None,
     client_id: uuid.UUID | None = None,
@@ -80,30 +72,15 @@ async def equipment_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Rows in the order of ``ids``; None for an id that does not exist or is out of scope."""
-    rows = await db.execute(equipment_statement(scope).where(any_of(EQUIPMENT.c.id, ids)))
-    found = {row.id: row for row in rows}
-    return [found.get(i) for i in ids]
+    return await rows_by_id(db, equipment_statement, scope, EQUIPMENT.c.id, ids)
 
 
-async def equipment_of_sites(
-    db: AsyncConnection, scope: RowScope, site_ids: Sequence[uuid.UUID], request: PageRequest
-) -> dict[uuid.UUID, Page]:
-    return await fetch_child_pages(
-        db, equipment_statement(scope), EQUIPMENT.c.site_id, site_ids, EQUIPMENT_ORDER, request
-    )
+equipment_of_sites, equipment_counts_of_sites = child_lists(
+    equipment_statement, EQUIPMENT.c.site_id, EQUIPMENT_ORDER
+)
 
 
-async def equipment_counts_of_sites(
-    db: AsyncConnection, scope: RowScope, site_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    return await child_counts(db, equipment_statement(scope), EQUIPMENT.c.site_id, site_ids)
-
-
-async def last_results_of_equipment(
-    db: AsyncConnection, scope: RowScope, equipment_ids: Sequence[uuid.UUID]
-) -> list[sa.Row[Any] | None]:
-    """Per equipment id, its item in the latest performed revision (outcome, performed_at,
-    revision_id); None when no performed revision checked it. One statement for the page."""
+def _last_results_statement(scope: Scoping) -> sa.Select[Any]:
     statement: sa.Select[Any] = (
         sa.select(
             ITEM.c.equipment_id,
@@ -112,10 +89,16 @@ async def last_results_of_equipment(
             REVISION.c.id.label("revision_id"),
         )
         .select_from(ITEM.join(REVISION, REVISION.c.id == ITEM.c.revision_id))
-        .where(any_of(ITEM.c.equipment_id, equipment_ids), REVISION.c.performed_at.is_not(None))
+        .where(in_row_ids(ITEM.c.equipment_id), REVISION.c.performed_at.is_not(None))
         .ext(distinct_on(ITEM.c.equipment_id))
         .order_by(ITEM.c.equipment_id, REVISION.c.performed_at.desc(), REVISION.c.id.desc())
     )
-    statement = restrict(restrict(statement, m.RevisionItem, scope), m.Revision, scope)
-    found = {row.equipment_id: row for row in await db.execute(statement)}
-    return [found.get(i) for i in equipment_ids]
+    return restrict(restrict(statement, m.RevisionItem, scope), m.Revision, scope)
+
+
+async def last_results_of_equipment(
+    db: AsyncConnection, scope: RowScope, equipment_ids: Sequence[uuid.UUID]
+) -> list[sa.Row[Any] | None]:
+    """Per equipment id, its item in the latest performed revision (outcome, performed_at,
+    revision_id); None when no performed revision checked it. One statement for the page."""
+    return await rows_keyed(db, _last_results_statement, scope, "equipment_id", equipment_ids)

@@ -15,19 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, restrict
+from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.models.base import table_of
-from db.pagination import (
-    Ordering,
-    Page,
-    PageRequest,
-    any_of,
-    child_counts,
-    count,
-    fetch_child_pages,
-    fetch_page,
-)
+from db.pagination import Ordering, Page, PageRequest, count, fetch_page, in_row_ids
+from db.queries.nested import child_lists, rows_by_id, rows_keyed
 
 REVISION = table_of(m.Revision)
 ITEM = table_of(m.RevisionItem)
@@ -40,7 +32,7 @@ ITEM_ORDER = Ordering((EQUIPMENT.c.kind, ITEM.c.id))
 
 
 def revisions_statement(
-    scope: RowScope,
+    scope: Scoping,
     *,
     site_id: uuid.UUID | None = None,
     client_id: uuid.UUID | None = None,
@@ -78,18 +70,13 @@ async def revisions_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Rows in the order of ``ids``; None for an id that does not exist or is out of scope."""
-    rows = await db.execute(revisions_statement(scope).where(any_of(REVISION.c.id, ids)))
-    found = {row.id: row for row in rows}
-    return [found.get(i) for i in ids]
+    return await rows_by_id(db, revisions_statement, scope, REVISION.c.id, ids)
 
 
-async def next_revisions_of_sites(
-    db: AsyncConnection, scope: RowScope, site_ids: Sequence[uuid.UUID]
-) -> list[sa.Row[Any] | None]:
-    """Per site id, the earliest revision not performed yet (the policy's "next"), or None."""
-    statement = (
+def _next_revisions_statement(scope: Scoping) -> sa.Select[Any]:
+    return (
         revisions_statement(scope)
-        .where(any_of(REVISION.c.site_id, site_ids), REVISION.c.performed_at.is_(None))
+        .where(in_row_ids(REVISION.c.site_id), REVISION.c.performed_at.is_(None))
         .ext(distinct_on(REVISION.c.site_id))
         .order_by(
             REVISION.c.site_id,
@@ -98,25 +85,32 @@ async def next_revisions_of_sites(
             REVISION.c.id,
         )
     )
-    found = {row.site_id: row for row in await db.execute(statement)}
-    return [found.get(i) for i in site_ids]
+
+
+async def next_revisions_of_sites(
+    db: AsyncConnection, scope: RowScope, site_ids: Sequence[uuid.UUID]
+) -> list[sa.Row[Any] | None]:
+    """Per site id, the earliest revision not performed yet (the policy's "next"), or None."""
+    return await rows_keyed(db, _next_revisions_statement, scope, "site_id", site_ids)
+
+
+def _last_revisions_statement(scope: Scoping) -> sa.Select[Any]:
+    return (
+        revisions_statement(scope)
+        .where(in_row_ids(REVISION.c.site_id), REVISION.c.performed_at.is_not(None))
+        .ext(distinct_on(REVISION.c.site_id))
+        .order_by(REVISION.c.site_id, REVISION.c.performed_at.desc(), REVISION.c.id.desc())
+    )
 
 
 async def last_revisions_of_sites(
     db: AsyncConnection, scope: RowScope, site_ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Per site id, its most recently performed revision, or None."""
-    statement = (
-        revisions_statement(scope)
-        .where(any_of(REVISION.c.site_id, site_ids), REVISION.c.performed_at.is_not(None))
-        .ext(distinct_on(REVISION.c.site_id))
-        .order_by(REVISION.c.site_id, REVISION.c.performed_at.desc(), REVISION.c.id.desc())
-    )
-    found = {row.site_id: row for row in await db.execute(statement)}
-    return [found.get(i) for i in site_ids]
+    return await rows_keyed(db, _last_revisions_statement, scope, "site_id", site_ids)
 
 
-def items_statement(scope: RowScope) -> sa.Select[Any]:
+def items_statement(scope: Scoping) -> sa.Select[Any]:
     """Revision items with their equipment's kind (the items' order)."""
     statement = sa.select(ITEM, EQUIPMENT.c.kind).select_from(
         ITEM.join(EQUIPMENT, EQUIPMENT.c.id == ITEM.c.equipment_id)
@@ -124,18 +118,27 @@ def items_statement(scope: RowScope) -> sa.Select[Any]:
     return restrict(restrict(statement, m.RevisionItem, scope), m.Equipment, scope)
 
 
-async def items_of_revisions(
-    db: AsyncConnection, scope: RowScope, revision_ids: Sequence[uuid.UUID], request: PageRequest
-) -> dict[uuid.UUID, Page]:
-    return await fetch_child_pages(
-        db, items_statement(scope), ITEM.c.revision_id, revision_ids, ITEM_ORDER, request
+items_of_revisions, item_counts_of_revisions = child_lists(
+    items_statement, ITEM.c.revision_id, ITEM_ORDER
+)
+
+
+def _outcome_counts_statement(scope: Scoping) -> sa.Select[Any]:
+    def counting(outcome: m.ItemOutcome) -> sa.ColumnElement[int]:
+        return sa.func.count().filter(ITEM.c.outcome == outcome)
+
+    return restrict(
+        sa.select(
+            ITEM.c.revision_id,
+            counting(m.ItemOutcome.COMPLIANT).label("compliant"),
+            counting(m.ItemOutcome.NON_COMPLIANT).label("non_compliant"),
+            counting(m.ItemOutcome.NOT_CHECKED).label("not_checked"),
+        )
+        .where(in_row_ids(ITEM.c.revision_id))
+        .group_by(ITEM.c.revision_id),
+        m.RevisionItem,
+        scope,
     )
-
-
-async def item_counts_of_revisions(
-    db: AsyncConnection, scope: RowScope, revision_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    return await child_counts(db, items_statement(scope), ITEM.c.revision_id, revision_ids)
 
 
 async def outcome_counts_of_revisions(
@@ -143,21 +146,4 @@ async def outcome_counts_of_revisions(
 ) -> list[sa.Row[Any] | None]:
     """Per revision id, how many of its items were compliant, non-compliant and not checked;
     None for a revision without items."""
-
-    def counting(outcome: m.ItemOutcome) -> sa.ColumnElement[int]:
-        return sa.func.count().filter(ITEM.c.outcome == outcome)
-
-    statement = restrict(
-        sa.select(
-            ITEM.c.revision_id,
-            counting(m.ItemOutcome.COMPLIANT).label("compliant"),
-            counting(m.ItemOutcome.NON_COMPLIANT).label("non_compliant"),
-            counting(m.ItemOutcome.NOT_CHECKED).label("not_checked"),
-        )
-        .where(any_of(ITEM.c.revision_id, revision_ids))
-        .group_by(ITEM.c.revision_id),
-        m.RevisionItem,
-        scope,
-    )
-    found = {row.revision_id: row for row in await db.execute(statement)}
-    return [found.get(i) for i in revision_ids]
+    return await rows_keyed(db, _outcome_counts_statement, scope, "revision_id", revision_ids)

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, restrict
+from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.models.base import table_of
 from db.pagination import (
@@ -71,7 +71,7 @@ def _contains(search: str) -> sa.ColumnElement[bool]:
     return sa.or_(*(sa.func.lower(c).like(pattern, escape="\\") for c in columns))
 
 
-def staff_statement(scope: RowScope, where: StaffFilter | None = None) -> sa.Select[Any]:
+def staff_statement(scope: Scoping, where: StaffFilter | None = None) -> sa.Select[Any]:
     """The staff users of the caller's organization, filtered by ``where``."""
     statement = restrict(sa.select(STAFF), m.StaffUser, scope)
     if where is None:
@@ -101,10 +101,10 @@ async def staff_users_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Staff users in the order of ``ids``; None for an id missing or out of scope."""
-    return await rows_by_id(db, staff_statement(scope), STAFF.c.id, ids)
+    return await rows_by_id(db, staff_statement, scope, STAFF.c.id, ids)
 
 
-def hours_statement(scope: RowScope) -> sa.Select[Any]:
+def hours_statement(scope: Scoping) -> sa.Select[Any]:
     return restrict(sa.select(HOURS), m.WorkingHours, scope)
 
 

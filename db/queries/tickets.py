@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, restrict
+from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page
@@ -62,7 +62,7 @@ def _local_day(opened_at: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return sa.cast(sa.func.timezone(zone, opened_at), sa.Date)
 
 
-def tickets_statement(scope: RowScope, where: TicketFilter | None = None) -> sa.Select[Any]:
+def tickets_statement(scope: Scoping, where: TicketFilter | None = None) -> sa.Select[Any]:
     """The tickets ``scope`` may see, filtered by ``where`` (ticket columns only)."""
     statement = restrict(sa.select(TICKET), m.Ticket, scope)
     if where is None:
@@ -107,7 +107,7 @@ def _author_join(
     return joined, first_name.label("author_first_name"), last_name.label("author_last_name")
 
 
-def listed_tickets(scope: RowScope, where: TicketFilter | None = None) -> sa.Select[Any]:
+def listed_tickets(scope: Scoping, where: TicketFilter | None = None) -> sa.Select[Any]:
     """The tickets of :func:`tickets_statement` with the names of who opened them."""
     return _with_author(
         tickets_statement(scope, where), TICKET.c.opened_by_contact_id, TICKET.c.opened_by_staff_id
@@ -130,7 +130,7 @@ async def tickets_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Tickets in the order of ``ids``; None for an id missing or out of scope."""
-    return await rows_by_id(db, listed_tickets(scope), TICKET.c.id, ids)
+    return await rows_by_id(db, listed_tickets, scope, TICKET.c.id, ids)
 
 
 tickets_of_sites, ticket_counts_of_sites = child_lists(
@@ -141,7 +141,7 @@ tickets_of_clients, ticket_counts_of_clients = child_lists(
 )
 
 
-def comments_statement(scope: RowScope) -> sa.Select[Any]:
+def comments_statement(scope: Scoping) -> sa.Select[Any]:
     """The ticket comments ``scope`` may read, with their authors' names."""
     return _with_author(
         restrict(sa.select(COMMENT), m.TicketComment, scope),
@@ -155,7 +155,7 @@ comments_of_tickets, comment_counts_of_tickets = child_lists(
 )
 
 
-def departments_statement(scope: RowScope) -> sa.Select[Any]:
+def departments_statement(scope: Scoping) -> sa.Select[Any]:
     """The departments ``scope`` may see (contacts: those offered on the portal)."""
     return restrict(sa.select(DEPARTMENT), m.Department, scope)
 
@@ -174,7 +174,7 @@ async def departments_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Departments in the order of ``ids``; None for an id missing or not visible."""
-    return await rows_by_id(db, departments_statement(scope), DEPARTMENT.c.id, ids)
+    return await rows_by_id(db, departments_statement, scope, DEPARTMENT.c.id, ids)
 
 
 @dataclasses.dataclass(frozen=True)

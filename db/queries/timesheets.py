@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, restrict
+from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.models.base import table_of
 from db.pagination import (
@@ -52,7 +52,7 @@ class TimesheetFilter:
     until: dt.datetime | None = None
 
 
-def _filtered(scope: RowScope, where: TimesheetFilter | None) -> sa.Select[Any]:
+def _filtered(scope: Scoping, where: TimesheetFilter | None) -> sa.Select[Any]:
     statement = restrict(sa.select(ENTRY), m.TimesheetEntry, scope)
     if where is None:
         return statement
@@ -70,7 +70,7 @@ def _filtered(scope: RowScope, where: TimesheetFilter | None) -> sa.Select[Any]:
     return statement
 
 
-def entries_statement(scope: RowScope, where: TimesheetFilter | None = None) -> sa.Select[Any]:
+def entries_statement(scope: Scoping, where: TimesheetFilter | None = None) -> sa.Select[Any]:
     """The entries ``scope`` may see, filtered by ``where``, with the technician's name."""
     return with_technician_name(_filtered(scope, where), ENTRY)
 
@@ -91,7 +91,7 @@ async def entries_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Entries in the order of ``ids``; None for an id missing or out of scope."""
-    return await rows_by_id(db, entries_statement(scope), ENTRY.c.id, ids)
+    return await rows_by_id(db, entries_statement, scope, ENTRY.c.id, ids)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, restrict
+from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page
@@ -41,7 +41,7 @@ class WorkSheetFilter:
     statuses: tuple[str, ...] | None = None
 
 
-def work_sheets_statement(scope: RowScope, where: WorkSheetFilter | None = None) -> sa.Select[Any]:
+def work_sheets_statement(scope: Scoping, where: WorkSheetFilter | None = None) -> sa.Select[Any]:
     """The work sheets ``scope`` may see, filtered by ``where``."""
     statement = restrict(sa.select(WORK_SHEET), m.WorkSheet, scope)
     if where is None:
@@ -76,7 +76,7 @@ async def work_sheets_by_id(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """Work sheets in the order of ``ids``; None for an id missing or out of scope."""
-    return await rows_by_id(db, work_sheets_statement(scope), WORK_SHEET.c.id, ids)
+    return await rows_by_id(db, work_sheets_statement, scope, WORK_SHEET.c.id, ids)
 
 
 # The work sheets of many appointments (ix_work_sheet_intervention) or sites, one statement each.
