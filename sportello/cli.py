@@ -140,6 +140,7 @@ def serve(
     """Serve until interrupted; with ``with_worker``, the mail worker runs in the same loop
     and stops when the server does."""
     import uvicorn
+    import uvloop
 
     from mailer.worker import run_worker
     from sportello.app import create_app
@@ -149,8 +150,14 @@ def serve(
     app = create_app(settings)
     if banner is not None:
         banner()
+    # httptools parses HTTP and uvloop runs the event loop (the loop is ours: see below).
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_level="info", proxy_headers=False
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=False,
+        http="httptools",
     )
     server = uvicorn.Server(config)
     # Everything built so far (modules, schema views, SQLAlchemy metadata) lives as long as the
@@ -169,7 +176,7 @@ def serve(
             if worker is not None:
                 await worker
 
-    asyncio.run(run())
+    uvloop.run(run())
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -133,6 +134,14 @@ async def read_operation(request: Request, max_body_bytes: int) -> dict[str, Any
     if operation_name is not None and not isinstance(operation_name, str):
         raise RequestRejected(400, "BAD_REQUEST", "operationName must be a string.")
     return {"query": query, "variables": variables, "operation_name": operation_name}
+
+
+class ResultResponse(JSONResponse):
+    """An execution's result, encoded by orjson: the same compact UTF-8 JSON as Starlette's
+    encoder, several times faster on the large answers of lists and reports."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 def error_response(status: int, code: str, message: str, request_id: str) -> JSONResponse:
@@ -389,7 +398,7 @@ async def _graphql(request: Request, request_id: str) -> Response:
     body["data"] = result.data
     # No data and no error from a resolver: the variables did not fit the operation.
     not_run = result.data is None and all(e.path is None for e in result.errors or ())
-    response = JSONResponse(
+    response = ResultResponse(
         body, status_code=400 if not_run else 200, headers={"X-Request-Id": request_id}
     )
     if not result.errors:
