@@ -8,7 +8,8 @@ field resolves for, and a refused field stops the whole request before any SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from graphql import DocumentNode, FieldNode, GraphQLError, GraphQLSchema, ValidationRule, validate
@@ -16,6 +17,7 @@ from graphql.type import get_named_type
 
 from authz.policy import rule_for
 from authz.principals import Principal
+from authz.rules import capability
 
 
 class FieldChecks:
@@ -43,27 +45,51 @@ class FieldChecks:
             self.decisions[key] = None if rule is None else rule.check(self.principal)
         return self.decisions[key]
 
-    def refusals(self, uses: Iterable[FieldUse]) -> list[GraphQLError]:
-        """A FORBIDDEN error for every use of a field ``principal`` may not use."""
-        errors = []
-        for type_name, node in uses:
-            reason = self.reason(type_name, node.name.value)
-            if reason is not None:
-                errors.append(
-                    GraphQLError(
-                        f"Cannot use {type_name}.{node.name.value}: {reason}.",
-                        node,
-                        extensions={"code": "FORBIDDEN"},
-                    )
-                )
-        return errors
+    def refusals(self, uses: FieldUses) -> list[GraphQLError]:
+        """A FORBIDDEN error for every use of a field ``principal`` may not use.
+
+        Decided once per (document, view, capability of the principal) and kept with the
+        document's uses: the same document from the next contact with the same flags costs
+        one dictionary lookup.
+        """
+        key = capability(self.principal)
+        refused = uses.refused.get(key)
+        if refused is None:
+            decided = ((node, self.reason(type_name, node.name.value)) for type_name, node in uses)
+            refused = uses.refused[key] = tuple(
+                (type_name, node, reason)
+                for (type_name, _), (node, reason) in zip(uses, decided, strict=True)
+                if reason is not None
+            )
+        return [
+            GraphQLError(
+                f"Cannot use {type_name}.{node.name.value}: {reason}.",
+                node,
+                extensions={"code": "FORBIDDEN"},
+            )
+            for type_name, node, reason in refused
+        ]
 
 
 # A field of a document with the name of the type it is selected on.
 FieldUse = tuple[str, FieldNode]
 
 
-def field_uses(schema: GraphQLSchema, document: DocumentNode) -> tuple[FieldUse, ...]:
+@dataclasses.dataclass(eq=False)
+class FieldUses:
+    """The field uses of one document in one view, and the refusals decided on them per
+    principal capability (:func:`authz.rules.capability`)."""
+
+    uses: tuple[FieldUse, ...]
+    refused: dict[Principal, tuple[tuple[str, FieldNode, str], ...]] = dataclasses.field(
+        default_factory=dict
+    )
+
+    def __iter__(self) -> Iterator[FieldUse]:
+        return iter(self.uses)
+
+
+def field_uses(schema: GraphQLSchema, document: DocumentNode) -> FieldUses:
     """Every field selection of a valid ``document``, in document order, with its parent type.
 
     It depends on the document and the schema only, so callers compute it once per pair and
@@ -78,4 +104,4 @@ def field_uses(schema: GraphQLSchema, document: DocumentNode) -> tuple[FieldUse,
                 uses.append((get_named_type(parent).name, node))
 
     validate(schema, document, rules=(Collect,))
-    return tuple(uses)
+    return FieldUses(tuple(uses))

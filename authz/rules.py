@@ -9,6 +9,7 @@ field per request (see authz/checks.py), never once per returned object.
 from __future__ import annotations
 
 import dataclasses
+import uuid
 
 from authz.principals import (
     Audience,
@@ -62,6 +63,22 @@ class Rule:
         ):
             return f"the token lacks the scope {grant.scope}"
         return None
+
+
+def capability(principal: Principal) -> Principal:
+    """A stand-in with the same audience, flags, role or scopes and no identity: what
+    :meth:`Rule.check` reads of a principal. Principals with one capability may use the same
+    fields: they share one narrowed view (schema/build.py) and one set of field decisions per
+    document (authz/checks.py)."""
+    nobody = uuid.UUID(int=0)
+    if isinstance(principal, StaffPrincipal):
+        return StaffPrincipal(nobody, nobody, principal.role)
+    if isinstance(principal, ContactPrincipal):
+        viewer = StaffPrincipal(nobody, nobody, StaffRole.ADMIN) if principal.read_only else None
+        return ContactPrincipal(nobody, nobody, principal.flags, viewed_by=viewer)
+    if isinstance(principal, PartnerPrincipal):
+        return PartnerPrincipal(nobody, nobody, principal.scopes, None)
+    return principal
 
 
 def allow(*grants: Grant | Audience) -> Rule:

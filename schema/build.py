@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from functools import cache, lru_cache
 
 from strawberry.tools import merge_types
 
-from authz.principals import (
-    Audience,
-    ContactPrincipal,
-    PartnerPrincipal,
-    Principal,
-    StaffPrincipal,
-)
-from db.models.staff import StaffRole
+from authz.principals import Audience, Principal
+from authz.rules import capability
 from resolvers.activity_type_actions import ActivityTypeMutation
 from resolvers.activity_types import ActivityTypeQuery
 from resolvers.appointment_actions import AppointmentMutation
@@ -77,20 +70,6 @@ Mutation = merge_types(
         ActivityTypeMutation,
     ),
 )
-
-
-def capability(principal: Principal) -> Principal:
-    """A stand-in with the same audience, flags, role or scopes and no identity: principals
-    that may use the same fields share one narrowed view."""
-    nobody = uuid.UUID(int=0)
-    if isinstance(principal, StaffPrincipal):
-        return StaffPrincipal(nobody, nobody, principal.role)
-    if isinstance(principal, ContactPrincipal):
-        viewer = StaffPrincipal(nobody, nobody, StaffRole.ADMIN) if principal.read_only else None
-        return ContactPrincipal(nobody, nobody, principal.flags, viewed_by=viewer)
-    if isinstance(principal, PartnerPrincipal):
-        return PartnerPrincipal(nobody, nobody, principal.scopes, None)
-    return principal
 
 
 @lru_cache(maxsize=256)

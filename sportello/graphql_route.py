@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse, Response
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from authz.authenticate import ANONYMOUS, COOKIE, authenticate, client_address
-from authz.checks import FieldChecks, FieldUse, field_uses
+from authz.checks import FieldChecks, FieldUses, field_uses
 from authz.login import Caller, now_utc
 from authz.principals import Anonymous, ContactPrincipal
 from db import tenancy
@@ -94,7 +94,7 @@ def validate_document(query: str, view: ViewSchema) -> tuple[GraphQLError, ...]:
 
 
 @lru_cache(maxsize=1024)
-def document_field_uses(query: str, view: ViewSchema) -> tuple[FieldUse, ...]:
+def document_field_uses(query: str, view: ViewSchema) -> FieldUses:
     """The fields a valid document selects on each type, found once per (document, view)."""
     return field_uses(view._schema, parse_document(query))
 

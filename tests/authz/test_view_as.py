@@ -81,10 +81,12 @@ async def test_field_decisions_do_not_grow_with_the_rows(demo: Demo) -> None:
         "WHERE o.slug = 'brillanti'"
     )
     costs = []
-    for size in (1, 100):
+    for size in (100, 1):
         before = FieldChecks.evaluated
         data = await demo.data(query, token, n=size)
         costs.append(FieldChecks.evaluated - before)
         assert len(data["sites"]["edges"]) == min(size, sites)
-    assert costs[0] == costs[1]
-    assert costs[0] <= 10
+    # Decisions are per field, never per row: the document decides its few fields once (with
+    # 100 rows), and the same document again reuses the decisions.
+    assert 0 < costs[0] <= 10
+    assert costs[1] == 0
