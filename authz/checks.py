@@ -55,11 +55,10 @@ class FieldChecks:
         key = capability(self.principal)
         refused = uses.refused.get(key)
         if refused is None:
-            decided = ((node, self.reason(type_name, node.name.value)) for type_name, node in uses)
             refused = uses.refused[key] = tuple(
                 (type_name, node, reason)
-                for (type_name, _), (node, reason) in zip(uses, decided, strict=True)
-                if reason is not None
+                for type_name, node in uses
+                if (reason := self.reason(type_name, node.name.value)) is not None
             )
         return [
             GraphQLError(

@@ -8,7 +8,7 @@ The scope's ids reach SQL as four named parameters (``scope_organization``, ``sc
 ``scope_clients``, ``scope_whole_clients``). Restricting with a :class:`RowScope` binds the
 request's values to them; restricting with a :class:`ScopeShape` (audience, restricted or not,
 flags: no ids) leaves them without a value, for statements built once per shape and run with
-:func:`scope_parameters` of each request (db/queries/nested.py). A shaped statement run without
+:attr:`RowScope.parameters` of each request (db/queries/nested.py). A shaped statement run without
 those parameters fails; it cannot fall back on another request's ids.
 """
 
@@ -69,7 +69,8 @@ class RowScope:
 
     @functools.cached_property
     def parameters(self) -> dict[str, Any]:
-        """The values of the scope parameters (see :func:`scope_parameters`); read only."""
+        """The values of the scope parameters of a statement restricted with ``self.shape``
+        (shared by the request's statements: read only)."""
         parameters: dict[str, Any] = {ORGANIZATION: self.organization_id}
         if self.restricted:
             parameters[SITES] = sorted(self.sites or ())
@@ -85,12 +86,6 @@ ORGANIZATION = "scope_organization"
 SITES = "scope_sites"
 CLIENTS = "scope_clients"
 WHOLE_CLIENTS = "scope_whole_clients"
-
-
-def scope_parameters(scope: RowScope) -> dict[str, Any]:
-    """The values of the scope parameters of a statement restricted with ``scope.shape``
-    (a new dict: callers add their own parameters to it)."""
-    return dict(scope.parameters)
 
 
 def restrict(stmt: S, model: Any, scope: Scoping) -> S:
