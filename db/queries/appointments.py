@@ -28,13 +28,13 @@ from db.pagination import (
     Ordering,
     Page,
     PageRequest,
-    any_of,
     child_counts,
     count,
     fetch_child_pages,
     fetch_page,
+    in_row_ids,
 )
-from db.queries.nested import rows_by_id
+from db.queries.nested import rows_by_id, rows_keyed
 from db.queries.staff import with_technician_name
 
 INTERVENTION = table_of(m.Intervention)
@@ -121,19 +121,21 @@ async def appointments_by_id(
     return await rows_by_id(db, appointments_statement, scope, INTERVENTION.c.id, ids)
 
 
+def _rescheduling_statement(scope: Scoping) -> sa.Select[Any]:
+    # Oldest first: a later replacement of the same appointment overwrites an earlier one.
+    return (
+        appointments_statement(scope)
+        .where(in_row_ids(INTERVENTION.c.reschedules_id))
+        .order_by(INTERVENTION.c.created_at, INTERVENTION.c.id)
+    )
+
+
 async def appointments_rescheduling(
     db: AsyncConnection, scope: RowScope, ids: Sequence[uuid.UUID]
 ) -> list[sa.Row[Any] | None]:
     """For each appointment id, the visible appointment that reschedules it (the latest one
     created, should there be several); None when there is none."""
-    statement = (
-        appointments_statement(scope)
-        .where(any_of(INTERVENTION.c.reschedules_id, ids))
-        .order_by(INTERVENTION.c.created_at, INTERVENTION.c.id)
-    )
-    # Oldest first: a later replacement of the same appointment overwrites an earlier one.
-    found = {row.reschedules_id: row for row in await db.execute(statement)}
-    return [found.get(i) for i in ids]
+    return await rows_keyed(db, _rescheduling_statement, scope, "reschedules_id", ids)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -118,7 +118,8 @@ async def rows_keyed(
     """Per id, the row of ``statement_of`` whose column ``key`` holds it, or None.
 
     ``statement_of`` selects the rows of the ids in parameter ``row_ids``
-    (:func:`db.pagination.in_row_ids`), at most one per id: "the last revision of each site".
+    (:func:`db.pagination.in_row_ids`), one per id ("the last revision of each site"); when it
+    gives several, the last in its order wins.
     """
     return await _keyed(db, shaped(statement_of, scope.shape), scope, key, ids)
 
