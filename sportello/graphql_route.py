@@ -32,7 +32,6 @@ from graphql import (
 from graphql.execution import ExecutionResult, execute
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from authz.authenticate import ANONYMOUS, COOKIE, authenticate, client_address
 from authz.checks import FieldChecks, FieldUses, field_uses
@@ -44,6 +43,7 @@ from db.queries import audit
 from schema.build import view_for
 from schema.context import Context
 from schema.errors import ApiError
+from schema.execution import PlainFieldsExecution, is_awaitable
 from schema.limits import LIMIT_RULES, MAX_COST, MAX_TOKENS, query_cost
 from schema.relay import set_page_limit
 from schema.views import ViewSchema
@@ -381,7 +381,8 @@ async def _graphql(request: Request, request_id: str) -> Response:
             variable_values=operation["variables"],
             operation_name=operation["operation_name"],
             context_value=context,
-            executor_class=StrawberryGraphQLCoreExecutionContext,
+            executor_class=PlainFieldsExecution,
+            is_awaitable=is_awaitable,
             hide_suggestions=True,
         )
         if not isinstance(result, ExecutionResult):
