@@ -23,6 +23,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from db import kept
+
 MAX_PAGE = 100
 # Partners' reporting tools read large lists (SPEC §7); a query cost limit still applies.
 PARTNER_MAX_PAGE = 1000
@@ -229,6 +231,8 @@ def _wrapped(
     wrapped = wrappers.get(key)
     if wrapped is None:
         wrapped = wrappers[key] = build()
+        if kept.is_kept(statement):
+            kept.keep(wrapped)
     return wrapped
 
 
@@ -305,7 +309,7 @@ async def fetch_child_pages(
     if after is not None:
         values.update((f"page_after_{i}", value) for i, value in enumerate(after))
     grouped: dict[Any, list[sa.Row[Any]]] = {key: [] for key in parent_ids}
-    rows = await db.execute(paged, values)
+    rows = await kept.execute(db, paged, values)
     if single:
         grouped[parent_ids[0]] = list(rows)
     else:
@@ -314,10 +318,10 @@ async def fetch_child_pages(
     labels = ordering.labels
     pages = {}
     for key, found in grouped.items():
-        kept = found[:wanted]
+        page_rows = found[:wanted]
         total = (int(found[0]._mapping["page_total"]) if found else 0) if counted else None
         pages[key] = Page(
-            rows=kept,
+            rows=page_rows,
             has_next=len(found) > wanted,
             has_previous=request.after is not None,
             total=total,
@@ -346,7 +350,9 @@ async def child_counts(
         )
 
     grouped = _wrapped(statement, ("counts", parent), build)
-    rows = await db.execute(grouped, {**(parameters or {}), "page_parents": list(parent_ids)})
+    rows: Sequence[Any] = await kept.execute(
+        db, grouped, {**(parameters or {}), "page_parents": list(parent_ids)}
+    )
     counts = dict.fromkeys(parent_ids, 0)
     counts.update({row[0]: int(row[1]) for row in rows})
     return counts

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, ScopeShape, Scoping
+from db import kept
 from db.loaders import CountsOf, PagesOf
 from db.pagination import (
     Ordering,
@@ -45,7 +46,7 @@ def shaped(statement_of: StatementOf, shape: ScopeShape) -> sa.Select[Any]:
     """
     if "<locals>" in statement_of.__qualname__:
         raise TypeError(f"{statement_of.__qualname__}: give a module-level statement function")
-    return statement_of(shape)
+    return kept.keep(statement_of(shape))
 
 
 async def child_pages(
@@ -127,6 +128,6 @@ async def rows_keyed(
 async def _keyed(
     db: AsyncConnection, statement: sa.Select[Any], scope: RowScope, key: str, ids: Sequence[Any]
 ) -> list[sa.Row[Any] | None]:
-    rows = await db.execute(statement, {**scope.parameters, "row_ids": list(ids)})
+    rows = await kept.execute(db, statement, {**scope.parameters, "row_ids": list(ids)})
     found = {row._mapping[key]: row for row in rows}
     return [found.get(i) for i in ids]

@@ -1,0 +1,232 @@
+"""Kept statements run on the driver give exactly what SQLAlchemy gives (db/kept.py).
+
+Each test runs kept statements (built once per scope shape, as the nested lists and lookups by
+id of a request are) through :func:`db.kept.execute` and through SQLAlchemy on the same
+connection and compares the rows value by value and type by type, on columns whose types
+SQLAlchemy converts (enums, numerics, arrays) and on those it passes through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from authz.principals import Audience
+from authz.scope import RowScope, Scoping
+from db import kept
+from db.engine import create_engine
+from db.pagination import PageRequest, fetch_child_pages, rows_by_id_statement
+from db.queries import billing, clients, equipment, tickets, timesheets, worksheets
+from db.queries.nested import shaped
+
+StatementOf = Callable[[Scoping], sa.Select[Any]]
+
+# Statement functions whose rows hold every kind of column the tables have: numerics (site
+# coordinates), enums (statuses, urgencies), dates and times, uuids, text, nullable columns.
+LOOKUPS: list[tuple[StatementOf, sa.Table]] = [
+    (clients.sites_statement, clients.SITE),
+    (billing.invoices_statement, billing.INVOICE),
+    (tickets.tickets_statement, tickets.TICKET),
+    (worksheets.work_sheets_statement, worksheets.WORK_SHEET),
+    (timesheets.entries_statement, timesheets.ENTRY),
+    (equipment.equipment_statement, equipment.EQUIPMENT),
+]
+
+
+@pytest.fixture
+async def connection(demo_database: str) -> AsyncIterator[AsyncConnection]:
+    engine = create_engine(demo_database, pool_size=1)
+    async with engine.connect() as connection:
+        yield connection
+    await engine.dispose()
+
+
+async def staff_scope(connection: AsyncConnection) -> RowScope:
+    organization = await connection.scalar(
+        sa.text("SELECT id FROM organization WHERE slug = 'brillanti'")
+    )
+    assert isinstance(organization, uuid.UUID)
+    return RowScope(organization, Audience.STAFF)
+
+
+def same_rows(direct: Sequence[sa.Row[Any]], through: Sequence[sa.Row[Any]]) -> None:
+    assert len(direct) == len(through)
+    for mine, theirs in zip(direct, through, strict=True):
+        assert list(mine._mapping.keys()) == list(theirs._mapping.keys())
+        assert tuple(mine) == tuple(theirs)
+        assert [type(v) for v in mine] == [type(v) for v in theirs], mine._mapping.keys()
+
+
+def used_the_driver(statement: sa.Select[Any]) -> bool:
+    plan = kept._KEPT.get(statement)
+    return plan is not None and plan.make_row is not None
+
+
+async def test_rows_from_the_driver_are_sqlalchemys_rows(connection: AsyncConnection) -> None:
+    await connection.begin()
+    scope = await staff_scope(connection)
+    assert kept.direct_available(connection)
+    for statement_of, table in LOOKUPS:
+        ids = list(
+            (
+                await connection.execute(
+                    sa.select(table.c.id)
+                    .where(table.c.organization_id == scope.organization_id)
+                    .order_by(table.c.id)
+                    .limit(20)
+                )
+            ).scalars()
+        )
+        statement = rows_by_id_statement(shaped(statement_of, scope.shape), table.c.id)
+        values: Mapping[str, Any] = {**scope.parameters, "row_ids": ids}
+        direct = await kept.execute(connection, statement, values)
+        assert used_the_driver(statement), table.name
+        through = (await connection.execute(statement, values)).all()
+        assert len(direct) == len(ids), table.name
+        same_rows(direct, through)
+
+
+async def test_a_kept_page_with_cursor_and_totals_matches(connection: AsyncConnection) -> None:
+    await connection.begin()
+    scope = await staff_scope(connection)
+    sites = list(
+        (
+            await connection.execute(
+                sa.text(
+                    "SELECT site_id FROM equipment WHERE organization_id = :o "
+                    "GROUP BY site_id HAVING count(*) > 3"
+                ),
+                {"o": scope.organization_id},
+            )
+        ).scalars()
+    )[:5]
+    statement = shaped(equipment.equipment_statement, scope.shape)
+    first = await fetch_child_pages(
+        connection,
+        statement,
+        equipment.EQUIPMENT.c.site_id,
+        sites,
+        equipment.EQUIPMENT_ORDER,
+        PageRequest(first=2, with_total=True),
+        parameters=scope.parameters,
+    )
+    for site in sites:
+        page = first[site]
+        assert len(page.rows) == 2
+        assert page.has_next
+        expected = await connection.scalar(
+            sa.text("SELECT count(*) FROM equipment WHERE site_id = :s"), {"s": site}
+        )
+        assert page.total == expected
+        after = await fetch_child_pages(
+            connection,
+            statement,
+            equipment.EQUIPMENT.c.site_id,
+            [site],
+            equipment.EQUIPMENT_ORDER,
+            PageRequest(first=100, after=page.cursor(-1)),
+            parameters=scope.parameters,
+        )
+        rest = (
+            await connection.execute(
+                sa.text("SELECT id FROM equipment WHERE site_id = :s ORDER BY kind, id OFFSET 2"),
+                {"s": site},
+            )
+        ).scalars()
+        assert [row.id for row in after[site].rows] == list(rest)
+
+
+async def test_statements_sent_at_once_on_one_connection_wait_their_turn(
+    connection: AsyncConnection,
+) -> None:
+    await connection.begin()
+    scope = await staff_scope(connection)
+    ids = list(
+        (
+            await connection.execute(
+                sa.text("SELECT id FROM site WHERE organization_id = :o LIMIT 30"),
+                {"o": scope.organization_id},
+            )
+        ).scalars()
+    )
+    statement = rows_by_id_statement(
+        shaped(clients.sites_statement, scope.shape), clients.SITE.c.id
+    )
+    values = {**scope.parameters, "row_ids": ids}
+    expected = (await connection.execute(statement, values)).all()
+    results = await asyncio.gather(
+        *(kept.execute(connection, statement, values) for _ in range(5)),
+        connection.execute(sa.text("SELECT pg_sleep(0.01)")),
+        *(kept.execute(connection, statement, values) for _ in range(5)),
+    )
+    for rows in results[:5] + results[6:]:
+        same_rows(rows, expected)
+
+
+async def test_a_kept_statement_needs_the_requests_values(connection: AsyncConnection) -> None:
+    await connection.begin()
+    scope = await staff_scope(connection)
+    await connection.execute(sa.text("SELECT 1"))
+    statement = rows_by_id_statement(
+        shaped(clients.sites_statement, scope.shape), clients.SITE.c.id
+    )
+    with pytest.raises(sa.exc.InvalidRequestError, match="scope_organization"):
+        await kept.execute(connection, statement, {"row_ids": []})
+
+
+# A statement of the tests' own, kept: its page size is a parameter PostgreSQL checks.
+FIRST_SITES = kept.keep(
+    sa.select(clients.SITE.c.id)
+    .order_by(clients.SITE.c.id)
+    .limit(sa.bindparam("size", type_=sa.Integer))
+)
+
+
+async def test_a_failing_statement_raises_a_dbapi_error_and_the_transaction_rolls_back(
+    connection: AsyncConnection,
+) -> None:
+    transaction = await connection.begin()
+    await connection.execute(sa.text("SELECT 1"))
+    with pytest.raises(sa.exc.DBAPIError, match="LIMIT must not be negative"):
+        await kept.execute(connection, FIRST_SITES, {"size": -1})
+    assert used_the_driver(FIRST_SITES)
+    with pytest.raises(sa.exc.DBAPIError, match="current transaction is aborted"):
+        await kept.execute(connection, FIRST_SITES, {"size": 1})
+    await transaction.rollback()
+    async with connection.begin():
+        await connection.execute(sa.text("SELECT 1"))
+        again = await kept.execute(connection, FIRST_SITES, {"size": 2})
+        expected = (
+            await connection.execute(sa.text("SELECT id FROM site ORDER BY id LIMIT 2"))
+        ).scalars()
+    assert [row.id for row in again] == list(expected)
+
+
+async def test_before_the_transaction_starts_sqlalchemy_runs_it(
+    connection: AsyncConnection,
+) -> None:
+    scope = await staff_scope(connection)
+    await connection.commit()
+    ids = list(
+        (
+            await connection.execute(
+                sa.text("SELECT id FROM ticket WHERE organization_id = :o LIMIT 5"),
+                {"o": scope.organization_id},
+            )
+        ).scalars()
+    )
+    await connection.commit()
+    statement = rows_by_id_statement(
+        shaped(tickets.tickets_statement, scope.shape), tickets.TICKET.c.id
+    )
+    values = {**scope.parameters, "row_ids": ids}
+    first = await kept.execute(connection, statement, values)  # begins the transaction
+    second = await kept.execute(connection, statement, values)
+    same_rows(first, second)
+    assert len(first) == 5
