@@ -160,12 +160,11 @@ async def test_statements_sent_at_once_on_one_connection_wait_their_turn(
     )
     values = {**scope.parameters, "row_ids": ids}
     expected = (await connection.execute(statement, values)).all()
-    results = await asyncio.gather(
-        *(kept.execute(connection, statement, values) for _ in range(5)),
-        connection.execute(sa.text("SELECT pg_sleep(0.01)")),
-        *(kept.execute(connection, statement, values) for _ in range(5)),
-    )
+    sleep = connection.execute(sa.text("SELECT pg_sleep(0.01)"))
+    direct = [kept.execute(connection, statement, values) for _ in range(10)]
+    results = await asyncio.gather(*direct[:5], sleep, *direct[5:])
     for rows in results[:5] + results[6:]:
+        assert isinstance(rows, list)
         same_rows(rows, expected)
 
 

@@ -106,7 +106,8 @@ def test_awaitables_are_told_from_their_type() -> None:
         return None
 
     running = coroutine()
-    assert is_awaitable(running)
+    awaitable = is_awaitable(running)
     running.close()
+    assert awaitable
     assert not is_awaitable(GOOD)
     assert not is_awaitable("text")
