@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -53,7 +54,11 @@ def create_app(settings: Settings) -> Starlette:
         pool_size=settings.db_pool_size,
         statement_timeout_ms=settings.statement_timeout_ms,
     )
-    state = AppState(settings=settings, engine=engine)
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        executing=asyncio.Semaphore(settings.concurrent_requests),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

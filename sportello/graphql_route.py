@@ -291,7 +291,23 @@ async def _graphql(request: Request, request_id: str) -> Response:
         if rejected.status == 405:
             response.headers["Allow"] = "POST"
         return response
+    # The body is read before taking a turn: a client sending it slowly holds no turn.
+    async with state.executing:
+        return await _run(request, request_id, state, operation)
 
+
+async def _run(
+    request: Request, request_id: str, state: AppState, operation: dict[str, Any]
+) -> Response:
+    """Parse, authenticate, validate and execute ``operation`` in one transaction.
+
+    Runs in one of the process's turns (``settings.concurrent_requests``): with every
+    operation in flight interleaved on one event loop, each took as long as all of them
+    together, and the slowest several times the median (bench/RESULTS.md); with a few at
+    a time and the rest waiting in arrival order, each runs nearly alone, the CPU still
+    overlaps with PostgreSQL, and waiting requests hold no database connection.
+    """
+    settings = state.settings
     try:
         document: DocumentNode | None = parse_document(operation["query"])
         parse_error = None

@@ -43,6 +43,9 @@ class Settings:
     development: bool = False
     # Largest request body accepted on /graphql; anything bigger gets 413 before parsing.
     max_body_bytes: int = 100_000
+    # GraphQL operations a process executes at once; the others wait their turn in arrival
+    # order (see sportello/graphql_route.py).
+    concurrent_requests: int = 4
 
     # Sessions end after this long without a request, and at the latest this long after login.
     session_idle_minutes: int = 480
@@ -79,6 +82,10 @@ class Settings:
     mail_max_attempts: int = 8
 
     def __post_init__(self) -> None:
+        if self.concurrent_requests < 1:
+            raise SettingsError(
+                f"SPORTELLO_CONCURRENT_REQUESTS={self.concurrent_requests}: at least 1"
+            )
         if self.smtp_security not in {"starttls", "tls", "plain"}:
             raise SettingsError(
                 f"SPORTELLO_SMTP_SECURITY={self.smtp_security!r}: use starttls, tls or plain"

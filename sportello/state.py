@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,3 +14,5 @@ from sportello.settings import Settings
 class AppState:
     settings: Settings
     engine: AsyncEngine
+    # Turns to execute a GraphQL operation: settings.concurrent_requests at once, then FIFO.
+    executing: asyncio.Semaphore
