@@ -64,16 +64,18 @@ class _Plan:
         )
         self.column_types = [column.type for column in statement.selected_columns]
         self.make_row: Callable[[Sequence[Any]], sa.Row[Any]] | None = None
-        self.results: tuple[Processor, ...] = ()
+        self.converted: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
 
     def plan_columns(self, attributes: Sequence[Any]) -> None:
         """Row factory and conversions from the prepared statement's columns."""
         if len(attributes) != len(self.column_types):
             raise RuntimeError(f"kept statement returns {len(attributes)} columns: {self.sql}")
-        self.results = tuple(
+        results = (
             kind.dialect_impl(self.dialect).result_processor(self.dialect, attribute.type.oid)
             for kind, attribute in zip(self.column_types, attributes, strict=True)
         )
+        # Most columns pass through; only those with a conversion (enums) are touched.
+        self.converted = tuple((i, c) for i, c in enumerate(results) if c is not None)
         self.make_row = result_tuple([attribute.name for attribute in attributes])
 
     def values(self, parameters: Mapping[str, Any]) -> list[Any]:
@@ -86,13 +88,15 @@ class _Plan:
     def rows(self, records: Sequence[asyncpg.Record]) -> list[sa.Row[Any]]:
         make_row = self.make_row
         assert make_row is not None
-        if not any(self.results):
+        if not self.converted:
             return [make_row(record) for record in records]
-        results = self.results
-        return [
-            make_row([v if c is None else c(v) for c, v in zip(results, record, strict=True)])
-            for record in records
-        ]
+        rows = []
+        for record in records:
+            values = list(record)
+            for i, convert in self.converted:
+                values[i] = convert(values[i])
+            rows.append(make_row(values))
+        return rows
 
 
 # Kept statements (held weakly: the page wrappers of a statement go with it) and their plans,
