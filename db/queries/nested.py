@@ -38,15 +38,19 @@ StatementOf = Callable[[Scoping], sa.Select[Any]]
 
 
 @functools.cache
-def shaped(statement_of: StatementOf, shape: ScopeShape) -> sa.Select[Any]:
+def shaped(
+    statement_of: Callable[..., sa.Select[Any]], shape: ScopeShape, *where: Any
+) -> sa.Select[Any]:
     """``statement_of``'s statement for every scope of ``shape``, built on first use.
 
-    Bounded: statement functions x audiences x restricted x the contact flag sets in use. A
-    function made per call (a closure, which could also hold a request's values) is refused.
+    ``where``: a filter's shape (db/filter_shapes.py), for a statement of filtered rows.
+    Bounded: statement functions x audiences x restricted x the contact flag sets in use (x the
+    filter shapes asked). A function made per call (a closure, which could also hold a
+    request's values) is refused.
     """
     if "<locals>" in statement_of.__qualname__:
         raise TypeError(f"{statement_of.__qualname__}: give a module-level statement function")
-    return kept.keep(statement_of(shape))
+    return kept.keep(statement_of(shape, *where))
 
 
 async def child_pages(

@@ -20,10 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
+from db import kept
 from db import models as m
+from db.filter_shapes import filter_parameters, filter_shape, given
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page
-from db.queries.nested import child_lists, rows_by_id
+from db.queries.nested import child_lists, rows_by_id, shaped
 
 TICKET = table_of(m.Ticket)
 COMMENT = table_of(m.TicketComment)
@@ -52,6 +54,11 @@ class TicketFilter:
     opened_to: dt.date | None = None
 
 
+# The filter's fields compared through parameters (db/filter_shapes.py); statuses and
+# urgencies stay in a filter's shape.
+FILTER_PARAMETERS = ("site_id", "client_id", "opened_from", "opened_to")
+
+
 def _local_day(opened_at: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     """The day of ``opened_at`` in the ticket's organization's time zone."""
     zone = (
@@ -68,17 +75,21 @@ def tickets_statement(scope: Scoping, where: TicketFilter | None = None) -> sa.S
     if where is None:
         return statement
     if where.site_id is not None:
-        statement = statement.where(TICKET.c.site_id == where.site_id)
+        site = given("site_id", where.site_id, TICKET.c.site_id.type)
+        statement = statement.where(TICKET.c.site_id == site)
     if where.client_id is not None:
-        statement = statement.where(TICKET.c.client_id == where.client_id)
+        client = given("client_id", where.client_id, TICKET.c.client_id.type)
+        statement = statement.where(TICKET.c.client_id == client)
     if where.statuses is not None:
         statement = statement.where(TICKET.c.status.in_(where.statuses))
     if where.urgencies is not None:
         statement = statement.where(TICKET.c.urgency.in_(where.urgencies))
     if where.opened_from is not None:
-        statement = statement.where(_local_day(TICKET.c.opened_at) >= where.opened_from)
+        since = given("opened_from", where.opened_from, sa.Date())
+        statement = statement.where(_local_day(TICKET.c.opened_at) >= since)
     if where.opened_to is not None:
-        statement = statement.where(_local_day(TICKET.c.opened_at) <= where.opened_to)
+        until = given("opened_to", where.opened_to, sa.Date())
+        statement = statement.where(_local_day(TICKET.c.opened_at) <= until)
     return statement
 
 
@@ -187,10 +198,7 @@ class TicketStatistics:
     per_month: dict[dt.date, int]
 
 
-async def ticket_statistics(
-    db: AsyncConnection, scope: RowScope, where: TicketFilter
-) -> TicketStatistics:
-    """Counts by status, by urgency and by opening month, in one GROUP BY GROUPING SETS."""
+def _statistics_statement(scope: Scoping, where: TicketFilter) -> sa.Select[Any]:
     month = sa.cast(sa.func.date_trunc("month", _local_day(TICKET.c.opened_at)), sa.Date)
     tickets = (
         tickets_statement(scope, where)
@@ -198,10 +206,19 @@ async def ticket_statistics(
         .subquery()
     )
     columns = (tickets.c.status, tickets.c.urgency, tickets.c.month)
-    rows = await db.execute(
-        sa.select(*columns, sa.func.grouping(*columns).label("unused"), sa.func.count()).group_by(
-            sa.func.grouping_sets(*(sa.tuple_(c) for c in columns), sa.tuple_())
-        )
+    return sa.select(
+        *columns, sa.func.grouping(*columns).label("unused"), sa.func.count()
+    ).group_by(sa.func.grouping_sets(*(sa.tuple_(c) for c in columns), sa.tuple_()))
+
+
+async def ticket_statistics(
+    db: AsyncConnection, scope: RowScope, where: TicketFilter
+) -> TicketStatistics:
+    """Counts by status, by urgency and by opening month, in one GROUP BY GROUPING SETS
+    (a statement built once per scope shape and filter shape)."""
+    statement = shaped(_statistics_statement, scope.shape, filter_shape(where, FILTER_PARAMETERS))
+    rows: Sequence[Any] = await kept.execute(
+        db, statement, {**scope.parameters, **filter_parameters(where, FILTER_PARAMETERS)}
     )
     total = 0
     by_status: dict[str, int] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from schema import ids
@@ -112,3 +113,32 @@ async def test_partners_need_the_reports_scope_and_see_only_their_clients(demo: 
     reports = await partner_token(demo, ["reports:read"], clients)
     seen = (await demo.data(STATISTICS, reports))["ticketStatistics"]
     assert figures(seen) == await sql_statistics(demo, "r.client_id = :c", c=client)
+
+
+async def test_each_request_counts_with_its_own_filter_values(demo: Demo) -> None:
+    """The statistics statement is built once per filter shape (db/filter_shapes.py): asked
+    in turn for different sites and periods, each answer is that site's and period's."""
+    staff = await demo.as_("staff admin")
+    org = await org_id(demo, "brillanti")
+    sites = await demo.scalar(
+        "SELECT array_agg(site_id) FROM (SELECT site_id FROM ticket WHERE organization_id = :o "
+        "GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 3) busiest",
+        o=org,
+    )
+    assert len(sites) == 3
+    for site in [sites[0], sites[1], sites[0], sites[2], sites[1]]:
+        seen = await demo.data(STATISTICS, staff, siteId=ids.encode("Site", site))
+        expected = await sql_statistics(demo, "r.site_id = :s", s=site)
+        assert figures(seen["ticketStatistics"]) == expected
+        assert expected["total"] > 0
+    local_day = "(r.opened_at AT TIME ZONE o.timezone)::date"
+    for since, until in [("2026-01-01", "2026-03-31"), ("2026-06-01", "2026-11-20")] * 2:
+        seen = await demo.data(STATISTICS, staff, **{"from": since, "to": until})
+        expected = await sql_statistics(
+            demo,
+            f"r.organization_id = :o AND {local_day} BETWEEN :f AND :t",
+            o=org,
+            f=dt.date.fromisoformat(since),
+            t=dt.date.fromisoformat(until),
+        )
+        assert figures(seen["ticketStatistics"]) == expected
