@@ -165,28 +165,47 @@ def _beyond(
     return keys > bound if ascending else keys < bound
 
 
+def _page_statement(
+    statement: sa.Select[Any], ordering: Ordering, reverse: bool, after: bool, before: bool
+) -> sa.Select[Any]:
+    """The statement of :func:`fetch_page`: parameters ``page_limit`` and, past a cursor,
+    ``page_after_<i>`` / ``page_before_<i>``."""
+    if after:
+        statement = statement.where(_beyond(ordering, "page_after", True))
+    if before:
+        statement = statement.where(_beyond(ordering, "page_before", False))
+    order = [c.desc() if reverse else c.asc() for c in ordering.columns]
+    return statement.order_by(*order).limit(sa.bindparam("page_limit", type_=sa.Integer))
+
+
 async def fetch_page(
     db: AsyncConnection,
     statement: sa.Select[Any],
     ordering: Ordering,
     request: PageRequest,
     *,
+    parameters: Mapping[str, Any] | None = None,
     max_page: int | None = None,
 ) -> Page:
     """One page of ``statement`` in ``ordering`` (its selected columns must include them).
 
     One statement: it asks for one row more than the page to know whether another follows.
+    ``parameters``: values of ``statement``'s own unbound parameters (a statement built once
+    per scope and filter shape); the page statement around it is built once per way of paging
+    it and run with this page's size and cursor values.
     """
     wanted, backwards = request.size(max_page)
     after = decode_cursor(request.after, ordering) if request.after else None
     before = decode_cursor(request.before, ordering) if request.before else None
-    if after is not None:
-        statement = statement.where(_beyond(ordering, "page_after", True, after))
-    if before is not None:
-        statement = statement.where(_beyond(ordering, "page_before", False, before))
     reverse = ordering.descending != backwards
-    order = [c.desc() if reverse else c.asc() for c in ordering.columns]
-    rows = list((await db.execute(statement.order_by(*order).limit(wanted + 1))).all())
+    shape = (ordering, reverse, after is not None, before is not None)
+    paged = _wrapped(statement, shape, lambda: _page_statement(statement, *shape))
+    values = dict(parameters or {})
+    values["page_limit"] = wanted + 1
+    for name, cursor in (("page_after", after), ("page_before", before)):
+        if cursor is not None:
+            values.update((f"{name}_{i}", value) for i, value in enumerate(cursor))
+    rows = list(await kept.execute(db, paged, values))
     more = len(rows) > wanted
     rows = rows[:wanted]
     if backwards:
@@ -199,12 +218,18 @@ async def fetch_page(
     )
 
 
-async def count(db: AsyncConnection, statement: sa.Select[Any]) -> int:
-    """How many rows ``statement`` (before pagination) returns."""
-    total = await db.scalar(
-        sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
-    )
-    return int(total or 0)
+async def count(
+    db: AsyncConnection, statement: sa.Select[Any], parameters: Mapping[str, Any] | None = None
+) -> int:
+    """How many rows ``statement`` (before pagination) returns (``parameters`` as in
+    :func:`fetch_page`)."""
+
+    def build() -> sa.Select[Any]:
+        return sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+
+    counted = _wrapped(statement, ("count",), build)
+    rows: Sequence[Any] = await kept.execute(db, counted, dict(parameters or {}))
+    return int(rows[0][0] or 0)
 
 
 def any_of(column: sa.ColumnElement[Any], values: Sequence[Any]) -> sa.ColumnElement[bool]:

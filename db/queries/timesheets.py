@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
+from db.filter_shapes import filter_parameters, filter_shape, given
 from db.models.base import table_of
 from db.pagination import (
     Ordering,
@@ -30,7 +31,7 @@ from db.pagination import (
     fetch_child_pages,
     fetch_page,
 )
-from db.queries.nested import rows_by_id
+from db.queries.nested import rows_by_id, shaped
 from db.queries.staff import with_technician_name
 
 ENTRY = table_of(m.TimesheetEntry)
@@ -52,21 +53,24 @@ class TimesheetFilter:
     until: dt.datetime | None = None
 
 
+# Every field is compared through a parameter (db/filter_shapes.py).
+FILTER_PARAMETERS = ("site_id", "client_id", "technician_id", "since", "until")
+_INSTANT = ENTRY.c.clock_in.type
+
+
 def _filtered(scope: Scoping, where: TimesheetFilter | None) -> sa.Select[Any]:
     statement = restrict(sa.select(ENTRY), m.TimesheetEntry, scope)
     if where is None:
         return statement
     column = ENTRY.c
-    if where.site_id is not None:
-        statement = statement.where(column.site_id == where.site_id)
-    if where.client_id is not None:
-        statement = statement.where(column.client_id == where.client_id)
-    if where.technician_id is not None:
-        statement = statement.where(column.technician_id == where.technician_id)
+    for name in ("site_id", "client_id", "technician_id"):
+        value = getattr(where, name)
+        if value is not None:
+            statement = statement.where(column[name] == given(name, value, column[name].type))
     if where.since is not None:
-        statement = statement.where(column.clock_in >= where.since)
+        statement = statement.where(column.clock_in >= given("since", where.since, _INSTANT))
     if where.until is not None:
-        statement = statement.where(column.clock_in < where.until)
+        statement = statement.where(column.clock_in < given("until", where.until, _INSTANT))
     return statement
 
 
@@ -75,16 +79,24 @@ def entries_statement(scope: Scoping, where: TimesheetFilter | None = None) -> s
     return with_technician_name(_filtered(scope, where), ENTRY)
 
 
+def _parameters(scope: RowScope, where: TimesheetFilter) -> dict[str, Any]:
+    return {**scope.parameters, **filter_parameters(where, FILTER_PARAMETERS)}
+
+
 async def entry_page(
     db: AsyncConnection, scope: RowScope, request: PageRequest, where: TimesheetFilter
 ) -> Page:
-    """One page of entries, earliest clock-in first."""
-    return await fetch_page(db, entries_statement(scope, where), ENTRY_ORDER, request)
+    """One page of entries, earliest clock-in first (the statement built once per shape)."""
+    statement = shaped(entries_statement, scope.shape, filter_shape(where, FILTER_PARAMETERS))
+    return await fetch_page(
+        db, statement, ENTRY_ORDER, request, parameters=_parameters(scope, where)
+    )
 
 
 async def entry_count(db: AsyncConnection, scope: RowScope, where: TimesheetFilter) -> int:
     """How many entries the filtered list holds."""
-    return await count(db, _filtered(scope, where))
+    statement = shaped(_filtered, scope.shape, filter_shape(where, FILTER_PARAMETERS))
+    return await count(db, statement, _parameters(scope, where))
 
 
 async def entries_by_id(
@@ -110,9 +122,17 @@ class EntriesOfSites:
         site_ids: Sequence[uuid.UUID],
         request: PageRequest,
     ) -> dict[uuid.UUID, Page]:
-        statement = entries_statement(scope, self.where)
+        statement = shaped(
+            entries_statement, scope.shape, filter_shape(self.where, FILTER_PARAMETERS)
+        )
         return await fetch_child_pages(
-            db, statement, ENTRY.c.site_id, site_ids, ENTRY_ORDER, request
+            db,
+            statement,
+            ENTRY.c.site_id,
+            site_ids,
+            ENTRY_ORDER,
+            request,
+            parameters=_parameters(scope, self.where),
         )
 
 
@@ -125,4 +145,7 @@ class EntryCountsOfSites:
     async def __call__(
         self, db: AsyncConnection, scope: RowScope, site_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, int]:
-        return await child_counts(db, _filtered(scope, self.where), ENTRY.c.site_id, site_ids)
+        statement = shaped(_filtered, scope.shape, filter_shape(self.where, FILTER_PARAMETERS))
+        return await child_counts(
+            db, statement, ENTRY.c.site_id, site_ids, parameters=_parameters(scope, self.where)
+        )

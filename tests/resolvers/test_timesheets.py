@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from authz.principals import Audience
@@ -71,6 +72,42 @@ async def test_staff_see_every_entry_of_their_organization_by_clock_in(demo: Dem
     november = {"from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z"}
     page = (await demo.data(ENTRIES, token, first=1, **november))["timesheetEntries"]
     assert page["totalCount"] == in_november > 0
+
+
+async def test_each_request_pages_with_its_own_filter_values(demo: Demo) -> None:
+    """The list's statement is built once per filter shape (db/filter_shapes.py): sites and
+    periods asked in turn, with cursors and backwards pages, each get their own rows."""
+    token = await demo.as_("staff admin")
+    sites = await demo.scalar(
+        "SELECT array_agg(site_id) FROM (SELECT site_id FROM timesheet_entry "
+        "WHERE organization_id = :o GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 3) s",
+        o=await org_id(demo, "brillanti"),
+    )
+    for site in [sites[0], sites[1], sites[0], sites[2]]:
+        expected = encoded(
+            await demo.scalar(
+                "SELECT array_agg(id ORDER BY clock_in, id) FROM timesheet_entry "
+                "WHERE site_id = :s",
+                s=site,
+            )
+        )
+        assert await all_ids(demo, token, siteId=ids.encode("Site", site)) == expected
+        last = await demo.data(ENTRIES, token, last=2, siteId=ids.encode("Site", site))
+        assert [e["node"]["id"] for e in last["timesheetEntries"]["edges"]] == expected[-2:]
+        assert last["timesheetEntries"]["totalCount"] == len(expected)
+    for month in ("2026-09", "2026-10", "2026-09"):
+        since, until = f"{month}-01T00:00:00Z", f"{month}-15T00:00:00Z"
+        expected = encoded(
+            await demo.scalar(
+                "SELECT array_agg(id ORDER BY clock_in, id) FROM timesheet_entry "
+                "WHERE site_id = :s AND clock_in >= :f AND clock_in < :t",
+                s=sites[0],
+                f=dt.datetime.fromisoformat(since),
+                t=dt.datetime.fromisoformat(until),
+            )
+        )
+        period = {"from": since, "to": until, "siteId": ids.encode("Site", sites[0])}
+        assert await all_ids(demo, token, **period) == expected
 
 
 async def test_durations_and_open_entries(demo: Demo) -> None:
