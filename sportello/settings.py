@@ -20,6 +20,10 @@ class SettingsError(StartupError, ValueError):
     """A setting has a value the service cannot use; the message names the variable."""
 
 
+# The largest partner budget per minute (requests or cost) that PostgreSQL can count.
+PARTNER_BUDGET_MAX = 1_000_000_000
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     # Database: without a URL the embedded PostgreSQL under data_dir is used.
@@ -82,6 +86,12 @@ class Settings:
     mail_max_attempts: int = 8
 
     def __post_init__(self) -> None:
+        for name in ("partner_requests_per_minute", "partner_cost_per_minute"):
+            # Counted in int4 columns, whose sums (used + asked) must fit as well.
+            if not 1 <= getattr(self, name) <= PARTNER_BUDGET_MAX:
+                raise SettingsError(
+                    f"{env_name(name)}={getattr(self, name)}: between 1 and {PARTNER_BUDGET_MAX:,}"
+                )
         if self.concurrent_requests < 1:
             raise SettingsError(
                 f"SPORTELLO_CONCURRENT_REQUESTS={self.concurrent_requests}: at least 1"

@@ -57,3 +57,13 @@ async def test_an_operation_waits_for_a_turn(
 def test_at_least_one_turn() -> None:
     with pytest.raises(SettingsError, match="SPORTELLO_CONCURRENT_REQUESTS"):
         Settings.from_env({"SPORTELLO_CONCURRENT_REQUESTS": "0"})
+
+
+@pytest.mark.parametrize("name", ["PARTNER_REQUESTS_PER_MINUTE", "PARTNER_COST_PER_MINUTE"])
+def test_partner_budgets_fit_what_postgresql_counts(name: str) -> None:
+    """Budgets are counted in int4 columns: 2^31 used to start, then fail every request."""
+    with pytest.raises(SettingsError, match=f"SPORTELLO_{name}=2147483648"):
+        Settings.from_env({f"SPORTELLO_{name}": str(2**31)})
+    with pytest.raises(SettingsError, match=f"SPORTELLO_{name}=0"):
+        Settings.from_env({f"SPORTELLO_{name}": "0"})
+    Settings.from_env({f"SPORTELLO_{name}": "1000000000"})
