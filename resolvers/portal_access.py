@@ -6,9 +6,11 @@ ADMIN alone manages partner tokens); every change is audited.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import strawberry
@@ -47,6 +49,16 @@ def staff_of(info: ContextInfo) -> StaffPrincipal:
     if not isinstance(principal, StaffPrincipal):
         raise Forbidden("Staff only.")
     return principal
+
+
+@contextlib.contextmanager
+def _taken_is_bad_input() -> Iterator[None]:
+    """An email or username taken by a request running at the same time, found by the unique
+    index after this request checked: the same answer as when the check finds it."""
+    try:
+        yield
+    except portal_access.Taken as taken:
+        raise BadUserInput(taken.field, f"another access already uses this {taken.field}") from None
 
 
 def _text(field: str, value: str | None, *, required: bool) -> str | None:
@@ -274,7 +286,8 @@ class PortalAccessMutation:
             **_flags(input.flags),
         }
         now = auth.now_utc()
-        access_id = await portal_access.create(db, org, values, now)
+        with _taken_is_bad_input():
+            access_id = await portal_access.create(db, org, values, now)
         await portal_access.replace_grants(db, org, access_id, client_ids, site_ids, now)
         if input.send_invitation:
             await _invite(info, access_id)
@@ -316,7 +329,9 @@ class PortalAccessMutation:
                 raise BadUserInput("username", "another access already uses this username")
         if input.flags is not strawberry.UNSET:
             values.update(_flags(input.flags))
-        if not await portal_access.update(db, org, access_id, values):
+        with _taken_is_bad_input():
+            updated = await portal_access.update(db, org, access_id, values)
+        if not updated:
             raise NotFound("portal access")
         if input.client_ids is not strawberry.UNSET or input.site_ids is not strawberry.UNSET:
             current = await _one(info, org, access_id)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import re
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.principals import CONTACT_FLAGS
@@ -210,31 +212,59 @@ async def username_taken(
     return bool(await db.scalar(sa.select(sa.exists().where(*conditions))))
 
 
+class Taken(Exception):
+    """Another live access took this email or username after it was checked (two requests
+    at once): the unique index decided. ``field`` is the input field at fault."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+# The unique indexes of a live contact, by the input field they protect.
+_UNIQUE = {"uq_contact_org_email": "email", "uq_contact_org_username": "username"}
+
+
+@contextlib.asynccontextmanager
+async def _unique_fields() -> AsyncIterator[None]:
+    try:
+        yield
+    except IntegrityError as error:
+        taken = next((f for name, f in _UNIQUE.items() if name in str(error.orig)), None)
+        if taken is None:
+            raise
+        raise Taken(taken) from None
+
+
 async def create(
     db: AsyncConnection, organization_id: uuid.UUID, values: dict[str, Any], now: dt.datetime
 ) -> uuid.UUID:
+    """A new access; :class:`Taken` when its email or username was just taken."""
     contact_id = uuid.uuid4()
-    await db.execute(
-        CONTACT.insert().values(
-            id=contact_id,
-            created_at=now,
-            organization_id=organization_id,
-            state=m.ContactState.INVITED.value,
-            password_hash=None,
-            **values,
+    async with _unique_fields():
+        await db.execute(
+            CONTACT.insert().values(
+                id=contact_id,
+                created_at=now,
+                organization_id=organization_id,
+                state=m.ContactState.INVITED.value,
+                password_hash=None,
+                **values,
+            )
         )
-    )
     return contact_id
 
 
 async def update(
     db: AsyncConnection, organization_id: uuid.UUID, contact_id: uuid.UUID, values: dict[str, Any]
 ) -> bool:
-    """Change profile fields and flags of a live access; False when there is none."""
+    """Change profile fields and flags of a live access; False when there is none,
+    :class:`Taken` when its new email or username was just taken."""
     statement = CONTACT.update().where(*_live(organization_id), CONTACT.c.id == contact_id)
     # With nothing to change the statement still tells whether the access exists.
     statement = statement.values(**values) if values else statement.values(id=CONTACT.c.id)
-    result = await db.execute(statement.returning(CONTACT.c.id))
+    async with _unique_fields():
+        result = await db.execute(statement.returning(CONTACT.c.id))
     return result.first() is not None
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 
 from db import models as m
 from db.engine import create_engine
+from db.models.base import table_of
 from schema import ids
 from tests import factories
 from tests.api import VIEWER, Api
@@ -168,6 +171,39 @@ async def test_a_duplicate_email_is_refused(office: Office) -> None:
         CREATE, token=office.admin, input=new_access(office, email="LUCIA@beta.example")
     )
     assert twin.json()["errors"][0]["extensions"]["field"] == "email"
+
+
+async def test_an_email_taken_by_a_request_running_at_once_is_refused_the_same_way(
+    office: Office,
+) -> None:
+    """The check passes (the other access is not committed yet), then the unique index
+    decides: still BAD_USER_INPUT on email, never an internal error."""
+    async with office.engine.connect() as other:
+        await other.begin()
+        await other.execute(
+            table_of(m.Contact)
+            .insert()
+            .values(
+                id=uuid.uuid4(),
+                created_at=dt.datetime.now(dt.UTC),
+                organization_id=office.org,
+                first_name="Lucia",
+                last_name="Other",
+                email="lucia@beta.example",
+                username="lucia.other",
+                notes="",
+                state=m.ContactState.INVITED.value,
+            )
+        )
+        racing = asyncio.create_task(
+            office.gql(CREATE, token=office.admin, input=new_access(office))
+        )
+        while not await office.scalar("SELECT count(*) FROM pg_locks WHERE NOT granted"):  # noqa: ASYNC110 - polls PostgreSQL
+            await asyncio.sleep(0.01)
+        await other.commit()
+    answer = (await racing).json()
+    assert answer["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "email"}
+    assert await office.scalar("SELECT count(*) FROM contact") == 1
 
 
 async def test_technicians_and_contacts_cannot_manage_accesses(office: Office) -> None:
