@@ -10,6 +10,9 @@ query under a staff scope: the difference estimates what authorization costs):
   SQL, JSON; no socket);
 - over HTTP: ``python -m sportello serve`` (uvicorn) on a local port.
 
+The four requests (each role, the dashboard and its cut version below) take turns, so that
+the machine's drift during a run weighs on all of them alike.
+
 A resolved field is a key of the response's data (every object's every field, lists counted
 once per element's fields). Two figures per field:
 
@@ -99,18 +102,21 @@ async def log_in(client: httpx.AsyncClient, role: str) -> str:
 
 
 async def measure(
-    client: httpx.AsyncClient, query: str, token: str, site: str, runs: int
-) -> tuple[list[float], int]:
-    """Microseconds of ``runs`` requests after five to warm up; resolved fields."""
-    fields = resolved_fields(await post(client, query, token, site=site))
-    for _ in range(5):
-        await post(client, query, token, site=site)
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await post(client, query, token, site=site)
-        timings.append((time.perf_counter() - started) * 1e6)
-    return sorted(timings), fields
+    client: httpx.AsyncClient, cases: list[tuple[str, str]], site: str, runs: int
+) -> dict[tuple[str, str], list[float]]:
+    """Microseconds of ``runs`` requests of each (document, token) case, after five of each
+    to warm up. The cases take turns (in a rotating order), so that the machine's drift during
+    the run weighs on all of them alike: the comparisons between them stay fair."""
+    for query, token in cases:
+        for _ in range(5):
+            await post(client, query, token, site=site)
+    timings: dict[tuple[str, str], list[float]] = {case: [] for case in cases}
+    for run in range(runs):
+        for query, token in cases[run % len(cases) :] + cases[: run % len(cases)]:
+            started = time.perf_counter()
+            await post(client, query, token, site=site)
+            timings[query, token].append((time.perf_counter() - started) * 1e6)
+    return {case: sorted(found) for case, found in timings.items()}
 
 
 async def run_all(client: httpx.AsyncClient, runs: int, label: str) -> dict[str, float]:
@@ -118,19 +124,22 @@ async def run_all(client: httpx.AsyncClient, runs: int, label: str) -> dict[str,
     tokens = {role: await log_in(client, role) for role in ROLES}
     sites = await post(client, "{ sites(first: 1) { edges { node { id } } } }", tokens[ROLES[0]])
     site = sites["sites"]["edges"][0]["node"]["id"]
+    cases = [(query, tokens[role]) for role in ROLES for query in (QUERY, SMALL)]
+    timings = await measure(client, cases, site, runs)
     per_field = {}
     for role in ROLES:
-        timings, fields = await measure(client, QUERY, tokens[role], site, runs)
-        few_timings, few_fields = await measure(client, SMALL, tokens[role], site, runs)
-        median = statistics.median(timings)
-        marginal = (median - statistics.median(few_timings)) / (fields - few_fields)
+        token = tokens[role]
+        fields = resolved_fields(await post(client, QUERY, token, site=site))
+        few_fields = resolved_fields(await post(client, SMALL, token, site=site))
+        median = statistics.median(timings[QUERY, token])
+        few_median = statistics.median(timings[SMALL, token])
+        marginal = (median - few_median) / (fields - few_fields)
         per_field[role] = median / fields
         print(
             f"  {label:<11} {role:<22} {median / 1000:7.2f} ms median, "
-            f"{timings[0] / 1000:7.2f} ms fastest, {fields:5d} fields, "
+            f"{timings[QUERY, token][0] / 1000:7.2f} ms fastest, {fields:5d} fields, "
             f"{median / fields:6.1f} us per field; first: 1 {few_fields:5d} fields, "
-            f"{statistics.median(few_timings) / 1000:7.2f} ms, "
-            f"marginal {marginal:5.1f} us per field"
+            f"{few_median / 1000:7.2f} ms, marginal {marginal:5.1f} us per field"
         )
     return per_field
 
