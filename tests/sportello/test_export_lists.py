@@ -118,6 +118,24 @@ async def assert_same_rows(
     return total
 
 
+# Columns named after the record they describe rather than the field they mirror.
+NAMED_FOR_THEIR_RECORD = {
+    ("TicketAuthor", "displayName"): "opened_by",
+    ("TicketAuthor", "fullName"): "opened_by_full_name",
+    ("Technician", "displayName"): "technician",
+    ("Technician", "staffUser"): "technician_id",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_a_column_is_headed_by_the_field_it_mirrors(name: str) -> None:
+    """snake_case of the GraphQL field; relations (a record's global id) end in ``_id``."""
+    for column in EXPORTS[name].columns:
+        snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in column.field_name)
+        named = NAMED_FOR_THEIR_RECORD.get((column.type_name, column.field_name))
+        assert column.header in ({named} if named else {snake, f"{snake}_id"}), column
+
+
 @pytest.mark.parametrize("name", LISTS)
 async def test_an_export_holds_the_rows_of_its_list(demo: Demo, name: str) -> None:
     headers = [c.header for c in EXPORTS[name].columns]

@@ -1,0 +1,120 @@
+"""The query parameters of the list exports, read and checked like the GraphQL arguments they
+are named after, and the filtered statements built from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from authz.scope import RowScope
+from db.queries import appointments, billing, revisions, timesheets, worksheets
+from schema.activity_types import AppointmentStatus
+from schema.revisions import RevisionResult
+from schema.worksheets import WorkSheetStatus
+from sportello.exports.base import ExportInputError, global_id
+
+
+def choices_of(params: Mapping[str, str], name: str, choices: Any) -> tuple[str, ...] | None:
+    """An enum list argument, comma-separated (``status=OPEN,IN_PROGRESS``); None when absent."""
+    value = params.get(name)
+    if value is None:
+        return None
+    members = tuple(part.strip() for part in value.split(","))
+    for member in members:
+        if member not in choices.__members__:
+            raise ExportInputError(name, f"use one or more of {', '.join(choices.__members__)}")
+    return tuple(str(choices[member].value) for member in members)
+
+
+def choice_of(params: Mapping[str, str], name: str, choices: Any) -> str | None:
+    """A single enum argument; None when absent."""
+    given = choices_of(params, name, choices)
+    if given is not None and len(given) != 1:
+        raise ExportInputError(name, "give one value")
+    return given[0] if given is not None else None
+
+
+def date(params: Mapping[str, str], name: str) -> dt.date | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ExportInputError(name, "give a day as YYYY-MM-DD") from None
+
+
+def time(params: Mapping[str, str], name: str) -> dt.datetime | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ExportInputError(name, "give a time with its offset, as 2026-11-23T08:00:00+01:00")
+    return moment
+
+
+def span(params: Mapping[str, str], read: Callable[[Mapping[str, str], str], Any]) -> Any:
+    """The ``from``/``to`` period of a list, refused when it ends before it starts."""
+    since, until = read(params, "from"), read(params, "to")
+    if since is not None and until is not None and until < since:
+        raise ExportInputError("to", "must not be before from")
+    return since, until
+
+
+def site(params: Mapping[str, str]) -> uuid.UUID | None:
+    return global_id(params, "siteId", "Site")
+
+
+def client(params: Mapping[str, str]) -> uuid.UUID | None:
+    return global_id(params, "clientId", "Client")
+
+
+def bill_filter(params: Mapping[str, str], statuses: Any) -> billing.BillFilter:
+    since, until = span(params, date)
+    return billing.BillFilter(
+        site_id=site(params),
+        client_id=client(params),
+        issued_from=since,
+        issued_to=until,
+        statuses=choices_of(params, "status", statuses),
+    )
+
+
+def appointments_of(scope: RowScope, p: Mapping[str, str]) -> Any:
+    since, until = span(p, time)
+    status = choices_of(p, "status", AppointmentStatus)
+    where = appointments.AppointmentFilter(
+        site_id=site(p), client_id=client(p), since=since, until=until, statuses=status
+    )
+    return appointments.appointments_statement(scope, where)
+
+
+def work_sheets_of(scope: RowScope, p: Mapping[str, str]) -> Any:
+    since, until = span(p, date)
+    status = choices_of(p, "status", WorkSheetStatus)
+    where = worksheets.WorkSheetFilter(
+        site_id=site(p), client_id=client(p), since=since, until=until, statuses=status
+    )
+    return worksheets.work_sheets_statement(scope, where)
+
+
+def entries_of(scope: RowScope, p: Mapping[str, str]) -> Any:
+    since, until = span(p, time)
+    where = timesheets.TimesheetFilter(
+        site_id=site(p), client_id=client(p), since=since, until=until
+    )
+    return timesheets.entries_statement(scope, where)
+
+
+def revisions_of(scope: RowScope, p: Mapping[str, str]) -> Any:
+    start, end = span(p, date)
+    result = choice_of(p, "result", RevisionResult)
+    return revisions.revisions_statement(
+        scope, site_id=site(p), client_id=client(p), start=start, end=end, result=result
+    )
