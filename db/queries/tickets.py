@@ -125,16 +125,25 @@ def listed_tickets(scope: Scoping, where: TicketFilter | None = None) -> sa.Sele
     )
 
 
+def _parameters(scope: RowScope, where: TicketFilter) -> dict[str, Any]:
+    return {**scope.parameters, **filter_parameters(where, FILTER_PARAMETERS)}
+
+
 async def ticket_page(
     db: AsyncConnection, scope: RowScope, request: PageRequest, where: TicketFilter
 ) -> Page:
-    """One page of tickets, most urgent first, then oldest first."""
-    return await fetch_page(db, listed_tickets(scope, where), TICKET_ORDER, request)
+    """One page of tickets, most urgent first, then oldest first (the statement built once
+    per scope and filter shape)."""
+    statement = shaped(listed_tickets, scope.shape, filter_shape(where, FILTER_PARAMETERS))
+    return await fetch_page(
+        db, statement, TICKET_ORDER, request, parameters=_parameters(scope, where)
+    )
 
 
 async def ticket_count(db: AsyncConnection, scope: RowScope, where: TicketFilter) -> int:
     """How many tickets the filtered list holds."""
-    return await count(db, tickets_statement(scope, where))
+    statement = shaped(tickets_statement, scope.shape, filter_shape(where, FILTER_PARAMETERS))
+    return await count(db, statement, _parameters(scope, where))
 
 
 async def tickets_by_id(
@@ -217,9 +226,7 @@ async def ticket_statistics(
     """Counts by status, by urgency and by opening month, in one GROUP BY GROUPING SETS
     (a statement built once per scope shape and filter shape)."""
     statement = shaped(_statistics_statement, scope.shape, filter_shape(where, FILTER_PARAMETERS))
-    rows: Sequence[Any] = await kept.execute(
-        db, statement, {**scope.parameters, **filter_parameters(where, FILTER_PARAMETERS)}
-    )
+    rows: Sequence[Any] = await kept.execute(db, statement, _parameters(scope, where))
     total = 0
     by_status: dict[str, int] = {}
     by_urgency: dict[str, int] = {}

@@ -143,6 +143,29 @@ async def test_filters_match_plain_sql_counts(demo: Demo) -> None:
     assert nothing["tickets"]["totalCount"] == 0
 
 
+async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None:
+    """The list's statement is built once per filter shape (db/filter_shapes.py): sites and
+    statuses asked in turn, forwards and backwards, each get their own tickets and count."""
+    token = await demo.as_("staff admin")
+    sites = await demo.scalar(
+        "SELECT array_agg(site_id) FROM (SELECT site_id FROM ticket WHERE organization_id = :o "
+        "GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 3) busiest",
+        o=await org_id(demo, "brillanti"),
+    )
+    for site, status in [(0, "OPEN"), (1, "OPEN"), (0, "CLOSED"), (2, "OPEN"), (1, "CLOSED")]:
+        expected = await demo.scalar(
+            "SELECT array_agg(number ORDER BY urgency_rank, opened_at, id) FROM ticket "
+            "WHERE site_id = :s AND status = :t",
+            s=sites[site],
+            t=status,
+        )
+        filters = {"siteId": ids.encode("Site", sites[site]), "status": [status]}
+        assert await all_numbers(demo, token, **filters) == list(expected or [])
+        last = (await demo.data(TICKETS, token, last=2, **filters))["tickets"]
+        assert [e["node"]["number"] for e in last["edges"]] == list(expected or [])[-2:]
+        assert last["totalCount"] == len(expected or [])
+
+
 COMMENTS = """query($id: ID!) { ticket(id: $id) { number openedBy { kind displayName }
   comments(first: 50) { totalCount edges { node { body author { displayName } } } } } }"""
 
