@@ -15,9 +15,15 @@ stay in the shape with their values; they come from small enumerations.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from authz.scope import RowScope
+from db.pagination import Ordering, Page, PageRequest, count, fetch_page
+from db.queries.nested import shaped
 
 
 class _Unbound:
@@ -51,3 +57,31 @@ def filter_parameters(where: object, fields: tuple[str, ...]) -> dict[str, Any]:
     return {
         f"where_{name}": value for name in fields if (value := getattr(where, name)) is not None
     }
+
+
+async def filtered_page(
+    db: AsyncConnection,
+    statement_of: Callable[..., sa.Select[Any]],
+    scope: RowScope,
+    where: object,
+    fields: tuple[str, ...],
+    ordering: Ordering,
+    request: PageRequest,
+) -> Page:
+    """A page of ``statement_of(scope, where)``, from the statement built once for the shapes
+    of ``scope`` and ``where`` (``fields``: those of ``where`` compared through parameters)."""
+    statement = shaped(statement_of, scope.shape, filter_shape(where, fields))
+    parameters = {**scope.parameters, **filter_parameters(where, fields)}
+    return await fetch_page(db, statement, ordering, request, parameters=parameters)
+
+
+async def filtered_count(
+    db: AsyncConnection,
+    statement_of: Callable[..., sa.Select[Any]],
+    scope: RowScope,
+    where: object,
+    fields: tuple[str, ...],
+) -> int:
+    """How many rows :func:`filtered_page` pages through."""
+    statement = shaped(statement_of, scope.shape, filter_shape(where, fields))
+    return await count(db, statement, {**scope.parameters, **filter_parameters(where, fields)})

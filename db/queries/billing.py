@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
+from db.filter_shapes import filtered_count, filtered_page, given
 from db.models.base import table_of
-from db.pagination import Ordering, Page, PageRequest, count, fetch_page
+from db.pagination import Ordering, Page, PageRequest
 from db.queries.nested import child_lists, rows_by_id
 
 QUOTE = table_of(m.Quote)
@@ -41,6 +42,11 @@ class BillFilter:
     statuses: tuple[str, ...] | None = None
 
 
+# The filter's fields compared through parameters (db/filter_shapes.py); statuses stay in a
+# filter's shape.
+FILTER_PARAMETERS = ("site_id", "client_id", "issued_from", "issued_to")
+
+
 def _statement(
     table: sa.Table, model: Any, scope: Scoping, where: BillFilter | None
 ) -> sa.Select[Any]:
@@ -53,14 +59,15 @@ def _statement(
     )
     if where is None:
         return statement
-    if where.site_id is not None:
-        statement = statement.where(table.c.site_id == where.site_id)
-    if where.client_id is not None:
-        statement = statement.where(table.c.client_id == where.client_id)
+    for name in ("site_id", "client_id"):
+        value = getattr(where, name)
+        if value is not None:
+            statement = statement.where(table.c[name] == given(name, value, table.c[name].type))
+    day = table.c.issued_on
     if where.issued_from is not None:
-        statement = statement.where(table.c.issued_on >= where.issued_from)
+        statement = statement.where(day >= given("issued_from", where.issued_from, day.type))
     if where.issued_to is not None:
-        statement = statement.where(table.c.issued_on <= where.issued_to)
+        statement = statement.where(day <= given("issued_to", where.issued_to, day.type))
     if where.statuses is not None:
         statement = statement.where(table.c.status.in_(where.statuses))
     return statement
@@ -80,12 +87,14 @@ async def quote_page(
     db: AsyncConnection, scope: RowScope, request: PageRequest, where: BillFilter
 ) -> Page:
     """One page of quotes, newest first."""
-    return await fetch_page(db, quotes_statement(scope, where), QUOTE_ORDER, request)
+    return await filtered_page(
+        db, quotes_statement, scope, where, FILTER_PARAMETERS, QUOTE_ORDER, request
+    )
 
 
 async def quote_count(db: AsyncConnection, scope: RowScope, where: BillFilter) -> int:
     """How many quotes the filtered list holds."""
-    return await count(db, quotes_statement(scope, where))
+    return await filtered_count(db, quotes_statement, scope, where, FILTER_PARAMETERS)
 
 
 async def quotes_by_id(
@@ -99,12 +108,14 @@ async def invoice_page(
     db: AsyncConnection, scope: RowScope, request: PageRequest, where: BillFilter
 ) -> Page:
     """One page of invoices, newest first."""
-    return await fetch_page(db, invoices_statement(scope, where), INVOICE_ORDER, request)
+    return await filtered_page(
+        db, invoices_statement, scope, where, FILTER_PARAMETERS, INVOICE_ORDER, request
+    )
 
 
 async def invoice_count(db: AsyncConnection, scope: RowScope, where: BillFilter) -> int:
     """How many invoices the filtered list holds."""
-    return await count(db, invoices_statement(scope, where))
+    return await filtered_count(db, invoices_statement, scope, where, FILTER_PARAMETERS)
 
 
 async def invoices_by_id(

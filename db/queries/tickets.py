@@ -22,7 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from authz.scope import RowScope, Scoping, restrict
 from db import kept
 from db import models as m
-from db.filter_shapes import filter_parameters, filter_shape, given
+from db.filter_shapes import (
+    filter_parameters,
+    filter_shape,
+    filtered_count,
+    filtered_page,
+    given,
+)
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page
 from db.queries.nested import child_lists, rows_by_id, shaped
@@ -125,25 +131,18 @@ def listed_tickets(scope: Scoping, where: TicketFilter | None = None) -> sa.Sele
     )
 
 
-def _parameters(scope: RowScope, where: TicketFilter) -> dict[str, Any]:
-    return {**scope.parameters, **filter_parameters(where, FILTER_PARAMETERS)}
-
-
 async def ticket_page(
     db: AsyncConnection, scope: RowScope, request: PageRequest, where: TicketFilter
 ) -> Page:
-    """One page of tickets, most urgent first, then oldest first (the statement built once
-    per scope and filter shape)."""
-    statement = shaped(listed_tickets, scope.shape, filter_shape(where, FILTER_PARAMETERS))
-    return await fetch_page(
-        db, statement, TICKET_ORDER, request, parameters=_parameters(scope, where)
+    """One page of tickets, most urgent first, then oldest first."""
+    return await filtered_page(
+        db, listed_tickets, scope, where, FILTER_PARAMETERS, TICKET_ORDER, request
     )
 
 
 async def ticket_count(db: AsyncConnection, scope: RowScope, where: TicketFilter) -> int:
     """How many tickets the filtered list holds."""
-    statement = shaped(tickets_statement, scope.shape, filter_shape(where, FILTER_PARAMETERS))
-    return await count(db, statement, _parameters(scope, where))
+    return await filtered_count(db, tickets_statement, scope, where, FILTER_PARAMETERS)
 
 
 async def tickets_by_id(
@@ -226,7 +225,8 @@ async def ticket_statistics(
     """Counts by status, by urgency and by opening month, in one GROUP BY GROUPING SETS
     (a statement built once per scope shape and filter shape)."""
     statement = shaped(_statistics_statement, scope.shape, filter_shape(where, FILTER_PARAMETERS))
-    rows: Sequence[Any] = await kept.execute(db, statement, _parameters(scope, where))
+    parameters = {**scope.parameters, **filter_parameters(where, FILTER_PARAMETERS)}
+    rows: Sequence[Any] = await kept.execute(db, statement, parameters)
     total = 0
     by_status: dict[str, int] = {}
     by_urgency: dict[str, int] = {}

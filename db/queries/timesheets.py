@@ -20,16 +20,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
-from db.filter_shapes import filter_parameters, filter_shape, given
+from db.filter_shapes import (
+    filter_parameters,
+    filter_shape,
+    filtered_count,
+    filtered_page,
+    given,
+)
 from db.models.base import table_of
 from db.pagination import (
     Ordering,
     Page,
     PageRequest,
     child_counts,
-    count,
     fetch_child_pages,
-    fetch_page,
 )
 from db.queries.nested import rows_by_id, shaped
 from db.queries.staff import with_technician_name
@@ -86,17 +90,15 @@ def _parameters(scope: RowScope, where: TimesheetFilter) -> dict[str, Any]:
 async def entry_page(
     db: AsyncConnection, scope: RowScope, request: PageRequest, where: TimesheetFilter
 ) -> Page:
-    """One page of entries, earliest clock-in first (the statement built once per shape)."""
-    statement = shaped(entries_statement, scope.shape, filter_shape(where, FILTER_PARAMETERS))
-    return await fetch_page(
-        db, statement, ENTRY_ORDER, request, parameters=_parameters(scope, where)
+    """One page of entries, earliest clock-in first."""
+    return await filtered_page(
+        db, entries_statement, scope, where, FILTER_PARAMETERS, ENTRY_ORDER, request
     )
 
 
 async def entry_count(db: AsyncConnection, scope: RowScope, where: TimesheetFilter) -> int:
     """How many entries the filtered list holds."""
-    statement = shaped(_filtered, scope.shape, filter_shape(where, FILTER_PARAMETERS))
-    return await count(db, statement, _parameters(scope, where))
+    return await filtered_count(db, _filtered, scope, where, FILTER_PARAMETERS)
 
 
 async def entries_by_id(

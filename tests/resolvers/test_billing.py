@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from authz.principals import Audience
@@ -227,6 +228,33 @@ async def test_period_and_site_filters_match_plain_sql(demo: Demo) -> None:
     assert all_ignis["invoices"]["totalCount"] == await demo.scalar(
         "SELECT count(*) FROM invoice WHERE organization_id = :o", o=await org_id(demo, "ignis")
     )
+
+
+async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None:
+    """The list's statement is built once per filter shape (db/filter_shapes.py): sites and
+    periods asked in turn each get their own invoices and count."""
+    token = await demo.as_("staff admin")
+    sites = await demo.scalar(
+        "SELECT array_agg(site_id) FROM (SELECT site_id FROM invoice WHERE organization_id = :o "
+        "AND site_id IS NOT NULL GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 3) s",
+        o=await org_id(demo, "brillanti"),
+    )
+    periods = [("2025-12-01", "2026-05-31"), ("2026-06-01", "2026-11-23")]
+    listed = 0
+    for site, (since, until) in zip([0, 1, 0, 2, 1, 2], periods * 3, strict=True):
+        expected = await demo.scalar(
+            f"SELECT {ORDERED} FROM invoice r WHERE r.site_id = :s "  # noqa: S608
+            "AND r.issued_on BETWEEN :f AND :t",
+            s=sites[site],
+            f=dt.date.fromisoformat(since),
+            t=dt.date.fromisoformat(until),
+        )
+        filters = {"siteId": ids.encode("Site", sites[site]), "from": since, "to": until}
+        assert await every(demo, INVOICES, "invoices", token, **filters) == list(expected or [])
+        counted = await demo.data(INVOICES, token, first=1, **filters)
+        assert counted["invoices"]["totalCount"] == len(expected or [])
+        listed += len(expected or [])
+    assert listed > 0
 
 
 async def test_a_site_dashboard_of_bills_runs_constant_statements(demo: Demo) -> None:
