@@ -9,7 +9,11 @@ replaced by :data:`UNBOUND`) serves every filter of that shape, run with
 shape holds no value of any request: run without the request's parameters, it fails.
 
 Fields whose values choose the statement's text (sets of statuses compiled to ``IN`` lists)
-stay in the shape with their values; they come from small enumerations.
+stay in the shape with their values; they come from small enumerations. A field left out of a
+list's parameter fields by mistake is therefore never reused with another request's value:
+it only makes more shapes.
+
+:func:`filtered_page` and :func:`filtered_count` are a root list's page and count this way.
 """
 
 from __future__ import annotations
