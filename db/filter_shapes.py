@@ -13,7 +13,8 @@ stay in the shape with their values; they come from small enumerations. A field 
 list's parameter fields by mistake is therefore never reused with another request's value:
 it only makes more shapes.
 
-:func:`filtered_page` and :func:`filtered_count` are a root list's page and count this way.
+:func:`filtered` gives such a statement with its parameters; :func:`filtered_page` and
+:func:`filtered_count` are a root list's page and count this way.
 """
 
 from __future__ import annotations
@@ -63,6 +64,19 @@ def filter_parameters(where: object, fields: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+def filtered(
+    statement_of: Callable[..., sa.Select[Any]],
+    scope: RowScope,
+    where: object,
+    fields: tuple[str, ...],
+) -> tuple[sa.Select[Any], dict[str, Any]]:
+    """``statement_of(scope, where)`` as the statement built once for the shapes of ``scope``
+    and ``where`` (``fields``: those of ``where`` compared through parameters), and the
+    parameters to run it with."""
+    statement = shaped(statement_of, scope.shape, filter_shape(where, fields))
+    return statement, {**scope.parameters, **filter_parameters(where, fields)}
+
+
 async def filtered_page(
     db: AsyncConnection,
     statement_of: Callable[..., sa.Select[Any]],
@@ -72,10 +86,8 @@ async def filtered_page(
     ordering: Ordering,
     request: PageRequest,
 ) -> Page:
-    """A page of ``statement_of(scope, where)``, from the statement built once for the shapes
-    of ``scope`` and ``where`` (``fields``: those of ``where`` compared through parameters)."""
-    statement = shaped(statement_of, scope.shape, filter_shape(where, fields))
-    parameters = {**scope.parameters, **filter_parameters(where, fields)}
+    """A page of :func:`filtered`'s statement."""
+    statement, parameters = filtered(statement_of, scope, where, fields)
     return await fetch_page(db, statement, ordering, request, parameters=parameters)
 
 
@@ -87,5 +99,5 @@ async def filtered_count(
     fields: tuple[str, ...],
 ) -> int:
     """How many rows :func:`filtered_page` pages through."""
-    statement = shaped(statement_of, scope.shape, filter_shape(where, fields))
-    return await count(db, statement, {**scope.parameters, **filter_parameters(where, fields)})
+    statement, parameters = filtered(statement_of, scope, where, fields)
+    return await count(db, statement, parameters)

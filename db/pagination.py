@@ -147,19 +147,12 @@ def decode_cursor(cursor: str, ordering: Ordering) -> list[Any]:
         raise BadCursor("the cursor does not belong to this list") from None
 
 
-def _beyond(
-    ordering: Ordering, name: str, forward: bool, values: list[Any] | None = None
-) -> sa.ColumnElement[bool]:
-    """Rows after (or before) a cursor's values, given as parameters ``name_0``, ``name_1``...
-    (bound to ``values`` when given, else left to the execution's parameters)."""
+def _beyond(ordering: Ordering, name: str, forward: bool) -> sa.ColumnElement[bool]:
+    """Rows after (or before) a cursor's values, given to the execution as parameters
+    ``name_0``, ``name_1``..."""
     keys = sa.tuple_(*ordering.columns)
     bound = sa.tuple_(
-        *(
-            sa.bindparam(f"{name}_{i}", type_=c.type)
-            if values is None
-            else sa.bindparam(f"{name}_{i}", values[i], type_=c.type)
-            for i, c in enumerate(ordering.columns)
-        )
+        *(sa.bindparam(f"{name}_{i}", type_=c.type) for i, c in enumerate(ordering.columns))
     )
     ascending = forward != ordering.descending
     return keys > bound if ascending else keys < bound

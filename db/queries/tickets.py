@@ -23,15 +23,14 @@ from authz.scope import RowScope, Scoping, restrict
 from db import kept
 from db import models as m
 from db.filter_shapes import (
-    filter_parameters,
-    filter_shape,
+    filtered,
     filtered_count,
     filtered_page,
     given,
 )
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page
-from db.queries.nested import child_lists, rows_by_id, shaped
+from db.queries.nested import child_lists, rows_by_id
 
 TICKET = table_of(m.Ticket)
 COMMENT = table_of(m.TicketComment)
@@ -224,8 +223,7 @@ async def ticket_statistics(
 ) -> TicketStatistics:
     """Counts by status, by urgency and by opening month, in one GROUP BY GROUPING SETS
     (a statement built once per scope shape and filter shape)."""
-    statement = shaped(_statistics_statement, scope.shape, filter_shape(where, FILTER_PARAMETERS))
-    parameters = {**scope.parameters, **filter_parameters(where, FILTER_PARAMETERS)}
+    statement, parameters = filtered(_statistics_statement, scope, where, FILTER_PARAMETERS)
     rows: Sequence[Any] = await kept.execute(db, statement, parameters)
     total = 0
     by_status: dict[str, int] = {}

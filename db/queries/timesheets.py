@@ -21,8 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.filter_shapes import (
-    filter_parameters,
-    filter_shape,
+    filtered,
     filtered_count,
     filtered_page,
     given,
@@ -35,7 +34,7 @@ from db.pagination import (
     child_counts,
     fetch_child_pages,
 )
-from db.queries.nested import rows_by_id, shaped
+from db.queries.nested import rows_by_id
 from db.queries.staff import with_technician_name
 
 ENTRY = table_of(m.TimesheetEntry)
@@ -83,10 +82,6 @@ def entries_statement(scope: Scoping, where: TimesheetFilter | None = None) -> s
     return with_technician_name(_filtered(scope, where), ENTRY)
 
 
-def _parameters(scope: RowScope, where: TimesheetFilter) -> dict[str, Any]:
-    return {**scope.parameters, **filter_parameters(where, FILTER_PARAMETERS)}
-
-
 async def entry_page(
     db: AsyncConnection, scope: RowScope, request: PageRequest, where: TimesheetFilter
 ) -> Page:
@@ -124,17 +119,9 @@ class EntriesOfSites:
         site_ids: Sequence[uuid.UUID],
         request: PageRequest,
     ) -> dict[uuid.UUID, Page]:
-        statement = shaped(
-            entries_statement, scope.shape, filter_shape(self.where, FILTER_PARAMETERS)
-        )
+        statement, parameters = filtered(entries_statement, scope, self.where, FILTER_PARAMETERS)
         return await fetch_child_pages(
-            db,
-            statement,
-            ENTRY.c.site_id,
-            site_ids,
-            ENTRY_ORDER,
-            request,
-            parameters=_parameters(scope, self.where),
+            db, statement, ENTRY.c.site_id, site_ids, ENTRY_ORDER, request, parameters=parameters
         )
 
 
@@ -147,7 +134,5 @@ class EntryCountsOfSites:
     async def __call__(
         self, db: AsyncConnection, scope: RowScope, site_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, int]:
-        statement = shaped(_filtered, scope.shape, filter_shape(self.where, FILTER_PARAMETERS))
-        return await child_counts(
-            db, statement, ENTRY.c.site_id, site_ids, parameters=_parameters(scope, self.where)
-        )
+        statement, parameters = filtered(_filtered, scope, self.where, FILTER_PARAMETERS)
+        return await child_counts(db, statement, ENTRY.c.site_id, site_ids, parameters=parameters)
