@@ -12,11 +12,24 @@ ordinary path, which raises and locates the error exactly as before.
 
 ``is_awaitable`` answers from the value's type, looked up once per type (graphql-core asks it
 twice per field).
+
+**Lists resolve their rows' async fields together.** An async field of a listed row (a work
+sheet's ``documents``, an equipment item's ``lastResult``, a timesheet entry's ``site``) makes
+graphql-core complete that row as a coroutine, and the list gathers a task per row. Here a list
+whose rows select async fields first calls each such field's resolver for every row (the same
+resolver, arguments and resolve info graphql-core would use; Strawberry's extensions and
+permission classes included) and drives the coroutines side by side (schema/together.py): the
+loaders still batch their SQL exactly as before, and a row costs no task. The rows are then
+completed with those values, synchronously, by graphql-core's own list completion; an async
+field whose resolver failed raises there, with its own path. Async fields are found through
+plain object fields (an edge's ``node``) and inside the values of async fields found before them
+(a timesheet entry's site's client), one level of values after another; nested lists are left
+to their own completion.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from types import CoroutineType
 from typing import Any, NamedTuple, TypeGuard
 from weakref import WeakKeyDictionary
@@ -24,16 +37,23 @@ from weakref import WeakKeyDictionary
 from graphql import (
     GraphQLField,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLSchema,
     Undefined,
+    get_argument_values,
+    get_nullable_type,
     is_leaf_type,
     is_non_null_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+from schema.together import Outcome, run_together
 
 
 class PlainField(NamedTuple):
@@ -57,6 +77,44 @@ def plain_field(field: GraphQLField) -> PlainField | None:
     if not is_leaf_type(leaf):
         return None
     return PlainField(definition.python_name, leaf.coerce_output_value, non_null)
+
+
+class Hop(NamedTuple):
+    """One field between a listed row and an object whose async field it resolves."""
+
+    key: str  # the response key
+    type_name: str  # the type the field belongs to
+    attribute: str | None  # a plain object field's attribute; None: an async field's value
+    details: FieldDetailsList
+
+
+class AsyncField(NamedTuple):
+    """An async field selected on (or under) a list's rows; ``level``: async hops before it."""
+
+    hops: tuple[Hop, ...]
+    level: int
+    parent_type: GraphQLObjectType
+    key: str
+    field: GraphQLField
+    details: FieldDetailsList
+
+
+def _is_async(field: GraphQLField) -> bool:
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return isinstance(definition, StrawberryField) and definition.is_async
+
+
+def _plain_object(field: GraphQLField) -> str | None:
+    """The attribute of an object field without resolver or arguments (an edge's node)."""
+    resolve = field.resolve
+    if resolve is None or not getattr(resolve, "_is_default", False) or field.args:
+        return None
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField) or definition.default_resolver is not getattr:
+        return None
+    if not isinstance(get_nullable_type(field.type), GraphQLObjectType):
+        return None
+    return definition.python_name
 
 
 # Per schema (each audience view has its own; narrowed views come and go), per type name:
@@ -94,6 +152,11 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans = _plans_of(self.schema)
+        # Per list selection (graphql-core's own memo key): the async fields of its rows.
+        self._async_fields: dict[tuple[str, int], tuple[FieldDetailsList, list[AsyncField]]] = {}
+        # Values resolved together for a list, until their row is completed: per (object,
+        # selection), the object (kept alive so its id stays its own), the outcome, the info.
+        self._resolved: dict[tuple[int, int], tuple[Any, Outcome, GraphQLResolveInfo[Any]]] = {}
 
     def _type_plans(self, parent: GraphQLObjectType) -> dict[str, PlainField | None]:
         found = self._plans.get(parent.name)
@@ -124,6 +187,189 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                         return coerced
             except Exception:  # noqa: S110 - the ordinary path below raises it, located
                 pass
+        if self._resolved:
+            resolved = self._resolved.pop((id(source), id(field_details_list)), None)
+            if resolved is not None and resolved[0] is source:
+                return self._complete_resolved(
+                    field_details_list, path, position_context, *resolved[1:]
+                )
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+    def _complete_resolved(
+        self,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+        outcome: Outcome,
+        info: GraphQLResolveInfo[Any],
+    ) -> Any:
+        """graphql-core's execute_field after its resolver, for a value resolved together."""
+        return_type = info.return_type
+        try:
+            if outcome.error is not None:
+                raise outcome.error
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, outcome.value, position_context
+            )
+        except Exception as error:
+            self.handle_field_error(error, return_type, field_details_list, path)
+            return None
+        if is_awaitable(completed):
+            return self._await_completed(completed, return_type, field_details_list, path)
+        return completed
+
+    async def _await_completed(
+        self,
+        completed: Awaitable[Any],
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as error:
+            self.handle_field_error(error, return_type, field_details_list, path)
+            return None
+
+    def _async_fields_of(
+        self, item_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> list[AsyncField]:
+        key = (item_type.name, id(field_details_list))
+        known = self._async_fields.get(key)
+        if known is None:
+            found: list[AsyncField] = []
+            self._find_async_fields(item_type, field_details_list, (), 0, found)
+            found.sort(key=lambda async_field: async_field.level)
+            known = self._async_fields[key] = (field_details_list, found)
+        return known[1]
+
+    def _find_async_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        hops: tuple[Hop, ...],
+        level: int,
+        found: list[AsyncField],
+    ) -> None:
+        grouped = self.collect_subfields(parent_type, field_details_list)[0]
+        for key, details in grouped.items():
+            field = parent_type.fields.get(details[0].node.name.value)
+            if field is None:
+                continue
+            target = get_nullable_type(field.type)
+            if _is_async(field):
+                found.append(AsyncField(hops, level, parent_type, key, field, details))
+                if isinstance(target, GraphQLObjectType):
+                    hop = Hop(key, parent_type.name, None, details)
+                    self._find_async_fields(target, details, (*hops, hop), level + 1, found)
+            else:
+                attribute = _plain_object(field)
+                if attribute is not None and isinstance(target, GraphQLObjectType):
+                    hop = Hop(key, parent_type.name, attribute, details)
+                    self._find_async_fields(target, details, (*hops, hop), level, found)
+
+    def complete_iterable_value(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: Iterable[Any],
+        position_context: Any,
+    ) -> Any:
+        object_type = get_nullable_type(item_type)
+        if isinstance(object_type, GraphQLObjectType) and not self.middleware_manager:
+            async_fields = self._async_fields_of(object_type, field_details_list)
+            if async_fields and self.get_stream_usage(field_details_list, path) is None:
+                rows = list(items)
+                if rows and not any(is_awaitable(row) for row in rows):
+                    return self._complete_together(
+                        async_fields,
+                        item_type,
+                        field_details_list,
+                        info,
+                        path,
+                        rows,
+                        position_context,
+                    )
+                items = rows
+        return super().complete_iterable_value(
+            item_type, field_details_list, info, path, items, position_context
+        )
+
+    async def _complete_together(
+        self,
+        async_fields: list[AsyncField],
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        rows: list[Any],
+        position_context: Any,
+    ) -> Any:
+        """Resolve the rows' async fields level by level, then complete the rows."""
+        level = 0
+        while level <= async_fields[-1].level:
+            calls = [
+                call
+                for async_field in async_fields
+                if async_field.level == level
+                for call in self._calls(async_field, path, rows)
+            ]
+            outcomes = await run_together([awaitable for _, _, _, awaitable in calls])
+            for (source, details, resolve_info, _), outcome in zip(calls, outcomes, strict=True):
+                self._resolved[id(source), id(details)] = (source, outcome, resolve_info)
+            level += 1
+        completed = super().complete_iterable_value(
+            item_type, field_details_list, info, path, rows, position_context
+        )
+        if is_awaitable(completed):
+            return await completed
+        return completed
+
+    def _calls(
+        self, async_field: AsyncField, path: Path, rows: list[Any]
+    ) -> Iterable[tuple[Any, FieldDetailsList, GraphQLResolveInfo[Any], Awaitable[Any]]]:
+        """Each row's call of ``async_field``'s resolver (rows it does not reach: none)."""
+        first = async_field.details[0]
+        try:
+            arguments = get_argument_values(
+                async_field.field,
+                first.node,
+                self.variable_values,
+                first.fragment_variable_values,
+                self.hide_suggestions,
+            )
+        except Exception:  # each row's own resolution raises it, located
+            return
+        resolve = async_field.field.resolve
+        assert resolve is not None
+        nodes = to_nodes(async_field.details)
+        for index, row in enumerate(rows):
+            source, source_path = row, path.add_key(index, None)
+            for hop in async_field.hops:
+                if hop.attribute is not None:
+                    source = getattr(source, hop.attribute, None)
+                else:
+                    resolved = self._resolved.get((id(source), id(hop.details)))
+                    source = None if resolved is None else resolved[1].value
+                if source is None:
+                    break
+                source_path = source_path.add_key(hop.key, hop.type_name)
+            if source is None:
+                continue
+            field_path = source_path.add_key(async_field.key, async_field.parent_type.name)
+            resolve_info = self.build_resolve_info(
+                async_field.field, nodes, async_field.parent_type, field_path
+            )
+            try:
+                result = resolve(source, resolve_info, **arguments)
+            except Exception as error:  # raised again where the row completes
+                result = _failed(error)
+            yield source, async_field.details, resolve_info, result
+
+
+async def _failed(error: Exception) -> Any:
+    raise error

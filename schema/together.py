@@ -1,0 +1,86 @@
+"""Coroutines driven side by side: one wait per round for all of them, not one task each.
+
+The async fields of a list's rows (a work sheet's documents, an equipment item's last result,
+a timesheet entry's site) wait on DataLoader futures that one batch resolves for every row at
+once. Gathering them costs a task per row, and each task a few scheduling rounds of the event
+loop. :func:`run_together` steps the coroutines itself: each runs until it waits, then the
+futures they wait on are awaited once (together), then each waiting coroutine resumes, and so
+on until all are done. A coroutine resumes exactly as a task would resume it (the future it
+waits on is done; its result or exception is delivered by the coroutine's own ``await``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Coroutine, Sequence
+from types import CoroutineType
+from typing import Any, NamedTuple
+
+
+class Outcome(NamedTuple):
+    """What one coroutine gave: its value, or the exception it raised."""
+
+    value: Any
+    error: Exception | None = None
+
+
+async def _awaited(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
+
+
+def _as_coroutine(awaitable: Awaitable[Any]) -> Coroutine[Any, Any, Any]:
+    if type(awaitable) is CoroutineType:
+        return awaitable
+    return _awaited(awaitable)
+
+
+async def _settled(waits: Sequence[Any]) -> None:
+    """Return when every future in ``waits`` is done (a bare ``yield`` waits one round)."""
+    futures = [waited for waited in waits if waited is not None and not waited.done()]
+    if futures:
+        await asyncio.wait(futures)
+    else:
+        await asyncio.sleep(0)
+
+
+async def run_together(awaitables: Sequence[Awaitable[Any]]) -> list[Outcome]:
+    """The outcome of each awaitable, in order; one failing does not stop the others.
+
+    A coroutine that waits on something other than a future (or a bare ``yield``) gets the
+    ``RuntimeError`` a task would raise in it. Cancelled while waiting, the coroutines still
+    running are closed.
+    """
+    outcomes: list[Outcome] = [Outcome(None)] * len(awaitables)
+    running = [(index, _as_coroutine(awaitable)) for index, awaitable in enumerate(awaitables)]
+    waiting: list[tuple[int, Coroutine[Any, Any, Any]]] = []
+    try:
+        while running:
+            waits = []
+            for index, coroutine in running:
+                try:
+                    waited = coroutine.send(None)
+                except StopIteration as done:
+                    outcomes[index] = Outcome(done.value)
+                    continue
+                except Exception as error:
+                    outcomes[index] = Outcome(None, error)
+                    continue
+                if waited is not None:
+                    if not getattr(waited, "_asyncio_future_blocking", False):
+                        coroutine.close()
+                        outcomes[index] = Outcome(None, RuntimeError(f"bad yield: {waited!r}"))
+                        continue
+                    # Taken over at once, as a task takes it over: the next coroutine may
+                    # wait on the same future (one loader key asked by two rows).
+                    waited._asyncio_future_blocking = False
+                waiting.append((index, coroutine))
+                waits.append(waited)
+            if not waiting:
+                break
+            await _settled(waits)
+            running, waiting = waiting, []
+    except BaseException:
+        for _, coroutine in (*running, *waiting):
+            coroutine.close()
+        raise
+    return outcomes
