@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
@@ -93,11 +92,15 @@ def page_request(
 
 def nested_request(info: Info[Any, Any], first: int | None, after: str | None) -> PageRequest:
     """The page of a nested list; its total comes with it when the document asks for one."""
-    request = page_request(first, after)
     # The document's own nodes: Strawberry's selected_fields would convert the whole subtree
     # of every list on every request to find one name.
     raw = info._raw_info
-    return dataclasses.replace(request, with_total=asks_total(raw.field_nodes, raw.fragments))
+    return PageRequest(
+        first=first,
+        after=after,
+        max_size=_page_limit.get(),
+        with_total=asks_total(raw.field_nodes, raw.fragments),
+    )
 
 
 def asks_total(
