@@ -284,7 +284,8 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             async_fields = self._async_fields_of(object_type, field_details_list)
             if async_fields and self.get_stream_usage(field_details_list, path) is None:
                 rows = list(items)
-                if rows and not any(is_awaitable(row) for row in rows):
+                # One row: graphql-core awaits it without a task already.
+                if len(rows) > 1 and not any(is_awaitable(row) for row in rows):
                     return self._complete_together(
                         async_fields,
                         item_type,

@@ -35,12 +35,33 @@ def _as_coroutine(awaitable: Awaitable[Any]) -> Coroutine[Any, Any, Any]:
 
 
 async def _settled(waits: Sequence[Any]) -> None:
-    """Return when every future in ``waits`` is done (a bare ``yield`` waits one round)."""
-    futures = [waited for waited in waits if waited is not None and not waited.done()]
-    if futures:
-        await asyncio.wait(futures)
-    else:
-        await asyncio.sleep(0)
+    """Return when every future in ``waits`` is done (a bare ``yield`` waits one round).
+
+    One waiter of our own: awaiting the futures themselves would cancel them (shared loader
+    futures other rows wait on) if this task were cancelled.
+    """
+    pending = [waited for waited in waits if waited is not None and not waited.done()]
+    if not pending:
+        if any(waited is None for waited in waits):
+            await asyncio.sleep(0)
+        return
+    waiter = asyncio.get_running_loop().create_future()
+    remaining = len(pending)
+
+    def one_done(_: Any) -> None:
+        nonlocal remaining
+        remaining -= 1
+        if remaining == 0 and not waiter.done():
+            waiter.set_result(None)
+
+    for future in pending:
+        future.add_done_callback(one_done)
+    try:
+        await waiter
+    finally:
+        if remaining:
+            for future in pending:
+                future.remove_done_callback(one_done)
 
 
 async def run_together(awaitables: Sequence[Awaitable[Any]]) -> list[Outcome]:
