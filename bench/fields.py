@@ -6,8 +6,9 @@ and runs graphql_examples/portal/site_dashboard.graphql for one site of the cont
 client of "brillanti", as that contact and as the staff admin (the same site, so the same
 query under a staff scope: the difference estimates what authorization costs):
 
-- in process: the app through httpx's ASGI transport (authentication, validation, loaders,
-  SQL, JSON; no socket);
+- in process: the ASGI app called directly (:class:`Direct`: authentication, validation,
+  loaders, SQL, JSON; no socket, and no HTTP client: httpx's ASGI transport cost about 1 ms of
+  client-side work per request, more than a third of a small request's time);
 - over HTTP: ``python -m sportello serve`` (uvicorn) on a local port.
 
 The four requests (each role, the dashboard and its cut version below) take turns, so that
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json as _json
 import os
 import platform
 import re
@@ -77,7 +79,61 @@ def resolved_fields(value: Any) -> int:
     return 0
 
 
-async def post(client: httpx.AsyncClient, query: str, token: str | None, **variables: Any) -> Any:
+class Reply:
+    def __init__(self, status_code: int, body: bytes) -> None:
+        self.status_code = status_code
+        self.body = body
+
+    def json(self) -> Any:
+        return _json.loads(self.body)
+
+
+class Direct:
+    """Calls an ASGI app with one HTTP request and collects its answer, nothing more."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def post(self, path: str, *, json: Any, headers: dict[str, str]) -> Reply:
+        body = _json.dumps(json).encode()
+        fields = {**headers, "content-type": "application/json", "host": "bench"}
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(k.lower().encode(), v.encode()) for k, v in fields.items()],
+            "client": ("127.0.0.1", 50000),
+            "server": ("bench", 80),
+        }
+        sent = False
+        status = 0
+        chunks: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return Reply(status, b"".join(chunks))
+
+
+async def post(client: Any, query: str, token: str | None, **variables: Any) -> Any:
     headers = dict(ORIGIN)
     if token is not None:
         headers["authorization"] = f"Bearer {token}"
@@ -90,7 +146,7 @@ async def post(client: httpx.AsyncClient, query: str, token: str | None, **varia
     return body["data"]
 
 
-async def log_in(client: httpx.AsyncClient, role: str) -> str:
+async def log_in(client: Any, role: str) -> str:
     identifier = next(
         login.identifier
         for login in demo_logins()
@@ -102,7 +158,7 @@ async def log_in(client: httpx.AsyncClient, role: str) -> str:
 
 
 async def measure(
-    client: httpx.AsyncClient, cases: list[tuple[str, str]], site: str, runs: int
+    client: Any, cases: list[tuple[str, str]], site: str, runs: int
 ) -> dict[tuple[str, str], list[float]]:
     """Microseconds of ``runs`` requests of each (document, token) case, after five of each
     to warm up. The cases take turns (in a rotating order), so that the machine's drift during
@@ -119,7 +175,7 @@ async def measure(
     return {case: sorted(found) for case, found in timings.items()}
 
 
-async def run_all(client: httpx.AsyncClient, runs: int, label: str) -> dict[str, float]:
+async def run_all(client: Any, runs: int, label: str) -> dict[str, float]:
     """Prints one line per role; returns the median microseconds per field of each role."""
     tokens = {role: await log_in(client, role) for role in ROLES}
     sites = await post(client, "{ sites(first: 1) { edges { node { id } } } }", tokens[ROLES[0]])
@@ -156,9 +212,7 @@ async def run(runs: int, scale: int) -> None:
         await engine.dispose()
         print(f"{runs} runs each, scale {scale}")
         app = create_app(Settings(database_url=url))
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            in_process = await run_all(client, runs, "in process")
+        in_process = await run_all(Direct(app), runs, "in process")
         await app.state.sportello.engine.dispose()
         port = free_port()
         env = {"DATABASE_URL": url, "SPORTELLO_DATA_DIR": str(folder / "data")}
