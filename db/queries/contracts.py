@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
+from db.filter_shapes import filtered_count, filtered_page, given
 from db.models.base import table_of
-from db.pagination import Ordering, Page, PageRequest, count, fetch_page
+from db.pagination import Ordering, Page, PageRequest
 from db.queries.nested import child_lists, rows_by_id
 
 CONTRACT = table_of(m.Contract)
@@ -36,6 +37,10 @@ class ContractFilter:
     expiring_before: dt.date | None = None
 
 
+# Every field of the filter is compared through a parameter (db/filter_shapes.py).
+FILTER_PARAMETERS = ("site_id", "client_id", "expiring_before")
+
+
 def contracts_statement(scope: Scoping, where: ContractFilter | None = None) -> sa.Select[Any]:
     """The contracts ``scope`` may see (with ``days_to_expiry``), filtered by ``where``."""
     today = sa.cast(sa.func.timezone(ORGANIZATION.c.timezone, sa.func.now()), sa.Date)
@@ -48,12 +53,15 @@ def contracts_statement(scope: Scoping, where: ContractFilter | None = None) -> 
     )
     if where is None:
         return statement
-    if where.site_id is not None:
-        statement = statement.where(CONTRACT.c.site_id == where.site_id)
-    if where.client_id is not None:
-        statement = statement.where(CONTRACT.c.client_id == where.client_id)
+    for name in ("site_id", "client_id"):
+        value = getattr(where, name)
+        if value is not None:
+            column = CONTRACT.c[name]
+            statement = statement.where(column == given(name, value, column.type))
     if where.expiring_before is not None:
-        statement = statement.where(CONTRACT.c.expires_on < where.expiring_before)
+        expires = CONTRACT.c.expires_on
+        before = given("expiring_before", where.expiring_before, expires.type)
+        statement = statement.where(expires < before)
     return statement
 
 
@@ -61,12 +69,14 @@ async def contract_page(
     db: AsyncConnection, scope: RowScope, request: PageRequest, where: ContractFilter
 ) -> Page:
     """One page of contracts, soonest expiry first."""
-    return await fetch_page(db, contracts_statement(scope, where), CONTRACT_ORDER, request)
+    return await filtered_page(
+        db, contracts_statement, scope, where, FILTER_PARAMETERS, CONTRACT_ORDER, request
+    )
 
 
 async def contract_count(db: AsyncConnection, scope: RowScope, where: ContractFilter) -> int:
     """How many contracts the filtered list holds."""
-    return await count(db, contracts_statement(scope, where))
+    return await filtered_count(db, contracts_statement, scope, where, FILTER_PARAMETERS)
 
 
 async def contracts_by_id(

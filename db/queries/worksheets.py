@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
+from db.filter_shapes import filtered_count, filtered_page, given
 from db.models.base import table_of
-from db.pagination import Ordering, Page, PageRequest, count, fetch_page
+from db.pagination import Ordering, Page, PageRequest
 from db.queries.nested import child_lists, rows_by_id
 
 WORK_SHEET = table_of(m.WorkSheet)
@@ -41,20 +42,26 @@ class WorkSheetFilter:
     statuses: tuple[str, ...] | None = None
 
 
+# The filter's fields compared through parameters (db/filter_shapes.py); statuses stay in a
+# filter's shape.
+FILTER_PARAMETERS = ("site_id", "client_id", "since", "until")
+
+
 def work_sheets_statement(scope: Scoping, where: WorkSheetFilter | None = None) -> sa.Select[Any]:
     """The work sheets ``scope`` may see, filtered by ``where``."""
     statement = restrict(sa.select(WORK_SHEET), m.WorkSheet, scope)
     if where is None:
         return statement
     column = WORK_SHEET.c
-    if where.site_id is not None:
-        statement = statement.where(column.site_id == where.site_id)
-    if where.client_id is not None:
-        statement = statement.where(column.client_id == where.client_id)
+    for name in ("site_id", "client_id"):
+        value = getattr(where, name)
+        if value is not None:
+            statement = statement.where(column[name] == given(name, value, column[name].type))
+    day = column.work_date
     if where.since is not None:
-        statement = statement.where(column.work_date >= where.since)
+        statement = statement.where(day >= given("since", where.since, day.type))
     if where.until is not None:
-        statement = statement.where(column.work_date <= where.until)
+        statement = statement.where(day <= given("until", where.until, day.type))
     if where.statuses is not None:
         statement = statement.where(column.status.in_(where.statuses))
     return statement
@@ -64,12 +71,14 @@ async def work_sheet_page(
     db: AsyncConnection, scope: RowScope, request: PageRequest, where: WorkSheetFilter
 ) -> Page:
     """One page of work sheets, newest first."""
-    return await fetch_page(db, work_sheets_statement(scope, where), WORK_SHEET_ORDER, request)
+    return await filtered_page(
+        db, work_sheets_statement, scope, where, FILTER_PARAMETERS, WORK_SHEET_ORDER, request
+    )
 
 
 async def work_sheet_count(db: AsyncConnection, scope: RowScope, where: WorkSheetFilter) -> int:
     """How many work sheets the filtered list holds."""
-    return await count(db, work_sheets_statement(scope, where))
+    return await filtered_count(db, work_sheets_statement, scope, where, FILTER_PARAMETERS)
 
 
 async def work_sheets_by_id(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from schema import ids
@@ -215,3 +216,30 @@ async def test_site_and_client_list_their_contracts_in_constant_statements(demo:
         o=await org_id(demo, "brillanti"),
     )
     assert site_contracts == expected
+
+
+async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None:
+    """The list's statement is built once per filter shape (db/filter_shapes.py): clients and
+    expiry dates asked in turn each get their own contracts and count."""
+    token = await demo.as_("staff admin")
+    clients = await demo.scalar(
+        "SELECT array_agg(client_id) FROM (SELECT client_id FROM contract "
+        "WHERE organization_id = :o GROUP BY client_id ORDER BY count(*) DESC, client_id "
+        "LIMIT 3) s",
+        o=await org_id(demo, "brillanti"),
+    )
+    dates = ["2026-12-31", "2028-01-01"]
+    listed = 0
+    for client, before in zip([0, 1, 0, 2, 1, 2], dates * 3, strict=True):
+        expected = await demo.scalar(
+            f"SELECT {ORDERED} FROM contract r "  # noqa: S608
+            "WHERE r.client_id = :c AND r.expires_on < :b",
+            c=clients[client],
+            b=dt.date.fromisoformat(before),
+        )
+        filters = {"clientId": ids.encode("Client", clients[client]), "expiringBefore": before}
+        assert await numbers(demo, token, **filters) == list(expected or [])
+        counted = await demo.data(CONTRACTS, token, first=1, **filters)
+        assert counted["contracts"]["totalCount"] == len(expected or [])
+        listed += len(expected or [])
+    assert listed > 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from authz.principals import Audience
@@ -214,3 +215,32 @@ async def test_an_appointment_lists_its_work_sheets_in_constant_statements(demo:
     assert counts[0] == counts[1]
     # authenticate + bind, page, appointments, their work sheets and counts, sites, clients
     assert counts[0] <= 2 + 6
+
+
+async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None:
+    """The list's statement is built once per filter shape (db/filter_shapes.py): sites and
+    periods asked in turn each get their own work sheets and count."""
+    token = await demo.as_("staff admin")
+    sites = await demo.scalar(
+        "SELECT array_agg(site_id) FROM (SELECT site_id FROM work_sheet "
+        "WHERE organization_id = :o GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 3) s",
+        o=await org_id(demo, "brillanti"),
+    )
+    periods = [("2025-12-01", "2026-05-31"), ("2026-06-01", "2026-11-23")]
+    listed = 0
+    for site, (since, until) in zip([0, 1, 0, 2, 1, 2], periods * 3, strict=True):
+        expected = encoded(
+            await demo.scalar(
+                "SELECT array_agg(id ORDER BY work_date DESC, id DESC) FROM work_sheet "
+                "WHERE site_id = :s AND work_date BETWEEN :f AND :t",
+                s=sites[site],
+                f=dt.date.fromisoformat(since),
+                t=dt.date.fromisoformat(until),
+            )
+        )
+        filters = {"siteId": ids.encode("Site", sites[site]), "from": since, "to": until}
+        assert await all_ids(demo, token, **filters) == expected
+        counted = await demo.data(WORK_SHEETS, token, first=1, **filters)
+        assert counted["workSheets"]["totalCount"] == len(expected)
+        listed += len(expected)
+    assert listed > 0
