@@ -23,15 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
+from db.filter_shapes import filtered_count, filtered_page, given
 from db.models.base import table_of
 from db.pagination import (
     Ordering,
     Page,
     PageRequest,
     child_counts,
-    count,
     fetch_child_pages,
-    fetch_page,
     in_row_ids,
 )
 from db.queries.nested import rows_by_id, rows_keyed
@@ -59,23 +58,32 @@ class AppointmentFilter:
     overlapping: bool = False
 
 
+# The filter's fields compared through parameters (db/filter_shapes.py); statuses and
+# ``overlapping`` stay in a filter's shape.
+FILTER_PARAMETERS = ("site_id", "client_id", "since", "until")
+
+
 def _filtered(scope: Scoping, where: AppointmentFilter | None) -> sa.Select[Any]:
     statement = restrict(sa.select(INTERVENTION), m.Intervention, scope)
     if where is None:
         return statement
     column = INTERVENTION.c
-    if where.site_id is not None:
-        statement = statement.where(column.site_id == where.site_id)
-    if where.client_id is not None:
-        statement = statement.where(column.client_id == where.client_id)
+    for name in ("site_id", "client_id"):
+        value = getattr(where, name)
+        if value is not None:
+            statement = statement.where(column[name] == given(name, value, column[name].type))
     if where.statuses is not None:
         statement = statement.where(column.status.in_(where.statuses))
-    if where.since is not None and where.overlapping:
-        statement = statement.where(column.ends_at > where.since)
-    elif where.since is not None:
-        statement = statement.where(column.starts_at >= where.since)
+    if where.since is not None:
+        since = given("since", where.since, column.starts_at.type)
+        if where.overlapping:
+            statement = statement.where(column.ends_at > since)
+        else:
+            statement = statement.where(column.starts_at >= since)
     if where.until is not None:
-        statement = statement.where(column.starts_at < where.until)
+        statement = statement.where(
+            column.starts_at < given("until", where.until, column.starts_at.type)
+        )
     return statement
 
 
@@ -97,12 +105,14 @@ async def appointment_page(
     db: AsyncConnection, scope: RowScope, request: PageRequest, where: AppointmentFilter
 ) -> Page:
     """One page of appointments, earliest start first."""
-    return await fetch_page(db, appointments_statement(scope, where), APPOINTMENT_ORDER, request)
+    return await filtered_page(
+        db, appointments_statement, scope, where, FILTER_PARAMETERS, APPOINTMENT_ORDER, request
+    )
 
 
 async def appointment_count(db: AsyncConnection, scope: RowScope, where: AppointmentFilter) -> int:
     """How many appointments the filtered list holds."""
-    return await count(db, _filtered(scope, where))
+    return await filtered_count(db, _filtered, scope, where, FILTER_PARAMETERS)
 
 
 async def calendar(

@@ -333,3 +333,35 @@ async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     # authenticate + bind, page, count, sites, clients, staff, activity types, reschedules,
     # rescheduled by, work sheets
     assert counts[0] <= 2 + 9
+
+
+async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None:
+    """The list's statement is built once per filter shape (db/filter_shapes.py): sites and
+    periods asked in turn each get their own appointments and count."""
+    token = await demo.as_("staff admin")
+    sites = await demo.scalar(
+        "SELECT array_agg(site_id) FROM (SELECT site_id FROM intervention "
+        "WHERE organization_id = :o GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 3) s",
+        o=await org_id(demo, "brillanti"),
+    )
+    periods = [
+        ("2026-06-01T00:00:00+02:00", "2026-10-01T00:00:00+02:00"),
+        ("2026-10-01T00:00:00+02:00", "2027-02-01T00:00:00+01:00"),
+    ]
+    listed = 0
+    for site, (since, until) in zip([0, 1, 0, 2, 1, 2], periods * 3, strict=True):
+        expected = encoded(
+            await demo.scalar(
+                "SELECT array_agg(id ORDER BY starts_at, id) FROM intervention "
+                "WHERE site_id = :s AND starts_at >= :f AND starts_at < :t",
+                s=sites[site],
+                f=dt.datetime.fromisoformat(since),
+                t=dt.datetime.fromisoformat(until),
+            )
+        )
+        filters = {"siteId": ids.encode("Site", sites[site]), "from": since, "to": until}
+        assert await all_ids(demo, token, **filters) == expected
+        counted = await demo.data(APPOINTMENTS, token, first=1, **filters)
+        assert counted["appointments"]["totalCount"] == len(expected)
+        listed += len(expected)
+    assert listed > 0
