@@ -7,6 +7,10 @@ loop. :func:`run_together` steps the coroutines itself: each runs until it waits
 futures they wait on are awaited once (together), then each waiting coroutine resumes, and so
 on until all are done. A coroutine resumes exactly as a task would resume it (the future it
 waits on is done; its result or exception is delivered by the coroutine's own ``await``).
+
+Unlike tasks, the coroutines share the context of the one running them (a task runs in a copy
+of its creator's context): a resolver must not set a context variable. None does; the only
+one, the request's page limit (schema/relay.py), is set by the route before execution.
 """
 
 from __future__ import annotations
@@ -67,9 +71,9 @@ async def _settled(waits: Sequence[Any]) -> None:
 async def run_together(awaitables: Sequence[Awaitable[Any]]) -> list[Outcome]:
     """The outcome of each awaitable, in order; one failing does not stop the others.
 
-    A coroutine that waits on something other than a future (or a bare ``yield``) gets the
-    ``RuntimeError`` a task would raise in it. Cancelled while waiting, the coroutines still
-    running are closed.
+    A coroutine that waits on something other than a future (or a bare ``yield``) is closed
+    and fails with ``RuntimeError``, as under a task. Cancelled while waiting, the coroutines
+    still running are closed.
     """
     outcomes: list[Outcome] = [Outcome(None)] * len(awaitables)
     running = [(index, _as_coroutine(awaitable)) for index, awaitable in enumerate(awaitables)]
