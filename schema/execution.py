@@ -8,7 +8,10 @@ resolve-info object of fourteen members, Strawberry's wrapper, two awaitable che
 generic completion. :class:`PlainFieldsExecution` reads such a field's attribute and coerces
 it with the field's own scalar or enum type, and leaves everything unusual to graphql-core:
 a ``null`` on a non-null field, a value its type refuses or a failing attribute read take the
-ordinary path, which raises and locates the error exactly as before.
+ordinary path, which raises and locates the error exactly as before. An object or list
+attribute without resolver (a connection's ``edges``, an edge's ``node``) is read the same way
+and handed to graphql-core's completion with one resolve info per selection (completion reads
+its types, never its path; resolvers below get their own).
 
 ``is_awaitable`` answers from the value's type, looked up once per type (graphql-core asks it
 twice per field).
@@ -57,10 +60,11 @@ from schema.together import Outcome, run_together
 
 
 class PlainField(NamedTuple):
-    """How to resolve one plain field: the attribute to read and the type's coercion."""
+    """How to resolve one plain field: the attribute to read and the type's coercion (None:
+    an object or a list, completed by graphql-core)."""
 
     attribute: str
-    coerce: Callable[[Any], Any]
+    coerce: Callable[[Any], Any] | None
     non_null: bool
 
 
@@ -75,7 +79,7 @@ def plain_field(field: GraphQLField) -> PlainField | None:
     non_null = is_non_null_type(field.type)
     leaf = field.type.of_type if non_null else field.type  # type: ignore[union-attr]
     if not is_leaf_type(leaf):
-        return None
+        return PlainField(definition.python_name, None, non_null)
     return PlainField(definition.python_name, leaf.coerce_output_value, non_null)
 
 
@@ -133,6 +137,9 @@ def _plans_of(schema: GraphQLSchema) -> dict[str, dict[str, PlainField | None]]:
 
 _AWAITABLE: dict[type, bool] = {CoroutineType: True}
 
+# What the short paths answer when a field needs graphql-core's ordinary path.
+_ORDINARY = object()
+
 
 def is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
     """Whether ``value`` can be awaited: its type has ``__await__`` (coroutines, futures).
@@ -157,6 +164,9 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         # Values resolved together for a list, until their row is completed: per (object,
         # selection), the object (kept alive so its id stays its own), the outcome, the info.
         self._resolved: dict[tuple[int, int], tuple[Any, Outcome, GraphQLResolveInfo[Any]]] = {}
+        # Per selection of a plain object or list field: one resolve info for every object
+        # (completion reads its types and schema, never its path; resolvers get their own).
+        self._plain_infos: dict[int, tuple[FieldDetailsList, GraphQLResolveInfo[Any]]] = {}
 
     def _type_plans(self, parent: GraphQLObjectType) -> dict[str, PlainField | None]:
         found = self._plans.get(parent.name)
@@ -176,17 +186,25 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         plain = self._type_plans(parent_type).get(field_details_list[0].node.name.value)
         if plain is not None:
-            try:
-                value = getattr(source, plain.attribute)
-                if value is None:
-                    if not plain.non_null:
-                        return None
-                else:
-                    coerced = plain.coerce(value)
-                    if coerced is not None and coerced is not Undefined:
-                        return coerced
-            except Exception:  # noqa: S110 - the ordinary path below raises it, located
-                pass
+            coerce = plain.coerce
+            if coerce is None:
+                completed = self._complete_plain_value(
+                    parent_type, source, field_details_list, path, position_context, plain
+                )
+                if completed is not _ORDINARY:
+                    return completed
+            else:
+                try:
+                    value = getattr(source, plain.attribute)
+                    if value is None:
+                        if not plain.non_null:
+                            return None
+                    else:
+                        coerced = coerce(value)
+                        if coerced is not None and coerced is not Undefined:
+                            return coerced
+                except Exception:  # noqa: S110 - the ordinary path below raises it, located
+                    pass
         if self._resolved:
             resolved = self._resolved.pop((id(source), id(field_details_list)), None)
             if resolved is not None and resolved[0] is source:
@@ -195,6 +213,34 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                 )
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
+        )
+
+    def _complete_plain_value(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+        plain: PlainField,
+    ) -> Any:
+        """An object or list attribute, completed without a resolver call; anything unusual
+        (a failing read, null on a non-null field, an awaitable): :data:`_ORDINARY`."""
+        try:
+            value = getattr(source, plain.attribute)
+        except Exception:
+            return _ORDINARY
+        if value is None:
+            return _ORDINARY if plain.non_null else None
+        if is_awaitable(value):
+            return _ORDINARY
+        known = self._plain_infos.get(id(field_details_list))
+        if known is None:
+            field = parent_type.fields[field_details_list[0].node.name.value]
+            info = self.build_resolve_info(field, to_nodes(field_details_list), parent_type, path)
+            known = self._plain_infos[id(field_details_list)] = (field_details_list, info)
+        return self._complete_resolved(
+            field_details_list, path, position_context, Outcome(value), known[1]
         )
 
     def _complete_resolved(

@@ -34,6 +34,9 @@ class Thing:
     note: str | None
     when: dt.date
     tags: list[str]
+    partner: Thing | None = None
+    twin: Thing | None = None
+    kids: list[Thing] = strawberry.field(default_factory=list)
 
     @strawberry.field
     def shout(self) -> str:
@@ -47,11 +50,26 @@ class Loose:
         self.__dict__.update(values)
 
 
+KID = Thing(name="valve", size=1, colour=Colour.RED, note="k", when=dt.date(2026, 1, 2), tags=[])
 GOOD = Thing(
-    name="pump", size=3, colour=Colour.BLUE, note=None, when=dt.date(2026, 11, 23), tags=["a"]
+    name="pump",
+    size=3,
+    colour=Colour.BLUE,
+    note=None,
+    when=dt.date(2026, 11, 23),
+    tags=["a"],
+    partner=KID,
+    twin=KID,
+    kids=[KID, KID],
 )
 CASES = {
     "every kind of field": GOOD,
+    "an object that is not what its field says": Loose(**{**vars(GOOD), "partner": Loose()}),
+    "null on a non-null list": Loose(**{**vars(GOOD), "kids": None}),
+    "a list that is not one": Loose(**{**vars(GOOD), "kids": 3}),
+    "a list holding a broken object": Loose(**{**vars(GOOD), "kids": [KID, Loose(name=None)]}),
+    "an object attribute missing": Loose(**{k: v for k, v in vars(GOOD).items() if k != "kids"}),
+    "a nullable one missing": Loose(**{k: v for k, v in vars(GOOD).items() if k != "partner"}),
     "null on a non-null field": Loose(name=None, size=1, colour=Colour.RED, note="n"),
     "a value its type refuses": Loose(name="x", size="many", colour="green", note=4),
     "an attribute missing": Loose(size=2),
@@ -67,7 +85,10 @@ class Query:
 
 
 SCHEMA = strawberry.Schema(query=Query)
-DOCUMENT = parse("{ things { name size colour note when tags shout } }")
+DOCUMENT = parse(
+    "{ things { name size colour note when tags shout partner { name size } twin { name } "
+    "kids { name shout } } }"
+)
 
 
 def run(context: type[StrawberryGraphQLCoreExecutionContext]) -> ExecutionResult:
@@ -85,7 +106,8 @@ def test_the_short_path_answers_what_the_whole_path_answers() -> None:
     short, whole = run(PlainFieldsExecution), run(StrawberryGraphQLCoreExecutionContext)
     assert short.data == whole.data
     assert short.data is not None
-    assert len([t for t in short.data["things"] if t is None]) == 4  # the four broken things
+    # Every broken thing is null but the two whose partner is (a nullable field) broken.
+    assert len([t for t in short.data["things"] if t is None]) == len(CASES) - 3
     assert [(e.message, e.path) for e in short.errors or []] == [
         (e.message, e.path) for e in whole.errors or []
     ]
@@ -94,11 +116,14 @@ def test_the_short_path_answers_what_the_whole_path_answers() -> None:
 
 @pytest.mark.parametrize(
     ("field", "plain"),
-    [("name", True), ("colour", True), ("when", True), ("tags", False), ("shout", False)],
+    [("name", True), ("colour", True), ("when", True), ("tags", True), ("shout", False)],
 )
 def test_which_fields_are_plain(field: str, plain: bool) -> None:
     thing = SCHEMA._schema.type_map["Thing"]
-    assert (plain_field(thing.fields[field]) is not None) is plain  # type: ignore[attr-defined]
+    reading = plain_field(thing.fields[field])  # type: ignore[attr-defined]
+    assert (reading is not None) is plain
+    if reading is not None:  # a list is read, then completed by graphql-core
+        assert (reading.coerce is None) is (field == "tags")
 
 
 def test_awaitables_are_told_from_their_type() -> None:
