@@ -110,15 +110,10 @@ def _is_async(field: GraphQLField) -> bool:
 
 def _plain_object(field: GraphQLField) -> str | None:
     """The attribute of an object field without resolver or arguments (an edge's node)."""
-    resolve = field.resolve
-    if resolve is None or not getattr(resolve, "_is_default", False) or field.args:
+    plain = plain_field(field)
+    if plain is None or not isinstance(get_nullable_type(field.type), GraphQLObjectType):
         return None
-    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(definition, StrawberryField) or definition.default_resolver is not getattr:
-        return None
-    if not isinstance(get_nullable_type(field.type), GraphQLObjectType):
-        return None
-    return definition.python_name
+    return plain.attribute
 
 
 # Per schema (each audience view has its own; narrowed views come and go), per type name:
@@ -251,7 +246,8 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         outcome: Outcome,
         info: GraphQLResolveInfo[Any],
     ) -> Any:
-        """graphql-core's execute_field after its resolver, for a value resolved together."""
+        """graphql-core's execute_field after its resolver, for a value at hand (resolved
+        together, or read from a plain object or list attribute)."""
         return_type = info.return_type
         try:
             if outcome.error is not None:
