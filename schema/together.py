@@ -8,6 +8,10 @@ futures they wait on are awaited once (together), then each waiting coroutine re
 on until all are done. A coroutine resumes exactly as a task would resume it (the future it
 waits on is done; its result or exception is delivered by the coroutine's own ``await``).
 
+Nothing cancels a coroutine stepped here (cancelled, :func:`run_together` closes them), so
+the loads they ask for need no shield against cancellation (db/loaders.py): ``Loader.stepping``
+says a step is running.
+
 Unlike tasks, the coroutines share the context of the one running them (a task runs in a copy
 of its creator's context): a resolver must not set a context variable. None does; the only
 one, the request's page limit (schema/relay.py), is set by the route before execution.
@@ -19,6 +23,8 @@ import asyncio
 from collections.abc import Awaitable, Coroutine, Sequence
 from types import CoroutineType
 from typing import Any, NamedTuple
+
+from db.loaders import Loader
 
 
 class Outcome(NamedTuple):
@@ -82,6 +88,7 @@ async def run_together(awaitables: Sequence[Awaitable[Any]]) -> list[Outcome]:
         while running:
             waits = []
             for index, coroutine in running:
+                Loader.stepping += 1
                 try:
                     waited = coroutine.send(None)
                 except StopIteration as done:
@@ -90,6 +97,8 @@ async def run_together(awaitables: Sequence[Awaitable[Any]]) -> list[Outcome]:
                 except Exception as error:
                     outcomes[index] = Outcome(None, error)
                     continue
+                finally:
+                    Loader.stepping -= 1
                 if waited is not None:
                     if not getattr(waited, "_asyncio_future_blocking", False):
                         coroutine.close()

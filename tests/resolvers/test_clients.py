@@ -174,3 +174,25 @@ async def test_a_bad_cursor_or_page_size_names_the_argument(demo: Demo) -> None:
     # With a nested list the page size multiplies its cost: refused before any SQL.
     too_costly = await demo.gql(CLIENTS, token=token, first=1000)
     assert too_costly.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+
+
+async def test_a_refused_argument_does_not_cancel_a_lookup_shared_elsewhere(demo: Demo) -> None:
+    """``workSheets(first: 500)`` is refused on a non-null field, so graphql-core cancels the
+    site's other field, its client, while that client is being loaded; the list of sites
+    awaits the same client (one loader key). The answer is the input error and the list, not
+    a request failed by the cancellation (db/loaders.py)."""
+    token = await demo.as_("staff admin")
+    first = await demo.data("{ sites(first: 1) { edges { node { id } } } }", token)
+    site = first["sites"]["edges"][0]["node"]["id"]
+    query = """query($site: ID!) {
+      site(id: $site) { client { name } workSheets(first: 500) { totalCount } }
+      sites(first: 5) { edges { node { id client { name } } } } }"""
+    answer = await demo.gql(query, token=token, variables={"site": site})
+    body = answer.json()
+    assert answer.status_code == 200
+    assert [(e["extensions"]["code"], e["path"]) for e in body["errors"]] == [
+        ("BAD_USER_INPUT", ["site", "workSheets"])
+    ]
+    assert body["data"]["site"] is None
+    listed = {e["node"]["id"]: e["node"]["client"]["name"] for e in body["data"]["sites"]["edges"]}
+    assert listed[site]  # the refused site's own client, through the shared key
