@@ -42,6 +42,7 @@ CountsOf = Callable[
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class Loader(DataLoader[K, V]):
@@ -65,12 +66,15 @@ class Loaders:
         self.scope = scope
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}
 
-    def by_id(self, fetch: ById) -> DataLoader[uuid.UUID, Row | None]:
-        """Rows by id through ``fetch`` (e.g. db.queries.clients.clients_by_id)."""
+    def by_id(
+        self, fetch: Callable[[AsyncConnection, RowScope, Sequence[uuid.UUID]], Awaitable[list[T]]]
+    ) -> DataLoader[uuid.UUID, T]:
+        """Values by id through ``fetch``, one per id (e.g. db.queries.clients.clients_by_id:
+        rows, or None when missing or out of scope)."""
         loader = self._loaders.get(fetch)
         if loader is None:
 
-            async def load(ids: list[uuid.UUID]) -> list[Row | None]:
+            async def load(ids: list[uuid.UUID]) -> list[T]:
                 return await fetch(self.db, self.scope, ids)
 
             loader = self._loaders[fetch] = Loader(load_fn=load)

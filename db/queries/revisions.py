@@ -16,10 +16,11 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
+from db import kept
 from db import models as m
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page, in_row_ids
-from db.queries.nested import child_lists, rows_by_id, rows_keyed
+from db.queries.nested import child_lists, rows_by_id, rows_keyed, shaped
 
 REVISION = table_of(m.Revision)
 ITEM = table_of(m.RevisionItem)
@@ -87,13 +88,6 @@ def _next_revisions_statement(scope: Scoping) -> sa.Select[Any]:
     )
 
 
-async def next_revisions_of_sites(
-    db: AsyncConnection, scope: RowScope, site_ids: Sequence[uuid.UUID]
-) -> list[sa.Row[Any] | None]:
-    """Per site id, the earliest revision not performed yet (the policy's "next"), or None."""
-    return await rows_keyed(db, _next_revisions_statement, scope, "site_id", site_ids)
-
-
 def _last_revisions_statement(scope: Scoping) -> sa.Select[Any]:
     return (
         revisions_statement(scope)
@@ -103,11 +97,29 @@ def _last_revisions_statement(scope: Scoping) -> sa.Select[Any]:
     )
 
 
-async def last_revisions_of_sites(
+def _revisions_around_statement(scope: Scoping) -> sa.Select[Any]:
+    last = _last_revisions_statement(scope).subquery()
+    upcoming = _next_revisions_statement(scope).subquery()
+    both = sa.union_all(
+        sa.select(last, sa.literal("last").label("around")),
+        sa.select(upcoming, sa.literal("next").label("around")),
+    ).subquery()
+    return sa.select(both)
+
+
+Around = tuple[sa.Row[Any] | None, sa.Row[Any] | None]
+
+
+async def revisions_around_sites(
     db: AsyncConnection, scope: RowScope, site_ids: Sequence[uuid.UUID]
-) -> list[sa.Row[Any] | None]:
-    """Per site id, its most recently performed revision, or None."""
-    return await rows_keyed(db, _last_revisions_statement, scope, "site_id", site_ids)
+) -> list[Around]:
+    """Per site id, (its most recently performed revision, its earliest revision not performed
+    yet: the policy's "next"), either None; one statement for both, since a site's page asks
+    for both."""
+    statement = shaped(_revisions_around_statement, scope.shape)
+    rows = await kept.execute(db, statement, {**scope.parameters, "row_ids": list(site_ids)})
+    found = {(row._mapping["site_id"], row._mapping["around"]): row for row in rows}
+    return [(found.get((site, "last")), found.get((site, "next"))) for site in site_ids]
 
 
 def items_statement(scope: Scoping) -> sa.Select[Any]:

@@ -314,5 +314,5 @@ async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     assert counts[0] == counts[1]
     # authenticate (binding the organization in the same statement); revisions, count,
     # sites, outcomes, items with their counts, documents with their counts, equipment, last
-    # results; sites, next and last revisions.
-    assert counts[0] == 1 + 8 + 3
+    # results; sites, their next and last revisions (one statement for both).
+    assert counts[0] == 1 + 8 + 2
