@@ -51,6 +51,19 @@ def given(field: str, value: Any, type_: sa.types.TypeEngine[Any]) -> sa.BindPar
     return sa.bindparam(f"where_{field}", value, type_=type_)
 
 
+def equal_to_given(
+    statement: sa.Select[Any], table: sa.Table, where: object, fields: tuple[str, ...]
+) -> sa.Select[Any]:
+    """``statement`` keeping the rows whose column of each field ``where`` gives (``site_id``,
+    ``client_id``, ...) equals its :func:`given` parameter."""
+    for name in fields:
+        value = getattr(where, name)
+        if value is not None:
+            column = table.c[name]
+            statement = statement.where(column == given(name, value, column.type))
+    return statement
+
+
 def filter_shape(where: Filter, fields: tuple[str, ...]) -> Filter:
     """``where`` with the given values of ``fields`` replaced by :data:`UNBOUND`."""
     unbound = {name: UNBOUND for name in fields if getattr(where, name) is not None}

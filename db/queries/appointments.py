@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
-from db.filter_shapes import filtered_count, filtered_page, given
+from db.filter_shapes import equal_to_given, filtered_count, filtered_page, given
 from db.models.base import table_of
 from db.pagination import (
     Ordering,
@@ -68,10 +68,7 @@ def _filtered(scope: Scoping, where: AppointmentFilter | None) -> sa.Select[Any]
     if where is None:
         return statement
     column = INTERVENTION.c
-    for name in ("site_id", "client_id"):
-        value = getattr(where, name)
-        if value is not None:
-            statement = statement.where(column[name] == given(name, value, column[name].type))
+    statement = equal_to_given(statement, INTERVENTION, where, ("site_id", "client_id"))
     if where.statuses is not None:
         statement = statement.where(column.status.in_(where.statuses))
     if where.since is not None:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
-from db.filter_shapes import filtered_count, filtered_page, given
+from db.filter_shapes import equal_to_given, filtered_count, filtered_page, given
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest
 from db.queries.nested import child_lists, rows_by_id
@@ -59,10 +59,7 @@ def _statement(
     )
     if where is None:
         return statement
-    for name in ("site_id", "client_id"):
-        value = getattr(where, name)
-        if value is not None:
-            statement = statement.where(table.c[name] == given(name, value, table.c[name].type))
+    statement = equal_to_given(statement, table, where, ("site_id", "client_id"))
     day = table.c.issued_on
     if where.issued_from is not None:
         statement = statement.where(day >= given("issued_from", where.issued_from, day.type))

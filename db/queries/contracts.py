@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
-from db.filter_shapes import filtered_count, filtered_page, given
+from db.filter_shapes import equal_to_given, filtered_count, filtered_page, given
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest
 from db.queries.nested import child_lists, rows_by_id
@@ -53,11 +53,7 @@ def contracts_statement(scope: Scoping, where: ContractFilter | None = None) -> 
     )
     if where is None:
         return statement
-    for name in ("site_id", "client_id"):
-        value = getattr(where, name)
-        if value is not None:
-            column = CONTRACT.c[name]
-            statement = statement.where(column == given(name, value, column.type))
+    statement = equal_to_given(statement, CONTRACT, where, ("site_id", "client_id"))
     if where.expiring_before is not None:
         expires = CONTRACT.c.expires_on
         before = given("expiring_before", where.expiring_before, expires.type)

@@ -23,6 +23,7 @@ from authz.scope import RowScope, Scoping, restrict
 from db import kept
 from db import models as m
 from db.filter_shapes import (
+    equal_to_given,
     filtered,
     filtered_count,
     filtered_page,
@@ -79,12 +80,7 @@ def tickets_statement(scope: Scoping, where: TicketFilter | None = None) -> sa.S
     statement = restrict(sa.select(TICKET), m.Ticket, scope)
     if where is None:
         return statement
-    if where.site_id is not None:
-        site = given("site_id", where.site_id, TICKET.c.site_id.type)
-        statement = statement.where(TICKET.c.site_id == site)
-    if where.client_id is not None:
-        client = given("client_id", where.client_id, TICKET.c.client_id.type)
-        statement = statement.where(TICKET.c.client_id == client)
+    statement = equal_to_given(statement, TICKET, where, ("site_id", "client_id"))
     if where.statuses is not None:
         statement = statement.where(TICKET.c.status.in_(where.statuses))
     if where.urgencies is not None:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.filter_shapes import (
+    equal_to_given,
     filtered,
     filtered_count,
     filtered_page,
@@ -66,10 +67,7 @@ def _filtered(scope: Scoping, where: TimesheetFilter | None) -> sa.Select[Any]:
     if where is None:
         return statement
     column = ENTRY.c
-    for name in ("site_id", "client_id", "technician_id"):
-        value = getattr(where, name)
-        if value is not None:
-            statement = statement.where(column[name] == given(name, value, column[name].type))
+    statement = equal_to_given(statement, ENTRY, where, ("site_id", "client_id", "technician_id"))
     if where.since is not None:
         statement = statement.where(column.clock_in >= given("since", where.since, _INSTANT))
     if where.until is not None:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
-from db.filter_shapes import filtered_count, filtered_page, given
+from db.filter_shapes import equal_to_given, filtered_count, filtered_page, given
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest
 from db.queries.nested import child_lists, rows_by_id
@@ -53,10 +53,7 @@ def work_sheets_statement(scope: Scoping, where: WorkSheetFilter | None = None) 
     if where is None:
         return statement
     column = WORK_SHEET.c
-    for name in ("site_id", "client_id"):
-        value = getattr(where, name)
-        if value is not None:
-            statement = statement.where(column[name] == given(name, value, column[name].type))
+    statement = equal_to_given(statement, WORK_SHEET, where, ("site_id", "client_id"))
     day = column.work_date
     if where.since is not None:
         statement = statement.where(day >= given("since", where.since, day.type))
