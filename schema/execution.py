@@ -108,14 +108,6 @@ def _is_async(field: GraphQLField) -> bool:
     return isinstance(definition, StrawberryField) and definition.is_async
 
 
-def _plain_object(field: GraphQLField) -> str | None:
-    """The attribute of an object field without resolver or arguments (an edge's node)."""
-    plain = plain_field(field)
-    if plain is None or not isinstance(get_nullable_type(field.type), GraphQLObjectType):
-        return None
-    return plain.attribute
-
-
 # Per schema (each audience view has its own; narrowed views come and go), per type name:
 # each field's plain reading.
 _PLANS: WeakKeyDictionary[GraphQLSchema, dict[str, dict[str, PlainField | None]]] = (
@@ -296,21 +288,23 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         found: list[AsyncField],
     ) -> None:
         grouped = self.collect_subfields(parent_type, field_details_list)[0]
+        plans = self._type_plans(parent_type)
         for key, details in grouped.items():
-            field = parent_type.fields.get(details[0].node.name.value)
+            name = details[0].node.name.value
+            field = parent_type.fields.get(name)
             if field is None:
                 continue
             target = get_nullable_type(field.type)
+            plain = plans.get(name)
             if _is_async(field):
                 found.append(AsyncField(hops, level, parent_type, key, field, details))
                 if isinstance(target, GraphQLObjectType):
                     hop = Hop(key, parent_type.name, None, details)
                     self._find_async_fields(target, details, (*hops, hop), level + 1, found)
-            else:
-                attribute = _plain_object(field)
-                if attribute is not None and isinstance(target, GraphQLObjectType):
-                    hop = Hop(key, parent_type.name, attribute, details)
-                    self._find_async_fields(target, details, (*hops, hop), level, found)
+            elif plain is not None and isinstance(target, GraphQLObjectType):
+                # A plain object field (an edge's node): its attribute leads to the object.
+                hop = Hop(key, parent_type.name, plain.attribute, details)
+                self._find_async_fields(target, details, (*hops, hop), level, found)
 
     def complete_iterable_value(
         self,
