@@ -84,9 +84,16 @@ def page_request(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    *,
+    with_total: bool = False,
 ) -> PageRequest:
     return PageRequest(
-        first=first, after=after, last=last, before=before, max_size=_page_limit.get()
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        max_size=_page_limit.get(),
+        with_total=with_total,
     )
 
 
@@ -95,12 +102,7 @@ def nested_request(info: Info[Any, Any], first: int | None, after: str | None) -
     # The document's own nodes: Strawberry's selected_fields would convert the whole subtree
     # of every list on every request to find one name.
     raw = info._raw_info
-    return PageRequest(
-        first=first,
-        after=after,
-        max_size=_page_limit.get(),
-        with_total=asks_total(raw.field_nodes, raw.fragments),
-    )
+    return page_request(first, after, with_total=asks_total(raw.field_nodes, raw.fragments))
 
 
 def asks_total(
