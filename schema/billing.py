@@ -19,11 +19,14 @@ from db.queries import clients as client_queries
 from schema import ids
 from schema.clients import Client, Site
 from schema.context import Context
-from schema.documents import Document, documents_connection
+from schema.documents import Document, documents_of
 from schema.nested import nested
 from schema.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
+
+_QUOTE_DOCUMENTS = documents_of("quote_id")
+_INVOICE_DOCUMENTS = documents_of("invoice_id")
 
 
 @strawberry.enum(description="Where a quote stands; contacts never see drafts.")
@@ -92,11 +95,13 @@ class Quote(Node):
             margin_cents=row.net_cents - row.cost_cents,
         )
 
-    @strawberry.field(description="Its documents the caller may see (the PDF).")
+    @strawberry.field(
+        description="Its documents the caller may see (the PDF).", metadata=_QUOTE_DOCUMENTS.batch
+    )
     async def documents(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Document]:
-        return await documents_connection(info, "quote_id", self.row_id, first, after)
+        return await _QUOTE_DOCUMENTS.one(info, self, first, after)
 
     @strawberry.field(description="The client the quote was made for.")
     async def client(self, info: ContextInfo) -> Client | None:
@@ -144,11 +149,13 @@ class Invoice(Node):
             margin_cents=row.net_cents - row.cost_cents,
         )
 
-    @strawberry.field(description="Its documents the caller may see (the PDF).")
+    @strawberry.field(
+        description="Its documents the caller may see (the PDF).", metadata=_INVOICE_DOCUMENTS.batch
+    )
     async def documents(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Document]:
-        return await documents_connection(info, "invoice_id", self.row_id, first, after)
+        return await _INVOICE_DOCUMENTS.one(info, self, first, after)
 
     @strawberry.field(description="The client invoiced.")
     async def client(self, info: ContextInfo) -> Client | None:

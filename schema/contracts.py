@@ -14,11 +14,13 @@ from db.queries import contracts as queries
 from schema import ids
 from schema.clients import Client, Site
 from schema.context import Context
-from schema.documents import Document, documents_connection
+from schema.documents import Document, documents_of
 from schema.nested import nested
 from schema.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
+
+_DOCUMENTS = documents_of("contract_id")
 
 
 @strawberry.type(description="A service contract; without a site it covers the whole client.")
@@ -50,11 +52,14 @@ class Contract(Node):
             days_to_expiry=row.days_to_expiry,
         )
 
-    @strawberry.field(description="Its documents the caller may see (certificates, PDFs).")
+    @strawberry.field(
+        description="Its documents the caller may see (certificates, PDFs).",
+        metadata=_DOCUMENTS.batch,
+    )
     async def documents(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Document]:
-        return await documents_connection(info, "contract_id", self.row_id, first, after)
+        return await _DOCUMENTS.one(info, self, first, after)
 
     @strawberry.field(description="The client under contract.")
     async def client(self, info: ContextInfo) -> Client | None:

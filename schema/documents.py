@@ -1,12 +1,15 @@
 """Documents attached to records: checklists, certificates, signed work sheets, contracts, ...
 
 A record type with documents gives itself a ``documents`` field through
-:func:`documents_connection`, naming its owner column (db/models/documents.py OWNER_COLUMNS):
+:func:`documents_of`, naming its owner column (db/models/documents.py OWNER_COLUMNS); the
+field's batch form answers all the records of a list at once (schema/batched.py):
 
-    @strawberry.field(description="The sheet's documents the caller may see.")
+    _DOCUMENTS = documents_of("work_sheet_id")
+
+    @strawberry.field(description="The sheet's documents.", metadata=_DOCUMENTS.batch)
     async def documents(self, info: ContextInfo, first: int | None = None,
                         after: str | None = None) -> Connection[Document]:
-        return await documents_connection(info, "work_sheet_id", self.row_id, first, after)
+        return await _DOCUMENTS.one(info, self, first, after)
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import datetime as dt
 import enum
 import time
 import uuid
+from functools import cache
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -24,9 +29,10 @@ from authz import file_links
 from authz.principals import PartnerPrincipal
 from db.queries import documents as queries
 from schema import ids
+from schema.batched import Children
 from schema.context import Context
 from schema.errors import Unauthenticated
-from schema.relay import Connection, Node, nested_request, paged
+from schema.relay import Node
 
 ContextInfo = Info[Context, None]
 
@@ -84,18 +90,10 @@ class Document(Node):
         return file_links.download_url(context.settings, self.row_id, holder, time.time())
 
 
-async def documents_connection(
-    info: ContextInfo,
-    owner_column: str,
-    owner_id: uuid.UUID,
-    first: int | None,
-    after: str | None,
-) -> Connection[Document]:
-    """The documents of one record the caller may see, batched over every record asked."""
-    loaders = info.context.rows
-    request = nested_request(info, first, after)
-    return await paged(
-        lambda: loaders.pages_of(queries.documents_of(owner_column), request).load(owner_id),
-        Document.from_row,
-        lambda: loaders.counts_of(queries.document_counts_of(owner_column)).load(owner_id),
-    )
+@cache
+def documents_of(owner_column: str) -> Children[Any, Document]:
+    """The documents (the caller may see) of records owning them through ``owner_column``
+    (db/models/documents.py OWNER_COLUMNS), keyed by each record's ``row_id``; one per column,
+    so a request shares its loaders per owner type."""
+    lists = (queries.documents_of(owner_column), queries.document_counts_of(owner_column))
+    return Children(lists, Document.from_row, attrgetter("row_id"))

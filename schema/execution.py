@@ -54,8 +54,10 @@ from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
+from schema.batched import Many, batch_form
 from schema.together import Outcome, run_together
 
 
@@ -93,7 +95,9 @@ class Hop(NamedTuple):
 
 
 class AsyncField(NamedTuple):
-    """An async field selected on (or under) a list's rows; ``level``: async hops before it."""
+    """An async field selected on (or under) a list's rows; ``level``: async hops before it;
+    ``definition``: its Strawberry field, whose batch form (if any) resolves every row at
+    once (schema/batched.py)."""
 
     hops: tuple[Hop, ...]
     level: int
@@ -101,11 +105,25 @@ class AsyncField(NamedTuple):
     key: str
     field: GraphQLField
     details: FieldDetailsList
+    definition: StrawberryField
 
 
-def _is_async(field: GraphQLField) -> bool:
+class Call(NamedTuple):
+    """A resolver call for some rows of a list: one row, or every row (``batched``: the
+    awaitable gives a sequence of values, one per source)."""
+
+    sources: list[Any]
+    details: FieldDetailsList
+    info: GraphQLResolveInfo[Any]
+    awaitable: Awaitable[Any]
+    batched: bool
+
+
+def _async_definition(field: GraphQLField) -> StrawberryField | None:
     definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    return isinstance(definition, StrawberryField) and definition.is_async
+    if isinstance(definition, StrawberryField) and definition.is_async:
+        return definition
+    return None
 
 
 # Per schema (each audience view has its own; narrowed views come and go), per type name:
@@ -146,6 +164,10 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans = _plans_of(self.schema)
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        self._converter: GraphQLCoreConverter | None = getattr(
+            strawberry_schema, "schema_converter", None
+        )
         # Per list selection (graphql-core's own memo key): the async fields of its rows.
         self._async_fields: dict[tuple[str, int], tuple[FieldDetailsList, list[AsyncField]]] = {}
         # Values resolved together for a list, until their row is completed: per (object,
@@ -296,8 +318,9 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                 continue
             target = get_nullable_type(field.type)
             plain = plans.get(name)
-            if _is_async(field):
-                found.append(AsyncField(hops, level, parent_type, key, field, details))
+            definition = _async_definition(field)
+            if definition is not None:
+                found.append(AsyncField(hops, level, parent_type, key, field, details, definition))
                 if isinstance(target, GraphQLObjectType):
                     hop = Hop(key, parent_type.name, None, details)
                     self._find_async_fields(target, details, (*hops, hop), level + 1, found)
@@ -355,9 +378,16 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                 if async_field.level == level
                 for call in self._calls(async_field, path, rows)
             ]
-            outcomes = await run_together([awaitable for _, _, _, awaitable in calls])
-            for (source, details, resolve_info, _), outcome in zip(calls, outcomes, strict=True):
-                self._resolved[id(source), id(details)] = (source, outcome, resolve_info)
+            outcomes = await run_together([call.awaitable for call in calls])
+            for call, outcome in zip(calls, outcomes, strict=True):
+                for source, source_outcome in zip(
+                    call.sources, _per_source(call, outcome), strict=True
+                ):
+                    self._resolved[id(source), id(call.details)] = (
+                        source,
+                        source_outcome,
+                        call.info,
+                    )
             level += 1
         completed = super().complete_iterable_value(
             item_type, field_details_list, info, path, rows, position_context
@@ -366,10 +396,9 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             return await completed
         return completed
 
-    def _calls(
-        self, async_field: AsyncField, path: Path, rows: list[Any]
-    ) -> Iterable[tuple[Any, FieldDetailsList, GraphQLResolveInfo[Any], Awaitable[Any]]]:
-        """Each row's call of ``async_field``'s resolver (rows it does not reach: none)."""
+    def _calls(self, async_field: AsyncField, path: Path, rows: list[Any]) -> Iterable[Call]:
+        """The calls of ``async_field``'s resolver for the rows it reaches: one per row, or one
+        of its batch form for all of them."""
         first = async_field.details[0]
         try:
             arguments = get_argument_values(
@@ -381,9 +410,41 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             )
         except Exception:  # each row's own resolution raises it, located
             return
+        nodes = to_nodes(async_field.details)
+        reached = list(self._reached(async_field, path, rows))
+        if not reached:
+            return
+        many = self._batch_form(async_field.definition)
+        if many is not None and len(reached) > 1:
+            source_path = reached[0][1]
+            resolve_info = self.build_resolve_info(
+                async_field.field, nodes, async_field.parent_type, source_path
+            )
+            sources = [source for source, _ in reached]
+            yield Call(
+                sources,
+                async_field.details,
+                resolve_info,
+                self._call_batch(many, async_field.definition, resolve_info, sources, arguments),
+                batched=True,
+            )
+            return
         resolve = async_field.field.resolve
         assert resolve is not None
-        nodes = to_nodes(async_field.details)
+        for source, field_path in reached:
+            resolve_info = self.build_resolve_info(
+                async_field.field, nodes, async_field.parent_type, field_path
+            )
+            try:
+                result = resolve(source, resolve_info, **arguments)
+            except Exception as error:  # raised again where the row completes
+                result = _failed(error)
+            yield Call([source], async_field.details, resolve_info, result, batched=False)
+
+    def _reached(
+        self, async_field: AsyncField, path: Path, rows: list[Any]
+    ) -> Iterable[tuple[Any, Path]]:
+        """The objects of ``rows`` that ``async_field`` belongs to, with its path on each."""
         for index, row in enumerate(rows):
             source, source_path = row, path.add_key(index, None)
             for hop in async_field.hops:
@@ -395,17 +456,53 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                 if source is None:
                     break
                 source_path = source_path.add_key(hop.key, hop.type_name)
-            if source is None:
-                continue
-            field_path = source_path.add_key(async_field.key, async_field.parent_type.name)
-            resolve_info = self.build_resolve_info(
-                async_field.field, nodes, async_field.parent_type, field_path
+            if source is not None:
+                yield source, source_path.add_key(async_field.key, async_field.parent_type.name)
+
+    def _batch_form(self, definition: StrawberryField) -> Many | None:
+        """``definition``'s batch form, unless the schema handles exceptions per field."""
+        converter = self._converter
+        if converter is None or converter.exception_handlers:
+            return None
+        return batch_form(definition)
+
+    def _call_batch(
+        self,
+        many: Many,
+        definition: StrawberryField,
+        resolve_info: GraphQLResolveInfo[Any],
+        sources: list[Any],
+        arguments: dict[str, Any],
+    ) -> Awaitable[Any]:
+        """``many`` called as Strawberry would call the resolver: its ``Info`` and arguments
+        converted to their Python types."""
+        converter = self._converter
+        assert converter is not None
+        info = converter.config.info_class(_raw_info=resolve_info, _field=definition)
+        try:
+            kwargs = convert_arguments(
+                arguments,
+                definition.arguments,
+                scalar_registry=converter.scalar_registry,
+                config=converter.config,
+                info=info,
             )
-            try:
-                result = resolve(source, resolve_info, **arguments)
-            except Exception as error:  # raised again where the row completes
-                result = _failed(error)
-            yield source, async_field.details, resolve_info, result
+            return many(info, sources, **kwargs)
+        except Exception as error:  # raised again where each row completes
+            return _failed(error)
+
+
+def _per_source(call: Call, outcome: Outcome) -> list[Outcome]:
+    """Each source's outcome of ``call``: a batch's values split (its error shared)."""
+    if not call.batched:
+        return [outcome]
+    if outcome.error is not None:
+        return [outcome] * len(call.sources)
+    values = outcome.value
+    if len(values) != len(call.sources):
+        error = ValueError(f"a batch form gave {len(values)} values for {len(call.sources)} rows")
+        return [Outcome(None, error)] * len(call.sources)
+    return [Outcome(value) for value in values]
 
 
 async def _failed(error: Exception) -> Any:

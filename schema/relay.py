@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
@@ -146,16 +147,23 @@ def _counted(total: int) -> Callable[[], Awaitable[int]]:
     return count
 
 
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Bad cursors and page sizes met inside, named as input errors of their argument."""
+    try:
+        yield
+    except BadCursor as error:
+        raise BadUserInput("after", str(error)) from None
+    except BadPage as error:
+        raise BadUserInput("first", str(error)) from None
+
+
 async def paged(
     fetch: Callable[[], Awaitable[Page]],
     to_node: Callable[[Any], T],
     count: Callable[[], Awaitable[int]],
 ) -> Connection[T]:
     """A connection from a page fetch, with bad cursors and sizes named as input errors."""
-    try:
+    with input_errors():
         page = await fetch()
-    except BadCursor as error:
-        raise BadUserInput("after", str(error)) from None
-    except BadPage as error:
-        raise BadUserInput("first", str(error)) from None
     return to_connection(page, to_node, count)

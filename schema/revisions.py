@@ -20,11 +20,13 @@ from db.queries import revisions as queries
 from schema import ids
 from schema.clients import Site
 from schema.context import Context
-from schema.documents import Document, documents_connection
+from schema.documents import Document, documents_of
 from schema.equipment import Equipment, ItemOutcome
 from schema.relay import Connection, Node, nested_request, paged
 
 ContextInfo = Info[Context, None]
+
+_DOCUMENTS = documents_of("revision_id")
 
 
 @strawberry.enum(description="The overall result of a performed revision.")
@@ -118,11 +120,14 @@ class Revision(Node):
             compliant=row.compliant, non_compliant=row.non_compliant, not_checked=row.not_checked
         )
 
-    @strawberry.field(description="Checklists, certificates and reports of the revision.")
+    @strawberry.field(
+        description="Checklists, certificates and reports of the revision.",
+        metadata=_DOCUMENTS.batch,
+    )
     async def documents(
         self, info: ContextInfo, first: int | None = None, after: str | None = None
     ) -> Connection[Document]:
-        return await documents_connection(info, "revision_id", self.row_id, first, after)
+        return await _DOCUMENTS.one(info, self, first, after)
 
 
 async def next_revision_of_site(info: ContextInfo, site_id: uuid.UUID) -> Revision | None:

@@ -17,11 +17,13 @@ from schema import ids
 from schema.appointments import Appointment
 from schema.clients import Client, Site
 from schema.context import Context
-from schema.documents import Document, documents_connection
+from schema.documents import Document, documents_of
 from schema.nested import nested
 from schema.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
+
+_DOCUMENTS = documents_of("work_sheet_id")
 
 
 @strawberry.enum(description="DRAFT until the client signs it; contacts see only SIGNED ones.")
@@ -63,11 +65,14 @@ class WorkSheet(Node):
             internal_notes=row.internal_notes,
         )
 
-    @strawberry.field(description="Its documents the caller may see (certificates, PDFs).")
+    @strawberry.field(
+        description="Its documents the caller may see (certificates, PDFs).",
+        metadata=_DOCUMENTS.batch,
+    )
     async def documents(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> Connection[Document]:
-        return await documents_connection(info, "work_sheet_id", self.row_id, first, after)
+        return await _DOCUMENTS.one(info, self, first, after)
 
     @strawberry.field(description="The visit the work sheet records.")
     async def appointment(self, info: ContextInfo) -> Appointment | None:
