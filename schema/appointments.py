@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -15,6 +16,7 @@ from db.queries import appointments as queries
 from db.queries import clients as client_queries
 from schema import ids
 from schema.activity_types import ActivityType, AppointmentStatus, Filling
+from schema.batched import Related
 from schema.clients import Client, Site
 from schema.context import Context
 from schema.periods import check_period
@@ -25,6 +27,20 @@ if TYPE_CHECKING:
     from schema.worksheets import WorkSheet
 
 ContextInfo = Info[Context, None]
+
+
+_APPOINTMENT_SITE = Related(client_queries.sites_by_id, attrgetter("site_row_id"), Site.from_row)
+_APPOINTMENT_CLIENT = Related(
+    client_queries.clients_by_id, attrgetter("client_row_id"), Client.from_row
+)
+_APPOINTMENT_RESCHEDULES = Related(
+    queries.appointments_by_id,
+    attrgetter("reschedules_row_id"),
+    lambda row: Appointment.from_row(row),
+)
+_APPOINTMENT_RESCHEDULED_BY = Related(
+    queries.appointments_rescheduling, attrgetter("row_id"), lambda row: Appointment.from_row(row)
+)
 
 
 @strawberry.enum(description="How an appointment came about.")
@@ -75,15 +91,13 @@ class Appointment(Node):
             filling=Filling(row.site_id, row.starts_on, row.technician_first_name),
         )
 
-    @strawberry.field(description="Where the visit happens.")
+    @strawberry.field(description="Where the visit happens.", metadata=_APPOINTMENT_SITE.batch)
     async def site(self, info: ContextInfo) -> Site | None:
-        row = await info.context.rows.by_id(client_queries.sites_by_id).load(self.site_row_id)
-        return Site.from_row(row) if row is not None else None
+        return await _APPOINTMENT_SITE.one(info, self)
 
-    @strawberry.field(description="The client visited.")
+    @strawberry.field(description="The client visited.", metadata=_APPOINTMENT_CLIENT.batch)
     async def client(self, info: ContextInfo) -> Client | None:
-        row = await info.context.rows.by_id(client_queries.clients_by_id).load(self.client_row_id)
-        return Client.from_row(row) if row is not None else None
+        return await _APPOINTMENT_CLIENT.one(info, self)
 
     @strawberry.field(description="The kind of work, its portal texts filled in for this visit.")
     async def activity_type(self, info: ContextInfo) -> ActivityType | None:
@@ -91,20 +105,19 @@ class Appointment(Node):
         row = await loader.load(self.activity_type_row_id)
         return ActivityType.from_row(row, self.filling) if row is not None else None
 
-    @strawberry.field(description="The (cancelled) appointment this one replaces.")
+    @strawberry.field(
+        description="The (cancelled) appointment this one replaces.",
+        metadata=_APPOINTMENT_RESCHEDULES.batch,
+    )
     async def reschedules(self, info: ContextInfo) -> Appointment | None:
-        if self.reschedules_row_id is None:
-            return None
-        row = await info.context.rows.by_id(queries.appointments_by_id).load(
-            self.reschedules_row_id
-        )
-        return Appointment.from_row(row) if row is not None else None
+        return await _APPOINTMENT_RESCHEDULES.one(info, self)
 
-    @strawberry.field(description="The appointment that replaces this one, once rescheduled.")
+    @strawberry.field(
+        description="The appointment that replaces this one, once rescheduled.",
+        metadata=_APPOINTMENT_RESCHEDULED_BY.batch,
+    )
     async def rescheduled_by(self, info: ContextInfo) -> Appointment | None:
-        loader = info.context.rows.by_id(queries.appointments_rescheduling)
-        row = await loader.load(self.row_id)
-        return Appointment.from_row(row) if row is not None else None
+        return await _APPOINTMENT_RESCHEDULED_BY.one(info, self)
 
     @strawberry.field(description="The work sheets written at this visit, newest first.")
     async def work_sheets(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -17,6 +18,7 @@ from strawberry import Info
 from db.queries import billing as queries
 from db.queries import clients as client_queries
 from schema import ids
+from schema.batched import Related
 from schema.clients import Client, Site
 from schema.context import Context
 from schema.documents import Document, documents_of
@@ -46,16 +48,8 @@ class InvoiceStatus(enum.Enum):
     VOID = "VOID"
 
 
-async def _client(info: ContextInfo, client_id: uuid.UUID) -> Client | None:
-    row = await info.context.rows.by_id(client_queries.clients_by_id).load(client_id)
-    return Client.from_row(row) if row is not None else None
-
-
-async def _site(info: ContextInfo, site_id: uuid.UUID | None) -> Site | None:
-    if site_id is None:
-        return None
-    row = await info.context.rows.by_id(client_queries.sites_by_id).load(site_id)
-    return Site.from_row(row) if row is not None else None
+_CLIENT = Related(client_queries.clients_by_id, attrgetter("client_row_id"), Client.from_row)
+_SITE = Related(client_queries.sites_by_id, attrgetter("site_row_id"), Site.from_row)
 
 
 @strawberry.type(description="An offer sent to a client; without a site it is client-wide.")
@@ -103,13 +97,15 @@ class Quote(Node):
     ) -> Connection[Document]:
         return await _QUOTE_DOCUMENTS.one(info, self, first, after)
 
-    @strawberry.field(description="The client the quote was made for.")
+    @strawberry.field(description="The client the quote was made for.", metadata=_CLIENT.batch)
     async def client(self, info: ContextInfo) -> Client | None:
-        return await _client(info, self.client_row_id)
+        return await _CLIENT.one(info, self)
 
-    @strawberry.field(description="The site it concerns; null for a client-wide quote.")
+    @strawberry.field(
+        description="The site it concerns; null for a client-wide quote.", metadata=_SITE.batch
+    )
     async def site(self, info: ContextInfo) -> Site | None:
-        return await _site(info, self.site_row_id)
+        return await _SITE.one(info, self)
 
 
 @strawberry.type(description="An invoice to a client; without a site it is client-wide.")
@@ -157,13 +153,15 @@ class Invoice(Node):
     ) -> Connection[Document]:
         return await _INVOICE_DOCUMENTS.one(info, self, first, after)
 
-    @strawberry.field(description="The client invoiced.")
+    @strawberry.field(description="The client invoiced.", metadata=_CLIENT.batch)
     async def client(self, info: ContextInfo) -> Client | None:
-        return await _client(info, self.client_row_id)
+        return await _CLIENT.one(info, self)
 
-    @strawberry.field(description="The site it concerns; null for a client-wide invoice.")
+    @strawberry.field(
+        description="The site it concerns; null for a client-wide invoice.", metadata=_SITE.batch
+    )
     async def site(self, info: ContextInfo) -> Site | None:
-        return await _site(info, self.site_row_id)
+        return await _SITE.one(info, self)
 
 
 async def quotes_of_site(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -11,6 +12,7 @@ from strawberry import Info
 
 from db.queries import clients as queries
 from schema import ids
+from schema.batched import Related
 from schema.context import Context
 from schema.periods import Since, Until
 from schema.relay import Connection, Node, nested_request, paged
@@ -107,6 +109,9 @@ class Client(Node):
         return await tickets_of_client(info, self.row_id, first, after)
 
 
+_SITE_CLIENT = Related(queries.clients_by_id, attrgetter("client_row_id"), Client.from_row)
+
+
 @strawberry.type(description="A place where the work happens (sede, cantiere).")
 class Site(Node):
     name: str
@@ -136,10 +141,9 @@ class Site(Node):
             lng=row.lng,
         )
 
-    @strawberry.field(description="The client the site belongs to.")
+    @strawberry.field(description="The client the site belongs to.", metadata=_SITE_CLIENT.batch)
     async def client(self, info: ContextInfo) -> Client | None:
-        row = await info.context.rows.by_id(queries.clients_by_id).load(self.client_row_id)
-        return Client.from_row(row) if row is not None else None
+        return await _SITE_CLIENT.one(info, self)
 
     @strawberry.field(description="Contracts of this site; client-wide ones are under the client.")
     async def contracts(

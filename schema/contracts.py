@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -12,6 +13,7 @@ from strawberry import Info
 from db.queries import clients as client_queries
 from db.queries import contracts as queries
 from schema import ids
+from schema.batched import Related
 from schema.clients import Client, Site
 from schema.context import Context
 from schema.documents import Document, documents_of
@@ -21,6 +23,12 @@ from schema.relay import Connection, Node
 ContextInfo = Info[Context, None]
 
 _DOCUMENTS = documents_of("contract_id")
+
+
+_CONTRACT_CLIENT = Related(
+    client_queries.clients_by_id, attrgetter("client_row_id"), Client.from_row
+)
+_CONTRACT_SITE = Related(client_queries.sites_by_id, attrgetter("site_row_id"), Site.from_row)
 
 
 @strawberry.type(description="A service contract; without a site it covers the whole client.")
@@ -61,17 +69,16 @@ class Contract(Node):
     ) -> Connection[Document]:
         return await _DOCUMENTS.one(info, self, first, after)
 
-    @strawberry.field(description="The client under contract.")
+    @strawberry.field(description="The client under contract.", metadata=_CONTRACT_CLIENT.batch)
     async def client(self, info: ContextInfo) -> Client | None:
-        row = await info.context.rows.by_id(client_queries.clients_by_id).load(self.client_row_id)
-        return Client.from_row(row) if row is not None else None
+        return await _CONTRACT_CLIENT.one(info, self)
 
-    @strawberry.field(description="The site covered; null for a client-wide contract.")
+    @strawberry.field(
+        description="The site covered; null for a client-wide contract.",
+        metadata=_CONTRACT_SITE.batch,
+    )
     async def site(self, info: ContextInfo) -> Site | None:
-        if self.site_row_id is None:
-            return None
-        row = await info.context.rows.by_id(client_queries.sites_by_id).load(self.site_row_id)
-        return Site.from_row(row) if row is not None else None
+        return await _CONTRACT_SITE.one(info, self)
 
 
 async def contracts_of_site(

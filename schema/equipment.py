@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -13,6 +14,7 @@ from strawberry import Info
 from db.queries import clients as client_queries
 from db.queries import equipment as queries
 from schema import ids
+from schema.batched import Related
 from schema.clients import Site
 from schema.context import Context
 from schema.relay import Connection, Node, nested_request, paged
@@ -27,10 +29,20 @@ class ItemOutcome(enum.Enum):
     NOT_CHECKED = "NOT_CHECKED"
 
 
+_EQUIPMENT_SITE = Related(client_queries.sites_by_id, attrgetter("site_row_id"), Site.from_row)
+
+
 @strawberry.type(description="The outcome of an item in its latest performed revision.")
 class EquipmentCheck:
     outcome: ItemOutcome
     performed_at: dt.datetime = strawberry.field(description="When that revision was performed.")
+
+
+def _check_of(row: Any) -> EquipmentCheck:
+    return EquipmentCheck(outcome=ItemOutcome(row.outcome.value), performed_at=row.performed_at)
+
+
+_LAST_RESULT = Related(queries.last_results_of_equipment, attrgetter("row_id"), _check_of)
 
 
 @strawberry.type(description="A piece of equipment installed at a site.")
@@ -56,20 +68,16 @@ class Equipment(Node):
             installed_on=row.installed_on,
         )
 
-    @strawberry.field(description="The site where it is installed.")
+    @strawberry.field(description="The site where it is installed.", metadata=_EQUIPMENT_SITE.batch)
     async def site(self, info: ContextInfo) -> Site | None:
-        row = await info.context.rows.by_id(client_queries.sites_by_id).load(self.site_row_id)
-        return Site.from_row(row) if row is not None else None
+        return await _EQUIPMENT_SITE.one(info, self)
 
     @strawberry.field(
-        description="Its outcome in the latest performed revision; null if never checked."
+        description="Its outcome in the latest performed revision; null if never checked.",
+        metadata=_LAST_RESULT.batch,
     )
     async def last_result(self, info: ContextInfo) -> EquipmentCheck | None:
-        loader = info.context.rows.by_id(queries.last_results_of_equipment)
-        row = await loader.load(self.row_id)
-        if row is None:
-            return None
-        return EquipmentCheck(outcome=ItemOutcome(row.outcome.value), performed_at=row.performed_at)
+        return await _LAST_RESULT.one(info, self)
 
 
 async def equipment_of_site(

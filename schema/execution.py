@@ -27,7 +27,9 @@ completed with those values, synchronously, by graphql-core's own list completio
 field whose resolver failed raises there, with its own path. Async fields are found through
 plain object fields (an edge's ``node``) and inside the values of async fields found before them
 (a timesheet entry's site's client), one level of values after another; nested lists are left
-to their own completion.
+to their own completion. A field that declares a batch form (schema/batched.py: a work sheet's
+documents, a timesheet entry's site) is not called per row: its batch form is called once for
+all the rows the list reaches, with one ``Info`` and its arguments converted once.
 """
 
 from __future__ import annotations

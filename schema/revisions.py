@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -18,6 +19,7 @@ from db.queries import clients as client_queries
 from db.queries import equipment as equipment_queries
 from db.queries import revisions as queries
 from schema import ids
+from schema.batched import Related
 from schema.clients import Site
 from schema.context import Context
 from schema.documents import Document, documents_of
@@ -27,6 +29,9 @@ from schema.relay import Connection, Node, nested_request, paged
 ContextInfo = Info[Context, None]
 
 _DOCUMENTS = documents_of("revision_id")
+
+
+_REVISION_SITE = Related(client_queries.sites_by_id, attrgetter("site_row_id"), Site.from_row)
 
 
 @strawberry.enum(description="The overall result of a performed revision.")
@@ -43,6 +48,11 @@ class RevisionOutcomes:
     not_checked: int
 
 
+_REVISIONITEM_EQUIPMENT = Related(
+    equipment_queries.equipment_by_id, attrgetter("equipment_row_id"), Equipment.from_row
+)
+
+
 @strawberry.type(description="What a revision found for one piece of equipment.")
 class RevisionItem:
     outcome: ItemOutcome
@@ -57,11 +67,11 @@ class RevisionItem:
             notes=row.notes,
         )
 
-    @strawberry.field(description="The piece of equipment checked.")
+    @strawberry.field(
+        description="The piece of equipment checked.", metadata=_REVISIONITEM_EQUIPMENT.batch
+    )
     async def equipment(self, info: ContextInfo) -> Equipment | None:
-        loader = info.context.rows.by_id(equipment_queries.equipment_by_id)
-        row = await loader.load(self.equipment_row_id)
-        return Equipment.from_row(row) if row is not None else None
+        return await _REVISIONITEM_EQUIPMENT.one(info, self)
 
 
 @strawberry.type(description="An inspection of a site's equipment.")
@@ -93,10 +103,9 @@ class Revision(Node):
             ),
         )
 
-    @strawberry.field(description="The site inspected.")
+    @strawberry.field(description="The site inspected.", metadata=_REVISION_SITE.batch)
     async def site(self, info: ContextInfo) -> Site | None:
-        row = await info.context.rows.by_id(client_queries.sites_by_id).load(self.site_row_id)
-        return Site.from_row(row) if row is not None else None
+        return await _REVISION_SITE.one(info, self)
 
     @strawberry.field(description="The outcome for each piece of equipment, by kind.")
     async def items(

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import uuid
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -15,6 +16,7 @@ from db.queries import activity_types as activity_queries
 from db.queries import staff as queries
 from schema import ids
 from schema.activity_types import ActivityType
+from schema.batched import Related
 from schema.context import Context
 from schema.nested import nested
 from schema.periods import Since, Until, check_period
@@ -119,6 +121,11 @@ class StaffUser(Node):
         )
 
 
+_TECHNICIAN_STAFF_USER = Related(
+    queries.staff_users_by_id, attrgetter("row_id"), StaffUser.from_row
+)
+
+
 @strawberry.type(description="The technician of a visit: clients see a first name and initial.")
 class Technician:
     display_name: str = strawberry.field(description="First name and last initial: Giulia R.")
@@ -135,7 +142,9 @@ class Technician:
             row_id=row.technician_id,
         )
 
-    @strawberry.field(description="The staff user behind the name, with every detail.")
+    @strawberry.field(
+        description="The staff user behind the name, with every detail.",
+        metadata=_TECHNICIAN_STAFF_USER.batch,
+    )
     async def staff_user(self, info: ContextInfo) -> StaffUser | None:
-        row = await info.context.rows.by_id(queries.staff_users_by_id).load(self.row_id)
-        return StaffUser.from_row(row) if row is not None else None
+        return await _TECHNICIAN_STAFF_USER.one(info, self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -13,12 +14,20 @@ from strawberry import Info
 from db.queries import clients as client_queries
 from db.queries import tickets as queries
 from schema import ids
+from schema.batched import Related
 from schema.clients import Client, Site
 from schema.context import Context
 from schema.nested import nested
 from schema.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
+
+
+_TICKET_CLIENT = Related(client_queries.clients_by_id, attrgetter("client_row_id"), Client.from_row)
+_TICKET_SITE = Related(client_queries.sites_by_id, attrgetter("site_row_id"), Site.from_row)
+_TICKET_DEPARTMENT = Related(
+    queries.departments_by_id, attrgetter("department_row_id"), lambda row: Department.from_row(row)
+)
 
 
 @strawberry.enum(description="Where a ticket stands.")
@@ -127,23 +136,22 @@ class Ticket(Node):
             opened_by=TicketAuthor.from_row(row, row.opened_by_contact_id is not None),
         )
 
-    @strawberry.field(description="The client the ticket was opened for.")
+    @strawberry.field(
+        description="The client the ticket was opened for.", metadata=_TICKET_CLIENT.batch
+    )
     async def client(self, info: ContextInfo) -> Client | None:
-        row = await info.context.rows.by_id(client_queries.clients_by_id).load(self.client_row_id)
-        return Client.from_row(row) if row is not None else None
+        return await _TICKET_CLIENT.one(info, self)
 
-    @strawberry.field(description="The site the ticket concerns.")
+    @strawberry.field(description="The site the ticket concerns.", metadata=_TICKET_SITE.batch)
     async def site(self, info: ContextInfo) -> Site | None:
-        row = await info.context.rows.by_id(client_queries.sites_by_id).load(self.site_row_id)
-        return Site.from_row(row) if row is not None else None
+        return await _TICKET_SITE.one(info, self)
 
     @strawberry.field(
-        description="The department handling it; null for contacts when it is an internal one."
+        description="The department handling it; null for contacts when it is an internal one.",
+        metadata=_TICKET_DEPARTMENT.batch,
     )
     async def department(self, info: ContextInfo) -> Department | None:
-        loader = info.context.rows.by_id(queries.departments_by_id)
-        row = await loader.load(self.department_row_id)
-        return Department.from_row(row) if row is not None else None
+        return await _TICKET_DEPARTMENT.one(info, self)
 
     @strawberry.field(description="The conversation, oldest first (contacts: visible comments).")
     async def comments(

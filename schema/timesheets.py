@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import uuid
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -16,6 +17,7 @@ from db.queries import clients as client_queries
 from db.queries import timesheets as queries
 from schema import ids
 from schema.appointments import Appointment
+from schema.batched import Related
 from schema.clients import Client, Site
 from schema.context import Context
 from schema.periods import check_period
@@ -31,6 +33,15 @@ class ClockSource(enum.Enum):
     NFC = "NFC"
     QR = "QR"
     MANUAL = "MANUAL"
+
+
+_TIMESHEETENTRY_SITE = Related(client_queries.sites_by_id, attrgetter("site_row_id"), Site.from_row)
+_TIMESHEETENTRY_CLIENT = Related(
+    client_queries.clients_by_id, attrgetter("client_row_id"), Client.from_row
+)
+_TIMESHEETENTRY_APPOINTMENT = Related(
+    appointment_queries.appointments_by_id, attrgetter("appointment_row_id"), Appointment.from_row
+)
 
 
 @strawberry.type(description="A technician's clock-in at a site and, once left, clock-out.")
@@ -70,23 +81,22 @@ class TimesheetEntry(Node):
             internal_notes=row.internal_notes,
         )
 
-    @strawberry.field(description="Where the technician clocked in.")
+    @strawberry.field(
+        description="Where the technician clocked in.", metadata=_TIMESHEETENTRY_SITE.batch
+    )
     async def site(self, info: ContextInfo) -> Site | None:
-        row = await info.context.rows.by_id(client_queries.sites_by_id).load(self.site_row_id)
-        return Site.from_row(row) if row is not None else None
+        return await _TIMESHEETENTRY_SITE.one(info, self)
 
-    @strawberry.field(description="The client of the site.")
+    @strawberry.field(description="The client of the site.", metadata=_TIMESHEETENTRY_CLIENT.batch)
     async def client(self, info: ContextInfo) -> Client | None:
-        row = await info.context.rows.by_id(client_queries.clients_by_id).load(self.client_row_id)
-        return Client.from_row(row) if row is not None else None
+        return await _TIMESHEETENTRY_CLIENT.one(info, self)
 
-    @strawberry.field(description="The visit the time was spent on, if recorded.")
+    @strawberry.field(
+        description="The visit the time was spent on, if recorded.",
+        metadata=_TIMESHEETENTRY_APPOINTMENT.batch,
+    )
     async def appointment(self, info: ContextInfo) -> Appointment | None:
-        if self.appointment_row_id is None:
-            return None
-        loader = info.context.rows.by_id(appointment_queries.appointments_by_id)
-        row = await loader.load(self.appointment_row_id)
-        return Appointment.from_row(row) if row is not None else None
+        return await _TIMESHEETENTRY_APPOINTMENT.one(info, self)
 
 
 async def entries_of_site(

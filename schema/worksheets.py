@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -15,6 +16,7 @@ from db.queries import clients as client_queries
 from db.queries import worksheets as queries
 from schema import ids
 from schema.appointments import Appointment
+from schema.batched import Related
 from schema.clients import Client, Site
 from schema.context import Context
 from schema.documents import Document, documents_of
@@ -24,6 +26,15 @@ from schema.relay import Connection, Node
 ContextInfo = Info[Context, None]
 
 _DOCUMENTS = documents_of("work_sheet_id")
+
+
+_WORKSHEET_APPOINTMENT = Related(
+    appointment_queries.appointments_by_id, attrgetter("appointment_row_id"), Appointment.from_row
+)
+_WORKSHEET_SITE = Related(client_queries.sites_by_id, attrgetter("site_row_id"), Site.from_row)
+_WORKSHEET_CLIENT = Related(
+    client_queries.clients_by_id, attrgetter("client_row_id"), Client.from_row
+)
 
 
 @strawberry.enum(description="DRAFT until the client signs it; contacts see only SIGNED ones.")
@@ -74,21 +85,21 @@ class WorkSheet(Node):
     ) -> Connection[Document]:
         return await _DOCUMENTS.one(info, self, first, after)
 
-    @strawberry.field(description="The visit the work sheet records.")
+    @strawberry.field(
+        description="The visit the work sheet records.", metadata=_WORKSHEET_APPOINTMENT.batch
+    )
     async def appointment(self, info: ContextInfo) -> Appointment | None:
-        loader = info.context.rows.by_id(appointment_queries.appointments_by_id)
-        row = await loader.load(self.appointment_row_id)
-        return Appointment.from_row(row) if row is not None else None
+        return await _WORKSHEET_APPOINTMENT.one(info, self)
 
-    @strawberry.field(description="Where the work was done.")
+    @strawberry.field(description="Where the work was done.", metadata=_WORKSHEET_SITE.batch)
     async def site(self, info: ContextInfo) -> Site | None:
-        row = await info.context.rows.by_id(client_queries.sites_by_id).load(self.site_row_id)
-        return Site.from_row(row) if row is not None else None
+        return await _WORKSHEET_SITE.one(info, self)
 
-    @strawberry.field(description="The client the work was done for.")
+    @strawberry.field(
+        description="The client the work was done for.", metadata=_WORKSHEET_CLIENT.batch
+    )
     async def client(self, info: ContextInfo) -> Client | None:
-        row = await info.context.rows.by_id(client_queries.clients_by_id).load(self.client_row_id)
-        return Client.from_row(row) if row is not None else None
+        return await _WORKSHEET_CLIENT.one(info, self)
 
 
 async def work_sheets_of_appointment(
