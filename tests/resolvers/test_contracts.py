@@ -243,3 +243,38 @@ async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None
         assert counted["contracts"]["totalCount"] == len(expected or [])
         listed += len(expected or [])
     assert listed > 0
+
+
+LISTED = """{ contracts(first: 100) { edges { node {
+  number site { id } client { id } documents(first: 20) { totalCount edges { node { id } } }
+} } } }"""
+
+
+async def test_each_listed_contract_gets_its_own_site_client_and_documents(demo: Demo) -> None:
+    """A list's relations are answered by batch forms, one call for all its rows
+    (schema/batched.py): each row must still get its own, client-wide contracts no site."""
+    token = await demo.as_("staff admin")
+    edges = (await demo.data(LISTED, token))["contracts"]["edges"]
+    expected = await demo.scalar(
+        "SELECT json_object_agg(r.number, json_build_array(r.site_id, r.client_id, "
+        "(SELECT coalesce(json_agg(d.id ORDER BY d.id), '[]') FROM document d "
+        "WHERE d.contract_id = r.id))) FROM contract r WHERE r.organization_id = :o",
+        o=await org_id(demo, "brillanti"),
+    )
+    got = {}
+    for edge in edges:
+        node = edge["node"]
+        documents = node["documents"]
+        assert documents["totalCount"] == len(documents["edges"])
+        got[node["number"]] = [
+            None if node["site"] is None else str(ids.decode("Site", node["site"]["id"])),
+            str(ids.decode("Client", node["client"]["id"])),
+            sorted(str(ids.decode("Document", e["node"]["id"])) for e in documents["edges"]),
+        ]
+    assert len(got) == len(expected) > 2
+    assert got == {
+        number: [site, client, sorted(documents)]
+        for number, (site, client, documents) in expected.items()
+    }
+    assert any(site is None for site, _, _ in got.values())
+    assert any(documents for _, _, documents in got.values())
