@@ -41,6 +41,10 @@ def create_engine(
     """An engine whose connections stop any statement that runs longer than the timeout.
 
     JIT is off: Sportello's statements are short, and compiling them costs more than it saves.
+    Prepared statements run with their generic plan: Sportello's statements are built once per
+    shape and run with parameters, and PostgreSQL's default kept planning some of them again on
+    every execution (0.55 ms of planning for a 0.56 ms list of documents under a contact's
+    record rules; the site dashboard 9.13 -> 8.44 ms at scale 10, in process, interleaved).
     """
     return create_async_engine(
         parse_url(url),
@@ -52,6 +56,7 @@ def create_engine(
                 "application_name": "sportello",
                 "statement_timeout": str(statement_timeout_ms),
                 "jit": "off",
+                "plan_cache_mode": "force_generic_plan",
             },
             "timeout": 10,
         },
