@@ -87,6 +87,39 @@ def plain_field(field: GraphQLField) -> PlainField | None:
     return PlainField(definition.python_name, leaf.coerce_output_value, non_null)
 
 
+class DirectResolver(NamedTuple):
+    """A sync resolver without arguments or extensions (a document's ``downloadUrl``, an
+    edge's ``cursor``), called with what Strawberry would pass it, without its wrapper."""
+
+    field: GraphQLField
+    definition: StrawberryField
+    takes_self: bool  # the source as first positional argument
+    source_names: tuple[str, ...]  # keyword parameters given the source (root, parent)
+    info_name: str | None  # the keyword parameter given the Info
+
+
+def direct_resolver(field: GraphQLField) -> DirectResolver | None:
+    """How to call ``field``'s resolver directly, or None when it needs Strawberry's wrapper:
+    async, with arguments, or with extensions (permission classes included)."""
+    definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField):
+        return None
+    resolver = definition.base_resolver
+    if resolver is None or definition.is_async or definition.extensions:
+        return None
+    if field.args or definition.arguments:
+        return None
+    sources = (resolver.root_parameter, resolver.parent_parameter)
+    info = resolver.info_parameter
+    return DirectResolver(
+        field,
+        definition,
+        resolver.self_parameter is not None,
+        tuple(parameter.name for parameter in sources if parameter is not None),
+        None if info is None else info.name,
+    )
+
+
 class Hop(NamedTuple):
     """One field between a listed row and an object whose async field it resolves."""
 
@@ -142,6 +175,19 @@ def _plans_of(schema: GraphQLSchema) -> dict[str, dict[str, PlainField | None]]:
     return plans
 
 
+# Per schema, per type name: each field's direct resolver call (None: not one).
+_DIRECTS: WeakKeyDictionary[GraphQLSchema, dict[str, dict[str, DirectResolver | None]]] = (
+    WeakKeyDictionary()
+)
+
+
+def _directs_of(schema: GraphQLSchema) -> dict[str, dict[str, DirectResolver | None]]:
+    directs = _DIRECTS.get(schema)
+    if directs is None:
+        directs = _DIRECTS[schema] = {}
+    return directs
+
+
 _AWAITABLE: dict[type, bool] = {CoroutineType: True}
 
 # What the short paths answer when a field needs graphql-core's ordinary path.
@@ -170,6 +216,13 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         self._converter: GraphQLCoreConverter | None = getattr(
             strawberry_schema, "schema_converter", None
         )
+        # Sync resolvers are called directly unless something wraps every resolver.
+        self._direct_allowed = (
+            self._converter is not None
+            and not self._converter.exception_handlers
+            and not self.middleware_manager
+        )
+        self._directs = _directs_of(self.schema)
         # Per list selection (graphql-core's own memo key): the async fields of its rows.
         self._async_fields: dict[tuple[str, int], tuple[FieldDetailsList, list[AsyncField]]] = {}
         # Values resolved together for a list, until their row is completed: per (object,
@@ -222,9 +275,78 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                 return self._complete_resolved(
                     field_details_list, path, position_context, *resolved[1:]
                 )
+        if self._direct_allowed:
+            direct = self._direct_plans(parent_type).get(field_details_list[0].node.name.value)
+            if direct is not None:
+                return self._call_direct(
+                    direct, parent_type, source, field_details_list, path, position_context
+                )
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+    def _direct_plans(self, parent: GraphQLObjectType) -> dict[str, DirectResolver | None]:
+        found = self._directs.get(parent.name)
+        if found is None:
+            found = self._directs[parent.name] = {
+                name: direct_resolver(field) for name, field in parent.fields.items()
+            }
+        return found
+
+    def _call_direct(
+        self,
+        direct: DirectResolver,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """``direct``'s resolver called as Strawberry's wrapper would call it (the source as
+        ``self``, ``root`` or ``parent``, an ``Info``), its value completed by graphql-core."""
+        converter = self._converter
+        assert converter is not None
+        resolve_info = self.build_resolve_info(
+            direct.field, to_nodes(field_details_list), parent_type, path
+        )
+        info = converter.config.info_class(_raw_info=resolve_info, _field=direct.definition)
+        kwargs: dict[str, Any] = dict.fromkeys(direct.source_names, source)
+        if direct.info_name is not None:
+            kwargs[direct.info_name] = info
+        try:
+            args = [source] if direct.takes_self else []
+            value = direct.definition.get_result(source, info, args, kwargs)
+        except Exception as error:  # completed below: raised there, located
+            outcome = Outcome(None, error)
+        else:
+            if is_awaitable(value):
+                return self._complete_awaited(
+                    value, field_details_list, path, position_context, resolve_info
+                )
+            outcome = Outcome(value)
+        return self._complete_resolved(
+            field_details_list, path, position_context, outcome, resolve_info
+        )
+
+    async def _complete_awaited(
+        self,
+        awaitable: Awaitable[Any],
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+        resolve_info: GraphQLResolveInfo[Any],
+    ) -> Any:
+        """What a sync resolver handed back to await, awaited and then completed."""
+        try:
+            outcome = Outcome(await awaitable)
+        except Exception as error:
+            outcome = Outcome(None, error)
+        completed = self._complete_resolved(
+            field_details_list, path, position_context, outcome, resolve_info
+        )
+        if is_awaitable(completed):
+            return await completed
+        return completed
 
     def _complete_plain_value(
         self,

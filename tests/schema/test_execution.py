@@ -7,6 +7,7 @@ same objects and must give the same data and the same errors (message, path).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import enum
 from typing import Any
@@ -15,15 +16,23 @@ import pytest
 import strawberry
 from graphql import ExecutionResult, parse
 from graphql.execution import execute
+from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.execution import PlainFieldsExecution, is_awaitable, plain_field
+from schema.execution import PlainFieldsExecution, direct_resolver, is_awaitable, plain_field
 
 
 @strawberry.enum
 class Colour(enum.Enum):
     RED = "red"
     BLUE = "blue"
+
+
+class NotRed(BasePermission):
+    message = "Red things keep their secret."
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return bool(getattr(source, "colour", None) != Colour.RED)
 
 
 @strawberry.type
@@ -41,6 +50,31 @@ class Thing:
     @strawberry.field
     def shout(self) -> str:
         return self.name.upper()
+
+    @strawberry.field
+    def where(self, info: strawberry.Info) -> str:
+        return f"{'.'.join(str(key) for key in info.path.as_list())} of {info.context['who']}"
+
+    @strawberry.field
+    def big(self) -> int:  # null (refused) for small things
+        return self.size if self.size > 1 else None  # type: ignore[return-value]
+
+    @strawberry.field
+    def later(self) -> str:  # a sync resolver handing back something to await
+        async def lower() -> str:
+            return self.name.lower()
+
+        return lower()  # type: ignore[return-value]
+
+    @strawberry.field
+    def times(self, n: int = 2) -> int:
+        return self.size * n
+
+    @strawberry.field(permission_classes=[NotRed])
+    def secret(self) -> str:
+        return f"secret of {self.name}"
+
+    label: str = strawberry.field(resolver=lambda root: f"[{root.name}]")
 
 
 class Loose:
@@ -74,6 +108,7 @@ CASES = {
     "a value its type refuses": Loose(name="x", size="many", colour="green", note=4),
     "an attribute missing": Loose(size=2),
     "an integer too large": Loose(name="x", size=2**40, colour=Colour.RED, note=None),
+    "a resolver that raises": Loose(**{**vars(GOOD), "name": 5}),  # 5 has no upper()
 }
 
 
@@ -86,20 +121,23 @@ class Query:
 
 SCHEMA = strawberry.Schema(query=Query)
 DOCUMENT = parse(
-    "{ things { name size colour note when tags shout partner { name size } twin { name } "
-    "kids { name shout } } }"
+    "{ things { name size colour note when tags shout where big later times(n: 3) secret label "
+    "partner { name size } twin { name } kids { name shout where label } } }"
 )
 
 
 def run(context: type[StrawberryGraphQLCoreExecutionContext]) -> ExecutionResult:
-    result = execute(
-        SCHEMA._schema,
-        DOCUMENT,
-        executor_class=context,
-        is_awaitable=is_awaitable if context is PlainFieldsExecution else None,
-    )
-    assert isinstance(result, ExecutionResult)
-    return result
+    async def go() -> ExecutionResult:
+        result = execute(
+            SCHEMA._schema,
+            DOCUMENT,
+            context_value={"who": "the test"},
+            executor_class=context,
+            is_awaitable=is_awaitable if context is PlainFieldsExecution else None,
+        )
+        return result if isinstance(result, ExecutionResult) else await result
+
+    return asyncio.run(go())
 
 
 def test_the_short_path_answers_what_the_whole_path_answers() -> None:
@@ -124,6 +162,33 @@ def test_which_fields_are_plain(field: str, plain: bool) -> None:
     assert (reading is not None) is plain
     if reading is not None:  # a list is read, then completed by graphql-core
         assert (reading.coerce is None) is (field == "tags")
+
+
+@pytest.mark.parametrize(
+    ("field", "direct"),
+    [
+        ("shout", True),
+        ("where", True),
+        ("label", True),
+        ("later", True),
+        ("times", False),  # arguments: Strawberry converts them
+        ("secret", False),  # a permission class: Strawberry's wrapper runs it
+        ("name", False),  # plain: no resolver at all
+    ],
+)
+def test_which_resolvers_are_called_directly(field: str, direct: bool) -> None:
+    thing = SCHEMA._schema.type_map["Thing"]
+    assert (direct_resolver(thing.fields[field]) is not None) is direct  # type: ignore[attr-defined]
+
+
+def test_a_direct_call_gets_what_strawberry_would_give() -> None:
+    result = run(PlainFieldsExecution)
+    assert result.data is not None
+    pump = next(t for t in result.data["things"] if t is not None and t["name"] == "pump")
+    index = result.data["things"].index(pump)
+    assert pump["where"] == f"things.{index}.where of the test"
+    assert (pump["label"], pump["later"], pump["big"]) == ("[pump]", "pump", 3)
+    assert pump["kids"][1]["where"] == f"things.{index}.kids.1.where of the test"
 
 
 def test_awaitables_are_told_from_their_type() -> None:
