@@ -13,6 +13,9 @@ attribute without resolver (a connection's ``edges``, an edge's ``node``) is rea
 and handed to graphql-core's completion with one resolve info per selection (completion reads
 its types, never its path; resolvers below get their own).
 
+A sync resolver without arguments or extensions (a document's ``downloadUrl``) is called
+directly with what Strawberry's wrapper would give it, and its value completed the same way.
+
 ``is_awaitable`` answers from the value's type, looked up once per type (graphql-core asks it
 twice per field).
 
@@ -161,31 +164,24 @@ def _async_definition(field: GraphQLField) -> StrawberryField | None:
     return None
 
 
+# How a field is read: plain, by a direct resolver call, or (None) by graphql-core's path.
+FieldPlan = PlainField | DirectResolver | None
+
+
+def field_plan(field: GraphQLField) -> FieldPlan:
+    return plain_field(field) or direct_resolver(field)
+
+
 # Per schema (each audience view has its own; narrowed views come and go), per type name:
-# each field's plain reading.
-_PLANS: WeakKeyDictionary[GraphQLSchema, dict[str, dict[str, PlainField | None]]] = (
-    WeakKeyDictionary()
-)
+# each field's plan.
+_PLANS: WeakKeyDictionary[GraphQLSchema, dict[str, dict[str, FieldPlan]]] = WeakKeyDictionary()
 
 
-def _plans_of(schema: GraphQLSchema) -> dict[str, dict[str, PlainField | None]]:
+def _plans_of(schema: GraphQLSchema) -> dict[str, dict[str, FieldPlan]]:
     plans = _PLANS.get(schema)
     if plans is None:
         plans = _PLANS[schema] = {}
     return plans
-
-
-# Per schema, per type name: each field's direct resolver call (None: not one).
-_DIRECTS: WeakKeyDictionary[GraphQLSchema, dict[str, dict[str, DirectResolver | None]]] = (
-    WeakKeyDictionary()
-)
-
-
-def _directs_of(schema: GraphQLSchema) -> dict[str, dict[str, DirectResolver | None]]:
-    directs = _DIRECTS.get(schema)
-    if directs is None:
-        directs = _DIRECTS[schema] = {}
-    return directs
 
 
 _AWAITABLE: dict[type, bool] = {CoroutineType: True}
@@ -222,7 +218,6 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             and not self._converter.exception_handlers
             and not self.middleware_manager
         )
-        self._directs = _directs_of(self.schema)
         # Per list selection (graphql-core's own memo key): the async fields of its rows.
         self._async_fields: dict[tuple[str, int], tuple[FieldDetailsList, list[AsyncField]]] = {}
         # Values resolved together for a list, until their row is completed: per (object,
@@ -232,11 +227,11 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         # (completion reads its types and schema, never its path; resolvers get their own).
         self._plain_infos: dict[int, tuple[FieldDetailsList, GraphQLResolveInfo[Any]]] = {}
 
-    def _type_plans(self, parent: GraphQLObjectType) -> dict[str, PlainField | None]:
+    def _type_plans(self, parent: GraphQLObjectType) -> dict[str, FieldPlan]:
         found = self._plans.get(parent.name)
         if found is None:
             found = self._plans[parent.name] = {
-                name: plain_field(field) for name, field in parent.fields.items()
+                name: field_plan(field) for name, field in parent.fields.items()
             }
         return found
 
@@ -248,20 +243,20 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        plain = self._type_plans(parent_type).get(field_details_list[0].node.name.value)
-        if plain is not None:
-            coerce = plain.coerce
+        plan = self._type_plans(parent_type).get(field_details_list[0].node.name.value)
+        if isinstance(plan, PlainField):
+            coerce = plan.coerce
             if coerce is None:
                 completed = self._complete_plain_value(
-                    parent_type, source, field_details_list, path, position_context, plain
+                    parent_type, source, field_details_list, path, position_context, plan
                 )
                 if completed is not _ORDINARY:
                     return completed
             else:
                 try:
-                    value = getattr(source, plain.attribute)
+                    value = getattr(source, plan.attribute)
                     if value is None:
-                        if not plain.non_null:
+                        if not plan.non_null:
                             return None
                     else:
                         coerced = coerce(value)
@@ -275,23 +270,13 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                 return self._complete_resolved(
                     field_details_list, path, position_context, *resolved[1:]
                 )
-        if self._direct_allowed:
-            direct = self._direct_plans(parent_type).get(field_details_list[0].node.name.value)
-            if direct is not None:
-                return self._call_direct(
-                    direct, parent_type, source, field_details_list, path, position_context
-                )
+        if isinstance(plan, DirectResolver) and self._direct_allowed:
+            return self._call_direct(
+                plan, parent_type, source, field_details_list, path, position_context
+            )
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
-
-    def _direct_plans(self, parent: GraphQLObjectType) -> dict[str, DirectResolver | None]:
-        found = self._directs.get(parent.name)
-        if found is None:
-            found = self._directs[parent.name] = {
-                name: direct_resolver(field) for name, field in parent.fields.items()
-            }
-        return found
 
     def _call_direct(
         self,
@@ -441,16 +426,16 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             if field is None:
                 continue
             target = get_nullable_type(field.type)
-            plain = plans.get(name)
+            plan = plans.get(name)
             definition = _async_definition(field)
             if definition is not None:
                 found.append(AsyncField(hops, level, parent_type, key, field, details, definition))
                 if isinstance(target, GraphQLObjectType):
                     hop = Hop(key, parent_type.name, None, details)
                     self._find_async_fields(target, details, (*hops, hop), level + 1, found)
-            elif plain is not None and isinstance(target, GraphQLObjectType):
+            elif isinstance(plan, PlainField) and isinstance(target, GraphQLObjectType):
                 # A plain object field (an edge's node): its attribute leads to the object.
-                hop = Hop(key, parent_type.name, plain.attribute, details)
+                hop = Hop(key, parent_type.name, plan.attribute, details)
                 self._find_async_fields(target, details, (*hops, hop), level, found)
 
     def complete_iterable_value(
