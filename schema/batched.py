@@ -32,9 +32,10 @@ from typing import Any, Generic, TypeVar
 from strawberry import Info
 from strawberry.types.field import StrawberryField
 
-from db.loaders import ById, CountsOf, Loaders, PagesOf
+from db.loaders import ById, CountsOf, PagesOf
 from schema.context import Context
-from schema.relay import Connection, input_errors, nested_request, to_connection
+from schema.nested import connections
+from schema.relay import Connection
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -96,7 +97,7 @@ class Children(Generic[S, T]):
         to_node: Callable[[Any], T],
         key: Callable[[S], uuid.UUID],
     ) -> None:
-        self.pages, self.counts = lists
+        self.lists = lists
         self.to_node = to_node
         self.key = key
         self.batch: Mapping[str, Many] = {BATCH: self.many}
@@ -113,20 +114,5 @@ class Children(Generic[S, T]):
         first: int | None = None,
         after: str | None = None,
     ) -> list[Connection[T]]:
-        loaders: Loaders = info.context.rows
-        request = nested_request(info, first, after)
         keys = [self.key(source) for source in sources]
-        with input_errors():
-            pages = await loaders.pages_of(self.pages, request).load_all(keys)
-        counts = loaders.counts_of(self.counts)
-        to_node = self.to_node
-        return [
-            to_connection(page, to_node, _count_of(counts.load, key))
-            for key, page in zip(keys, pages, strict=True)
-        ]
-
-
-def _count_of(
-    load: Callable[[uuid.UUID], Awaitable[int]], key: uuid.UUID
-) -> Callable[[], Awaitable[int]]:
-    return lambda: load(key)
+        return await connections(info, self.lists, keys, self.to_node, first, after)

@@ -1,18 +1,40 @@
-"""A nested list of records under a parent record, through the request's loaders."""
+"""Nested lists of records under parent records, through the request's loaders."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from strawberry import Info
 
 from db.loaders import CountsOf, PagesOf
 from schema.context import Context
-from schema.relay import Connection, nested_request, paged
+from schema.relay import Connection, input_errors, nested_request, to_connection
 
 T = TypeVar("T")
+
+
+async def connections(
+    info: Info[Context, None],
+    lists: tuple[PagesOf, CountsOf],
+    parent_ids: Sequence[uuid.UUID],
+    to_node: Callable[[Any], T],
+    first: int | None,
+    after: str | None,
+) -> list[Connection[T]]:
+    """One page of each parent's children; every parent asking shares one statement (and one
+    more for totalCount, only when asked), whether asked together or one by one."""
+    pages, counts = lists
+    loaders = info.context.rows
+    request = nested_request(info, first, after)
+    with input_errors():
+        found = await loaders.pages_of(pages, request).load_all(parent_ids)
+    count = loaders.counts_of(counts).load
+    return [
+        to_connection(page, to_node, _count_of(count, parent_id))
+        for parent_id, page in zip(parent_ids, found, strict=True)
+    ]
 
 
 async def nested(
@@ -23,13 +45,11 @@ async def nested(
     first: int | None,
     after: str | None,
 ) -> Connection[T]:
-    """One page of a parent's children; every parent asking shares one statement (and one
-    more for totalCount, only when asked)."""
-    pages, counts = lists
-    loaders = info.context.rows
-    request = nested_request(info, first, after)
-    return await paged(
-        lambda: loaders.pages_of(pages, request).load(parent_id),
-        to_node,
-        lambda: loaders.counts_of(counts).load(parent_id),
-    )
+    """One page of a parent's children (see :func:`connections`)."""
+    return (await connections(info, lists, [parent_id], to_node, first, after))[0]
+
+
+def _count_of(
+    load: Callable[[uuid.UUID], Awaitable[int]], key: uuid.UUID
+) -> Callable[[], Awaitable[int]]:
+    return lambda: load(key)
