@@ -19,8 +19,9 @@ from schema.activity_types import ActivityType, AppointmentStatus, Filling
 from schema.batched import Related
 from schema.clients import Client, Site
 from schema.context import Context
+from schema.nested import nested
 from schema.periods import check_period
-from schema.relay import Connection, Node, nested_request, paged
+from schema.relay import Connection, Node
 from schema.staff import Technician
 
 if TYPE_CHECKING:
@@ -140,10 +141,5 @@ async def appointments_of_site(
     site asking for the same period."""
     check_period(since, until)
     where = queries.AppointmentFilter(since=since, until=until)
-    loaders = info.context.rows
-    request = nested_request(info, first, after)
-    return await paged(
-        lambda: loaders.pages_of(queries.AppointmentsOfSites(where), request).load(site_id),
-        Appointment.from_row,
-        lambda: loaders.counts_of(queries.AppointmentCountsOfSites(where)).load(site_id),
-    )
+    lists = (queries.AppointmentsOfSites(where), queries.AppointmentCountsOfSites(where))
+    return await nested(info, lists, site_id, Appointment.from_row, first, after)

@@ -14,8 +14,9 @@ from db.queries import clients as queries
 from schema import ids
 from schema.batched import Related
 from schema.context import Context
+from schema.nested import nested
 from schema.periods import Since, Until
-from schema.relay import Connection, Node, nested_request, paged
+from schema.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
 
@@ -68,13 +69,8 @@ class Client(Node):
     async def sites(
         self, info: ContextInfo, first: int | None = None, after: str | None = None
     ) -> Connection[Site]:
-        loaders = info.context.rows
-        request = nested_request(info, first, after)
-        return await paged(
-            lambda: loaders.pages_of(queries.sites_of_clients, request).load(self.row_id),
-            Site.from_row,
-            lambda: loaders.counts_of(queries.site_counts_of_clients).load(self.row_id),
-        )
+        lists = (queries.sites_of_clients, queries.site_counts_of_clients)
+        return await nested(info, lists, self.row_id, Site.from_row, first, after)
 
     @strawberry.field(description="Contracts of the client, client-wide and per site.")
     async def contracts(

@@ -17,7 +17,8 @@ from schema import ids
 from schema.batched import Related
 from schema.clients import Site
 from schema.context import Context
-from schema.relay import Connection, Node, nested_request, paged
+from schema.nested import nested
+from schema.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
 
@@ -84,10 +85,5 @@ async def equipment_of_site(
     info: ContextInfo, site_id: uuid.UUID, first: int | None, after: str | None
 ) -> Connection[Equipment]:
     """The equipment of one site, batched over every site asked."""
-    loaders = info.context.rows
-    request = nested_request(info, first, after)
-    return await paged(
-        lambda: loaders.pages_of(queries.equipment_of_sites, request).load(site_id),
-        Equipment.from_row,
-        lambda: loaders.counts_of(queries.equipment_counts_of_sites).load(site_id),
-    )
+    lists = (queries.equipment_of_sites, queries.equipment_counts_of_sites)
+    return await nested(info, lists, site_id, Equipment.from_row, first, after)

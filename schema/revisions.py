@@ -24,7 +24,8 @@ from schema.clients import Site
 from schema.context import Context
 from schema.documents import Document, documents_of
 from schema.equipment import Equipment, ItemOutcome
-from schema.relay import Connection, Node, nested_request, paged
+from schema.nested import nested
+from schema.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
 
@@ -111,13 +112,8 @@ class Revision(Node):
     async def items(
         self, info: ContextInfo, first: int | None = None, after: str | None = None
     ) -> Connection[RevisionItem]:
-        loaders = info.context.rows
-        request = nested_request(info, first, after)
-        return await paged(
-            lambda: loaders.pages_of(queries.items_of_revisions, request).load(self.row_id),
-            RevisionItem.from_row,
-            lambda: loaders.counts_of(queries.item_counts_of_revisions).load(self.row_id),
-        )
+        lists = (queries.items_of_revisions, queries.item_counts_of_revisions)
+        return await nested(info, lists, self.row_id, RevisionItem.from_row, first, after)
 
     @strawberry.field(description="How many items had each outcome.")
     async def outcomes(self, info: ContextInfo) -> RevisionOutcomes:

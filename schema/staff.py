@@ -20,7 +20,7 @@ from schema.batched import Related
 from schema.context import Context
 from schema.nested import nested
 from schema.periods import Since, Until, check_period
-from schema.relay import Connection, Node, nested_request, paged
+from schema.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
 
@@ -110,15 +110,11 @@ class StaffUser(Node):
         until: Until = None,
     ) -> Connection[Absence]:
         check_period(since, until)
-        loaders = info.context.rows
-        request = nested_request(info, first, after)
-        pages = queries.AbsencesOfTechnicians(since, until)
-        counts = queries.AbsenceCountsOfTechnicians(since, until)
-        return await paged(
-            lambda: loaders.pages_of(pages, request).load(self.row_id),
-            Absence.from_row,
-            lambda: loaders.counts_of(counts).load(self.row_id),
+        lists = (
+            queries.AbsencesOfTechnicians(since, until),
+            queries.AbsenceCountsOfTechnicians(since, until),
         )
+        return await nested(info, lists, self.row_id, Absence.from_row, first, after)
 
 
 _TECHNICIAN_STAFF_USER = Related(

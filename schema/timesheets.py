@@ -20,8 +20,9 @@ from schema.appointments import Appointment
 from schema.batched import Related
 from schema.clients import Client, Site
 from schema.context import Context
+from schema.nested import nested
 from schema.periods import check_period
-from schema.relay import Connection, Node, nested_request, paged
+from schema.relay import Connection, Node
 from schema.staff import Technician
 
 ContextInfo = Info[Context, None]
@@ -111,10 +112,5 @@ async def entries_of_site(
     the same period."""
     check_period(since, until)
     where = queries.TimesheetFilter(since=since, until=until)
-    loaders = info.context.rows
-    request = nested_request(info, first, after)
-    return await paged(
-        lambda: loaders.pages_of(queries.EntriesOfSites(where), request).load(site_id),
-        TimesheetEntry.from_row,
-        lambda: loaders.counts_of(queries.EntryCountsOfSites(where)).load(site_id),
-    )
+    lists = (queries.EntriesOfSites(where), queries.EntryCountsOfSites(where))
+    return await nested(info, lists, site_id, TimesheetEntry.from_row, first, after)
