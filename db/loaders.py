@@ -71,7 +71,12 @@ class Loader(DataLoader[K, V]):
 
 
 class Loaders:
-    """The loaders of one request, created on first use."""
+    """The loaders of one request, created on first use.
+
+    A loader's function takes the connection and scope, not these loaders: referring back to
+    them, it made the loaders, their cached rows and the request one reference cycle, freed by
+    the garbage collector instead of when the request ends (tests/resolvers/test_dashboard.py).
+    """
 
     def __init__(self, db: AsyncConnection, scope: RowScope) -> None:
         self.db = db
@@ -85,9 +90,10 @@ class Loaders:
         rows, or None when missing or out of scope)."""
         loader = self._loaders.get(fetch)
         if loader is None:
+            db, scope = self.db, self.scope
 
             async def load(ids: list[uuid.UUID]) -> list[T]:
-                return await fetch(self.db, self.scope, ids)
+                return await fetch(db, scope, ids)
 
             loader = self._loaders[fetch] = Loader(load_fn=load)
         return loader
@@ -97,9 +103,10 @@ class Loaders:
         key = (fetch, request)
         loader = self._loaders.get(key)
         if loader is None:
+            db, scope = self.db, self.scope
 
             async def load(ids: list[uuid.UUID]) -> list[Page]:
-                pages = await fetch(self.db, self.scope, ids, request)
+                pages = await fetch(db, scope, ids, request)
                 return [pages[i] for i in ids]
 
             loader = self._loaders[key] = Loader(load_fn=load)
@@ -108,9 +115,10 @@ class Loaders:
     def counts_of(self, fetch: CountsOf) -> Loader[uuid.UUID, int]:
         loader = self._loaders.get(fetch)
         if loader is None:
+            db, scope = self.db, self.scope
 
             async def load(ids: list[uuid.UUID]) -> list[int]:
-                counts = await fetch(self.db, self.scope, ids)
+                counts = await fetch(db, scope, ids)
                 return [counts[i] for i in ids]
 
             loader = self._loaders[fetch] = Loader(load_fn=load)
