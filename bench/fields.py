@@ -8,7 +8,9 @@ query under a staff scope: the difference estimates what authorization costs):
 
 - in process: the ASGI app called directly (:class:`Direct`: authentication, validation,
   loaders, SQL, JSON; no socket, and no HTTP client: httpx's ASGI transport cost about 1 ms of
-  client-side work per request, more than a third of a small request's time);
+  client-side work per request, more than a third of a small request's time), on the event
+  loop and with the garbage collector that ``sportello serve`` uses (uvloop;
+  :func:`sportello.cli.prepare_collector`);
 - over HTTP: ``python -m sportello serve`` (uvicorn) on a local port.
 
 The four requests (each role, the dashboard and its cut version below) take turns, so that
@@ -28,7 +30,6 @@ once per element's fields). Two figures per field:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import json as _json
 import os
@@ -43,12 +44,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvloop
 
 from bench.servers import _start, free_port
 from db import embedded, migrate
 from db.engine import create_engine
 from db.seed import DEMO_PASSWORD, demo_logins, seed
 from sportello.app import create_app
+from sportello.cli import prepare_collector
 from sportello.settings import Settings
 
 TODAY = dt.date(2026, 11, 23)
@@ -133,17 +136,25 @@ class Direct:
         return Reply(status, b"".join(chunks))
 
 
-async def post(client: Any, query: str, token: str | None, **variables: Any) -> Any:
+async def send(client: Any, query: str, token: str | None, **variables: Any) -> Any:
     headers = dict(ORIGIN)
     if token is not None:
         headers["authorization"] = f"Bearer {token}"
-    response = await client.post(
+    return await client.post(
         "/graphql", json={"query": query, "variables": variables}, headers=headers
     )
+
+
+def answered(response: Any) -> Any:
+    """The data of ``response``; a failed query stops the benchmark."""
     body = response.json()
     if response.status_code != 200 or "errors" in body:
         raise SystemExit(f"the query failed: {body}")
     return body["data"]
+
+
+async def post(client: Any, query: str, token: str | None, **variables: Any) -> Any:
+    return answered(await send(client, query, token, **variables))
 
 
 async def log_in(client: Any, role: str) -> str:
@@ -162,7 +173,8 @@ async def measure(
 ) -> dict[tuple[str, str], list[float]]:
     """Microseconds of ``runs`` requests of each (document, token) case, after five of each
     to warm up. The cases take turns (in a rotating order), so that the machine's drift during
-    the run weighs on all of them alike: the comparisons between them stay fair."""
+    the run weighs on all of them alike: the comparisons between them stay fair. A request is
+    timed until its answer has arrived; reading the answer (JSON) is the client's work."""
     for query, token in cases:
         for _ in range(5):
             await post(client, query, token, site=site)
@@ -170,8 +182,9 @@ async def measure(
     for run in range(runs):
         for query, token in cases[run % len(cases) :] + cases[: run % len(cases)]:
             started = time.perf_counter()
-            await post(client, query, token, site=site)
+            response = await send(client, query, token, site=site)
             timings[query, token].append((time.perf_counter() - started) * 1e6)
+            answered(response)
     return {case: sorted(found) for case, found in timings.items()}
 
 
@@ -212,6 +225,7 @@ async def run(runs: int, scale: int) -> None:
         await engine.dispose()
         print(f"{runs} runs each, scale {scale}")
         app = create_app(Settings(database_url=url))
+        prepare_collector()  # as `sportello serve` does before its first request
         in_process = await run_all(Direct(app), runs, "in process")
         await app.state.sportello.engine.dispose()
         port = free_port()
@@ -241,7 +255,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50, help="timed requests per role")
     parser.add_argument("--scale", type=int, default=1, help="seed scale")
     args = parser.parse_args()
-    asyncio.run(run(args.runs, args.scale))
+    uvloop.run(run(args.runs, args.scale))
 
 
 if __name__ == "__main__":
