@@ -103,3 +103,17 @@ class Demo(Api):
         body = response.json()
         assert "errors" not in body, body
         return body["data"]
+
+    async def every_id(
+        self, query: str, field: str, token: str, page_size: int, **variables: Any
+    ) -> list[str]:
+        """Every node id of the connection ``field`` that ``query`` lists (with ``first`` and
+        ``after`` variables), paging forwards ``page_size`` at a time."""
+        found: list[str] = []
+        after = None
+        while True:
+            page = (await self.data(query, token, first=page_size, after=after, **variables))[field]
+            found.extend(edge["node"]["id"] for edge in page["edges"])
+            if not page["pageInfo"]["hasNextPage"]:
+                return found
+            after = page["pageInfo"]["endCursor"]

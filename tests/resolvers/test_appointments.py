@@ -39,14 +39,7 @@ async def partner_token(demo: Demo, org: str = "brillanti") -> str:
 
 async def all_ids(demo: Demo, token: str, **filters: Any) -> list[str]:
     """Every appointment id of the list, paging forwards 40 at a time."""
-    found: list[str] = []
-    after = None
-    while True:
-        page = await demo.data(APPOINTMENTS, token, first=40, after=after, **filters)
-        found.extend(edge["node"]["id"] for edge in page["appointments"]["edges"])
-        if not page["appointments"]["pageInfo"]["hasNextPage"]:
-            return found
-        after = page["appointments"]["pageInfo"]["endCursor"]
+    return await demo.every_id(APPOINTMENTS, "appointments", token, 40, **filters)
 
 
 def encoded(rows: Any) -> list[str]:

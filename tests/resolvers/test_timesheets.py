@@ -28,14 +28,7 @@ CONTACTS = ("contact of one client", "contact of several clients", "contact limi
 
 async def all_ids(demo: Demo, token: str, **filters: Any) -> list[str]:
     """Every entry id of the list, paging forwards 100 at a time."""
-    found: list[str] = []
-    after = None
-    while True:
-        page = await demo.data(ENTRIES, token, first=100, after=after, **filters)
-        found.extend(edge["node"]["id"] for edge in page["timesheetEntries"]["edges"])
-        if not page["timesheetEntries"]["pageInfo"]["hasNextPage"]:
-            return found
-        after = page["timesheetEntries"]["pageInfo"]["endCursor"]
+    return await demo.every_id(ENTRIES, "timesheetEntries", token, 100, **filters)
 
 
 def encoded(rows: Any) -> list[str]:

@@ -28,14 +28,7 @@ CONTACTS = ("contact of one client", "contact of several clients", "contact limi
 
 async def all_ids(demo: Demo, token: str, **filters: Any) -> list[str]:
     """Every work sheet id of the list, paging forwards 40 at a time."""
-    found: list[str] = []
-    after = None
-    while True:
-        page = await demo.data(WORK_SHEETS, token, first=40, after=after, **filters)
-        found.extend(edge["node"]["id"] for edge in page["workSheets"]["edges"])
-        if not page["workSheets"]["pageInfo"]["hasNextPage"]:
-            return found
-        after = page["workSheets"]["pageInfo"]["endCursor"]
+    return await demo.every_id(WORK_SHEETS, "workSheets", token, 40, **filters)
 
 
 def encoded(rows: Any) -> list[str]:
