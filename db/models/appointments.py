@@ -10,7 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Field
 
-from db.models.base import TenantBase, client_scope_constraints, enum_field, tz
+from db.models.base import (
+    TenantBase,
+    client_scope_constraints,
+    enum_field,
+    reference_index,
+    tz,
+)
 
 
 class InterventionStatus(enum.StrEnum):
@@ -62,6 +68,9 @@ class Intervention(TenantBase, table=True):
         sa.Index("ix_intervention_site_start", "site_id", "starts_at", "id"),
         sa.Index("ix_intervention_client_start", "client_id", "starts_at", "id"),
         sa.Index("ix_intervention_technician_start", "technician_id", "starts_at"),
+        reference_index("intervention", "reschedules_id"),
+        reference_index("intervention", "ticket_id"),
+        reference_index("intervention", "booked_by_contact_id"),
     )
 
     client_id: uuid.UUID

@@ -42,6 +42,12 @@ def org_field() -> Any:
     return Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
 
 
+def reference_index(table: str, column: str) -> sa.Index:
+    """An index on an optional reference (``ix_<table>_<column>``), holding only the rows that
+    have one: what deleting the referenced row checks, and what the reverse lookup reads."""
+    return sa.Index(f"ix_{table}_{column}", column, postgresql_where=sa.column(column).is_not(None))
+
+
 def tz(nullable: bool = False, **kwargs: Any) -> Any:
     """A ``timestamptz`` column; the database sets ``now()`` when ``server_now`` is given."""
     server_now = kwargs.pop("server_now", False)

@@ -45,7 +45,7 @@ class Quote(TenantBase, table=True):
         sa.CheckConstraint("valid_until >= issued_on", name="valid_after_issue"),
         sa.Index("ix_quote_org_issued", "organization_id", "issued_on", "id"),
         sa.Index("ix_quote_client_issued", "client_id", "issued_on", "id"),
-        sa.Index("ix_quote_site", "site_id"),
+        sa.Index("ix_quote_site", "site_id", "issued_on", "id"),
     )
 
     client_id: uuid.UUID
@@ -71,7 +71,7 @@ class Invoice(TenantBase, table=True):
         sa.CheckConstraint("(status = 'PAID') = (paid_on IS NOT NULL)", name="paid_has_date"),
         sa.Index("ix_invoice_org_issued", "organization_id", "issued_on", "id"),
         sa.Index("ix_invoice_client_issued", "client_id", "issued_on", "id"),
-        sa.Index("ix_invoice_site", "site_id"),
+        sa.Index("ix_invoice_site", "site_id", "issued_on", "id"),
     )
 
     client_id: uuid.UUID

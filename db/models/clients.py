@@ -42,6 +42,7 @@ class Site(TenantBase, table=True):
         sa.CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
         sa.CheckConstraint("lng BETWEEN -180 AND 180", name="lng_range"),
         sa.Index("ix_site_client", "client_id", "name", "id"),
+        sa.Index("ix_site_org_name", "organization_id", "name", "id"),
     )
 
     client_id: uuid.UUID

@@ -18,8 +18,8 @@ class Contract(TenantBase, table=True):
         sa.UniqueConstraint("organization_id", "number"),
         sa.CheckConstraint("expires_on >= starts_on", name="expires_after_start"),
         sa.Index("ix_contract_org_expires", "organization_id", "expires_on", "id"),
-        sa.Index("ix_contract_client", "client_id", "expires_on"),
-        sa.Index("ix_contract_site", "site_id"),
+        sa.Index("ix_contract_client", "client_id", "expires_on", "id"),
+        sa.Index("ix_contract_site", "site_id", "expires_on", "id"),
     )
 
     client_id: uuid.UUID

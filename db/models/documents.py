@@ -63,8 +63,9 @@ class Document(TenantBase, table=True):
             ondelete="CASCADE",
         ),
         *(sa.Index(f"ix_document_{column}", column) for column in OWNER_COLUMNS),
-        sa.Index("ix_document_client", "client_id"),
-        sa.Index("ix_document_site", "site_id"),
+        sa.Index("ix_document_client", "client_id", "created_at", "id"),
+        sa.Index("ix_document_site", "site_id", "created_at", "id"),
+        sa.Index("ix_document_org_created", "organization_id", "created_at", "id"),
         sa.UniqueConstraint("storage_key"),
     )
 

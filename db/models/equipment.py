@@ -18,7 +18,8 @@ class Equipment(TenantBase, table=True):
         # Lets a ticket's (equipment_id, site_id) reference prove the equipment is at that site.
         sa.UniqueConstraint("id", "site_id", name="uq_equipment_id_site"),
         sa.Index("ix_equipment_site", "site_id", "kind", "id"),
-        sa.Index("ix_equipment_client", "client_id"),
+        sa.Index("ix_equipment_client", "client_id", "kind", "id"),
+        sa.Index("ix_equipment_org_kind", "organization_id", "kind", "id"),
     )
 
     client_id: uuid.UUID

@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from db.models.base import TenantBase, enum_field, text_array, tz
+from db.models.base import TenantBase, enum_field, reference_index, text_array, tz
 
 
 class Session(TenantBase, table=True):
@@ -81,6 +81,7 @@ class PartnerToken(TenantBase, table=True):
         sa.ForeignKeyConstraint(
             ["created_by_id"], ["staff_user.id"], name="fk_partner_token_created_by"
         ),
+        reference_index("partner_token", "created_by_id"),
     )
 
     name: str = Field(max_length=120)

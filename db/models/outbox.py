@@ -30,6 +30,7 @@ class OutboxMessage(TenantBase, table=True):
             "next_attempt_at",
             postgresql_where=sa.text("status = 'PENDING'"),
         ),
+        sa.Index("ix_outbox_message_org_created", "organization_id", "created_at", "id"),
     )
 
     kind: str = Field(max_length=64)

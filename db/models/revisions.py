@@ -9,7 +9,13 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from db.models.base import TenantBase, client_scope_constraints, enum_field, tz
+from db.models.base import (
+    TenantBase,
+    client_scope_constraints,
+    enum_field,
+    reference_index,
+    tz,
+)
 
 
 class RevisionResult(enum.StrEnum):
@@ -40,7 +46,17 @@ class Revision(TenantBase, table=True):
         ),
         sa.Index("ix_revision_site_due", "site_id", "due_month", "id"),
         sa.Index("ix_revision_org_due", "organization_id", "due_month", "id"),
-        sa.Index("ix_revision_client", "client_id"),
+        sa.Index("ix_revision_client", "client_id", "due_month", "id"),
+        # A site's last performed revision (its dashboard).
+        sa.Index(
+            "ix_revision_site_performed",
+            "site_id",
+            "performed_at",
+            "id",
+            postgresql_where=sa.text("performed_at IS NOT NULL"),
+        ),
+        reference_index("revision", "contract_id"),
+        reference_index("revision", "technician_id"),
     )
 
     client_id: uuid.UUID
@@ -71,6 +87,7 @@ class RevisionItem(TenantBase, table=True):
             ondelete="CASCADE",
         ),
         sa.Index("ix_revision_item_equipment", "equipment_id"),
+        sa.Index("ix_revision_item_site", "site_id"),
     )
 
     client_id: uuid.UUID

@@ -9,7 +9,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from db.models.base import TenantBase, client_scope_constraints, enum_field, tz
+from db.models.base import (
+    TenantBase,
+    client_scope_constraints,
+    enum_field,
+    reference_index,
+    tz,
+)
 
 
 class Urgency(enum.StrEnum):
@@ -77,6 +83,9 @@ class Ticket(TenantBase, table=True):
         sa.Index("ix_ticket_org_rank", "organization_id", "urgency_rank", "opened_at", "id"),
         sa.Index("ix_ticket_site_rank", "site_id", "urgency_rank", "opened_at", "id"),
         sa.Index("ix_ticket_client_rank", "client_id", "urgency_rank", "opened_at", "id"),
+        reference_index("ticket", "opened_by_contact_id"),
+        reference_index("ticket", "opened_by_staff_id"),
+        reference_index("ticket", "assigned_to_id"),
     )
 
     number: int
@@ -124,6 +133,9 @@ class TicketComment(TenantBase, table=True):
             "num_nonnulls(author_staff_id, author_contact_id) = 1", name="one_author"
         ),
         sa.Index("ix_ticket_comment_ticket", "ticket_id", "created_at"),
+        sa.Index("ix_ticket_comment_site", "site_id"),
+        reference_index("ticket_comment", "author_staff_id"),
+        reference_index("ticket_comment", "author_contact_id"),
     )
 
     client_id: uuid.UUID

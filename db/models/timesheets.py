@@ -10,7 +10,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from db.models.base import TenantBase, client_scope_constraints, enum_field, tz
+from db.models.base import (
+    TenantBase,
+    client_scope_constraints,
+    enum_field,
+    reference_index,
+    tz,
+)
 
 
 class ClockSource(enum.StrEnum):
@@ -41,6 +47,7 @@ class TimesheetEntry(TenantBase, table=True):
         sa.Index("ix_timesheet_entry_site_clock_in", "site_id", "clock_in", "id"),
         sa.Index("ix_timesheet_entry_client_clock_in", "client_id", "clock_in", "id"),
         sa.Index("ix_timesheet_entry_technician", "technician_id", "clock_in"),
+        reference_index("timesheet_entry", "intervention_id"),
     )
 
     client_id: uuid.UUID

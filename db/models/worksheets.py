@@ -31,7 +31,7 @@ class WorkSheet(TenantBase, table=True):
         ),
         sa.Index("ix_work_sheet_site_date", "site_id", "work_date", "id"),
         sa.Index("ix_work_sheet_org_date", "organization_id", "work_date", "id"),
-        sa.Index("ix_work_sheet_client", "client_id"),
+        sa.Index("ix_work_sheet_client", "client_id", "work_date", "id"),
         sa.Index("ix_work_sheet_intervention", "intervention_id"),
     )
 
