@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
 import strawberry
 from strawberry import Info
 
 from db.queries import audit_events as queries
-from resolvers.filters import check_period
 from schema.audit import AuditEvent
 from schema.context import Context
+from schema.periods import Since, Until, check_period
 from schema.relay import Connection, page_request, paged
 
 ContextInfo = Info[Context, None]
-Since = Annotated[
-    dt.datetime | None, strawberry.argument(name="from", description="At or after this time.")
-]
-Until = Annotated[
-    dt.datetime | None, strawberry.argument(name="to", description="Before this time.")
-]
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    """A time without an offset is read as UTC."""
+    """A time without an offset is read as UTC: the audit trail is read by staff in the
+    playground, who may type a time as the log shows it (UTC); the other period filters, read
+    by the frontends, refuse such a time (schema/periods.py)."""
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=dt.UTC)

@@ -9,10 +9,10 @@ import strawberry
 from strawberry import Info
 
 from db.queries import revisions as queries
-from resolvers.filters import check_period
 from schema import ids
 from schema.context import Context
 from schema.ids import filter_id
+from schema.periods import check_period
 from schema.relay import Connection, page_request, paged
 from schema.revisions import Revision, RevisionResult
 

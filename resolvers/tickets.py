@@ -9,10 +9,11 @@ import strawberry
 from strawberry import Info
 
 from db.queries import tickets as queries
-from resolvers.filters import check_period, values_of
+from resolvers.filters import values_of
 from schema import ids
 from schema.context import Context
 from schema.ids import filter_id
+from schema.periods import check_period
 from schema.relay import Connection, page_request, paged
 from schema.tickets import (
     Department,
