@@ -13,8 +13,11 @@ What it keeps of SQLAlchemy's behaviour:
 
 - the same connection and transaction: statements run on the request's connection, inside
   the transaction SQLAlchemy began, under the same lock SQLAlchemy's asyncpg adapter takes
-  (two DataLoaders may send a statement at once); a connection whose transaction has not
-  started yet goes through SQLAlchemy, which starts it;
+  (two DataLoaders may send a statement at once). The adapter sends BEGIN with the first
+  statement of a transaction begun with ``begin()``; when that statement is a kept one, it
+  is sent here the same way (the adapter's own ``_start_transaction``, under its lock). A
+  connection outside any transaction (SQLAlchemy begins one itself on its first statement)
+  goes through SQLAlchemy;
 - parameters: ``construct_params`` merges the statement's own values with the execution's and
   refuses a missing one (a statement kept per scope shape cannot run without the request's
   scope), then each type's bind conversion;
@@ -25,9 +28,10 @@ What it keeps of SQLAlchemy's behaviour:
   parameters.
 
 Statements SQLAlchemy would expand per execution (``IN`` lists, literal parameters) are not
-kept. The adapter's lock and transaction are private attributes of SQLAlchemy's asyncpg
-dialect: when a version lacks them, every statement goes through SQLAlchemy again
-(:func:`direct_available` says which; a test asserts the short path is taken).
+kept. The adapter's lock, transaction and transaction start are private attributes of
+SQLAlchemy's asyncpg dialect: when a version lacks them, every statement goes through
+SQLAlchemy again (:func:`direct_available` says which; a test asserts the short path is
+taken).
 """
 
 from __future__ import annotations
@@ -115,10 +119,20 @@ def is_kept(statement: sa.Select[Any]) -> bool:
     return statement in _KEPT
 
 
+def _adapted(db: AsyncConnection) -> Any:
+    """SQLAlchemy's adapter of the asyncpg connection (None before the connection opened)."""
+    return db.sync_connection.connection.dbapi_connection if db.sync_connection else None
+
+
+def _has_short_path(adapted: Any) -> bool:
+    return all(
+        hasattr(adapted, name) for name in ("_execute_mutex", "_transaction", "_start_transaction")
+    )
+
+
 def direct_available(db: AsyncConnection) -> bool:
     """Whether this connection's adapter exposes what the short path needs (see the module)."""
-    adapted = db.sync_connection.connection.dbapi_connection if db.sync_connection else None
-    return hasattr(adapted, "_execute_mutex") and hasattr(adapted, "_transaction")
+    return _has_short_path(_adapted(db))
 
 
 def _plan(statement: sa.Select[Any], dialect: Dialect) -> _Plan | None:
@@ -132,25 +146,38 @@ def _plan(statement: sa.Select[Any], dialect: Dialect) -> _Plan | None:
     return plan
 
 
+def _in_transaction(db: AsyncConnection, adapted: Any) -> bool:
+    """Whether the statement runs in a transaction: one the adapter has started, or one begun
+    on SQLAlchemy's connection whose BEGIN the adapter has not sent yet (not in autocommit)."""
+    if adapted._transaction is not None:
+        return True
+    return db.in_transaction() and adapted.isolation_level != "autocommit"
+
+
 async def execute(
     db: AsyncConnection, statement: sa.Select[Any], parameters: Mapping[str, Any]
 ) -> Sequence[sa.Row[Any]]:
     """The rows of ``statement`` with ``parameters``: on the driver when it is kept, else
     through SQLAlchemy."""
     plan = _plan(statement, db.dialect) if statement in _KEPT else None
-    adapted = db.sync_connection.connection.dbapi_connection if db.sync_connection else None
-    mutex: asyncio.Lock | None = getattr(adapted, "_execute_mutex", None)
-    if plan is None or mutex is None or getattr(adapted, "_transaction", None) is None:
+    adapted = _adapted(db)
+    if plan is None or not _has_short_path(adapted) or not _in_transaction(db, adapted):
         through_sqlalchemy: Sequence[sa.Row[Any]] = (await db.execute(statement, parameters)).all()
         return through_sqlalchemy
+    mutex: asyncio.Lock = adapted._execute_mutex
     values = plan.values(parameters)
-    driver: asyncpg.Connection = adapted.driver_connection  # type: ignore[union-attr]
+    driver: asyncpg.Connection = adapted.driver_connection
     sync = db.sync_connection
     assert sync is not None
     events = sync.dispatch.before_cursor_execute
     if events:
         events(sync, None, plan.sql, tuple(values), None, False)
     async with mutex:
+        if adapted._transaction is None:
+            try:
+                await adapted._start_transaction()
+            except Exception as error:  # already the adapter's DBAPI error
+                raise DBAPIError("BEGIN", None, error, hide_parameters=True) from error
         try:
             if plan.make_row is None:
                 prepared = await driver.prepare(plan.sql)

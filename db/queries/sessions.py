@@ -12,8 +12,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.principals import CONTACT_FLAGS
+from db import kept, tenancy
 from db import models as m
-from db import tenancy
 from db.models.base import table_of
 from db.queries import scopes
 from db.queries.accounts import CONTACT, ORGANIZATION, SESSION, STAFF, Account, AccountKind
@@ -105,7 +105,8 @@ def _open_session_statement() -> sa.Select[Any]:
     )
 
 
-_OPEN_SESSION = _open_session_statement()
+# Kept (db/kept.py): the first statement of nearly every request, run on the driver.
+_OPEN_SESSION = kept.keep(_open_session_statement())
 
 
 async def open_session(
@@ -119,9 +120,10 @@ async def open_session(
     (:func:`db.tenancy.binding`).
     """
     parameters = {"token_hash": token_hash, "now": now, "idle_since": now - idle}
-    row = (await db.execute(_OPEN_SESSION, parameters)).first()
-    if row is None:
+    found = await kept.execute(db, _OPEN_SESSION, parameters)
+    if not found:
         return None
+    row = found[0]
     if row.last_seen_at < now - TOUCH_EVERY:
         await db.execute(SESSION.update().where(SESSION.c.id == row.id).values(last_seen_at=now))
     if row.staff_user_id is not None:

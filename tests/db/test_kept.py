@@ -229,3 +229,25 @@ async def test_before_the_transaction_starts_sqlalchemy_runs_it(
     second = await kept.execute(connection, statement, values)
     same_rows(first, second)
     assert len(first) == 5
+
+
+TRANSACTION_ID = kept.keep(sa.select(sa.func.txid_current().label("id")))
+
+
+async def test_a_begun_transaction_starts_on_the_driver_with_its_first_kept_statement(
+    connection: AsyncConnection,
+) -> None:
+    """SQLAlchemy sends BEGIN with a transaction's first statement; when that statement is a
+    kept one (a request's session lookup), the short path sends it: the statements after it,
+    through either path, are in the same transaction, and a rollback undoes them all."""
+    await connection.commit()
+    transaction = await connection.begin()
+    first = await kept.execute(connection, TRANSACTION_ID, {})
+    assert used_the_driver(TRANSACTION_ID)
+    assert await connection.scalar(sa.select(sa.func.txid_current())) == first[0].id
+    await connection.execute(sa.text("CREATE TABLE scratch (n int)"))
+    assert (await kept.execute(connection, TRANSACTION_ID, {}))[0].id == first[0].id
+    await transaction.rollback()
+    async with connection.begin():
+        assert await connection.scalar(sa.text("SELECT to_regclass('scratch')")) is None
+        assert (await kept.execute(connection, TRANSACTION_ID, {}))[0].id != first[0].id
