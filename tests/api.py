@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.models import metadata
 from db.seed import DEMO_PASSWORD, demo_logins
 from tests import factories
 
@@ -58,6 +60,39 @@ class Api:
         async with self.engine.begin() as connection:
             await connection.execute(sa.text(sql), params)
 
+    async def busiest(
+        self,
+        table: str,
+        column: str,
+        count: int = 1,
+        *,
+        org: str = "brillanti",
+        required: Sequence[str] = (),
+        **equal: Any,
+    ) -> list[Any]:
+        """The ``count`` values of ``column`` (sites, clients, technicians) with the most rows
+        of ``table`` in the organization ``org``, busiest first, ties in value order: what a
+        test lists to see many rows. Only rows with a value in each ``required`` column and
+        the ``equal`` values count."""
+        rows = metadata.tables[table]
+        key = rows.c[column]
+        organization = metadata.tables["organization"]
+        statement = (
+            sa.select(key)
+            .join(organization, organization.c.id == rows.c.organization_id)
+            .where(
+                organization.c.slug == org,
+                key.is_not(None),
+                *(rows.c[name].is_not(None) for name in required),
+                *(rows.c[name] == value for name, value in equal.items()),
+            )
+            .group_by(key)
+            .order_by(sa.func.count().desc(), key)
+            .limit(count)
+        )
+        async with self.engine.connect() as connection:
+            return list(await connection.scalars(statement))
+
 
 class StatementCounter:
     """Counts the SQL statements an engine runs (exact, unlike timings)."""
@@ -104,16 +139,23 @@ class Demo(Api):
         assert "errors" not in body, body
         return body["data"]
 
-    async def every_id(
+    async def every_node(
         self, query: str, field: str, token: str, page_size: int, **variables: Any
-    ) -> list[str]:
-        """Every node id of the connection ``field`` that ``query`` lists (with ``first`` and
+    ) -> list[dict[str, Any]]:
+        """Every node of the connection ``field`` that ``query`` lists (with ``first`` and
         ``after`` variables), paging forwards ``page_size`` at a time."""
-        found: list[str] = []
+        found: list[dict[str, Any]] = []
         after = None
         while True:
             page = (await self.data(query, token, first=page_size, after=after, **variables))[field]
-            found.extend(edge["node"]["id"] for edge in page["edges"])
+            found.extend(edge["node"] for edge in page["edges"])
             if not page["pageInfo"]["hasNextPage"]:
                 return found
             after = page["pageInfo"]["endCursor"]
+
+    async def every_id(
+        self, query: str, field: str, token: str, page_size: int, **variables: Any
+    ) -> list[str]:
+        """The ids of :meth:`every_node`."""
+        nodes = await self.every_node(query, field, token, page_size, **variables)
+        return [node["id"] for node in nodes]

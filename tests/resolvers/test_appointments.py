@@ -55,11 +55,7 @@ async def test_staff_see_every_appointment_of_their_organization_by_start(demo: 
     page = (await demo.data(APPOINTMENTS, token, first=5))["appointments"]
     assert page["totalCount"] == total
     # One site, paged through in start order, and backwards from the end.
-    site = await demo.scalar(
-        "SELECT site_id FROM intervention WHERE organization_id = :o "
-        "GROUP BY site_id ORDER BY count(*) DESC LIMIT 1",
-        o=brillanti,
-    )
+    (site,) = await demo.busiest("intervention", "site_id")
     expected = encoded(
         await demo.scalar(
             "SELECT array_agg(id ORDER BY starts_at, id) FROM intervention WHERE site_id = :s",
@@ -332,11 +328,7 @@ async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None
     """The list's statement is built once per filter shape (db/filter_shapes.py): sites and
     periods asked in turn each get their own appointments and count."""
     token = await demo.as_("staff admin")
-    sites = await demo.scalar(
-        "SELECT array_agg(site_id) FROM (SELECT site_id FROM intervention "
-        "WHERE organization_id = :o GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 3) s",
-        o=await org_id(demo, "brillanti"),
-    )
+    sites = await demo.busiest("intervention", "site_id", 3)
     periods = [
         ("2026-06-01T00:00:00+02:00", "2026-10-01T00:00:00+02:00"),
         ("2026-10-01T00:00:00+02:00", "2027-02-01T00:00:00+01:00"),

@@ -35,14 +35,7 @@ async def staff_token(demo: Demo, role: str, org: str = "brillanti") -> str:
 
 async def every(demo: Demo, token: str, **filters: Any) -> list[dict[str, Any]]:
     """Every event of the list, paging forwards 3 at a time."""
-    found: list[dict[str, Any]] = []
-    after = None
-    while True:
-        page = (await demo.data(EVENTS, token, first=3, after=after, **filters))["auditEvents"]
-        found.extend(edge["node"] for edge in page["edges"])
-        if not page["pageInfo"]["hasNextPage"]:
-            return found
-        after = page["pageInfo"]["endCursor"]
+    return await demo.every_node(EVENTS, "auditEvents", token, 3, **filters)
 
 
 async def test_admin_and_office_read_the_trail_newest_first(demo: Demo) -> None:

@@ -33,14 +33,7 @@ ORDERED = "array_agg(r.number ORDER BY r.issued_on DESC, r.id DESC)"
 
 async def every(demo: Demo, query: str, field: str, token: str, **filters: Any) -> list[str]:
     """Every number of a list, paging forwards 9 at a time."""
-    found: list[str] = []
-    after = None
-    while True:
-        page = (await demo.data(query, token, first=9, after=after, **filters))[field]
-        found.extend(edge["node"]["number"] for edge in page["edges"])
-        if not page["pageInfo"]["hasNextPage"]:
-            return found
-        after = page["pageInfo"]["endCursor"]
+    return [node["number"] for node in await demo.every_node(query, field, token, 9, **filters)]
 
 
 async def test_staff_see_every_state_with_costs_and_margins(demo: Demo) -> None:
@@ -198,11 +191,7 @@ async def test_period_and_site_filters_match_plain_sql(demo: Demo) -> None:
         o=org,
     )
     assert await every(demo, INVOICES, "invoices", token, **period) == list(expected)
-    site = await demo.scalar(
-        "SELECT site_id FROM invoice WHERE organization_id = :o AND site_id IS NOT NULL "
-        "GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 1",
-        o=org,
-    )
+    (site,) = await demo.busiest("invoice", "site_id")
     at_site = await demo.scalar(
         f"SELECT {ORDERED} FROM invoice r WHERE r.site_id = :s",  # noqa: S608
         s=site,
@@ -234,11 +223,7 @@ async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None
     """The list's statement is built once per filter shape (db/filter_shapes.py): sites and
     periods asked in turn each get their own invoices and count."""
     token = await demo.as_("staff admin")
-    sites = await demo.scalar(
-        "SELECT array_agg(site_id) FROM (SELECT site_id FROM invoice WHERE organization_id = :o "
-        "AND site_id IS NOT NULL GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 3) s",
-        o=await org_id(demo, "brillanti"),
-    )
+    sites = await demo.busiest("invoice", "site_id", 3)
     periods = [("2025-12-01", "2026-05-31"), ("2026-06-01", "2026-11-23")]
     listed = 0
     for site, (since, until) in zip([0, 1, 0, 2, 1, 2], periods * 3, strict=True):
@@ -279,12 +264,7 @@ async def test_a_site_dashboard_of_bills_runs_constant_statements(demo: Demo) ->
 
 
 async def test_partners_see_issued_bills_of_their_clients_without_costs(demo: Demo) -> None:
-    org = await org_id(demo, "brillanti")
-    client = await demo.scalar(
-        "SELECT client_id FROM invoice WHERE organization_id = :o AND status = 'DRAFT' "
-        "GROUP BY client_id ORDER BY count(*) DESC, client_id LIMIT 1",
-        o=org,
-    )
+    (client,) = await demo.busiest("invoice", "client_id", status="DRAFT")
     token = await partner_token(demo, ["lists:read"], [ids.encode("Client", client)])
     invoices = await demo.scalar(
         f"SELECT {ORDERED} FROM invoice r WHERE r.client_id = :c "  # noqa: S608

@@ -26,14 +26,8 @@ DAYS = "sum(r.expires_on - (now() AT TIME ZONE o.timezone)::date)"
 
 async def numbers(demo: Demo, token: str, **filters: Any) -> list[str]:
     """Every contract number of the list, paging forwards 4 at a time."""
-    found: list[str] = []
-    after = None
-    while True:
-        page = (await demo.data(CONTRACTS, token, first=4, after=after, **filters))["contracts"]
-        found.extend(edge["node"]["number"] for edge in page["edges"])
-        if not page["pageInfo"]["hasNextPage"]:
-            return found
-        after = page["pageInfo"]["endCursor"]
+    nodes = await demo.every_node(CONTRACTS, "contracts", token, 4, **filters)
+    return [node["number"] for node in nodes]
 
 
 async def test_staff_see_every_contract_of_their_organization_by_expiry(demo: Demo) -> None:
@@ -66,11 +60,7 @@ async def test_filters_match_plain_sql(demo: Demo) -> None:
     page = await demo.data(CONTRACTS, token, first=100, expiringBefore="2027-01-01")
     assert page["contracts"]["totalCount"] == soon == len(page["contracts"]["edges"])
     assert soon > 0
-    client = await demo.scalar(
-        "SELECT client_id FROM contract WHERE organization_id = :o AND site_id IS NOT NULL "
-        "GROUP BY client_id ORDER BY count(*) DESC, client_id LIMIT 1",
-        o=org,
-    )
+    (client,) = await demo.busiest("contract", "client_id", required=("site_id",))
     of_client = await demo.scalar(
         f"SELECT {ORDERED} FROM contract r WHERE r.client_id = :c",  # noqa: S608
         c=client,
@@ -222,12 +212,7 @@ async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None
     """The list's statement is built once per filter shape (db/filter_shapes.py): clients and
     expiry dates asked in turn each get their own contracts and count."""
     token = await demo.as_("staff admin")
-    clients = await demo.scalar(
-        "SELECT array_agg(client_id) FROM (SELECT client_id FROM contract "
-        "WHERE organization_id = :o GROUP BY client_id ORDER BY count(*) DESC, client_id "
-        "LIMIT 3) s",
-        o=await org_id(demo, "brillanti"),
-    )
+    clients = await demo.busiest("contract", "client_id", 3)
     dates = ["2026-12-31", "2028-01-01"]
     listed = 0
     for client, before in zip([0, 1, 0, 2, 1, 2], dates * 3, strict=True):

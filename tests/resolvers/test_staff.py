@@ -118,10 +118,7 @@ async def test_skills_hours_and_absences_in_a_period(demo: Demo) -> None:
 
 async def test_working_hours_page_through_in_weekly_order(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    technician = await demo.scalar(
-        "SELECT technician_id FROM working_hours GROUP BY technician_id "
-        "ORDER BY count(*) DESC, technician_id LIMIT 1"
-    )
+    (technician,) = await demo.busiest("working_hours", "technician_id")
     expected = await demo.scalar(
         "SELECT array_agg(weekday || ' ' || to_char(starts_at, 'HH24:MI:SS') "
         "ORDER BY weekday, starts_at, id) FROM working_hours WHERE technician_id = :t",

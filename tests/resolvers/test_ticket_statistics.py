@@ -97,11 +97,7 @@ async def test_an_inverted_period_names_the_argument(demo: Demo) -> None:
 
 
 async def test_partners_need_the_reports_scope_and_see_only_their_clients(demo: Demo) -> None:
-    client = await demo.scalar(
-        "SELECT client_id FROM ticket WHERE organization_id = :o "
-        "GROUP BY client_id ORDER BY count(*) DESC, client_id LIMIT 1",
-        o=await org_id(demo, "brillanti"),
-    )
+    (client,) = await demo.busiest("ticket", "client_id")
     clients = [ids.encode("Client", client)]
     lists = await partner_token(demo, ["lists:read"], clients)
     refused = await demo.gql(STATISTICS, token=lists)
@@ -120,11 +116,7 @@ async def test_each_request_counts_with_its_own_filter_values(demo: Demo) -> Non
     in turn for different sites and periods, each answer is that site's and period's."""
     staff = await demo.as_("staff admin")
     org = await org_id(demo, "brillanti")
-    sites = await demo.scalar(
-        "SELECT array_agg(site_id) FROM (SELECT site_id FROM ticket WHERE organization_id = :o "
-        "GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 3) busiest",
-        o=org,
-    )
+    sites = await demo.busiest("ticket", "site_id", 3)
     assert len(sites) == 3
     for site in [sites[0], sites[1], sites[0], sites[2], sites[1]]:
         seen = await demo.data(STATISTICS, staff, siteId=ids.encode("Site", site))

@@ -28,14 +28,8 @@ CONTACT_TICKETS = f"""SELECT array_agg(r.number ORDER BY r.urgency_rank, r.opene
 
 async def all_numbers(demo: Demo, token: str, **filters: Any) -> list[int]:
     """Every ticket number of the list, paging forwards 7 at a time."""
-    numbers: list[int] = []
-    after = None
-    while True:
-        page = (await demo.data(TICKETS, token, first=7, after=after, **filters))["tickets"]
-        numbers.extend(edge["node"]["number"] for edge in page["edges"])
-        if not page["pageInfo"]["hasNextPage"]:
-            return numbers
-        after = page["pageInfo"]["endCursor"]
+    nodes = await demo.every_node(TICKETS, "tickets", token, 7, **filters)
+    return [node["number"] for node in nodes]
 
 
 async def test_staff_see_every_ticket_most_urgent_first_then_oldest(demo: Demo) -> None:
@@ -128,11 +122,7 @@ async def test_filters_match_plain_sql_counts(demo: Demo) -> None:
         TICKETS, token, first=50, status=["OPEN", "IN_PROGRESS"], urgency=["HIGH"]
     )
     assert page["tickets"]["totalCount"] == counted == len(page["tickets"]["edges"])
-    site = await demo.scalar(
-        "SELECT site_id FROM ticket WHERE organization_id = :o "
-        "GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 1",
-        o=org,
-    )
+    (site,) = await demo.busiest("ticket", "site_id")
     at_site = await demo.scalar(
         "SELECT array_agg(number ORDER BY urgency_rank, opened_at, id) FROM ticket "
         "WHERE site_id = :s",
@@ -147,11 +137,7 @@ async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None
     """The list's statement is built once per filter shape (db/filter_shapes.py): sites and
     statuses asked in turn, forwards and backwards, each get their own tickets and count."""
     token = await demo.as_("staff admin")
-    sites = await demo.scalar(
-        "SELECT array_agg(site_id) FROM (SELECT site_id FROM ticket WHERE organization_id = :o "
-        "GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 3) busiest",
-        o=await org_id(demo, "brillanti"),
-    )
+    sites = await demo.busiest("ticket", "site_id", 3)
     for site, status in [(0, "OPEN"), (1, "OPEN"), (0, "CLOSED"), (2, "OPEN"), (1, "CLOSED")]:
         expected = await demo.scalar(
             "SELECT array_agg(number ORDER BY urgency_rank, opened_at, id) FROM ticket "

@@ -45,11 +45,7 @@ async def test_staff_see_every_entry_of_their_organization_by_clock_in(demo: Dem
     assert page["totalCount"] == total
     clock_ins = [e["node"]["clockIn"] for e in page["edges"]]
     assert clock_ins == sorted(clock_ins)
-    site = await demo.scalar(
-        "SELECT site_id FROM timesheet_entry WHERE organization_id = :o "
-        "GROUP BY site_id ORDER BY count(*) DESC LIMIT 1",
-        o=brillanti,
-    )
+    (site,) = await demo.busiest("timesheet_entry", "site_id")
     expected = encoded(
         await demo.scalar(
             "SELECT array_agg(id ORDER BY clock_in, id) FROM timesheet_entry WHERE site_id = :s",
@@ -71,11 +67,7 @@ async def test_each_request_pages_with_its_own_filter_values(demo: Demo) -> None
     """The list's statement is built once per filter shape (db/filter_shapes.py): sites and
     periods asked in turn, with cursors and backwards pages, each get their own rows."""
     token = await demo.as_("staff admin")
-    sites = await demo.scalar(
-        "SELECT array_agg(site_id) FROM (SELECT site_id FROM timesheet_entry "
-        "WHERE organization_id = :o GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 3) s",
-        o=await org_id(demo, "brillanti"),
-    )
+    sites = await demo.busiest("timesheet_entry", "site_id", 3)
     for site in [sites[0], sites[1], sites[0], sites[2]]:
         expected = encoded(
             await demo.scalar(

@@ -53,11 +53,7 @@ async def test_staff_see_drafts_and_signed_sheets_newest_first(demo: Demo) -> No
     assert dates == sorted(dates, reverse=True)
     drafts = (await demo.data(WORK_SHEETS, token, first=1, status=["DRAFT"]))["workSheets"]
     assert drafts["totalCount"] == by_status["DRAFT"]
-    site = await demo.scalar(
-        "SELECT site_id FROM work_sheet WHERE organization_id = :o "
-        "GROUP BY site_id ORDER BY count(*) DESC LIMIT 1",
-        o=brillanti,
-    )
+    (site,) = await demo.busiest("work_sheet", "site_id")
     expected = encoded(
         await demo.scalar(
             "SELECT array_agg(id ORDER BY work_date DESC, id DESC) FROM work_sheet "
@@ -214,11 +210,7 @@ async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None
     """The list's statement is built once per filter shape (db/filter_shapes.py): sites and
     periods asked in turn each get their own work sheets and count."""
     token = await demo.as_("staff admin")
-    sites = await demo.scalar(
-        "SELECT array_agg(site_id) FROM (SELECT site_id FROM work_sheet "
-        "WHERE organization_id = :o GROUP BY site_id ORDER BY count(*) DESC, site_id LIMIT 3) s",
-        o=await org_id(demo, "brillanti"),
-    )
+    sites = await demo.busiest("work_sheet", "site_id", 3)
     periods = [("2025-12-01", "2026-05-31"), ("2026-06-01", "2026-11-23")]
     listed = 0
     for site, (since, until) in zip([0, 1, 0, 2, 1, 2], periods * 3, strict=True):
