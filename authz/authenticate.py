@@ -33,6 +33,7 @@ from authz.principals import (
     StaffPrincipal,
 )
 from authz.scope import RowScope
+from db import tenancy
 from db.models.staff import StaffRole
 from db.queries import accounts, partner_tokens, scopes, sessions
 from db.queries.accounts import AccountKind
@@ -106,6 +107,14 @@ async def authenticate(
     if target is None:
         return identity
     return await _view_as(db, identity, target)
+
+
+async def bind(db: AsyncConnection, identity: Identity) -> None:
+    """From here until the transaction ends, PostgreSQL hides every other organization than
+    the identity's (db.tenancy); a session's lookup has already done it in its own statement,
+    and an anonymous caller has no organization."""
+    if identity.scope is not None and not identity.bound:
+        await tenancy.bind(db, identity.scope.organization_id)
 
 
 async def _view_as(db: AsyncConnection, identity: Identity, target: str) -> Identity:

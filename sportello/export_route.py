@@ -23,11 +23,10 @@ from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from authz.authenticate import authenticate
+from authz.authenticate import authenticate, bind
 from authz.checks import FieldChecks
 from authz.login import now_utc
 from authz.policy import rule_for
-from db import tenancy
 from db.pagination import PageRequest, fetch_page
 from schema.errors import ApiError, NotFound
 from sportello import rate_limit
@@ -98,7 +97,7 @@ async def export_csv(request: Request) -> Response:
             and identity.principal.audience in c_rule.audiences
             and checks.reason(c.type_name, c.field_name) is None
         ]
-        await tenancy.bind(connection, identity.scope.organization_id)
+        await bind(connection, identity)
         if export.check is not None:
             # A filter naming a client or site out of sight is NOT_FOUND, as in the API.
             try:

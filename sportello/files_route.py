@@ -32,11 +32,10 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.types import Message
 
 from authz import file_links
-from authz.authenticate import authenticate, client_address
+from authz.authenticate import authenticate, bind, client_address
 from authz.login import now_utc
 from authz.principals import ContactPrincipal, StaffPrincipal
 from db import models as m
-from db import tenancy
 from db.models.staff import StaffRole
 from db.queries import audit, documents
 from schema import ids
@@ -107,7 +106,7 @@ async def download(request: Request) -> Response:
         ):
             return not_found()
         scope = identity.scope
-        await tenancy.bind(db, scope.organization_id)
+        await bind(db, identity)
         row = (await documents.documents_by_id(db, scope, [document_id]))[0]
         if row is None:
             return not_found()
@@ -216,7 +215,7 @@ async def upload(request: Request) -> Response:
             return _error(401, "UNAUTHENTICATED", "Authentication required.")
         if not isinstance(principal, StaffPrincipal) or principal.role not in UPLOADERS:
             return _error(403, "FORBIDDEN", "Only ADMIN and OFFICE staff may upload documents.")
-        await tenancy.bind(db, scope.organization_id)
+        await bind(db, identity)
         try:
             form = await Request(request.scope, _limited(request.receive, limit)).form(
                 max_files=1, max_fields=8

@@ -33,11 +33,10 @@ from graphql.execution import ExecutionResult, execute
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from authz.authenticate import ANONYMOUS, COOKIE, authenticate, client_address
+from authz.authenticate import ANONYMOUS, COOKIE, authenticate, bind, client_address
 from authz.checks import FieldChecks, FieldUses, field_uses
 from authz.login import Caller, now_utc
 from authz.principals import Anonymous, ContactPrincipal
-from db import tenancy
 from db.loaders import Loaders
 from db.queries import audit
 from schema.build import view_for
@@ -329,10 +328,7 @@ async def _run(
         anonymous = isinstance(identity.principal, Anonymous)
         if isinstance(identity.principal, ContactPrincipal) and identity.principal.viewed_by:
             await record_preview(state, identity.principal, client_address(request, settings))
-        if identity.scope is not None and not identity.bound:
-            # From here on PostgreSQL itself hides every other organization (a session's
-            # lookup has already done this in its own statement).
-            await tenancy.bind(db, identity.scope.organization_id)
+        await bind(db, identity)
         if document is None:
             assert parse_error is not None
             if anonymous:

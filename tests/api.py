@@ -26,6 +26,12 @@ class Api:
         self.engine = engine
         self.client = client
 
+    @property
+    def app_engine(self) -> AsyncEngine:
+        """The engine of the app under test: the one its requests' statements run on."""
+        engine: AsyncEngine = self.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+        return engine
+
     async def gql(
         self,
         query: str,

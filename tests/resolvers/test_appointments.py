@@ -303,7 +303,7 @@ async def test_a_partner_token_reads_appointments_without_notes(demo: Demo) -> N
 
 async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+    app_engine = demo.app_engine
     counter = StatementCounter(app_engine)
     query = """query($n: Int) { appointments(first: $n) { totalCount edges { node { startsAt
       site { name } client { name } technician { displayName staffUser { email } }

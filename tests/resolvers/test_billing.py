@@ -244,7 +244,7 @@ async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None
 
 async def test_a_site_dashboard_of_bills_runs_constant_statements(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+    app_engine = demo.app_engine
     counter = StatementCounter(app_engine)
     query = """query($n: Int) { sites(first: $n) { edges { node { name
       invoices(first: 3) { totalCount edges { node { number client { name } } } }

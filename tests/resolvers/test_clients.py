@@ -144,7 +144,7 @@ async def test_node_finds_a_visible_record(demo: Demo) -> None:
 
 async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+    app_engine = demo.app_engine
     counter = StatementCounter(app_engine)
     query = """query($n: Int) { sites(first: $n) { totalCount edges { node { name
       client { name sites(first: 3) { totalCount edges { node { name } } } } } } } }"""

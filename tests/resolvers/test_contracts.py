@@ -181,7 +181,7 @@ async def test_ids_outside_the_scope_answer_like_missing_ones(demo: Demo) -> Non
 
 async def test_site_and_client_list_their_contracts_in_constant_statements(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+    app_engine = demo.app_engine
     counter = StatementCounter(app_engine)
     query = """query($n: Int) { sites(first: $n) { edges { node { name
       contracts(first: 3) { totalCount edges { node { number } } }

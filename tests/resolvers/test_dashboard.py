@@ -66,7 +66,7 @@ async def dashboard(demo: Demo, site: str | None = None) -> tuple[dict[str, Any]
         site = (await demo.data(MY_SITES, token))["sites"]["edges"][0]["node"]["id"]
     else:
         token = await demo.as_("staff admin")
-    engine = demo.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+    engine = demo.app_engine
     counter = StatementCounter(engine)
     try:
         data = await demo.data(DASHBOARD, token, site=site)

@@ -177,7 +177,7 @@ async def test_ids_out_of_scope_answer_exactly_like_missing_ones(demo: Demo) -> 
 
 async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     token = await demo.as_("contact of several clients")
-    app_engine = demo.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+    app_engine = demo.app_engine
     counter = StatementCounter(app_engine)
     query = """query($n: Int) { sites(first: $n) { edges { node { name
       equipment(first: 5) { totalCount edges { node { kind lastResult { outcome } } } } } } }

@@ -295,7 +295,7 @@ async def test_rows_and_totals_take_the_same_statements_for_any_page_size(demo: 
       }
     }"""
     await demo.data(query, token, **PERIOD, first=1)  # the token's first use is recorded once
-    app_engine = demo.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+    app_engine = demo.app_engine
     counter = StatementCounter(app_engine)
     sizes = []
     try:

@@ -292,7 +292,7 @@ async def test_partners_read_revisions_but_no_documents(demo: Demo) -> None:
 
 async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+    app_engine = demo.app_engine
     counter = StatementCounter(app_engine)
     query = """query($n: Int) {
       revisions(first: $n, to: "2026-10-31") { totalCount edges { node { dueMonth site { name }

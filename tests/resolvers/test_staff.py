@@ -141,7 +141,7 @@ async def test_working_hours_page_through_in_weekly_order(demo: Demo) -> None:
 
 async def test_staff_details_cost_the_same_statements_for_more_people(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+    app_engine = demo.app_engine
     counter = StatementCounter(app_engine)
     try:
         counts = []

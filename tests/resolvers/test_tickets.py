@@ -267,7 +267,7 @@ async def test_contacts_get_the_departments_offered_on_the_portal(demo: Demo) ->
 
 async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+    app_engine = demo.app_engine
     counter = StatementCounter(app_engine)
     query = """query($n: Int) { tickets(first: $n) { edges { node { number site { name }
       comments(first: 5) { edges { node { body } } } } } } }"""

@@ -186,7 +186,7 @@ async def test_contacts_never_see_a_technicians_person_or_position(demo: Demo) -
 
 async def test_a_page_of_100_with_site_and_technician_runs_constant_statements(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+    app_engine = demo.app_engine
     counter = StatementCounter(app_engine)
     query = """query($n: Int) { timesheetEntries(first: $n) { edges { node { clockIn
       site { name } technician { displayName staffUser { firstName lastName email } } } } } }"""
@@ -214,7 +214,7 @@ async def test_sites_list_their_visits_sheets_and_entries_in_constant_statements
     } } } }"""
     since = "2026-11-01T00:00:00Z"
     token = await demo.as_("staff admin")
-    app_engine = demo.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+    app_engine = demo.app_engine
     counter = StatementCounter(app_engine)
     try:
         counts = []

@@ -183,7 +183,7 @@ async def test_other_organizations_and_partners(demo: Demo) -> None:
 
 async def test_an_appointment_lists_its_work_sheets_in_constant_statements(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.client._transport.app.state.sportello.engine  # type: ignore[attr-defined]
+    app_engine = demo.app_engine
     counter = StatementCounter(app_engine)
     query = """query($n: Int) { workSheets(first: $n) { edges { node { number
       appointment { id workSheets(first: 5) { totalCount edges { node { number } } } }

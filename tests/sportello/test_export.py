@@ -7,7 +7,7 @@ import io
 import uuid
 
 from schema import ids
-from tests.api import Demo
+from tests.api import Demo, StatementCounter
 from tests.partners import partner_token
 
 
@@ -93,3 +93,16 @@ async def test_cells_that_look_like_formulas_are_defused(demo: Demo) -> None:
     names = [r[1] for r in rows(text)[1:]]
     assert '\'=HYPERLINK("http://evil.example")' in names
     assert not any(name.startswith("=") for name in names)
+
+
+async def test_a_session_binds_its_organization_once(demo: Demo) -> None:
+    """A session's lookup binds the transaction to its organization in the same statement
+    (db.tenancy.binding); an export does not send a second binding of its own."""
+    token = await demo.as_("staff admin")
+    counter = StatementCounter(demo.app_engine)
+    try:
+        status, _ = await get(demo, "/export/clients.csv", token)
+    finally:
+        counter.close()
+    assert status == 200
+    assert [s for s in counter.statements if "set_config" in s] == counter.statements[:1]
