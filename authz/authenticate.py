@@ -207,12 +207,12 @@ async def _partner(db: AsyncConnection, token: str, now: dt.datetime) -> Identit
     if found.client_ids is None:
         scope = RowScope(found.organization_id, Audience.PARTNER)
     else:
-        sites = await scopes.client_sites(db, found.client_ids)
         scope = RowScope(
             found.organization_id,
             Audience.PARTNER,
             clients=found.client_ids,
             whole_clients=found.client_ids,
-            sites=sites,
+            sites=found.site_ids,
         )
-    return Identity(principal, scope)
+    # open_token bound the transaction in its one statement, as a session's lookup does.
+    return Identity(principal, scope, bound=True)

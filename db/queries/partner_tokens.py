@@ -5,16 +5,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from db import kept, tenancy
 from db import models as m
 from db.models.base import table_of
 
 TOKEN = table_of(m.PartnerToken)
 TOKEN_CLIENT = table_of(m.PartnerTokenClient)
 CLIENT = table_of(m.Client)
+SITE = table_of(m.Site)
 
 # last_used_at is written at most this often.
 TOUCH_EVERY = dt.timedelta(minutes=1)
@@ -27,6 +30,8 @@ class OpenToken:
     scopes: frozenset[str]
     # None: every client of the organization.
     client_ids: frozenset[uuid.UUID] | None
+    # The sites of those clients (empty for a token of every client).
+    site_ids: frozenset[uuid.UUID]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,29 +47,57 @@ class TokenRow:
     revoked_at: dt.datetime | None
 
 
+def _open_token_statement() -> sa.Select[Any]:
+    """Built once; the token's hash and the time are parameters."""
+    of_token = TOKEN_CLIENT.c.partner_token_id == TOKEN.c.id
+    client_ids = sa.select(sa.func.array_agg(TOKEN_CLIENT.c.client_id)).where(of_token)
+    site_ids = (
+        sa.select(sa.func.array_agg(SITE.c.id))
+        .join(TOKEN_CLIENT, TOKEN_CLIENT.c.client_id == SITE.c.client_id)
+        .where(of_token)
+    )
+    now = sa.bindparam("now", type_=sa.DateTime(timezone=True))
+    return sa.select(
+        TOKEN.c.id,
+        TOKEN.c.organization_id,
+        TOKEN.c.scopes,
+        TOKEN.c.last_used_at,
+        client_ids.scalar_subquery().label("client_ids"),
+        site_ids.scalar_subquery().label("site_ids"),
+        *tenancy.binding(TOKEN.c.organization_id),
+    ).where(
+        TOKEN.c.token_hash == sa.bindparam("token_hash", type_=sa.LargeBinary),
+        TOKEN.c.revoked_at.is_(None),
+        sa.or_(TOKEN.c.expires_at.is_(None), TOKEN.c.expires_at > now),
+    )
+
+
+# Kept (db/kept.py): the first statement of every partner request, run on the driver.
+_OPEN_TOKEN = kept.keep(_open_token_statement())
+
+
 async def open_token(db: AsyncConnection, token_hash: bytes, now: dt.datetime) -> OpenToken | None:
-    """The token with this hash when it is neither revoked nor expired; records its use."""
-    row = (
-        await db.execute(
-            sa.select(
-                TOKEN.c.id, TOKEN.c.organization_id, TOKEN.c.scopes, TOKEN.c.last_used_at
-            ).where(
-                TOKEN.c.token_hash == token_hash,
-                TOKEN.c.revoked_at.is_(None),
-                sa.or_(TOKEN.c.expires_at.is_(None), TOKEN.c.expires_at > now),
-            )
-        )
-    ).first()
-    if row is None:
+    """The token with this hash when it is neither revoked nor expired; records its use
+    (at most once a minute).
+
+    One round trip does all of authentication, as a session's lookup does
+    (db/queries/sessions.py): the same statement reads the token's clients and their sites
+    and, when the token is found, binds the transaction to its organization.
+    """
+    found = await kept.execute(db, _OPEN_TOKEN, {"token_hash": token_hash, "now": now})
+    if not found:
         return None
+    row = found[0]
     if row.last_used_at is None or row.last_used_at < now - TOUCH_EVERY:
         await db.execute(TOKEN.update().where(TOKEN.c.id == row.id).values(last_used_at=now))
-    clients = frozenset(
-        await db.scalars(
-            sa.select(TOKEN_CLIENT.c.client_id).where(TOKEN_CLIENT.c.partner_token_id == row.id)
-        )
+    clients = frozenset(row.client_ids or ())
+    return OpenToken(
+        row.id,
+        row.organization_id,
+        frozenset(row.scopes),
+        clients or None,
+        frozenset(row.site_ids or ()),
     )
-    return OpenToken(row.id, row.organization_id, frozenset(row.scopes), clients or None)
 
 
 async def create(

@@ -11,7 +11,6 @@ from sqlalchemy.sql.selectable import LateralFromClause
 
 from db import models as m
 from db.models.base import table_of
-from db.pagination import any_of
 
 CLIENT = table_of(m.Client)
 SITE = table_of(m.Site)
@@ -70,13 +69,3 @@ def grants_lateral(contact_id: sa.ColumnElement[Any]) -> LateralFromClause:
 def grants_of(whole_clients: Any, sites: Any, clients: Any) -> Grants:
     """:data:`Grants` from the three arrays of :func:`grants_lateral`."""
     return frozenset(whole_clients or ()), frozenset(sites or ()), frozenset(clients or ())
-
-
-async def client_sites(
-    db: AsyncConnection, client_ids: frozenset[uuid.UUID]
-) -> frozenset[uuid.UUID]:
-    """Every site of the given clients."""
-    found = await db.scalars(
-        sa.select(SITE.c.id).where(any_of(SITE.c.client_id, sorted(client_ids)))
-    )
-    return frozenset(found)

@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from schema import ids
-from tests.api import Demo
+from tests.api import Demo, StatementCounter
 from tests.partners import partner_token
 
 PERIOD = {"from": "2026-05-01", "to": "2027-04-30"}
@@ -270,3 +270,26 @@ async def test_contacts_have_no_reports(demo: Demo) -> None:
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     status, _ = await export(demo, token, "hoursReport", {})
     assert status == 403
+
+
+async def test_a_restricted_token_authenticates_in_one_statement(demo: Demo) -> None:
+    """The token, its clients and their sites are read, and the transaction bound, by one
+    statement (as a session's lookup): the request's sites are exactly its clients' sites."""
+    first, second, _ = await the_busiest_clients(demo)
+    token = await partner_token(demo, scopes=["lists:read"], clients=[first, second])
+    sites = "query { sites(first: 100) { edges { node { id } } } }"
+    await demo.data(sites, token)  # the first use records it on the token (an UPDATE)
+    counter = StatementCounter(demo.app_engine)
+    try:
+        data = await demo.data(sites, token)
+    finally:
+        counter.close()
+    expected = await demo.scalar(
+        "SELECT array_agg(id) FROM site WHERE client_id = ANY(:c)", c=[first, second]
+    )
+    assert {e["node"]["id"] for e in data["sites"]["edges"]} == {
+        ids.encode("Site", site) for site in expected
+    }
+    # The token's lookup; its budget's binding and count (a transaction of their own); the list.
+    assert len(counter.statements) == 4, counter.statements
+    assert "partner_token_client" in counter.statements[0]
