@@ -61,6 +61,17 @@ async def _load(info: ContextInfo, appointment_id: uuid.UUID) -> Appointment:
     return Appointment.from_row(rows[0])
 
 
+async def _locked(info: ContextInfo, id: strawberry.ID) -> booking.AppointmentState:
+    """The appointment ``id`` locked for a change; NOT_FOUND when the caller cannot see it."""
+    appointment_id = ids.decode("Appointment", id)
+    if appointment_id is not None:
+        context = info.context
+        found = await booking.appointment_state(context.db, context.rows.scope, appointment_id)
+        if found is not None:
+            return found
+    raise NotFound("appointment")
+
+
 def _check_start(starts_at: dt.datetime, found: planning.PlanningInput, field: str) -> None:
     if starts_at.tzinfo is None:
         raise BadUserInput(field, "give a time zone (for example 2026-12-01T09:00:00+01:00)")
@@ -238,14 +249,7 @@ class AppointmentMutation:
     ) -> Appointment:
         context = info.context
         scope = context.rows.scope
-        appointment_id = ids.decode("Appointment", id)
-        old = (
-            await booking.appointment_state(context.db, scope, appointment_id)
-            if appointment_id is not None
-            else None
-        )
-        if old is None:
-            raise NotFound("appointment")
+        old = await _locked(info, id)
         if old.status not in old.allowed_statuses:
             raise BadUserInput("id", "this appointment cannot be moved in its current state")
         if old.starts_at < now_utc() + dt.timedelta(hours=old.min_lead_hours):
@@ -340,14 +344,7 @@ async def _set_status(
 ) -> Appointment:
     context = info.context
     scope = context.rows.scope
-    appointment_id = ids.decode("Appointment", id)
-    current = (
-        await booking.appointment_state(context.db, scope, appointment_id)
-        if appointment_id is not None
-        else None
-    )
-    if current is None:
-        raise NotFound("appointment")
+    current = await _locked(info, id)
     if (
         status is m.InterventionStatus.PLANNED
         and current.status != m.InterventionStatus.REQUESTED.value
