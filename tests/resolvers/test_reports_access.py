@@ -278,7 +278,9 @@ async def test_a_restricted_token_authenticates_in_one_statement(demo: Demo) -> 
     first, second, _ = await the_busiest_clients(demo)
     token = await partner_token(demo, scopes=["lists:read"], clients=[first, second])
     sites = "query { sites(first: 100) { edges { node { id } } } }"
-    await demo.data(sites, token)  # the first use records it on the token (an UPDATE)
+    await demo.data(sites, token)  # the first use is recorded on the token (an UPDATE)
+    used = "SELECT last_used_at IS NOT NULL FROM partner_token WHERE last_four = :four"
+    assert await demo.scalar(used, four=token[-4:])
     counter = StatementCounter(demo.app_engine)
     try:
         data = await demo.data(sites, token)
