@@ -2,8 +2,9 @@
 
 Every command that needs the database uses ``DATABASE_URL`` when set, otherwise the embedded
 cluster under ``.sportello/`` (started for the command and stopped after it, unless it was
-already running: ``sportello db start`` keeps it up between commands). Anything the operator
-must fix ends the command with one line on stderr and exit status 2.
+already running: ``sportello db start`` keeps it up between commands), also when the command
+is ended by SIGTERM as by Ctrl-C. Anything the operator must fix ends the command with one
+line on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import contextlib
 import dataclasses
 import datetime as dt
 import gc
+import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from types import FrameType
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -40,8 +43,25 @@ def database(settings: Settings) -> Iterator[Settings]:
         parse_url(settings.database_url)
         yield settings
         return
-    with embedded.running(settings.embedded_data_dir) as url:
+    with embedded.running(settings.embedded_data_dir) as url, _terminated_like_interrupted():
         yield dataclasses.replace(settings, database_url=url)
+
+
+@contextlib.contextmanager
+def _terminated_like_interrupted() -> Iterator[None]:
+    """SIGTERM (``kill``, a process manager) unwinds the command as Ctrl-C does, so the blocks
+    around it end: the embedded cluster it started is stopped, not left running. uvicorn
+    handles both signals while it serves and raises the signal again once it has shut down;
+    SIGTERM's default action then ended the process before those blocks could run."""
+
+    def unwind(signum: int, _: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, unwind)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:

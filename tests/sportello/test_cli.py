@@ -199,3 +199,40 @@ async def test_the_worker_drains_the_outbox_into_eml_files_without_smtp(
     files = list((tmp_path / "data" / "mail").glob("*.eml"))
     assert len(files) == 1
     assert "Subject: Ciao" in files[0].read_text()
+
+
+def test_a_terminated_server_stops_the_embedded_database_it_started(
+    tmp_path: Path, free_port: int
+) -> None:
+    """``kill`` (SIGTERM) ends ``sportello serve`` as Ctrl-C does: the server shuts down and the
+    embedded cluster it started is stopped, not left running in the background."""
+    try:
+        assert sportello("migrate", cwd=tmp_path).returncode == 0
+        environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "sportello", "serve", "--port", str(free_port)],
+            cwd=tmp_path,
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{free_port}") as client:
+                ready = None
+                deadline = time.monotonic() + 60
+                while ready is None and time.monotonic() < deadline:
+                    try:
+                        ready = client.get("/readyz")
+                    except httpx.ConnectError:
+                        time.sleep(0.2)
+                assert ready is not None, "the server did not start within 60 s"
+                assert "running" in sportello("db", "status", cwd=tmp_path).stdout
+        finally:
+            server.terminate()
+            output, _ = server.communicate(timeout=60)
+        assert server.returncode == 128 + 15, output
+        assert "Traceback" not in output
+        assert "stopped" in sportello("db", "status", cwd=tmp_path).stdout
+    finally:
+        sportello("db", "stop", cwd=tmp_path)
