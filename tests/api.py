@@ -117,6 +117,12 @@ class StatementCounter:
     def close(self) -> None:
         event.remove(self.engine.sync_engine, "before_cursor_execute", self._record)
 
+    def __enter__(self) -> StatementCounter:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
 
 class Demo(Api):
     """The app on a copy of the demo data, logged in as the demo accounts on demand."""

@@ -303,21 +303,17 @@ async def test_a_partner_token_reads_appointments_without_notes(demo: Demo) -> N
 
 async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.app_engine
-    counter = StatementCounter(app_engine)
     query = """query($n: Int) { appointments(first: $n) { totalCount edges { node { startsAt
       site { name } client { name } technician { displayName staffUser { email } }
       activityType { name portalTitle } reschedules { id } rescheduledBy { id }
       workSheets(first: 2) { edges { node { number } } } } } } }"""
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         counts = []
         for size in (10, 100):
             counter.reset()
             data = await demo.data(query, token, n=size)
             assert len(data["appointments"]["edges"]) == size
             counts.append(len(counter.statements))
-    finally:
-        counter.close()
     assert counts[0] == counts[1]
     # authenticate + bind, page, count, sites, clients, staff, activity types, reschedules,
     # rescheduled by, work sheets

@@ -244,20 +244,16 @@ async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None
 
 async def test_a_site_dashboard_of_bills_runs_constant_statements(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.app_engine
-    counter = StatementCounter(app_engine)
     query = """query($n: Int) { sites(first: $n) { edges { node { name
       invoices(first: 3) { totalCount edges { node { number client { name } } } }
       quotes(first: 3) { totalCount edges { node { number site { name } } } } } } } }"""
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         counts = []
         for size in (5, 40):
             counter.reset()
             data = await demo.data(query, token, n=size)
             assert len(data["sites"]["edges"]) == size
             counts.append(len(counter.statements))
-    finally:
-        counter.close()
     assert counts[0] == counts[1]
     # authenticate + bind, sites, their invoices and counts, clients, quotes and counts, sites
     assert counts[0] <= 2 + 7

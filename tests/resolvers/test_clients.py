@@ -144,19 +144,15 @@ async def test_node_finds_a_visible_record(demo: Demo) -> None:
 
 async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.app_engine
-    counter = StatementCounter(app_engine)
     query = """query($n: Int) { sites(first: $n) { totalCount edges { node { name
       client { name sites(first: 3) { totalCount edges { node { name } } } } } } } }"""
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         counts = []
         for size in (5, 40):
             counter.reset()
             data = await demo.data(query, token, n=size)
             assert len(data["sites"]["edges"]) == size
             counts.append(len(counter.statements))
-    finally:
-        counter.close()
     assert counts[0] == counts[1]
     # authenticate + bind, the page, its count, clients, their sites, their site counts
     assert counts[0] <= 2 + 5

@@ -181,21 +181,17 @@ async def test_ids_outside_the_scope_answer_like_missing_ones(demo: Demo) -> Non
 
 async def test_site_and_client_list_their_contracts_in_constant_statements(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.app_engine
-    counter = StatementCounter(app_engine)
     query = """query($n: Int) { sites(first: $n) { edges { node { name
       contracts(first: 3) { totalCount edges { node { number } } }
       client { contracts(first: 3) { totalCount edges { node { number site { name } } } } }
     } } } }"""
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         counts = []
         for size in (5, 40):
             counter.reset()
             data = await demo.data(query, token, n=size)
             assert len(data["sites"]["edges"]) == size
             counts.append(len(counter.statements))
-    finally:
-        counter.close()
     assert counts[0] == counts[1]
     # authenticate + bind, sites, their contracts and counts, clients, theirs and counts, sites
     assert counts[0] <= 2 + 7

@@ -66,12 +66,8 @@ async def dashboard(demo: Demo, site: str | None = None) -> tuple[dict[str, Any]
         site = (await demo.data(MY_SITES, token))["sites"]["edges"][0]["node"]["id"]
     else:
         token = await demo.as_("staff admin")
-    engine = demo.app_engine
-    counter = StatementCounter(engine)
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         data = await demo.data(DASHBOARD, token, site=site)
-    finally:
-        counter.close()
     return data, len(counter.statements)
 
 

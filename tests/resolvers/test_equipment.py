@@ -177,21 +177,17 @@ async def test_ids_out_of_scope_answer_exactly_like_missing_ones(demo: Demo) -> 
 
 async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     token = await demo.as_("contact of several clients")
-    app_engine = demo.app_engine
-    counter = StatementCounter(app_engine)
     query = """query($n: Int) { sites(first: $n) { edges { node { name
       equipment(first: 5) { totalCount edges { node { kind lastResult { outcome } } } } } } }
       equipment(first: $n) { totalCount edges { node { kind site { name }
         lastResult { outcome performedAt } } } } }"""
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         counts = []
         for size in (2, 20):
             counter.reset()
             data = await demo.data(query, token, n=size)
             assert len(data["equipment"]["edges"]) == size
             counts.append(len(counter.statements))
-    finally:
-        counter.close()
     assert counts[0] == counts[1]
     # authenticate (grants and binding in the same statement); sites; their equipment with its
     # count, its last results; the equipment page, its count, its sites, its last results (a

@@ -295,15 +295,11 @@ async def test_rows_and_totals_take_the_same_statements_for_any_page_size(demo: 
       }
     }"""
     await demo.data(query, token, **PERIOD, first=1)  # the token's first use is recorded once
-    app_engine = demo.app_engine
-    counter = StatementCounter(app_engine)
     sizes = []
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         for first in (5, 800):
             counter.reset()
             rows = (await demo.data(query, token, **PERIOD, first=first))["hoursReport"]["rows"]
             assert len(rows["edges"]) == min(first, rows["totalCount"])
             sizes.append(len(counter.statements))
-    finally:
-        counter.close()
     assert sizes[0] == sizes[1]

@@ -281,11 +281,8 @@ async def test_a_restricted_token_authenticates_in_one_statement(demo: Demo) -> 
     await demo.data(sites, token)  # the first use is recorded on the token (an UPDATE)
     used = "SELECT last_used_at IS NOT NULL FROM partner_token WHERE last_four = :four"
     assert await demo.scalar(used, four=token[-4:])
-    counter = StatementCounter(demo.app_engine)
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         data = await demo.data(sites, token)
-    finally:
-        counter.close()
     expected = await demo.scalar(
         "SELECT array_agg(id) FROM site WHERE client_id = ANY(:c)", c=[first, second]
     )

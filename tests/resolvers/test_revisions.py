@@ -292,8 +292,6 @@ async def test_partners_read_revisions_but_no_documents(demo: Demo) -> None:
 
 async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.app_engine
-    counter = StatementCounter(app_engine)
     query = """query($n: Int) {
       revisions(first: $n, to: "2026-10-31") { totalCount edges { node { dueMonth site { name }
         outcomes { compliant }
@@ -302,15 +300,13 @@ async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
         documents(first: 5) { totalCount edges { node { fileName downloadUrl } } } } } }
       sites(first: $n) { edges { node { nextRevision { dueMonth } lastRevision { result } } } }
     }"""
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         counts = []
         for size in (3, 30):
             counter.reset()
             data = await demo.data(query, token, n=size)
             assert len(data["revisions"]["edges"]) == size
             counts.append(len(counter.statements))
-    finally:
-        counter.close()
     assert counts[0] == counts[1]
     # authenticate (binding the organization in the same statement); revisions, count,
     # sites, outcomes, items with their counts, documents with their counts, equipment, last

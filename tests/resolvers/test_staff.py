@@ -141,17 +141,13 @@ async def test_working_hours_page_through_in_weekly_order(demo: Demo) -> None:
 
 async def test_staff_details_cost_the_same_statements_for_more_people(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.app_engine
-    counter = StatementCounter(app_engine)
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         counts = []
         for size in (2, 10):
             counter.reset()
             data = await demo.data(DETAILS, token, n=size)
             assert len(data["staffUsers"]["edges"]) == size
             counts.append(len(counter.statements))
-    finally:
-        counter.close()
     assert counts[0] == counts[1]
     # authenticate (and bind), the page, then each of the three lists with its count
     assert counts[0] == 1 + 1 + 3

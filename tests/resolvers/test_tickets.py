@@ -267,19 +267,15 @@ async def test_contacts_get_the_departments_offered_on_the_portal(demo: Demo) ->
 
 async def test_sql_statements_do_not_grow_with_the_page(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.app_engine
-    counter = StatementCounter(app_engine)
     query = """query($n: Int) { tickets(first: $n) { edges { node { number site { name }
       comments(first: 5) { edges { node { body } } } } } } }"""
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         counts = []
         for size in (5, 40):
             counter.reset()
             data = await demo.data(query, token, n=size)
             assert len(data["tickets"]["edges"]) == size
             counts.append(len(counter.statements))
-    finally:
-        counter.close()
     assert counts[0] == counts[1]
     # authenticate + bind, the page of tickets, their sites, their comments
     assert counts[0] <= 2 + 3

@@ -186,19 +186,15 @@ async def test_contacts_never_see_a_technicians_person_or_position(demo: Demo) -
 
 async def test_a_page_of_100_with_site_and_technician_runs_constant_statements(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.app_engine
-    counter = StatementCounter(app_engine)
     query = """query($n: Int) { timesheetEntries(first: $n) { edges { node { clockIn
       site { name } technician { displayName staffUser { firstName lastName email } } } } } }"""
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         counts = []
         for size in (10, 100):
             counter.reset()
             data = await demo.data(query, token, n=size)
             assert len(data["timesheetEntries"]["edges"]) == size
             counts.append(len(counter.statements))
-    finally:
-        counter.close()
     assert counts[0] == counts[1]
     # authenticate (and bind), the page (technician names joined), its sites, its staff users
     assert counts[0] == 1 + 3
@@ -214,17 +210,13 @@ async def test_sites_list_their_visits_sheets_and_entries_in_constant_statements
     } } } }"""
     since = "2026-11-01T00:00:00Z"
     token = await demo.as_("staff admin")
-    app_engine = demo.app_engine
-    counter = StatementCounter(app_engine)
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         counts = []
         for size in (5, 40):
             counter.reset()
             data = await demo.data(query, token, n=size, **{"from": since})
             assert len(data["sites"]["edges"]) == size
             counts.append(len(counter.statements))
-    finally:
-        counter.close()
     assert counts[0] == counts[1]
     # authenticate (and bind), the sites, then each of the three lists with its count
     assert counts[0] == 1 + 1 + 3

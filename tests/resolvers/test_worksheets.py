@@ -183,12 +183,10 @@ async def test_other_organizations_and_partners(demo: Demo) -> None:
 
 async def test_an_appointment_lists_its_work_sheets_in_constant_statements(demo: Demo) -> None:
     token = await demo.as_("staff admin")
-    app_engine = demo.app_engine
-    counter = StatementCounter(app_engine)
     query = """query($n: Int) { workSheets(first: $n) { edges { node { number
       appointment { id workSheets(first: 5) { totalCount edges { node { number } } } }
       site { name } client { name } } } } }"""
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         counts = []
         for size in (10, 100):
             counter.reset()
@@ -199,8 +197,6 @@ async def test_an_appointment_lists_its_work_sheets_in_constant_statements(demo:
                 listed = edge["node"]["appointment"]["workSheets"]["edges"]
                 assert edge["node"]["number"] in {e["node"]["number"] for e in listed}
             counts.append(len(counter.statements))
-    finally:
-        counter.close()
     assert counts[0] == counts[1]
     # authenticate + bind, page, appointments, their work sheets and counts, sites, clients
     assert counts[0] <= 2 + 6

@@ -16,19 +16,46 @@ import sqlalchemy as sa
 from db.engine import create_engine
 
 
+def environment(**env: str) -> dict[str, str]:
+    """This process's environment without its DATABASE_URL, with ``env`` on top."""
+    return {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | env
+
+
 def sportello(
     *args: str, cwd: Path, timeout: float = 60, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | env
     return subprocess.run(
         [sys.executable, "-m", "sportello", *args],
         cwd=cwd,
-        env=environ,
+        env=environment(**env),
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
     )
+
+
+def start_server(cwd: Path, port: int, **env: str) -> subprocess.Popen[str]:
+    """``sportello serve`` on ``port``, running in the background (output kept)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sportello", "serve", "--port", str(port)],
+        cwd=cwd,
+        env=environment(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def first_readiness(client: httpx.Client, seconds: float) -> httpx.Response:
+    """The server's first answer to /readyz, waited for at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return client.get("/readyz")
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline, f"the server did not start within {seconds:g} s"
+            time.sleep(0.1)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
@@ -108,28 +135,10 @@ def test_a_port_in_use_is_named(tmp_path: Path, database_url: str, free_port: in
 
 
 def test_serve_answers_over_real_http(tmp_path: Path, database_url: str, free_port: int) -> None:
-    url = database_url
-    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "sportello", "serve", "--port", str(free_port)],
-        cwd=tmp_path,
-        env=environ | {"DATABASE_URL": url},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = start_server(tmp_path, free_port, DATABASE_URL=database_url)
     try:
-        base = f"http://127.0.0.1:{free_port}"
-        with httpx.Client(base_url=base) as client:
-            ready = None
-            deadline = time.monotonic() + 30
-            while ready is None and time.monotonic() < deadline:
-                try:
-                    ready = client.get("/readyz")
-                except httpx.ConnectError:
-                    time.sleep(0.1)
-            assert ready is not None, "the server did not start within 30 s"
-            assert ready.status_code == 200
+        with httpx.Client(base_url=f"http://127.0.0.1:{free_port}") as client:
+            assert first_readiness(client, 30).status_code == 200
             answer = client.post("/graphql", json={"query": "{ __typename }"})
             assert answer.json() == {"data": {"__typename": "Query"}}
     finally:
@@ -208,25 +217,10 @@ def test_a_terminated_server_stops_the_embedded_database_it_started(
     embedded cluster it started is stopped, not left running in the background."""
     try:
         assert sportello("migrate", cwd=tmp_path).returncode == 0
-        environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "sportello", "serve", "--port", str(free_port)],
-            cwd=tmp_path,
-            env=environ,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        server = start_server(tmp_path, free_port)
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{free_port}") as client:
-                ready = None
-                deadline = time.monotonic() + 60
-                while ready is None and time.monotonic() < deadline:
-                    try:
-                        ready = client.get("/readyz")
-                    except httpx.ConnectError:
-                        time.sleep(0.2)
-                assert ready is not None, "the server did not start within 60 s"
+                first_readiness(client, 60)
                 assert "running" in sportello("db", "status", cwd=tmp_path).stdout
         finally:
             server.terminate()

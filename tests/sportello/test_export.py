@@ -99,10 +99,7 @@ async def test_a_session_binds_its_organization_once(demo: Demo) -> None:
     """A session's lookup binds the transaction to its organization in the same statement
     (db.tenancy.binding); an export does not send a second binding of its own."""
     token = await demo.as_("staff admin")
-    counter = StatementCounter(demo.app_engine)
-    try:
+    with StatementCounter(demo.app_engine) as counter:
         status, _ = await get(demo, "/export/clients.csv", token)
-    finally:
-        counter.close()
     assert status == 200
     assert [s for s in counter.statements if "set_config" in s] == counter.statements[:1]

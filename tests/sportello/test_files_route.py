@@ -109,13 +109,10 @@ async def test_staff_attach_a_pdf_that_the_site_contact_then_downloads(office: O
         "query($id: ID!) { document(id: $id) { fileName downloadUrl } }", contact, id=body["id"]
     )
     url = httpx.URL(found["document"]["downloadUrl"])
-    counter = StatementCounter(office.app_engine)
-    try:
+    with StatementCounter(office.app_engine) as counter:
         download = await office.client.get(
             f"{url.path}?{url.query.decode()}", headers={"authorization": f"Bearer {contact}"}
         )
-    finally:
-        counter.close()
     assert download.status_code == 200
     # The session's lookup bound the organization; the route sends no binding of its own.
     assert [s for s in counter.statements if "set_config" in s] == counter.statements[:1]
