@@ -6,7 +6,8 @@ one statement for all owners) and :func:`document_counts_of`, keyed by its owner
     loaders.pages_of(documents_of("work_sheet_id"), request).load(work_sheet_id)
 
 Contacts see only documents marked portal-visible whose owner they can see
-(authz/policy.py visible_documents); restrict() applies that to every statement here.
+(authz/policy.py visible_documents); restrict() applies that to every statement here, and
+the documents of one type of owner check that owner alone (authz/policy.py OwnedDocuments).
 """
 
 from __future__ import annotations
@@ -19,13 +20,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from authz.policy import OwnedDocuments
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.loaders import CountsOf, PagesOf
 from db.models.base import table_of
 from db.models.documents import OWNER_COLUMNS
-from db.pagination import Ordering, Page, PageRequest, count, fetch_page
-from db.queries.nested import child_page_counts, child_pages, rows_by_id
+from db.pagination import (
+    Ordering,
+    Page,
+    PageRequest,
+    child_counts,
+    count,
+    fetch_child_pages,
+    fetch_page,
+)
+from db.queries.nested import rows_by_id, shaped
 
 DOCUMENT = table_of(m.Document)
 
@@ -91,6 +101,13 @@ def _owner(owner_column: str) -> sa.Column[Any]:
     return DOCUMENT.c[owner_column]
 
 
+def owned_documents_statement(scope: Scoping, owner_column: str) -> sa.Select[Any]:
+    """Documents the scope sees among those of records owning them through ``owner_column``
+    (a contact's rule checks that owner's rule alone: authz.policy.OwnedDocuments)."""
+    owned = sa.select(DOCUMENT).where(_owner(owner_column).is_not(None))
+    return restrict(owned, OwnedDocuments(owner_column), scope)
+
+
 @cache
 def documents_of(owner_column: str) -> PagesOf:
     """The loader function of the documents of records owning them through ``owner_column``.
@@ -102,8 +119,9 @@ def documents_of(owner_column: str) -> PagesOf:
     async def pages(
         db: AsyncConnection, scope: RowScope, owner_ids: Sequence[uuid.UUID], request: PageRequest
     ) -> dict[uuid.UUID, Page]:
-        return await child_pages(
-            db, documents_statement, scope, owner, owner_ids, DOCUMENT_ORDER, request
+        statement = shaped(owned_documents_statement, scope.shape, owner_column)
+        return await fetch_child_pages(
+            db, statement, owner, owner_ids, DOCUMENT_ORDER, request, parameters=scope.parameters
         )
 
     return pages
@@ -117,7 +135,8 @@ def document_counts_of(owner_column: str) -> CountsOf:
     async def counts(
         db: AsyncConnection, scope: RowScope, owner_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, int]:
-        return await child_page_counts(db, documents_statement, scope, owner, owner_ids)
+        statement = shaped(owned_documents_statement, scope.shape, owner_column)
+        return await child_counts(db, statement, owner, owner_ids, parameters=scope.parameters)
 
     return counts
 

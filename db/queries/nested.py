@@ -43,7 +43,8 @@ def shaped(
 ) -> sa.Select[Any]:
     """``statement_of``'s statement for every scope of ``shape``, built on first use.
 
-    ``where``: a filter's shape (db/filter_shapes.py), for a statement of filtered rows.
+    ``where``: further arguments of ``statement_of`` that shape its statement: a filter's shape
+    (db/filter_shapes.py) for a statement of filtered rows, an owner column for documents.
     Bounded: statement functions x audiences x restricted x the contact flag sets in use (x the
     filter shapes asked). A function made per call (a closure, which could also hold a
     request's values) is refused.
