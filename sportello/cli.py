@@ -3,8 +3,8 @@
 Every command that needs the database uses ``DATABASE_URL`` when set, otherwise the embedded
 cluster under ``.sportello/`` (started for the command and stopped after it, unless it was
 already running: ``sportello db start`` keeps it up between commands), also when the command
-is ended by SIGTERM as by Ctrl-C. Anything the operator must fix ends the command with one
-line on stderr and exit status 2.
+is ended by SIGTERM or SIGHUP (its terminal closed) as by Ctrl-C. Anything the operator must
+fix ends the command with one line on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import socket
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from types import FrameType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
@@ -30,6 +30,9 @@ from db import embedded, migrate
 from db.engine import DatabaseUnavailable, create_engine, describe_connection_error, parse_url
 from sportello.errors import StartupError
 from sportello.settings import Settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 T = TypeVar("T")
 
@@ -47,21 +50,28 @@ def database(settings: Settings) -> Iterator[Settings]:
         yield dataclasses.replace(settings, database_url=url)
 
 
+# Signals that end a command as Ctrl-C does: ``kill`` or a process manager (SIGTERM), the
+# terminal it runs in closed (SIGHUP).
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
 @contextlib.contextmanager
 def _terminated_like_interrupted() -> Iterator[None]:
-    """SIGTERM (``kill``, a process manager) unwinds the command as Ctrl-C does, so the blocks
-    around it end: the embedded cluster it started is stopped, not left running. uvicorn
-    handles both signals while it serves and raises the signal again once it has shut down;
-    SIGTERM's default action then ended the process before those blocks could run."""
+    """SIGTERM and SIGHUP unwind the command as Ctrl-C does, so the blocks around it end: the
+    embedded cluster it started is stopped, not left running. uvicorn handles SIGTERM (and,
+    here, SIGHUP: :class:`_Server`) while it serves and raises the signal again once it has
+    shut down; the signal's default action then ended the process before those blocks could
+    run."""
 
     def unwind(signum: int, _: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
-    previous = signal.signal(signal.SIGTERM, unwind)
+    previous = {signum: signal.signal(signum, unwind) for signum in ENDING_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
@@ -176,6 +186,25 @@ def prepare_collector() -> None:
     gc.set_threshold(YOUNG_GENERATION_THRESHOLD, *gc.get_threshold()[1:])
 
 
+def _server(config: uvicorn.Config) -> uvicorn.Server:
+    """uvicorn's server, which also shuts down gracefully on SIGHUP (uvicorn handles SIGINT
+    and SIGTERM only; SIGHUP's default action ended the process at once)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            with super().capture_signals():
+                # Restored before uvicorn raises the signals it caught again, on the way out.
+                previous = signal.signal(signal.SIGHUP, self.handle_exit)
+                try:
+                    yield
+                finally:
+                    signal.signal(signal.SIGHUP, previous)
+
+    return Server(config)
+
+
 def serve(
     settings: Settings, banner: Callable[[], None] | None = None, *, with_worker: bool = False
 ) -> None:
@@ -201,7 +230,7 @@ def serve(
         proxy_headers=False,
         http="httptools",
     )
-    server = uvicorn.Server(config)
+    server = _server(config)
     prepare_collector()
 
     async def run() -> None:
@@ -220,7 +249,6 @@ def serve(
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     """Send queued mail and queue the scheduled notifications; --once drains and exits."""
     import logging
-    import signal
 
     from mailer.worker import run_worker
 
@@ -230,7 +258,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         async def run() -> int:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
-            for signum in (signal.SIGINT, signal.SIGTERM):
+            for signum in (signal.SIGINT, *ENDING_SIGNALS):
                 loop.add_signal_handler(signum, stop.set)
             return await run_worker(resolved, once=args.once, stop=stop)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -210,11 +211,13 @@ async def test_the_worker_drains_the_outbox_into_eml_files_without_smtp(
     assert "Subject: Ciao" in files[0].read_text()
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_terminated_server_stops_the_embedded_database_it_started(
-    tmp_path: Path, free_port: int
+    tmp_path: Path, free_port: int, signum: signal.Signals
 ) -> None:
-    """``kill`` (SIGTERM) ends ``sportello serve`` as Ctrl-C does: the server shuts down and the
-    embedded cluster it started is stopped, not left running in the background."""
+    """``kill`` (SIGTERM) or the terminal closed (SIGHUP) ends ``sportello serve`` as Ctrl-C
+    does: the server shuts down and the embedded cluster it started is stopped, not left
+    running in the background."""
     try:
         assert sportello("migrate", cwd=tmp_path).returncode == 0
         server = start_server(tmp_path, free_port)
@@ -223,10 +226,11 @@ def test_a_terminated_server_stops_the_embedded_database_it_started(
                 first_readiness(client, 60)
                 assert "running" in sportello("db", "status", cwd=tmp_path).stdout
         finally:
-            server.terminate()
+            server.send_signal(signum)
             output, _ = server.communicate(timeout=60)
-        assert server.returncode == 128 + 15, output
+        assert server.returncode == 128 + signum, output
         assert "Traceback" not in output
+        assert "Shutting down" in output, output
         assert "stopped" in sportello("db", "status", cwd=tmp_path).stdout
     finally:
         sportello("db", "stop", cwd=tmp_path)
