@@ -165,8 +165,8 @@ def visible_documents(flags: frozenset[str]) -> sa.ColumnElement[bool]:
 
 @dataclasses.dataclass(frozen=True)
 class OwnedDocuments:
-    """The documents of one type of owner (a work sheet's documents), as a table of the
-    record rules: rows of ``document`` reached through ``owner_column``.
+    """The documents of one type of owner (a work sheet's documents), a key of the record
+    rules of its own: the rows of ``document`` reached through ``owner_column``.
 
     A contact's rule for them checks that owner alone: a document has exactly one owner
     (constraint ``one_owner``), so for a document whose ``owner_column`` is set the other five

@@ -250,8 +250,8 @@ async def run(runs: int, scale: int) -> None:
         await migrate.upgrade(engine)
         async with engine.begin() as connection:
             await seed(connection, scale=scale, today=TODAY)
-        # Statistics before the first plan, as the other benchmarks do: plans made before
-        # autovacuum analyzed the fresh tables would be kept for the whole run.
+        # Statistics before the first plan, as the other benchmarks do: plans made on tables
+        # without statistics are kept until autovacuum analyzes them, maybe in mid-run.
         async with engine.connect() as connection:
             connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             await connection.execute(sa.text("VACUUM ANALYZE"))

@@ -59,7 +59,7 @@ ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 def _terminated_like_interrupted() -> Iterator[None]:
     """SIGTERM and SIGHUP unwind the command as Ctrl-C does, so the blocks around it end: the
     embedded cluster it started is stopped, not left running. uvicorn handles SIGTERM (and,
-    here, SIGHUP: :class:`_Server`) while it serves and raises the signal again once it has
+    here, SIGHUP: :func:`_server`) while it serves and raises the signal again once it has
     shut down; the signal's default action then ended the process before those blocks could
     run."""
 

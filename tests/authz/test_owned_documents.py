@@ -64,7 +64,6 @@ async def add_appointment_documents(connection: AsyncConnection) -> None:
     ).all()
     assert len(appointments) == 2, "the demo has appointments of both kinds of activity"
     for appointment in appointments:
-        key = uuid.uuid4().hex
         await insert_document(
             connection,
             {
@@ -77,7 +76,7 @@ async def add_appointment_documents(connection: AsyncConnection) -> None:
                 "mime_type": "application/pdf",
                 "size_bytes": 1,
                 "sha256": "0" * 64,
-                "storage_key": key,
+                "storage_key": uuid.uuid4().hex,
                 "portal_visible": True,
             },
         )
