@@ -138,6 +138,10 @@ async def seed_database(
             if count:
                 return False
         report = await seed(connection, scale=scale, today=today, files_dir=settings.document_root)
+    # The planner's statistics of the new rows now, not when autovacuum gets to them: the
+    # server's first plans would otherwise be made on tables it believes empty.
+    async with engine.begin() as connection:
+        await connection.execute(sa.text("ANALYZE"))
     total = sum(report.rows.values())
     print(f"seeded {total} rows at scale {scale}")
     return True

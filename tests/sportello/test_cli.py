@@ -13,8 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
+from sportello.cli import seed_database
+from sportello.settings import Settings
 
 
 def environment(**env: str) -> dict[str, str]:
@@ -234,3 +237,21 @@ def test_a_terminated_server_stops_the_embedded_database_it_started(
         assert "stopped" in sportello("db", "status", cwd=tmp_path).stdout
     finally:
         sportello("db", "stop", cwd=tmp_path)
+
+
+async def test_seeding_leaves_the_planners_statistics(tmp_path: Path, engine: AsyncEngine) -> None:
+    """``sportello seed`` (and ``make run``'s demo) analyzes what it wrote: the server's first
+    plans are made knowing the tables' sizes, not before autovacuum gets to them."""
+    settings = Settings(data_dir=tmp_path)
+    assert await seed_database(engine, settings, scale=1, if_empty=True, today=None)
+    async with engine.connect() as connection:
+        unanalyzed = (
+            await connection.execute(
+                sa.text(
+                    "SELECT relname FROM pg_class JOIN pg_namespace"
+                    " ON pg_namespace.oid = relnamespace"
+                    " WHERE nspname = 'public' AND relkind = 'r' AND reltuples < 0"
+                )
+            )
+        ).scalars()
+        assert list(unanalyzed) == []
