@@ -131,22 +131,12 @@ def portal_departments(_: frozenset[str]) -> sa.ColumnElement[bool]:
     return m.Department.portal_visible.is_(True)  # type: ignore[attr-defined,no-any-return]
 
 
-# Owner column of a document -> (that column, the owner's model). A contact sees a document
-# only when it may see its owner: the owner's rule is PORTAL_RECORDS' (below).
-_DOCUMENT_OWNERS: dict[str, tuple[Any, Any]] = {
-    "work_sheet_id": (m.Document.work_sheet_id, m.WorkSheet),
-    "invoice_id": (m.Document.invoice_id, m.Invoice),
-    "quote_id": (m.Document.quote_id, m.Quote),
-    "contract_id": (m.Document.contract_id, m.Contract),
-    "revision_id": (m.Document.revision_id, m.Revision),
-    "intervention_id": (m.Document.intervention_id, m.Intervention),
-}
-
-
 def _owner_visible(owner_column: str, flags: frozenset[str]) -> sa.ColumnElement[bool]:
-    """The document's owner through ``owner_column`` exists and the contact may see it."""
-    column, owner = _DOCUMENT_OWNERS[owner_column]
+    """The document's owner through ``owner_column`` exists and the contact may see it (the
+    owner's rule is PORTAL_RECORDS', below)."""
+    owner = m.DOCUMENT_OWNERS[owner_column]
     condition = PORTAL_RECORDS[owner](flags)
+    column = getattr(m.Document, owner_column)
     return sa.exists().where(owner.id == column, *(() if condition is None else (condition,)))
 
 
@@ -157,8 +147,8 @@ def _portal_visible() -> sa.ColumnElement[bool]:
 def visible_documents(flags: frozenset[str]) -> sa.ColumnElement[bool]:
     """Can a contact download this document? Marked visible, and its owner visible to it."""
     owners = [
-        sa.or_(_DOCUMENT_OWNERS[name][0].is_(None), _owner_visible(name, flags))
-        for name in _DOCUMENT_OWNERS
+        sa.or_(getattr(m.Document, name).is_(None), _owner_visible(name, flags))
+        for name in m.DOCUMENT_OWNERS
     ]
     return sa.and_(_portal_visible(), *owners)
 
@@ -217,7 +207,7 @@ PORTAL_RECORDS: dict[Any, RecordRule] = {
 # Documents reuse the rules of their owners above, so they are added once those exist.
 PORTAL_RECORDS[m.Document] = visible_documents
 PORTAL_RECORDS.update(
-    {OwnedDocuments(column): _documents_through(column) for column in _DOCUMENT_OWNERS}
+    {OwnedDocuments(column): _documents_through(column) for column in m.DOCUMENT_OWNERS}
 )
 
 # Partners read reports and lists of their organization (or client subset): no drafts either.

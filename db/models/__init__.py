@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import SQLModel
 
 from db.models.activity_types import ActivityKind, ActivityType
@@ -31,7 +33,19 @@ from db.models.worksheets import WorkSheet, WorkSheetStatus
 
 metadata = SQLModel.metadata
 
+# A document's owner column (db/models/documents.py OWNER_COLUMNS) -> the model of the records
+# it points to.
+DOCUMENT_OWNERS: dict[str, Any] = {
+    "revision_id": Revision,
+    "work_sheet_id": WorkSheet,
+    "contract_id": Contract,
+    "quote_id": Quote,
+    "invoice_id": Invoice,
+    "intervention_id": Intervention,
+}
+
 __all__ = [
+    "DOCUMENT_OWNERS",
     "Absence",
     "AccountToken",
     "ActivityKind",

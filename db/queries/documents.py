@@ -26,16 +26,8 @@ from db import models as m
 from db.loaders import CountsOf, PagesOf
 from db.models.base import table_of
 from db.models.documents import OWNER_COLUMNS
-from db.pagination import (
-    Ordering,
-    Page,
-    PageRequest,
-    child_counts,
-    count,
-    fetch_child_pages,
-    fetch_page,
-)
-from db.queries.nested import rows_by_id, shaped
+from db.pagination import Ordering, Page, PageRequest, count, fetch_page
+from db.queries.nested import child_page_counts, child_pages, rows_by_id
 
 DOCUMENT = table_of(m.Document)
 
@@ -43,16 +35,6 @@ DOCUMENT = table_of(m.Document)
 DOCUMENT_ORDER = Ordering((DOCUMENT.c.created_at, DOCUMENT.c.id))
 # The root list: newest first.
 RECENT_ORDER = Ordering((DOCUMENT.c.created_at, DOCUMENT.c.id), descending=True)
-
-# Owner column -> the model of the records it points to.
-OWNER_MODELS: dict[str, Any] = {
-    "revision_id": m.Revision,
-    "work_sheet_id": m.WorkSheet,
-    "contract_id": m.Contract,
-    "quote_id": m.Quote,
-    "invoice_id": m.Invoice,
-    "intervention_id": m.Intervention,
-}
 
 
 class UnknownOwner(ValueError):
@@ -119,9 +101,15 @@ def documents_of(owner_column: str) -> PagesOf:
     async def pages(
         db: AsyncConnection, scope: RowScope, owner_ids: Sequence[uuid.UUID], request: PageRequest
     ) -> dict[uuid.UUID, Page]:
-        statement = shaped(owned_documents_statement, scope.shape, owner_column)
-        return await fetch_child_pages(
-            db, statement, owner, owner_ids, DOCUMENT_ORDER, request, parameters=scope.parameters
+        return await child_pages(
+            db,
+            owned_documents_statement,
+            scope,
+            owner,
+            owner_ids,
+            DOCUMENT_ORDER,
+            request,
+            where=(owner_column,),
         )
 
     return pages
@@ -135,8 +123,9 @@ def document_counts_of(owner_column: str) -> CountsOf:
     async def counts(
         db: AsyncConnection, scope: RowScope, owner_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, int]:
-        statement = shaped(owned_documents_statement, scope.shape, owner_column)
-        return await child_counts(db, statement, owner, owner_ids, parameters=scope.parameters)
+        return await child_page_counts(
+            db, owned_documents_statement, scope, owner, owner_ids, where=(owner_column,)
+        )
 
     return counts
 
@@ -146,7 +135,7 @@ async def owner_placement(
 ) -> sa.Row[Any] | None:
     """(client_id, site_id) of the record a new document will belong to; None when the
     record does not exist or is out of scope."""
-    model = OWNER_MODELS.get(owner_column)
+    model = m.DOCUMENT_OWNERS.get(owner_column)
     if model is None:
         raise UnknownOwner(f"{owner_column!r} is not one of {', '.join(OWNER_COLUMNS)}")
     table = table_of(model)

@@ -56,17 +56,20 @@ def shaped(
 
 async def child_pages(
     db: AsyncConnection,
-    statement_of: StatementOf,
+    statement_of: Callable[..., sa.Select[Any]],
     scope: RowScope,
     parent: sa.ColumnElement[Any],
     parent_ids: Sequence[uuid.UUID],
     ordering: Ordering,
     request: PageRequest,
+    *,
+    where: tuple[Any, ...] = (),
 ) -> dict[uuid.UUID, Page]:
-    """The same page of ``statement_of``'s rows under each parent (one statement)."""
+    """The same page of ``statement_of``'s rows under each parent (one statement); ``where``:
+    the further arguments of ``statement_of`` (see :func:`shaped`)."""
     return await fetch_child_pages(
         db,
-        shaped(statement_of, scope.shape),
+        shaped(statement_of, scope.shape, *where),
         parent,
         parent_ids,
         ordering,
@@ -77,15 +80,17 @@ async def child_pages(
 
 async def child_page_counts(
     db: AsyncConnection,
-    statement_of: StatementOf,
+    statement_of: Callable[..., sa.Select[Any]],
     scope: RowScope,
     parent: sa.ColumnElement[Any],
     parent_ids: Sequence[uuid.UUID],
+    *,
+    where: tuple[Any, ...] = (),
 ) -> dict[uuid.UUID, int]:
-    """How many of ``statement_of``'s rows each parent has (one statement)."""
-    return await child_counts(
-        db, shaped(statement_of, scope.shape), parent, parent_ids, parameters=scope.parameters
-    )
+    """How many of ``statement_of``'s rows each parent has (one statement; ``where`` as in
+    :func:`child_pages`)."""
+    statement = shaped(statement_of, scope.shape, *where)
+    return await child_counts(db, statement, parent, parent_ids, parameters=scope.parameters)
 
 
 def child_lists(
