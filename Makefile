@@ -11,17 +11,32 @@ $(VENV)/.run-deps: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
-# Test tools on top (pytest, aiosmtpd, httpx, ruff, mypy).
+# Test tools on top (pytest, aiosmtpd, httpx, ruff, mypy, playwright with axe-core).
 $(VENV)/.test-deps: $(VENV)/.run-deps
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
+# The staff GraphiQL's files, from their pinned npm packages, into the virtual environment
+# (sportello/graphiql_assets.py: npm on PATH, else Node.js from a wheel for this step only).
+$(VENV)/.graphiql: $(VENV)/.run-deps sportello/graphiql_assets.py
+	$(BIN)/python -m sportello.graphiql_assets
+	touch $@
+
 ## Migrate, load demo data into an empty database, serve on 127.0.0.1:8000.
-run: $(VENV)/.run-deps
+run: $(VENV)/.run-deps $(VENV)/.graphiql
 	$(BIN)/sportello run
 
 ## Lint, type-check and run every test.
 test: lint typecheck unit
+
+# The browser tests (tests/web) drive Debian's Chromium: `playwright install` cannot download
+# its own browsers here. As root, install the package when it is missing; otherwise the tests
+# say how (and in CI, where they must run, a missing browser fails them).
+.PHONY: browser
+browser:
+	@test -x /usr/bin/chromium || [ "$$(id -u)" != 0 ] \
+		|| DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
@@ -30,7 +45,7 @@ lint: $(VENV)/.test-deps
 typecheck: $(VENV)/.test-deps
 	$(BIN)/mypy
 
-unit: $(VENV)/.test-deps
+unit: $(VENV)/.test-deps $(VENV)/.graphiql browser
 	$(BIN)/pytest
 
 ## Stop the embedded database and delete the virtual environment and local data.

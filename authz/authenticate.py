@@ -5,7 +5,10 @@
   never in a query string. A bearer token that is unknown, expired or revoked is refused (401).
 - ``X-View-As-Contact: <portal access id>`` on a request of ADMIN or OFFICE staff: the request
   runs as that contact of their organization (its view, flags and row scope), read-only, and
-  is audited (seed 001: staff preview the portal as a given contact).
+  is audited (seed 001: staff preview the portal as a given contact). The header on a request
+  without credentials (none, or an expired cookie) is refused as any anonymous request that
+  needs them is: 401 "Authentication required." and nothing about previews; other callers
+  (contacts, technicians, partners) get 403.
 - The ``sportello_session`` cookie (browsers). A request carrying it must come from an allowed
   origin (Origin, or Referer when there is no Origin): otherwise 403 before anything runs.
   An expired cookie counts as no cookie, so the login page keeps working. Only pages that
@@ -44,6 +47,8 @@ from sportello.settings import Settings
 COOKIE = "sportello_session"
 VIEW_AS = "x-view-as-contact"
 PREVIEWERS = frozenset({StaffRole.ADMIN, StaffRole.OFFICE})
+# What every route answers a request without credentials that needs them: nothing more.
+AUTHENTICATION_REQUIRED = "Authentication required."
 
 
 class CrossSiteRequest(ApiError):
@@ -100,8 +105,9 @@ async def authenticate(
     *,
     check_origin: bool = True,
 ) -> Identity:
-    """The request's identity; Unauthenticated for a bad bearer token, CrossSiteRequest for a
-    cookie sent from another origin, Forbidden for a preview the caller may not make."""
+    """The request's identity; Unauthenticated for a bad bearer token or a preview asked
+    without credentials, CrossSiteRequest for a cookie sent from another origin, Forbidden
+    for a preview an authenticated caller may not make."""
     identity = await _authenticate(db, request, settings, now, check_origin)
     target = request.headers.get(VIEW_AS)
     if target is None:
@@ -119,6 +125,10 @@ async def bind(db: AsyncConnection, identity: Identity) -> None:
 
 async def _view_as(db: AsyncConnection, identity: Identity, target: str) -> Identity:
     staff = identity.principal
+    if isinstance(staff, Anonymous):
+        # Asking for a privilege without credentials is an anonymous request like any other:
+        # the same 401 without detail, whatever the header names.
+        raise Unauthenticated(AUTHENTICATION_REQUIRED)
     if not isinstance(staff, StaffPrincipal) or staff.role not in PREVIEWERS:
         raise Forbidden("Only ADMIN and OFFICE staff may view the portal as a contact.")
     contact_id = ids.decode("PortalAccess", target)

@@ -3,19 +3,22 @@
 The view already left out what the audience may never read. What depends on the principal at
 run time (a contact's feature flags, the staff role a mutation needs, a partner token's scopes)
 is checked here before execution: one decision per (type, field) however many objects the
-field resolves for, and a refused field stops the whole request before any SQL.
+field resolves for. A refused field stops the whole request before any SQL, except a read
+gated by a contact's feature flag (authz/policy.py null_when_refused): that one is left to the
+executor (schema/execution.py), which answers it ``null`` with a FORBIDDEN error at its path
+without calling its resolver, and runs the rest of the document.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from graphql import DocumentNode, FieldNode, GraphQLError, GraphQLSchema, ValidationRule, validate
 from graphql.type import get_named_type
 
-from authz.policy import rule_for
+from authz.policy import null_when_refused, rule_for
 from authz.principals import Principal
 from authz.rules import capability
 
@@ -33,6 +36,9 @@ class FieldChecks:
         self.principal = principal
         self.decisions: dict[tuple[str, str], str | None] = {}
         self.evaluations = 0
+        # (type, field) -> the message of the FORBIDDEN error the field answers with null,
+        # set by refusals() for the executor.
+        self.nulled: Mapping[tuple[str, str], str] = {}
 
     def reason(self, type_name: str, field_name: str) -> str | None:
         """Why ``principal`` may not use ``type_name.field_name``, or None when it may."""
@@ -46,28 +52,55 @@ class FieldChecks:
         return self.decisions[key]
 
     def refusals(self, uses: FieldUses) -> list[GraphQLError]:
-        """A FORBIDDEN error for every use of a field ``principal`` may not use.
+        """A FORBIDDEN error for every use of a field ``principal`` may not use, which
+        refuses the whole document; the refused flag-gated reads go to :attr:`nulled`
+        instead, for the executor to answer null at their paths.
 
         Decided once per (document, view, capability of the principal) and kept with the
         document's uses: the same document from the next contact with the same flags costs
         one dictionary lookup.
         """
         key = capability(self.principal)
-        refused = uses.refused.get(key)
-        if refused is None:
-            refused = uses.refused[key] = tuple(
+        decided = uses.refused.get(key)
+        if decided is None:
+            refused = [
                 (type_name, node, reason)
                 for type_name, node in uses
                 if (reason := self.reason(type_name, node.name.value)) is not None
+            ]
+            stopping = tuple(
+                (type_name, node, reason)
+                for type_name, node, reason in refused
+                if not null_when_refused(type_name, node.name.value)
             )
+            nulled = {
+                (type_name, node.name.value): message(type_name, node.name.value, reason)
+                for type_name, node, reason in refused
+                if null_when_refused(type_name, node.name.value)
+            }
+            decided = uses.refused[key] = Refused(stopping, nulled)
+        self.nulled = decided.nulled
         return [
             GraphQLError(
-                f"Cannot use {type_name}.{node.name.value}: {reason}.",
+                message(type_name, node.name.value, reason),
                 node,
                 extensions={"code": "FORBIDDEN"},
             )
-            for type_name, node, reason in refused
+            for type_name, node, reason in decided.stopping
         ]
+
+
+def message(type_name: str, field_name: str, reason: str) -> str:
+    return f"Cannot use {type_name}.{field_name}: {reason}."
+
+
+@dataclasses.dataclass(frozen=True)
+class Refused:
+    """What one capability may not use of one document: the uses that refuse it whole, and
+    the flag-gated reads answered null, by (type, field), with their error's message."""
+
+    stopping: tuple[tuple[str, FieldNode, str], ...]
+    nulled: Mapping[tuple[str, str], str]
 
 
 # A field of a document with the name of the type it is selected on.
@@ -80,9 +113,7 @@ class FieldUses:
     principal capability (:func:`authz.rules.capability`)."""
 
     uses: tuple[FieldUse, ...]
-    refused: dict[Principal, tuple[tuple[str, FieldNode, str], ...]] = dataclasses.field(
-        default_factory=dict
-    )
+    refused: dict[Principal, Refused] = dataclasses.field(default_factory=dict)
 
     def __iter__(self) -> Iterator[FieldUse]:
         return iter(self.uses)

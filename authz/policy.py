@@ -305,6 +305,8 @@ FIELDS: dict[str, dict[str, Rule]] = {
     "Query": {
         "apiVersion": EVERYONE,
         "viewer": ACCOUNTS,
+        # The login page's branding: public, and answers nothing but PortalBranding's fields.
+        "portalBranding": PEOPLE,
         "node": READERS,
         "clients": READERS,
         "client": READERS,
@@ -375,6 +377,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "signWorkSheet": allow(BACK_OFFICE),
         "updateActivityType": allow(BACK_OFFICE),
     },
+    "PortalBranding": dict.fromkeys(("name", "logoUrl", "infoText", "defaultLocale"), PEOPLE),
     "LoginPayload": {"token": PEOPLE, "expiresAt": PEOPLE, "accountKind": PEOPLE},
     "Viewer": {
         "kind": ACCOUNTS,
@@ -385,7 +388,23 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "organizationName": ACCOUNTS,
         "organizationLogoUrl": ACCOUNTS,
         "portalInfoText": ACCOUNTS,
+        "timeZone": ACCOUNTS,
+        "features": ACCOUNTS,
+        "previewing": ACCOUNTS,
     },
+    # A contact's own flags, read through viewer.features (staff also read them on accesses).
+    "PortalFlags": dict.fromkeys(
+        (
+            "portalAccess",
+            "receivesVisitReminders",
+            "receivesSignedWorksheets",
+            "canViewContracts",
+            "canViewInvoices",
+            "canOpenTickets",
+            "canBookAppointments",
+        ),
+        ACCOUNTS,
+    ),
     "Node": {"id": SHARED},
     "BookAppointmentInput": {
         field: OWN for field in ("siteId", "activityTypeId", "startsAt", "notes", "idempotencyKey")
@@ -658,6 +677,23 @@ _STRUCTURE = {
     "Connection": {"edges", "pageInfo", "totalCount"},
     "Edge": {"cursor", "node"},
 }
+
+
+def null_when_refused(type_name: str, field_name: str) -> bool:
+    """Is this a read that a contact's feature flag gates (a site's invoices)?
+
+    Then the portal view holds the field nullable, and a contact without the flag gets
+    ``null`` with a FORBIDDEN error at the field's path, the rest of the answer intact, rather
+    than a refused document (SPEC §9): the web client may send one document to every contact.
+    Writes (mutations) stay refused whole.
+    """
+    if type_name == "Mutation":
+        return False
+    rule = rule_for(type_name, field_name)
+    return rule is not None and any(
+        grant.audience is Audience.PORTAL and grant.flag is not None and not grant.writes
+        for grant in rule.grants
+    )
 
 
 def rule_for(type_name: str, field_name: str) -> Rule | None:

@@ -94,6 +94,12 @@ def start_sportello(cluster: Cluster) -> Server:
         # counted: one statement per request).
         "SPORTELLO_PARTNER_REQUESTS_PER_MINUTE": str(PARTNER_BUDGET_MAX),
         "SPORTELLO_PARTNER_COST_PER_MINUTE": str(PARTNER_BUDGET_MAX),
+        # So are sessions, and each principal gets only its share of the turns
+        # (sportello/admission.py): the benchmark loads the server with one principal, so its
+        # budget and share are lifted too (bench/fairness.py measures the shares).
+        "SPORTELLO_SESSION_COST_PER_MINUTE": str(PARTNER_BUDGET_MAX),
+        "SPORTELLO_PRINCIPAL_CONCURRENT_REQUESTS": "1000",
+        "SPORTELLO_PRINCIPAL_WAITING_REQUESTS": "1000",
     }
     command = [sys.executable, "-m", "sportello", "serve", "--port", str(port)]
     return _start("sportello", command, env, port)

@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import decimal
 import json
+import re
 import uuid
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import kept
+from db.text import unstorable
 
 MAX_PAGE = 100
 # Partners' reporting tools read large lists (SPEC §7); a query cost limit still applies.
@@ -32,7 +34,11 @@ DEFAULT_PAGE = 50
 
 
 class BadCursor(ValueError):
-    """A cursor that this list did not hand out."""
+    """A cursor that this list did not hand out; ``argument`` is where it was given."""
+
+    def __init__(self, argument: str = "after") -> None:
+        super().__init__("the cursor does not belong to this list")
+        self.argument = argument
 
 
 class BadPage(ValueError):
@@ -109,18 +115,40 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+# The longest cursor taken: a few ordering values, a name among them (issued ones are far
+# shorter). Longer text is refused before it is decoded.
+MAX_CURSOR_CHARS = 4096
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+# A JSON string, to be skipped when counting brackets.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_INT_BITS = {sa.SmallInteger: 16, sa.BigInteger: 64}
+
+
 def _typed(column: sa.ColumnElement[Any], value: Any) -> Any:
+    """``value`` of a decoded cursor as the column's Python value; ValueError unless it is
+    a value the column can hold and the database can be asked about."""
     if value is None:
         return None
     # sqlmodel's AutoString decorates String; look through decorators.
     sql_type = getattr(column.type, "impl_instance", column.type)
     if isinstance(sql_type, sa.String):
-        if isinstance(value, str):
+        if isinstance(value, str) and unstorable(value) is None:
             return value
         raise ValueError(value)
     kind = column.type.python_type
+    if kind is int:
+        bits = next((b for t, b in _INT_BITS.items() if isinstance(sql_type, t)), 32)
+        if type(value) is int and -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+            return value
+        raise ValueError(value)
+    if not isinstance(value, str):
+        raise ValueError(value)
     if kind is dt.datetime:
-        return dt.datetime.fromisoformat(value)
+        moment = dt.datetime.fromisoformat(value)
+        # Compared in UTC: a time whose UTC is outside Python's calendar (year 1 at +14:00)
+        # raises OverflowError here, not in the driver.
+        moment.astimezone(dt.UTC)
+        return moment
     if kind is dt.date:
         return dt.date.fromisoformat(value)
     if kind is dt.time:
@@ -128,23 +156,41 @@ def _typed(column: sa.ColumnElement[Any], value: Any) -> Any:
     if kind is uuid.UUID:
         return uuid.UUID(value)
     if kind is decimal.Decimal:
-        return decimal.Decimal(value)
-    if kind is int and isinstance(value, int):
-        return value
-    if kind is str and isinstance(value, str):
+        number = decimal.Decimal(value)
+        if not number.is_finite() or abs(number.adjusted()) > 100:
+            raise ValueError(value)
+        return number
+    if kind is str:
         return value
     raise ValueError(value)
 
 
-def decode_cursor(cursor: str, ordering: Ordering) -> list[Any]:
+def decode_cursor(cursor: str, ordering: Ordering, argument: str = "after") -> list[Any]:
+    """The ordering values of a cursor this list handed out, or BadCursor naming ``argument``.
+
+    Only the exact text :func:`encode_cursor` makes is taken: base64url without padding of a
+    flat JSON array, one value per ordering column, each of the column's type and encoded
+    again to the same text. Anything else (nested arrays, NUL, lone surrogates, numbers out
+    of range, another list's cursor) is refused before it reaches JSON's recursion or SQL.
+    """
+    if len(cursor) > MAX_CURSOR_CHARS or not _BASE64URL.fullmatch(cursor):
+        raise BadCursor(argument)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        # One array of scalars: a single bracket outside strings and no object.
+        skeleton = _JSON_STRING.sub(b"", raw)
+        if skeleton.count(b"[") != 1 or b"{" in skeleton:
+            raise BadCursor(argument)
         values = json.loads(raw)
         if not isinstance(values, list) or len(values) != len(ordering.columns):
-            raise BadCursor(cursor)
-        return [_typed(c, v) for c, v in zip(ordering.columns, values, strict=True)]
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        raise BadCursor("the cursor does not belong to this list") from None
+            raise BadCursor(argument)
+        typed = [_typed(c, v) for c, v in zip(ordering.columns, values, strict=True)]
+        if encode_cursor(typed) != cursor:
+            raise BadCursor(argument)
+        return typed
+    except (binascii.Error, ValueError, TypeError, ArithmeticError):
+        # UnicodeDecodeError, OverflowError and decimal's errors are among these.
+        raise BadCursor(argument) from None
 
 
 def _beyond(ordering: Ordering, name: str, forward: bool) -> sa.ColumnElement[bool]:
@@ -189,7 +235,7 @@ async def fetch_page(
     """
     wanted, backwards = request.size(max_page)
     after = decode_cursor(request.after, ordering) if request.after else None
-    before = decode_cursor(request.before, ordering) if request.before else None
+    before = decode_cursor(request.before, ordering, "before") if request.before else None
     reverse = ordering.descending != backwards
     shape = (ordering, reverse, after is not None, before is not None)
     paged = _wrapped(statement, shape, lambda: _page_statement(statement, *shape))

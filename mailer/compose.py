@@ -89,6 +89,8 @@ class Invitation:
     base_url: str
     token: str
     expires_at: dt.datetime
+    # The organization's slug: the page shows its branding and logs in there.
+    organization: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +100,8 @@ class PasswordReset:
     base_url: str
     token: str
     expires_at: dt.datetime
+    # The organization's slug: the page shows its branding and logs in there.
+    organization: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,12 +144,16 @@ MessageData = (
 )
 
 
-def link(base_url: str, page: str, token: str) -> str:
-    """``<base>/<page>#token=<token>``; the token stays in the fragment, out of server logs."""
+def link(base_url: str, page: str, token: str, organization: str) -> str:
+    """``<base>/<page>?org=<slug>#token=<token>``: the page knows whose branding to show
+    before anything is sent; the token stays in the fragment, out of server logs."""
     parts = urlsplit(base_url)
     if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
         raise UnsafeLinkError(f"links need an http(s) base URL without query, got {base_url!r}")
-    return f"{base_url.rstrip('/')}/{page}#token={quote(token, safe='')}"
+    return (
+        f"{base_url.rstrip('/')}/{page}?org={quote(organization, safe='')}"
+        f"#token={quote(token, safe='')}"
+    )
 
 
 def compose(data: MessageData, brand: Brand, recipient_locale: str | None = None) -> Composed:
@@ -246,7 +254,10 @@ def _content(data: MessageData, brand: Brand, words: Wording, tz: dt.tzinfo) -> 
                 subject=Phrase(f"{data.kind}.subject", values),
                 greeting=greet(data.first_name),
                 paragraphs=(Phrase(f"{data.kind}.body", values),),
-                action=(f"{data.kind}.action", link(data.base_url, page, data.token)),
+                action=(
+                    f"{data.kind}.action",
+                    link(data.base_url, page, data.token, data.organization),
+                ),
                 after=(Phrase(f"{data.kind}.ignore"),),
             )
         case NewTicket():

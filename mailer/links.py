@@ -1,7 +1,9 @@
 """The emails that carry one-use links: an invitation to set a password, a password reset.
 
 Links are built from the configured public URL (never from the request), as
-``<public URL>/invitation#token=...`` and ``<public URL>/reset-password#token=...``.
+``<public URL>/invitation?org=<slug>#token=...`` and
+``<public URL>/reset-password?org=<slug>#token=...``: the page shows the organization's
+branding (``portalBranding``) before the token is used.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ ORGANIZATION = table_of(m.Organization)
 
 
 async def brand_of(db: AsyncConnection, organization_id: uuid.UUID) -> Brand:
+    """The organization as its messages show it."""
+    return (await brand_and_slug(db, organization_id))[0]
+
+
+async def brand_and_slug(db: AsyncConnection, organization_id: uuid.UUID) -> tuple[Brand, str]:
+    """The organization as its messages show it, and its slug for the links."""
     row = (
         await db.execute(
             sa.select(
@@ -30,10 +38,11 @@ async def brand_of(db: AsyncConnection, organization_id: uuid.UUID) -> Brand:
                 ORGANIZATION.c.logo_url,
                 ORGANIZATION.c.locale,
                 ORGANIZATION.c.timezone,
+                ORGANIZATION.c.slug,
             ).where(ORGANIZATION.c.id == organization_id)
         )
     ).one()
-    return Brand(row.name, row.logo_url, row.locale, row.timezone)
+    return Brand(row.name, row.logo_url, row.locale, row.timezone), row.slug
 
 
 async def queue_link_mail(
@@ -45,12 +54,13 @@ async def queue_link_mail(
     expires_at: dt.datetime,
 ) -> None:
     """Compose the message in the account's language and queue it in the caller's transaction."""
+    brand, slug = await brand_and_slug(db, account.organization_id)
     data: Invitation | PasswordReset
     if purpose is m.TokenPurpose.INVITATION:
-        data = Invitation(account.first_name, public_url, token, expires_at)
+        data = Invitation(account.first_name, public_url, token, expires_at, slug)
     else:
-        data = PasswordReset(account.first_name, public_url, token, expires_at)
-    message = compose(data, await brand_of(db, account.organization_id), account.locale)
+        data = PasswordReset(account.first_name, public_url, token, expires_at, slug)
+    message = compose(data, brand, account.locale)
     await enqueue(
         db,
         organization_id=account.organization_id,

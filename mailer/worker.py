@@ -1,4 +1,5 @@
-"""The mail worker (``sportello worker``): queue the scheduled notifications, drain the outbox.
+"""The mail worker (``sportello worker``): answer password reset requests, queue the scheduled
+notifications, drain the outbox.
 
 Claiming. Each message is claimed and sent in its own transaction: ``SELECT ... FOR UPDATE SKIP
 LOCKED`` locks one due PENDING row, the worker sends it while the transaction (and so the row
@@ -35,10 +36,12 @@ import uuid
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from authz import login
 from db.engine import create_engine
-from db.queries import notifications
+from db.queries import accounts, notifications
 from db.queries import outbox as queries
 from mailer import sender
+from mailer.links import link_mailer
 from sportello.errors import StartupError
 from sportello.settings import Settings
 
@@ -150,6 +153,39 @@ async def deliver_due(
     return sent, drained
 
 
+async def answer_reset_requests(engine: AsyncEngine, settings: Settings, *, batch_size: int) -> int:
+    """Turn up to ``batch_size`` waiting password reset requests into link mails; return how
+    many were taken off the queue.
+
+    ``requestPasswordReset`` only records what was asked (the same work for every account, so
+    its time tells nothing); here the account is looked up and its link queued
+    (authz/login.py). Each request is taken off the queue (``FOR UPDATE SKIP LOCKED``, so two
+    workers never answer the same one) and answered in one transaction with the link and
+    its mail in the outbox: a worker that dies before committing leaves the request to the
+    next, and no request is answered twice. A request whose answering fails for another
+    reason than the database (a bug, bad data) is logged and taken off the queue all the
+    same, so that it cannot hold up the requests behind it.
+    """
+    mail = link_mailer(settings.public_url)
+    taken = 0
+    async with engine.connect() as db:
+        for _ in range(batch_size):
+            async with db.begin():
+                request = await accounts.claim_reset_request(db)
+                if request is None:
+                    break
+                try:
+                    async with db.begin_nested():
+                        await login.answer_reset_request(db, settings, request, mail)
+                except DBAPIError:
+                    raise
+                except Exception:
+                    # Only the answer's savepoint is undone: the request leaves the queue.
+                    log.exception("password reset request %s could not be answered", request.id)
+            taken += 1
+    return taken
+
+
 async def schedule(engine: AsyncEngine, *, strict: bool) -> None:
     """Queue the visit reminders, signed work sheet copies and contract alerts now due.
 
@@ -181,8 +217,9 @@ async def run_worker(
 ) -> int:
     """Run passes until ``stop`` is set (or, with ``once``, until nothing is due); return sent.
 
-    Each pass queues the scheduled notifications (at most once a minute) and sends due
-    messages. A database that goes away is waited for, except with ``once``.
+    Each pass queues the scheduled notifications (at most once a minute), answers waiting
+    password reset requests and sends due messages. A database that goes away is waited
+    for, except with ``once``.
     """
     if settings.database_url is None:
         raise WorkerSetupError("the worker needs a database URL; set DATABASE_URL")
@@ -199,7 +236,9 @@ async def run_worker(
                 if last_schedule is None or now - last_schedule >= SCHEDULE_EVERY:
                     last_schedule = now
                     await schedule(engine, strict=once)
+                answered = await answer_reset_requests(engine, settings, batch_size=batch_size)
                 delivered, drained = await deliver_due(engine, settings, batch_size=batch_size)
+                drained = drained and answered < batch_size
             except (DBAPIError, OSError) as error:
                 if once:
                     raise

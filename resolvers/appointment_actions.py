@@ -4,7 +4,9 @@ confirming and cancelling them and signing work sheets (staff).
 A booking is re-checked inside the transaction against the technician's hours, absences,
 appointments and travel; the database's exclusion constraint is the last word, so of two
 requests for the same technician and time exactly one wins and the other gets CONFLICT with
-fresh alternatives. A retry with the same idempotency key returns the same appointment.
+fresh alternatives. A retry with the same idempotency key returns the same appointment; a key
+is its sender's own (the contact or staff user), so another caller's equal key books anew and
+never answers CONFLICT.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from authz.principals import ContactPrincipal
 from db import models as m
 from db.queries import appointments as reads
 from db.queries import audit, booking, planning, viewer, worksheets
-from db.queries.accounts import AccountKind
+from db.queries.accounts import AccountKind, account_of
 from db.queries.notifications import queue_signed_worksheet_copies
 from mailer.compose import BookingConfirmation, compose
 from mailer.links import brand_of
@@ -50,6 +52,13 @@ class BookAppointmentInput:
 
 def _actor(info: ContextInfo) -> audit.ActorRef | None:
     return audit.actor_of(info.context.principal)
+
+
+def _author(info: ContextInfo) -> booking.Author:
+    """The staff user or contact booking: the owner of the request's idempotency key."""
+    author = account_of(info.context.principal)
+    assert author is not None  # booking is for staff and contacts only (the policy)
+    return author
 
 
 async def _load(info: ContextInfo, appointment_id: uuid.UUID) -> Appointment:
@@ -118,7 +127,7 @@ async def _place(
             return appointment_id
         if outcome is booking.Outcome.DUPLICATE_KEY:
             earlier = await booking.appointment_by_key(
-                context.db, scope, str(values["idempotency_key"])
+                context.db, scope, _author(info), str(values["idempotency_key"])
             )
             if earlier is not None:
                 return earlier
@@ -188,7 +197,7 @@ class AppointmentMutation:
         if key is not None:
             if not key or len(key) > 100:
                 raise BadUserInput("idempotencyKey", "use 1 to 100 characters")
-            earlier = await booking.appointment_by_key(context.db, scope, key)
+            earlier = await booking.appointment_by_key(context.db, scope, _author(info), key)
             if earlier is not None:
                 return await _load(info, earlier)
         if len(input.notes) > 2000:
@@ -222,9 +231,7 @@ class AppointmentMutation:
                     else m.InterventionOrigin.STAFF
                 ).value,
                 "notes": input.notes.strip(),
-                "booked_by_contact_id": (
-                    principal.contact_id if isinstance(principal, ContactPrincipal) else None
-                ),
+                **booking.booked_by(_author(info)),
                 "idempotency_key": key,
             },
         )
@@ -277,9 +284,7 @@ class AppointmentMutation:
                 ).value,
                 "notes": old.notes,
                 "reschedules_id": old.id,
-                "booked_by_contact_id": (
-                    principal.contact_id if isinstance(principal, ContactPrincipal) else None
-                ),
+                **booking.booked_by(_author(info)),
             },
         )
         await audit.record(

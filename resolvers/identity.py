@@ -6,13 +6,14 @@ import strawberry
 from strawberry import Info
 
 from authz import login as auth
+from authz.principals import CONTACT_FLAGS, ContactPrincipal, Principal
 from db import models as m
 from db.queries import accounts
 from db.queries.viewer import viewer as viewer_row
-from mailer.links import link_mailer
 from schema.context import Context
 from schema.errors import Unauthenticated
 from schema.identity import AccountKind, LoginPayload, Viewer
+from schema.portal_access import PortalFlags
 
 ContextInfo = Info[Context, None]
 
@@ -25,6 +26,13 @@ def payload(info: ContextInfo, started: auth.NewSession) -> LoginPayload:
         expires_at=started.expires_at,
         account_kind=AccountKind(started.account.kind.value),
     )
+
+
+def features_of(principal: Principal) -> PortalFlags | None:
+    """A contact's feature flags as authentication read them (no SQL); None for staff."""
+    if not isinstance(principal, ContactPrincipal):
+        return None
+    return PortalFlags(**{flag: flag in principal.flags for flag in CONTACT_FLAGS})
 
 
 @strawberry.type
@@ -44,6 +52,10 @@ class IdentityQuery:
             organization_name=row.organization_name,
             organization_logo_url=row.organization_logo_url,
             portal_info_text=row.portal_info_text,
+            time_zone=row.time_zone,
+            features=features_of(info.context.principal),
+            previewing=isinstance(info.context.principal, ContactPrincipal)
+            and info.context.principal.read_only,
         )
 
 
@@ -85,13 +97,9 @@ class IdentityMutation:
         self, info: ContextInfo, organization: str, identifier: str
     ) -> bool:
         context = info.context
+        # Only recorded here; the mail worker looks the account up and queues the link.
         await auth.request_password_reset(
-            context.db,
-            context.settings,
-            organization=organization,
-            identifier=identifier,
-            caller=context.caller,
-            mail=link_mailer(context.settings.public_url),
+            context.db, organization=organization, identifier=identifier, caller=context.caller
         )
         return True
 

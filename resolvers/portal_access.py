@@ -7,7 +7,6 @@ ADMIN alone manages partner tokens); every change is audited.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import re
 import uuid
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from schema import ids
 from schema import portal_access as types
 from schema.context import Context
 from schema.errors import BadUserInput, Forbidden, NotFound
+from schema.periods import parse_month
 
 ContextInfo = Info[Context, None]
 
@@ -204,10 +204,7 @@ class PortalAccessQuery:
     @strawberry.field(description="Portal accesses billed for a month (YYYY-MM).")
     async def portal_bill(self, info: ContextInfo, month: str) -> types.PortalBill:
         staff = staff_of(info)
-        try:
-            first_day = dt.date.fromisoformat(f"{month}-01")
-        except ValueError:
-            raise BadUserInput("month", "use the form YYYY-MM") from None
+        first_day = parse_month(month, "month")
         bill = await portal_billing.month_bill(info.context.db, staff.organization_id, first_day)
         return types.PortalBill(
             month=month,
@@ -330,7 +327,7 @@ class PortalAccessMutation:
         if input.flags is not strawberry.UNSET:
             values.update(_flags(input.flags))
         with _taken_is_bad_input():
-            updated = await portal_access.update(db, org, access_id, values)
+            updated = await portal_access.update(db, org, access_id, values, auth.now_utc())
         if not updated:
             raise NotFound("portal access")
         if input.client_ids is not strawberry.UNSET or input.site_ids is not strawberry.UNSET:
@@ -392,7 +389,9 @@ class PortalAccessMutation:
     @strawberry.mutation(description="Switch the client portal on or off for the organization.")
     async def set_portal_enabled(self, info: ContextInfo, enabled: bool) -> bool:
         staff = staff_of(info)
-        await portal_access.set_organization_portal(info.context.db, staff.organization_id, enabled)
+        await portal_access.set_organization_portal(
+            info.context.db, staff.organization_id, enabled, auth.now_utc()
+        )
         await _audit(
             info, "portal_switched", "Organization", staff.organization_id, enabled=enabled
         )
@@ -405,7 +404,7 @@ class PortalAccessMutation:
         staff = staff_of(info)
         client = ids.decode("Client", client_id)
         if client is None or not await portal_access.set_client_portal(
-            info.context.db, staff.organization_id, client, enabled
+            info.context.db, staff.organization_id, client, enabled, auth.now_utc()
         ):
             raise NotFound("client")
         await _audit(info, "client_portal_switched", "Client", client, enabled=enabled)

@@ -2,7 +2,9 @@
 
 The server sets what no caller may choose: the number (the organization's next), the opening
 time, the client (from the site), the author (from the session) and the status OPEN. A retried
-submission with the same idempotency key returns the ticket the first one opened. Every
+submission with the same idempotency key returns the ticket the first one opened, also when
+both arrive at once; a key is its author's own, so another caller's equal key is another
+ticket, never a conflict (a key cannot be taken first or tried for an oracle). Every
 change is audited; the organization's notification email gets a new-ticket notice through
 the outbox, in the same transaction.
 """
@@ -15,7 +17,7 @@ import strawberry
 from strawberry import Info
 
 from authz.login import now_utc
-from authz.principals import ContactPrincipal, StaffPrincipal
+from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import audit
 from db.queries import ticket_actions as actions
@@ -93,10 +95,12 @@ class TicketMutation:
     async def open_ticket(self, info: ContextInfo, input: OpenTicketInput) -> Ticket:
         context = info.context
         db, scope = context.db, context.rows.scope
+        author = account_of(context.principal)
+        assert author is not None  # opening tickets is for staff and contacts only (the policy)
         key = input.idempotency_key
         if key is not None:
             key = _required("idempotencyKey", key, 100)
-            earlier = await actions.ticket_by_key(db, scope, key)
+            earlier = await actions.ticket_by_key(db, scope, author, key)
             if earlier is not None:
                 return await _load(info, earlier)
         reference = _required("referencePerson", input.reference_person, 200)
@@ -123,13 +127,10 @@ class TicketMutation:
                 db, scope, equipment_id, where.site_id
             ):
                 raise NotFound("equipment at this site")
-        principal = context.principal
-        number = await actions.next_number(db, scope.organization_id)
-        ticket_id = await actions.insert_ticket(
+        opened = await actions.insert_ticket(
             db,
+            scope.organization_id,
             {
-                "organization_id": scope.organization_id,
-                "number": number,
                 "client_id": where.client_id,
                 "site_id": where.site_id,
                 "department_id": department_id,
@@ -139,15 +140,18 @@ class TicketMutation:
                 "notes": notes,
                 "urgency": input.urgency.value,
                 "status": m.TicketStatus.OPEN.value,
-                "opened_by_contact_id": (
-                    principal.contact_id if isinstance(principal, ContactPrincipal) else None
-                ),
-                "opened_by_staff_id": (
-                    principal.user_id if isinstance(principal, StaffPrincipal) else None
-                ),
+                **actions.opened_by(author),
                 "idempotency_key": key,
             },
         )
+        if opened is None:
+            # The same submission, sent twice at once: the other one opened it.
+            assert key is not None
+            earlier = await actions.ticket_by_key(db, scope, author, key)
+            if earlier is None:
+                raise NotFound("ticket")
+            return await _load(info, earlier)
+        ticket_id, number = opened
         notice = compose(
             NewTicket(
                 number=str(number),

@@ -15,6 +15,7 @@ from resolvers.appointments import AppointmentQuery
 from resolvers.audit import AuditQuery
 from resolvers.billing import BillingQuery
 from resolvers.booking import BookingQuery
+from resolvers.branding import BrandingQuery
 from resolvers.clients import ClientQuery
 from resolvers.contracts import ContractQuery
 from resolvers.documents import DocumentQuery
@@ -39,6 +40,7 @@ Query = merge_types(
     (
         MetaQuery,
         IdentityQuery,
+        BrandingQuery,
         NodeQuery,
         ClientQuery,
         PortalAccessQuery,

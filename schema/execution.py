@@ -19,6 +19,12 @@ directly with what Strawberry's wrapper would give it, and its value completed t
 ``is_awaitable`` answers from the value's type, looked up once per type (graphql-core asks it
 twice per field).
 
+**Flag-gated reads refused to the caller answer null.** The fields the request's field checks
+put in ``nulled`` (a site's ``invoices`` for a contact without ``can_view_invoices``:
+authz/checks.py) are not resolved: each answers ``null`` (the portal view holds them
+nullable) with a FORBIDDEN error at its path, so none of their SQL runs, and the rest of the
+document is executed as usual. They are never resolved together with a list's rows either.
+
 **Lists resolve their rows' async fields together.** An async field of a listed row (a work
 sheet's ``documents``, an equipment item's ``lastResult``, a timesheet entry's ``site``) makes
 graphql-core complete that row as a coroutine, and the list gathers a task per row. Here a list
@@ -37,7 +43,7 @@ all the rows the list reaches, with one ``Info`` and its arguments converted onc
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from types import CoroutineType
 from typing import Any, NamedTuple, TypeGuard, TypeVar
 from weakref import WeakKeyDictionary, WeakMethod
@@ -63,8 +69,17 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
+from authz.checks import FieldChecks
 from schema.batched import Many, batch_form
+from schema.errors import Forbidden
 from schema.together import Outcome, run_together
+
+
+class FieldRefused(Forbidden):
+    """A flag-gated field the caller may not read, answered null at its path.
+
+    The route keeps the request's transaction when these are its only errors: they refuse
+    a read, not the request (the session's last use is still recorded)."""
 
 
 class PlainField(NamedTuple):
@@ -236,6 +251,11 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         # Per selection of a plain object or list field: one resolve info for every object
         # (completion reads its types and schema, never its path; resolvers get their own).
         self._plain_infos: dict[int, tuple[FieldDetailsList, GraphQLResolveInfo[Any]]] = {}
+        # The flag-gated reads this caller may not use: (type, field) -> the error's message.
+        checks = getattr(self.context_value, "checks", None)
+        self._nulled: Mapping[tuple[str, str], str] = (
+            checks.nulled if isinstance(checks, FieldChecks) else {}
+        )
 
     def _type_plans(self, parent: GraphQLObjectType) -> dict[str, FieldPlan]:
         found = self._plans.get(parent.name)
@@ -253,7 +273,10 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        plan = self._type_plans(parent_type).get(field_details_list[0].node.name.value)
+        name = field_details_list[0].node.name.value
+        if self._nulled and (parent_type.name, name) in self._nulled:
+            return self._refuse(parent_type, name, field_details_list, path)
+        plan = self._type_plans(parent_type).get(name)
         if isinstance(plan, PlainField):
             coerce = plan.coerce
             if coerce is None:
@@ -287,6 +310,18 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+    def _refuse(
+        self,
+        parent_type: GraphQLObjectType,
+        name: str,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> None:
+        """A flag-gated field the caller may not read: null, and FORBIDDEN at its path."""
+        refused = FieldRefused(self._nulled[parent_type.name, name])
+        self.handle_field_error(refused, parent_type.fields[name].type, field_details_list, path)
+        return None
 
     def _call_direct(
         self,
@@ -433,7 +468,8 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         for key, details in grouped.items():
             name = details[0].node.name.value
             field = parent_type.fields.get(name)
-            if field is None:
+            if field is None or (parent_type.name, name) in self._nulled:
+                # Refused fields answer null per row in execute_field, unresolved.
                 continue
             target = get_nullable_type(field.type)
             plan = plans.get(name)

@@ -7,6 +7,8 @@ import enum
 
 import strawberry
 
+from schema.portal_access import PortalFlags
+
 
 @strawberry.enum
 class AccountKind(enum.Enum):
@@ -30,7 +32,23 @@ class Viewer:
     first_name: str
     last_name: str
     email: str
-    locale: str
+    locale: str = strawberry.field(
+        description="The account's language (it, es, en), else its organization's."
+    )
     organization_name: str
-    organization_logo_url: str | None
+    organization_logo_url: str | None = strawberry.field(
+        description="The organization's logo address, as PortalBranding.logoUrl gives it."
+    )
     portal_info_text: str
+    time_zone: str = strawberry.field(
+        description="The organization's IANA time zone (e.g. Europe/Rome): the web client "
+        "shows dates and times, and counts calendar days, in it, whatever the browser's."
+    )
+    features: PortalFlags | None = strawberry.field(
+        description="What the portal lets this contact use (the web client offers only "
+        "these sections); null for staff, whose role decides instead."
+    )
+    previewing: bool = strawberry.field(
+        description="True when staff look at the portal as this contact (read-only, "
+        "audited); the web client shows a banner."
+    )

@@ -10,6 +10,13 @@ Defaults follow GraphQL Armor's spirit, loosened where Sportello's own documents
 - aliases: at most ``MAX_ALIASES`` per document (20 aliased logins are 20 guesses);
 - directives: at most ``MAX_DIRECTIVES`` per document;
 - tokens: at most ``MAX_TOKENS`` (enforced by the parser, sportello/graphql_route.py);
+- anonymous documents: at most ``ANONYMOUS_MAX_CHARS`` characters and ``ANONYMOUS_MAX_TOKENS``
+  tokens, and only the public view's root fields (sportello/admission.py). The public
+  operations (log in, accept an invitation, reset a password, the login page's branding) are
+  a few dozen tokens; anything bigger is refused before it is parsed, so a caller who has not
+  said who it is cannot make the server parse and validate 2,000 tokens;
+- errors: validation stops at the first error and answers one generic error past it
+  (``MAX_ERRORS``), so no answer enumerates a document's problems one by one;
 - cost: each object field costs 1 and a field with ``first``/``last`` multiplies the cost of
   its subtree by that number (``DEFAULT_PAGE`` when absent on a paginated field); at most
   ``MAX_COST``. Cost depends on variables, so it is computed per request after validation.
@@ -39,6 +46,9 @@ MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_DIRECTIVES = 30
 MAX_TOKENS = 2000
+ANONYMOUS_MAX_TOKENS = 300
+ANONYMOUS_MAX_CHARS = 4_000
+MAX_ERRORS = 1
 MAX_COST = 20_000
 # Fields once every fragment is expanded (the GraphiQL introspection query has about 200).
 MAX_FIELDS = 2_000

@@ -153,7 +153,7 @@ def input_errors() -> Iterator[None]:
     try:
         yield
     except BadCursor as error:
-        raise BadUserInput("after", str(error)) from None
+        raise BadUserInput(error.argument, str(error)) from None
     except BadPage as error:
         raise BadUserInput("first", str(error)) from None
 

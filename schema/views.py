@@ -9,23 +9,30 @@ is absent from the view's SDL and introspection and cannot be selected, filtered
   reachable from these views has no rule at all (deny by default, and nothing forgotten);
 - public: only fields whose rule names the public audience.
 
+In the portal view, a read that a contact's feature flag gates (authz/policy.py
+null_when_refused) is nullable whatever its declared type: a contact without the flag gets
+``null`` there with a FORBIDDEN error at its path (schema/execution.py), and the rest of the
+answer, its parent included, stays.
+
 With a ``principal``, the view also drops the fields that principal's flags, role or scopes do
 not allow: that narrower view answers its introspection (see sportello/graphql_route.py).
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
-from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.base import StrawberryObjectDefinition, StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry.types.private import is_private
 
-from authz.policy import rule_for
+from authz.policy import null_when_refused, rule_for
 from authz.principals import Audience, Principal
+from schema.periods import CALENDAR_SCALARS
 
 
 class PolicyError(RuntimeError):
@@ -62,11 +69,13 @@ class ViewSchema(strawberry.Schema):
         self.audience = audience
         self.principal = principal
         self.undecided: set[str] = set()
+        self._nullable: dict[tuple[str, str], StrawberryField] = {}
         super().__init__(
             query=query,
             mutation=mutation,
             types=types,
-            config=StrawberryConfig(disable_field_suggestions=True),
+            # Date and DateTime refuse days outside the calendar (schema/periods.py).
+            config=StrawberryConfig(disable_field_suggestions=True, scalar_map=CALENDAR_SCALARS),
         )
         if self.undecided and audience in (Audience.PORTAL, Audience.PARTNER):
             listed = ", ".join(sorted(self.undecided))
@@ -78,11 +87,29 @@ class ViewSchema(strawberry.Schema):
     def get_fields(self, type_definition: StrawberryObjectDefinition) -> list[StrawberryField]:
         type_name = graphql_type_name(type_definition)
         return [
-            field
+            self._as_served(type_name, field)
             for field in type_definition.fields
             # Private fields never reach GraphQL; they need no decision.
             if not is_private(field.type) and self._holds(type_name, graphql_field_name(field))
         ]
+
+    def _as_served(self, type_name: str, field: StrawberryField) -> StrawberryField:
+        """``field``, nullable in the portal view when a feature flag gates it: a contact
+        without the flag gets null there and a FORBIDDEN error at its path (authz/policy.py
+        null_when_refused, schema/execution.py), and the null must not erase its parent."""
+        if self.audience is not Audience.PORTAL or isinstance(field.type, StrawberryOptional):
+            return field
+        if not null_when_refused(type_name, graphql_field_name(field)):
+            return field
+        key = (type_name, field.python_name)
+        served = self._nullable.get(key)
+        if served is None:
+            # A copy for this view only: the other views keep the field as declared. The copy
+            # keeps the resolver, arguments and metadata (a batch form, schema/batched.py).
+            served = copy.copy(field)
+            served.type = StrawberryOptional(field.type)
+            self._nullable[key] = served
+        return served
 
     def _holds(self, type_name: str, field_name: str) -> bool:
         rule = rule_for(type_name, field_name)

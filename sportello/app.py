@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from db import migrate
 from db.engine import create_engine
+from db.queries.organization_logo import LOGO_PATH
+from sportello.admission import Admission
+from sportello.branding_route import delete_logo, logo, upload_logo
+from sportello.errors import http_refusal, unhandled
 from sportello.export_route import export_csv
 from sportello.files_route import download, upload
 from sportello.graphql_route import graphql_endpoint
+from sportello.playground import playground_file
 from sportello.settings import Settings, SettingsError
 from sportello.state import AppState
+from sportello.web_route import web_routes
 
 log = logging.getLogger("sportello")
 
@@ -57,7 +63,7 @@ def create_app(settings: Settings) -> Starlette:
     state = AppState(
         settings=settings,
         engine=engine,
-        executing=asyncio.Semaphore(settings.concurrent_requests),
+        admission=Admission.for_settings(settings),
     )
 
     @contextlib.asynccontextmanager
@@ -71,10 +77,21 @@ def create_app(settings: Settings) -> Starlette:
             Route("/export/{name}.csv", export_csv, methods=["GET"]),
             Route("/files", upload, methods=["POST"]),
             Route("/files/{id}", download, methods=["GET"]),
+            # The organization's logo: public for the login page, changed by ADMIN staff.
+            Route(LOGO_PATH, logo, methods=["GET"]),
+            Route("/branding/logo", upload_logo, methods=["POST"]),
+            Route("/branding/logo", delete_logo, methods=["DELETE"]),
+            # The staff GraphiQL's files, served here so it works without internet.
+            Route("/playground/{name}", playground_file, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            # The client portal's pages and assets (web/).
+            *web_routes(),
         ],
         lifespan=lifespan,
+        # Every answer in the JSON error shape with a request id: Starlette's 404 and 405,
+        # and the masked 500 for whatever a route lets through (sportello/errors.py).
+        exception_handlers={HTTPException: http_refusal, Exception: unhandled},
     )
     app.state.sportello = state
     return app

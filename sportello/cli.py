@@ -160,6 +160,13 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def demo_organization() -> str:
+    """The slug of the demo's first organization, whose portal the printed link opens."""
+    from db.seed import demo_logins
+
+    return demo_logins()[0].organization
+
+
 def print_logins() -> None:
     from db.seed import DEMO_PASSWORD, demo_logins
 
@@ -299,6 +306,8 @@ def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
             print()
             print(f"Sportello is running: {settings.public_url}/graphql")
             print("  open it in a browser and log in as staff for GraphiQL")
+            portal = f"{settings.public_url}/?org={demo_organization()}"
+            print(f"  client portal {portal} (log in as a contact)")
             print(f"  health {settings.public_url}/healthz, readiness {settings.public_url}/readyz")
             print_logins()
             print(f"  mail goes to {describe_mail(settings)} (a worker runs beside the server)")

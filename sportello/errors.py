@@ -1,7 +1,80 @@
-"""Errors that end a command with one line of explanation and exit status 2."""
+"""Errors of the shell: those that end a command (StartupError), and the JSON error answer of
+every HTTP route but /graphql (which answers its own, in the same shape).
+
+Every such answer carries a request id, in ``extensions.requestId`` and ``X-Request-Id``,
+so a caller can quote it and the operator find the log line. An exception no route caught
+becomes the masked INTERNAL_SERVER_ERROR (:func:`unhandled`, installed by create_app), never
+Starlette's bare ``500 text/plain``.
+"""
 
 from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+log = logging.getLogger("sportello")
+
+MASKED = "Internal server error."
 
 
 class StartupError(Exception):
     """Something the operator must fix before Sportello can run; the message says what."""
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def problem(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    request_id: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    """``{"errors": [{"message", "extensions": {"code", ..., "requestId"}}]}`` with ``status``."""
+    request_id = request_id or new_request_id()
+    body = {
+        "errors": [
+            {
+                "message": message,
+                "extensions": {"code": code, **extensions, "requestId": request_id},
+            }
+        ]
+    }
+    return JSONResponse(
+        body, status_code=status, headers={**(headers or {}), "X-Request-Id": request_id}
+    )
+
+
+def internal_error(request_id: str | None = None) -> JSONResponse:
+    """The masked answer to a failure; what failed goes to the log with the same id."""
+    return problem(500, "INTERNAL_SERVER_ERROR", MASKED, request_id=request_id)
+
+
+# Codes of the refusals Starlette raises itself (no route for the path, a method the route
+# does not take).
+HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+
+
+async def http_refusal(request: Request, error: Exception) -> Response:
+    """Starlette's own 404 and 405 in the JSON error shape, not its bare text/plain."""
+    assert isinstance(error, HTTPException)
+    code = HTTP_CODES.get(error.status_code, "BAD_REQUEST")
+    message = "No such resource." if error.status_code == 404 else str(error.detail)
+    return problem(error.status_code, code, message, headers=dict(error.headers or {}))
+
+
+async def unhandled(request: Request, error: Exception) -> Response:
+    """Starlette's handler for any exception a route let through: logged with a request id,
+    answered masked (Starlette then re-raises it to the server, which logs it once more)."""
+    request_id = new_request_id()
+    log.error("request %s to %s failed", request_id, request.url.path, exc_info=error)
+    return internal_error(request_id)

@@ -4,7 +4,9 @@
   rule of its GraphQL root field, and each column is the GraphQL field it mirrors, included
   only when the caller's view holds that field: an export never shows more than the API.
 - Filters are query parameters named like the GraphQL arguments (``siteId``, ``clientId``,
-  ``search``, ...); an unknown parameter or a malformed value is a 400 naming it.
+  ``search``, ...); an unknown parameter or a malformed value (text PostgreSQL cannot store,
+  a day outside the calendar) is a 400 BAD_USER_INPUT naming it. Every error answer has the
+  JSON shape of /graphql's and a request id (sportello/errors.py).
 - Rows stream in keyset batches inside one transaction bound to the caller's organization;
   the header row comes first and the columns keep the order of the export's definition.
 """
@@ -15,13 +17,12 @@ import csv
 import io
 import logging
 import re
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from authz.authenticate import authenticate, bind
 from authz.checks import FieldChecks
@@ -30,19 +31,13 @@ from authz.policy import rule_for
 from db.pagination import PageRequest, fetch_page
 from schema.errors import ApiError, NotFound
 from sportello import rate_limit
+from sportello.errors import internal_error, new_request_id, problem
 from sportello.exports import EXPORTS, ExportInputError
 from sportello.state import AppState
 
 BATCH = 500
 
 log = logging.getLogger("sportello.export")
-
-
-def _problem(status: int, code: str, message: str, **extensions: Any) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]},
-        status_code=status,
-    )
 
 
 PLAIN_NUMBER = re.compile(r"[+-]?[\d\s().]*\d[\d\s().]*(e[+-]?\d+)?")
@@ -64,7 +59,7 @@ async def export_csv(request: Request) -> Response:
     name = request.path_params["name"]
     export = EXPORTS.get(name)
     if export is None:
-        return _problem(404, "NOT_FOUND", "No such export.")
+        return problem(404, "NOT_FOUND", "No such export.")
     connection = await state.engine.connect()
     transaction = await connection.begin()
     handed_to_stream = False
@@ -75,20 +70,20 @@ async def export_csv(request: Request) -> Response:
             )
         except ApiError as refused:
             status = 403 if refused.code == "FORBIDDEN" else 401
-            return _problem(status, refused.code, refused.message)
+            return problem(status, refused.code, refused.message)
         rule = rule_for("Query", export.query_field)
         if identity.scope is None:
-            return _problem(401, "UNAUTHENTICATED", "Authentication required.")
+            return problem(401, "UNAUTHENTICATED", "Authentication required.")
         if rule is None or rule.check(identity.principal) is not None:
-            return _problem(403, "FORBIDDEN", "This list is not available to you.")
+            return problem(403, "FORBIDDEN", "This list is not available to you.")
         # Partner tokens spend their per-minute budget on exports too (sportello/rate_limit.py).
         limited = await rate_limit.charge(state, identity.principal, rate_limit.EXPORT_COST)
         if limited is not None:
-            return rate_limit.refusal(limited)
+            return rate_limit.refusal(limited, new_request_id())
         try:
             statement = export.statement(identity.scope, dict(request.query_params))
         except ExportInputError as error:
-            return _problem(400, "BAD_USER_INPUT", str(error), field=error.field)
+            return problem(400, "BAD_USER_INPUT", str(error), field=error.field)
         checks = FieldChecks(identity.principal)
         columns = [
             c
@@ -103,7 +98,7 @@ async def export_csv(request: Request) -> Response:
             try:
                 await export.check(connection, identity.scope, dict(request.query_params))
             except NotFound as missing:
-                return _problem(404, missing.code, missing.message)
+                return problem(404, missing.code, missing.message)
         # The first batch is read before answering: a statement that fails (a timeout, a
         # value the database refuses) gets a masked error, not a CSV cut off mid-download.
         try:
@@ -111,11 +106,9 @@ async def export_csv(request: Request) -> Response:
                 connection, statement, export.ordering, PageRequest(first=BATCH), max_page=BATCH
             )
         except DBAPIError:
-            request_id = uuid.uuid4().hex
+            request_id = new_request_id()
             log.exception("export %s failed (request %s)", name, request_id)
-            return _problem(
-                500, "INTERNAL_SERVER_ERROR", "Internal server error.", requestId=request_id
-            )
+            return internal_error(request_id)
         handed_to_stream = True
     finally:
         if not handed_to_stream:

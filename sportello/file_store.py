@@ -15,6 +15,7 @@ import hashlib
 import os
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -52,11 +53,28 @@ def sniff(head: bytes) -> str | None:
     return next((mime for magic, mime in SIGNATURES if head.startswith(magic)), None)
 
 
-def receive(source: BinaryIO, root: Path, limit: int) -> Incoming:
-    """Copy ``source`` under ``root``/.incoming while hashing it; TooLarge, UnsupportedType."""
+# What an organization's logo may be: raster images a browser shows without running anything
+# (never SVG, whose XML can carry script, nor a PDF).
+RASTER_IMAGES = frozenset({"image/png", "image/jpeg", "image/webp"})
+
+
+def sniff_raster(head: bytes) -> str | None:
+    """The MIME type of a PNG, JPEG or WebP image by its leading bytes; None otherwise."""
+    # WebP: a RIFF container whose form type, after the 4-byte length, is WEBP.
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    mime_type = sniff(head)
+    return mime_type if mime_type in RASTER_IMAGES else None
+
+
+def receive(
+    source: BinaryIO, root: Path, limit: int, sniffer: Callable[[bytes], str | None] = sniff
+) -> Incoming:
+    """Copy ``source`` under ``root``/.incoming while hashing it; TooLarge, UnsupportedType
+    (``sniffer`` names the accepted types from the leading bytes: documents' by default)."""
     source.seek(0)
     first = source.read(CHUNK)
-    mime_type = sniff(first)
+    mime_type = sniffer(first)
     if mime_type is None:
         raise UnsupportedType("send a PDF, PNG or JPEG file")
     incoming = root / ".incoming"

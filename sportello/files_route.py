@@ -41,6 +41,7 @@ from db.queries import audit, documents
 from schema import ids
 from schema.errors import ApiError, BadUserInput
 from sportello import file_store
+from sportello.errors import problem
 from sportello.state import AppState
 
 log = logging.getLogger("sportello.files")
@@ -62,8 +63,7 @@ FALSE = frozenset({"false", "0", "no", "off", ""})
 
 
 def _error(status: int, code: str, message: str, **extensions: Any) -> JSONResponse:
-    body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
-    return JSONResponse(body, status_code=status)
+    return problem(status, code, message, **extensions)
 
 
 def not_found() -> JSONResponse:
@@ -86,7 +86,9 @@ async def download(request: Request) -> Response:
     document_id = ids.decode("Document", request.path_params["id"])
     expires = request.query_params.get("expires", "")
     sig = request.query_params.get("sig", "")
-    if document_id is None or not expires.isdigit() or len(expires) > 12 or not sig:
+    # isascii: "²" is a digit to isdigit() but not to int().
+    digits = expires.isascii() and expires.isdigit()
+    if document_id is None or not digits or len(expires) > 12 or not sig:
         return not_found()
     async with state.engine.connect() as db:
         transaction = await db.begin()
@@ -201,7 +203,7 @@ async def upload(request: Request) -> Response:
         return _error(415, "UNSUPPORTED_MEDIA_TYPE", "Send the file as multipart/form-data.")
     limit = settings.max_upload_bytes + FORM_OVERHEAD
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         return _too_large(settings.max_upload_bytes)
     async with state.engine.connect() as db:
         transaction = await db.begin()

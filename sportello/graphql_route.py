@@ -20,9 +20,6 @@ from graphql import (
     DocumentNode,
     FieldNode,
     GraphQLError,
-    OperationDefinitionNode,
-    OperationType,
-    StringValueNode,
     Visitor,
     parse,
     specified_rules,
@@ -41,19 +38,21 @@ from db.loaders import Loaders
 from db.queries import audit
 from schema.build import view_for
 from schema.context import Context
-from schema.errors import ApiError
-from schema.execution import PlainFieldsExecution, is_awaitable
-from schema.limits import LIMIT_RULES, MAX_COST, MAX_TOKENS, query_cost
+from schema.errors import ApiError, RateLimited, Unauthenticated
+from schema.execution import FieldRefused, PlainFieldsExecution, is_awaitable
+from schema.input_faults import InputFault, refusal, refused_value, request_fault
+from schema.limits import LIMIT_RULES, MAX_COST, MAX_ERRORS, MAX_TOKENS, query_cost
 from schema.relay import set_page_limit
 from schema.views import ViewSchema
-from sportello import rate_limit
+from sportello import admission, rate_limit
 from sportello.playground import playground
 from sportello.settings import Settings
 from sportello.state import AppState
 
 log = logging.getLogger("sportello.graphql")
 
-MAX_ERRORS = 10
+# Past the first error of a document, one generic error (schema/limits.py MAX_ERRORS).
+MORE_ERRORS = "The document has more errors; fix this one and send it again to see the next."
 # Coercion messages may still suggest names ("Did you mean ...?"); nothing may spell out the
 # schema to a caller.
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -84,12 +83,20 @@ def validate_document(query: str, view: ViewSchema) -> tuple[GraphQLError, ...]:
     schema = view._schema
     document = parse_document(query)
     # The limits first and alone: an abusive document gets one error, cheaply.
-    errors = validate(schema, document, rules=LIMIT_RULES, max_errors=1)
+    errors = validate(schema, document, rules=LIMIT_RULES, max_errors=MAX_ERRORS)
     if not errors:
         errors = validate(
             schema, document, rules=specified_rules, max_errors=MAX_ERRORS, hide_suggestions=True
         )
-    return tuple(errors)
+    return tuple(past_first(errors))
+
+
+def past_first(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """The first ``MAX_ERRORS`` errors and one generic error for the rest: ten unknown
+    directives are one "Unknown directive" and "more errors", not a list of the ten."""
+    if len(errors) <= MAX_ERRORS:
+        return errors
+    return [*errors[:MAX_ERRORS], GraphQLError(MORE_ERRORS)]
 
 
 @lru_cache(maxsize=1024)
@@ -143,8 +150,17 @@ class ResultResponse(JSONResponse):
         return orjson.dumps(content)
 
 
-def error_response(status: int, code: str, message: str, request_id: str) -> JSONResponse:
-    body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}
+def error_response(
+    status: int, code: str, message: str, request_id: str, **extensions: Any
+) -> JSONResponse:
+    body = {
+        "errors": [
+            {
+                "message": message,
+                "extensions": {"code": code, **extensions, "requestId": request_id},
+            }
+        ]
+    }
     return JSONResponse(body, status_code=status, headers={"X-Request-Id": request_id})
 
 
@@ -152,6 +168,14 @@ def errors_response(errors: list[GraphQLError], request_id: str, *, code: str) -
     """A document refused before execution: 400 and every error found."""
     body = {"errors": [format_error(e, request_id, code=code) for e in errors]}
     return JSONResponse(body, status_code=400, headers={"X-Request-Id": request_id})
+
+
+def scalar_refusal(error: GraphQLError) -> InputFault | None:
+    """A literal or variable a scalar refused by its own rule (a day outside the calendar),
+    named by its argument: the document is the one just parsed (cached)."""
+    if refused_value(error) is None or error.source is None:
+        return None
+    return refusal(error, parse_document(error.source.body))
 
 
 def format_error(
@@ -162,6 +186,12 @@ def format_error(
     Errors graphql-core raises itself (syntax, validation, variable coercion) are about the
     caller's document and keep their message, with ``code`` unless they carry one.
     """
+    fault = scalar_refusal(error)
+    if fault is not None:
+        return {
+            "message": fault.message,
+            "extensions": {"code": "BAD_USER_INPUT", "field": fault.field},
+        }
     original = error.original_error
     # No path: the error is about the document or its variables (graphql-core keeps the
     # coercion failure as original_error), not a failure while resolving a field.
@@ -185,61 +215,26 @@ def format_error(
     return formatted
 
 
-# Mutations anyone may call; an operation made only of these runs as an anonymous caller.
-PUBLIC_MUTATIONS = frozenset({"login", "acceptInvitation", "requestPasswordReset", "resetPassword"})
-
-
-def public_operation(document: DocumentNode, operation_name: str | None) -> bool:
-    """Whether the operation to run is a mutation of public fields only."""
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    named = [o for o in operations if o.name is not None and o.name.value == operation_name]
-    chosen = named[0] if named else (operations[0] if len(operations) == 1 else None)
-    if chosen is None or chosen.operation is not OperationType.MUTATION:
-        return False
-    selections = chosen.selection_set.selections
-    return all(
-        isinstance(s, FieldNode) and s.name.value in PUBLIC_MUTATIONS | {"__typename"}
-        for s in selections
-    )
-
-
 @dataclasses.dataclass(frozen=True)
 class DocumentFacts:
     """What the route needs to know of a document's text, found in one walk of it."""
 
     # Asks for __schema or __type anywhere (fragments included).
     introspects: bool
-    # A string literal holds U+0000, which PostgreSQL cannot store in text.
-    nul_literal: bool
 
 
 @lru_cache(maxsize=512)
 def document_facts(query: str) -> DocumentFacts:
     """Computed once per distinct document text, like its parse."""
-    introspects = nul_literal = False
+    introspects = False
 
     class Finder(Visitor):
         def enter_field(self, node: FieldNode, *_: Any) -> None:
             nonlocal introspects
             introspects = introspects or node.name.value in {"__schema", "__type"}
 
-        def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
-            nonlocal nul_literal
-            nul_literal = nul_literal or "\x00" in node.value
-
     visit(parse_document(query), Finder())
-    return DocumentFacts(introspects, nul_literal)
-
-
-def _nul_in(value: Any) -> bool:
-    """Whether a variable value holds U+0000 anywhere (keys included)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_nul_in(k) or _nul_in(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_nul_in(v) for v in value)
-    return False
+    return DocumentFacts(introspects)
 
 
 async def record_preview(state: AppState, contact: ContactPrincipal, ip: str | None) -> None:
@@ -290,9 +285,20 @@ async def _graphql(request: Request, request_id: str) -> Response:
         if rejected.status == 405:
             response.headers["Allow"] = "POST"
         return response
-    # The body is read before taking a turn: a client sending it slowly holds no turn.
-    async with state.executing:
-        return await _run(request, request_id, state, operation)
+    # The body is read before taking a turn: a client sending it slowly holds no turn. Each
+    # principal gets its share of the turns (sportello/admission.py).
+    try:
+        async with state.admission.turns.turn(admission.principal_key(request, settings)):
+            return await _run(request, request_id, state, operation)
+    except admission.Crowded as crowded:
+        return rate_limit.refusal(crowded.limited, request_id)
+
+
+def refused_anonymous(refused: RateLimited | Unauthenticated, request_id: str) -> Response:
+    """The answer to an anonymous request admission refused (sportello/admission.py)."""
+    if isinstance(refused, RateLimited):
+        return rate_limit.refusal(refused, request_id)
+    return unauthenticated(request_id)
 
 
 async def _run(
@@ -305,41 +311,67 @@ async def _run(
     together, and the slowest several times the median (bench/RESULTS.md); with a few at
     a time and the rest waiting in arrival order, each runs nearly alone, the CPU still
     overlaps with PostgreSQL, and waiting requests hold no database connection.
+
+    A document is parsed only once its caller is known, or is known to be a public operation
+    (sportello/admission.py): an anonymous caller cannot make the server parse and validate
+    more than a public operation's few tokens.
     """
     settings = state.settings
-    try:
-        document: DocumentNode | None = parse_document(operation["query"])
-        parse_error = None
-    except GraphQLError as error:
-        document, parse_error = None, error
+    judged = admission.verdict(operation["query"], operation["operation_name"])
+    # Logging in, accepting an invitation, resetting a password: whoever the caller was
+    # before does not matter (and must not bind the request to its organization).
+    public_mutation = judged is admission.Verdict.PUBLIC_MUTATION
+    # Known to be anonymous without the database: counted, and refused unless public, first.
+    counted = public_mutation or not admission.has_credentials(request)
+    if counted:
+        turned_away = await admission.admit_anonymous(state, request, judged)
+        if turned_away is not None:
+            return refused_anonymous(turned_away, request_id)
 
     async with state.engine.connect() as db:
         transaction = await db.begin()
-        if document is not None and public_operation(document, operation["operation_name"]):
-            # Logging in, accepting an invitation, resetting a password: whoever the caller
-            # was before does not matter (and must not bind the request to its organization).
+        if public_mutation:
             identity = ANONYMOUS
         else:
             try:
                 identity = await authenticate(db, request, settings, now_utc())
             except ApiError as refused:
+                # Credentials that open nothing: counted like any anonymous request.
+                limited = None if counted else await admission.charge_address(state, request)
+                if limited is not None:
+                    return rate_limit.refusal(limited, request_id)
                 status = 403 if refused.code == "FORBIDDEN" else 401
                 return error_response(status, refused.code, refused.message, request_id)
         anonymous = isinstance(identity.principal, Anonymous)
+        if anonymous and not counted:
+            # A cookie that opens no session: an anonymous request after all.
+            turned_away = await admission.admit_anonymous(state, request, judged)
+            if turned_away is not None:
+                return refused_anonymous(turned_away, request_id)
         if isinstance(identity.principal, ContactPrincipal) and identity.principal.viewed_by:
             await record_preview(state, identity.principal, client_address(request, settings))
         await bind(db, identity)
+        try:
+            document: DocumentNode | None = parse_document(operation["query"])
+            parse_error = None
+        except GraphQLError as error:
+            document, parse_error = None, error
+        # Text PostgreSQL cannot store (NUL, lone surrogates), anywhere in the request:
+        # refused and named before validation, execution and the operation's SQL; a
+        # surrogate in the document is also why it did not parse (schema/input_faults.py).
+        fault = request_fault(
+            operation["query"], document, operation["variables"], operation["operation_name"]
+        )
+        if fault is not None:
+            return error_response(
+                400, "BAD_USER_INPUT", fault.message, request_id, field=fault.field
+            )
         if document is None:
             assert parse_error is not None
             if anonymous:
                 return unauthenticated(request_id)
             return errors_response([parse_error], request_id, code="GRAPHQL_PARSE_FAILED")
         facts = document_facts(operation["query"])
-        if facts.nul_literal or _nul_in(operation["variables"]):
-            # PostgreSQL cannot store NUL in text; refused here, named, before any SQL.
-            return error_response(
-                400, "BAD_USER_INPUT", "Text may not contain the NUL character.", request_id
-            )
         introspects = facts.introspects
         # Introspection describes only what this principal may use (see schema/build.py).
         view = view_for(identity.principal, narrowed=introspects)
@@ -354,7 +386,7 @@ async def _run(
         if not errors:
             # What this principal may use: one decision per field of the document.
             uses = document_field_uses(operation["query"], view)
-            errors = checks.refusals(uses)[:MAX_ERRORS]
+            errors = past_first(checks.refusals(uses))
         if errors:
             if anonymous:
                 return unauthenticated(request_id)
@@ -399,8 +431,9 @@ async def _run(
         )
         if not isinstance(result, ExecutionResult):
             result = await result
-        # One transaction per request: kept only when everything succeeded.
-        if result.errors:
+        # One transaction per request: kept only when everything succeeded (a flag-gated
+        # field answered null refuses a read, not the request).
+        if any(not isinstance(e.original_error, FieldRefused) for e in result.errors or ()):
             await transaction.rollback()
         else:
             await transaction.commit()

@@ -72,6 +72,16 @@ class Settings:
     # Partner tokens: requests and total query cost each token may spend per minute.
     partner_requests_per_minute: int = 120
     partner_cost_per_minute: int = 100_000
+    # Admission (sportello/admission.py): GraphQL requests of anonymous callers per client
+    # address (an IPv6 /64) and minute, whatever their outcome, counted in PostgreSQL.
+    anonymous_requests_per_minute: int = 60
+    # Total query cost each staff user or contact (all its sessions together) may spend per
+    # minute, GraphQL and CSV, counted in PostgreSQL like the partner tokens' budget.
+    session_cost_per_minute: int = 100_000
+    # Operations one principal (a session, a partner token; anonymous callers per address)
+    # may execute at once in a process, and may have waiting besides; more are refused.
+    principal_concurrent_requests: int = 2
+    principal_waiting_requests: int = 32
 
     # Mail: without smtp_host, messages are written as .eml files under <data_dir>/mail.
     smtp_host: str | None = None
@@ -86,15 +96,24 @@ class Settings:
     mail_max_attempts: int = 8
 
     def __post_init__(self) -> None:
-        for name in ("partner_requests_per_minute", "partner_cost_per_minute"):
+        for name in (
+            "partner_requests_per_minute",
+            "partner_cost_per_minute",
+            "anonymous_requests_per_minute",
+            "session_cost_per_minute",
+        ):
             # Counted in int4 columns, whose sums (used + asked) must fit as well.
             if not 1 <= getattr(self, name) <= PARTNER_BUDGET_MAX:
                 raise SettingsError(
                     f"{env_name(name)}={getattr(self, name)}: between 1 and {PARTNER_BUDGET_MAX:,}"
                 )
-        if self.concurrent_requests < 1:
+        for name in ("concurrent_requests", "principal_concurrent_requests"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{env_name(name)}={getattr(self, name)}: at least 1")
+        if self.principal_waiting_requests < 0:
             raise SettingsError(
-                f"SPORTELLO_CONCURRENT_REQUESTS={self.concurrent_requests}: at least 1"
+                f"SPORTELLO_PRINCIPAL_WAITING_REQUESTS={self.principal_waiting_requests}: "
+                "at least 0"
             )
         if self.smtp_security not in {"starttls", "tls", "plain"}:
             raise SettingsError(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sportello.admission import Admission
 from sportello.settings import Settings
 
 
@@ -14,5 +14,6 @@ from sportello.settings import Settings
 class AppState:
     settings: Settings
     engine: AsyncEngine
-    # Turns to execute a GraphQL operation: settings.concurrent_requests at once, then FIFO.
-    executing: asyncio.Semaphore
+    # Turns to execute a GraphQL operation (settings.concurrent_requests at once, then FIFO,
+    # each principal its share) and this process's count of anonymous requests per address.
+    admission: Admission

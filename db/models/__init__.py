@@ -20,6 +20,7 @@ from db.models.identity import (
     LoginThrottle,
     PartnerToken,
     PartnerTokenClient,
+    PasswordResetRequest,
     Session,
     TokenPurpose,
 )
@@ -29,6 +30,7 @@ from db.models.revisions import ItemOutcome, Revision, RevisionItem, RevisionRes
 from db.models.staff import Absence, StaffRole, StaffUser, TechnicianSkill, WorkingHours
 from db.models.tickets import Department, Ticket, TicketComment, TicketStatus, Urgency
 from db.models.timesheets import ClockSource, TimesheetEntry
+from db.models.usage import AccountUsage, AddressUsage
 from db.models.worksheets import WorkSheet, WorkSheetStatus
 
 metadata = SQLModel.metadata
@@ -48,8 +50,10 @@ __all__ = [
     "DOCUMENT_OWNERS",
     "Absence",
     "AccountToken",
+    "AccountUsage",
     "ActivityKind",
     "ActivityType",
+    "AddressUsage",
     "AuditEvent",
     "Client",
     "ClockSource",
@@ -72,6 +76,7 @@ __all__ = [
     "OutboxStatus",
     "PartnerToken",
     "PartnerTokenClient",
+    "PasswordResetRequest",
     "PortalGrant",
     "Quote",
     "QuoteStatus",

@@ -63,7 +63,24 @@ class Intervention(TenantBase, table=True):
             using="gist",
             where=sa.text("status <> 'CANCELLED' AND technician_id IS NOT NULL"),
         ),
-        sa.UniqueConstraint("organization_id", "idempotency_key"),
+        # An idempotency key belongs to the principal that sent it (the contact or the staff
+        # user who booked): another caller's equal key is another booking, never a conflict.
+        sa.UniqueConstraint(
+            "organization_id",
+            "booked_by_contact_id",
+            "idempotency_key",
+            name="uq_intervention_idempotency_contact",
+        ),
+        sa.UniqueConstraint(
+            "organization_id",
+            "booked_by_staff_id",
+            "idempotency_key",
+            name="uq_intervention_idempotency_staff",
+        ),
+        sa.CheckConstraint(
+            "idempotency_key IS NULL OR num_nonnulls(booked_by_contact_id, booked_by_staff_id) = 1",
+            name="idempotency_key_has_owner",
+        ),
         sa.Index("ix_intervention_org_start", "organization_id", "starts_at", "id"),
         sa.Index("ix_intervention_site_start", "site_id", "starts_at", "id"),
         sa.Index("ix_intervention_client_start", "client_id", "starts_at", "id"),
@@ -71,6 +88,7 @@ class Intervention(TenantBase, table=True):
         reference_index("intervention", "reschedules_id"),
         reference_index("intervention", "ticket_id"),
         reference_index("intervention", "booked_by_contact_id"),
+        reference_index("intervention", "booked_by_staff_id"),
     )
 
     client_id: uuid.UUID
@@ -85,4 +103,5 @@ class Intervention(TenantBase, table=True):
     ticket_id: uuid.UUID | None = None
     notes: str = Field(default="")
     booked_by_contact_id: uuid.UUID | None = Field(default=None, foreign_key="contact.id")
+    booked_by_staff_id: uuid.UUID | None = Field(default=None, foreign_key="staff_user.id")
     idempotency_key: str | None = Field(default=None, max_length=100)

@@ -141,10 +141,23 @@ class PartnerUsage(TenantBase, table=True):
     cost: int
 
 
-class LoginThrottle(SQLModel, table=True):
-    """Failed logins counted per key: an account identifier of an organization, or an address.
+class PasswordResetRequest(TenantBase, table=True):
+    """A password reset someone asked for, as typed, waiting for the mail worker.
 
-    Keys exist for unknown identifiers too, so throttling does not tell which accounts exist.
+    Asking only inserts this row, the same for every identifier; the worker looks the account
+    up and queues the link (authz/login.py), so the request's time tells nothing. The worker
+    deletes the row in the transaction that queues the mail.
+    """
+
+    __tablename__ = "password_reset_request"
+
+    identifier: str = Field(max_length=254)
+    ip: str | None = Field(default=None, max_length=64)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins counted per key: an identifier of an organization (normalised), an
+    address, or an account (authz/login.py says which of them may answer RATE_LIMITED).
     """
 
     __tablename__ = "login_throttle"

@@ -19,11 +19,24 @@ class Organization(TableBase, table=True):
         sa.CheckConstraint("travel_road_factor >= 1", name="road_factor_at_least_one"),
         sa.CheckConstraint("travel_buffer_minutes >= 0", name="buffer_not_negative"),
         sa.CheckConstraint("ticket_counter >= 0", name="ticket_counter_not_negative"),
+        # A stored logo has both its hash and its type, or neither (migration 0009).
+        sa.CheckConstraint(
+            "(logo_sha256 IS NULL) = (logo_mime_type IS NULL)", name="logo_sha256_and_type"
+        ),
+        sa.CheckConstraint("logo_sha256 ~ '^[0-9a-f]{64}$'", name="logo_sha256_hex"),
+        sa.CheckConstraint(
+            "logo_mime_type IN ('image/png', 'image/jpeg', 'image/webp')", name="logo_raster"
+        ),
     )
 
     slug: str = Field(max_length=63, unique=True)
     name: str = Field(max_length=200)
     logo_url: str | None = Field(default=None, max_length=500)
+    # The logo Sportello stores and serves itself (sportello/branding_route.py): its file lies
+    # in the document store under a key made of this hash and the organization's id
+    # (db/queries/organization_logo.py). When set, it is the logo pages show, not logo_url.
+    logo_sha256: str | None = Field(default=None, max_length=64)
+    logo_mime_type: str | None = Field(default=None, max_length=32)
     portal_info_text: str = Field(default="")
     notification_email: str = Field(max_length=254)
     locale: str = Field(default="it", max_length=8)

@@ -57,7 +57,20 @@ class Ticket(TenantBase, table=True):
     __table_args__ = (
         *client_scope_constraints("ticket"),
         sa.UniqueConstraint("organization_id", "number"),
-        sa.UniqueConstraint("organization_id", "idempotency_key"),
+        # An idempotency key belongs to the principal that sent it (its author): another
+        # caller's equal key opens another ticket, never a conflict.
+        sa.UniqueConstraint(
+            "organization_id",
+            "opened_by_contact_id",
+            "idempotency_key",
+            name="uq_ticket_idempotency_contact",
+        ),
+        sa.UniqueConstraint(
+            "organization_id",
+            "opened_by_staff_id",
+            "idempotency_key",
+            name="uq_ticket_idempotency_staff",
+        ),
         sa.ForeignKeyConstraint(
             ["department_id", "organization_id"],
             ["department.id", "department.organization_id"],

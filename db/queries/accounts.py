@@ -1,4 +1,5 @@
-"""Accounts that can log in (staff users and contacts) and their one-use link tokens."""
+"""Accounts that can log in (staff users and contacts), their one-use link tokens, and the
+password reset requests waiting for the mail worker."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ CONTACT = table_of(m.Contact)
 ORGANIZATION = table_of(m.Organization)
 TOKEN = table_of(m.AccountToken)
 SESSION = table_of(m.Session)
+RESET_REQUEST = table_of(m.PasswordResetRequest)
 
 
 class AccountKind(enum.StrEnum):
@@ -50,12 +52,17 @@ def account_of(principal: Principal) -> tuple[AccountKind, uuid.UUID] | None:
     return None
 
 
-def _digits(identifier: str) -> str:
+# An identifier without "@" holding at least this many digits may be a phone number.
+PHONE_DIGITS = 6
+
+
+def phone_digits(identifier: str) -> str:
+    """A phone number as compared: its digits and "+", whatever separates them."""
     return re.sub(r"[^0-9+]", "", identifier)
 
 
 def _phone_matches(column: sa.ColumnElement[str], identifier: str) -> sa.ColumnElement[bool]:
-    return sa.func.regexp_replace(column, "[^0-9+]", "", "g") == _digits(identifier)
+    return sa.func.regexp_replace(column, "[^0-9+]", "", "g") == phone_digits(identifier)
 
 
 def _staff_select() -> sa.Select[tuple[object, ...]]:
@@ -126,7 +133,7 @@ async def find_by_identifier(
         staff_match = sa.func.lower(STAFF.c.email) == identifier.lower()
         contact_match = sa.func.lower(CONTACT.c.email) == identifier.lower()
     else:
-        phone = len(_digits(identifier)) >= 6
+        phone = len(phone_digits(identifier)) >= PHONE_DIGITS
         staff_match = _phone_matches(STAFF.c.phone, identifier) if phone else sa.false()
         contact_match = sa.or_(
             sa.func.lower(CONTACT.c.username) == identifier.lower(),
@@ -247,6 +254,13 @@ async def issue_link_token(
     )
 
 
+async def lock(db: AsyncConnection, account: Account) -> None:
+    """Hold the account's row until the caller's transaction ends: what is decided about it
+    meanwhile (a link to send or not) is decided once at a time."""
+    table = STAFF if account.kind is AccountKind.STAFF else CONTACT
+    await db.execute(sa.select(table.c.id).where(table.c.id == account.id).with_for_update())
+
+
 async def last_link_issued_at(
     db: AsyncConnection, account: Account, purpose: m.TokenPurpose
 ) -> dt.datetime | None:
@@ -308,3 +322,58 @@ async def contact_flags(
     if row is None:
         return None
     return frozenset(name for name in CONTACT_FLAGS if row._mapping[name])
+
+
+@dataclasses.dataclass(frozen=True)
+class ResetRequest:
+    """A password reset someone asked for, as typed (authz/login.py)."""
+
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    identifier: str
+    ip: str | None
+
+
+async def record_reset_request(
+    db: AsyncConnection, slug: str, identifier: str, ip: str | None
+) -> None:
+    """Queue a reset request for the organization ``slug``: one statement whatever the slug
+    and identifier name (an unknown organization inserts no row), so that its time tells
+    nothing about which accounts exist."""
+    await db.execute(
+        RESET_REQUEST.insert().from_select(
+            ["id", "organization_id", "identifier", "ip"],
+            sa.select(
+                sa.func.gen_random_uuid(),
+                ORGANIZATION.c.id,
+                sa.literal(identifier, sa.String),
+                sa.literal(ip, sa.String),
+            ).where(ORGANIZATION.c.slug == slug),
+        )
+    )
+
+
+async def claim_reset_request(db: AsyncConnection) -> ResetRequest | None:
+    """Take the oldest waiting reset request off the queue, skipping those another worker
+    holds; None when there is none. The deletion commits with the caller's transaction (and
+    the mail it queues), or is undone with it."""
+    oldest = (
+        sa.select(RESET_REQUEST.c.id)
+        .order_by(RESET_REQUEST.c.created_at, RESET_REQUEST.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    row = (
+        await db.execute(
+            RESET_REQUEST.delete()
+            .where(RESET_REQUEST.c.id == oldest)
+            .returning(
+                RESET_REQUEST.c.id,
+                RESET_REQUEST.c.organization_id,
+                RESET_REQUEST.c.identifier,
+                RESET_REQUEST.c.ip,
+            )
+        )
+    ).first()
+    return None if row is None else ResetRequest(*row)

@@ -1,8 +1,8 @@
 """Writing appointments: booking, rescheduling, confirming, cancelling; signing work sheets.
 
 ``insert_appointment`` runs in a savepoint so that the two ways PostgreSQL can refuse a booking
-(the technician's exclusion constraint, the idempotency key) come back as answers instead of
-aborting the request's transaction.
+(the technician's exclusion constraint, the author's idempotency key) come back as answers
+instead of aborting the request's transaction.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from authz.scope import RowScope, restrict
 from db import models as m
 from db.models.base import table_of
+from db.queries.accounts import AccountKind
+
+# Who sent an idempotency key: a staff user or a contact (db.queries.accounts.account_of).
+Author = tuple[AccountKind, uuid.UUID]
 
 VISIT = table_of(m.Intervention)
 ACTIVITY = table_of(m.ActivityType)
@@ -33,12 +37,27 @@ class Outcome(enum.Enum):
     DUPLICATE_KEY = "duplicate_key"
 
 
+def booked_by(author: Author) -> dict[str, uuid.UUID | None]:
+    """The author columns of an appointment ``author`` books: whose idempotency key it is."""
+    kind, account_id = author
+    return {
+        "booked_by_contact_id": account_id if kind is AccountKind.CONTACT else None,
+        "booked_by_staff_id": account_id if kind is AccountKind.STAFF else None,
+    }
+
+
 async def appointment_by_key(
-    db: AsyncConnection, scope: RowScope, idempotency_key: str
+    db: AsyncConnection, scope: RowScope, author: Author, idempotency_key: str
 ) -> uuid.UUID | None:
+    """The appointment an earlier request of ``author`` with this key booked, if the caller
+    can still see it. Keys are the author's own: another caller's equal key is not found."""
+    kind, account_id = author
+    column = (
+        VISIT.c.booked_by_staff_id if kind is AccountKind.STAFF else VISIT.c.booked_by_contact_id
+    )
     found = await db.scalar(
         restrict(sa.select(VISIT.c.id), m.Intervention, scope).where(
-            VISIT.c.idempotency_key == idempotency_key
+            column == account_id, VISIT.c.idempotency_key == idempotency_key
         )
     )
     return found if isinstance(found, uuid.UUID) else None
@@ -56,7 +75,7 @@ async def insert_appointment(
     except IntegrityError as error:
         if "ex_intervention_technician_overlap" in str(error.orig):
             return Outcome.OVERLAP, appointment_id
-        if "idempotency_key" in str(error.orig):
+        if "uq_intervention_idempotency_" in str(error.orig):
             return Outcome.DUPLICATE_KEY, appointment_id
         raise
     return Outcome.CREATED, appointment_id

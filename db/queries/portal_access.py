@@ -1,4 +1,9 @@
-"""Portal accesses (contacts) as staff manage them: grants, flags, deletion, portal switches."""
+"""Portal accesses (contacts) as staff manage them: grants, flags, deletion, portal switches.
+
+Whatever takes a contact's access away (its portal access flag, the organization's or a
+granted client's portal switched off, deletion, a credentials reset) revokes its sessions in
+the same transaction: switching back on never brings an old session back.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from authz.principals import CONTACT_FLAGS
 from db import models as m
 from db.models.base import table_of
-from db.queries.accounts import CONTACT, ORGANIZATION, AccountKind, end_sessions
+from db.queries.accounts import CONTACT, ORGANIZATION, SESSION, AccountKind, end_sessions
 
 GRANT = table_of(m.PortalGrant)
 CLIENT = table_of(m.Client)
@@ -256,16 +261,24 @@ async def create(
 
 
 async def update(
-    db: AsyncConnection, organization_id: uuid.UUID, contact_id: uuid.UUID, values: dict[str, Any]
+    db: AsyncConnection,
+    organization_id: uuid.UUID,
+    contact_id: uuid.UUID,
+    values: dict[str, Any],
+    now: dt.datetime,
 ) -> bool:
     """Change profile fields and flags of a live access; False when there is none,
-    :class:`Taken` when its new email or username was just taken."""
+    :class:`Taken` when its new email or username was just taken. Switching its portal access
+    off ends its sessions for good (switching it back on needs a new login)."""
     statement = CONTACT.update().where(*_live(organization_id), CONTACT.c.id == contact_id)
     # With nothing to change the statement still tells whether the access exists.
     statement = statement.values(**values) if values else statement.values(id=CONTACT.c.id)
     async with _unique_fields():
         result = await db.execute(statement.returning(CONTACT.c.id))
-    return result.first() is not None
+    found = result.first() is not None
+    if found and values.get("portal_access") is False:
+        await end_sessions(db, AccountKind.CONTACT, contact_id, now)
+    return found
 
 
 async def replace_grants(
@@ -339,23 +352,68 @@ async def delete(
     return True
 
 
-async def set_organization_portal(
-    db: AsyncConnection, organization_id: uuid.UUID, enabled: bool
+async def _end_contact_sessions(
+    db: AsyncConnection,
+    organization_id: uuid.UUID,
+    now: dt.datetime,
+    *contacts: sa.ColumnElement[bool],
 ) -> None:
+    """Revoke the open sessions of the organization's contacts (all of them, or those the
+    ``contacts`` conditions select), in the caller's transaction."""
+    await db.execute(
+        SESSION.update()
+        .where(
+            SESSION.c.organization_id == organization_id,
+            SESSION.c.contact_id.is_not(None),
+            SESSION.c.revoked_at.is_(None),
+            *contacts,
+        )
+        .values(revoked_at=now)
+    )
+
+
+async def set_organization_portal(
+    db: AsyncConnection, organization_id: uuid.UUID, enabled: bool, now: dt.datetime
+) -> None:
+    """Switch the organization's portal; off ends every contact's sessions for good."""
     await db.execute(
         ORGANIZATION.update()
         .where(ORGANIZATION.c.id == organization_id)
         .values(portal_enabled=enabled)
     )
+    if not enabled:
+        await _end_contact_sessions(db, organization_id, now)
 
 
 async def set_client_portal(
-    db: AsyncConnection, organization_id: uuid.UUID, client_id: uuid.UUID, enabled: bool
+    db: AsyncConnection,
+    organization_id: uuid.UUID,
+    client_id: uuid.UUID,
+    enabled: bool,
+    now: dt.datetime,
 ) -> bool:
+    """Switch one client's portal; False when there is no such client.
+
+    Off ends, for good, the sessions of every contact granted that client or one of its
+    sites, also of contacts who keep other clients: a session never outlives a switch that
+    took something from it, so what is switched back on is seen only after a new login.
+    """
     result = await db.execute(
         CLIENT.update()
         .where(CLIENT.c.organization_id == organization_id, CLIENT.c.id == client_id)
         .values(portal_enabled=enabled)
         .returning(CLIENT.c.id)
     )
-    return result.first() is not None
+    if result.first() is None:
+        return False
+    if not enabled:
+        granted = (
+            sa.select(GRANT.c.contact_id)
+            .outerjoin(SITE, SITE.c.id == GRANT.c.site_id)
+            .where(
+                GRANT.c.organization_id == organization_id,
+                sa.or_(GRANT.c.client_id == client_id, SITE.c.client_id == client_id),
+            )
+        )
+        await _end_contact_sessions(db, organization_id, now, SESSION.c.contact_id.in_(granted))
+    return True

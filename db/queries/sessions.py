@@ -155,26 +155,33 @@ async def revoke(db: AsyncConnection, session_id: uuid.UUID, now: dt.datetime) -
     )
 
 
-async def blocked_for(db: AsyncConnection, keys: list[str], now: dt.datetime) -> int:
-    """Seconds until every key may try again; 0 when none is blocked."""
-    until = await db.scalar(
-        sa.select(sa.func.max(THROTTLE.c.blocked_until)).where(THROTTLE.c.key.in_(keys))
+async def waits(db: AsyncConnection, keys: list[str], now: dt.datetime) -> dict[str, int]:
+    """Seconds until each blocked key may try again; keys not blocked are left out."""
+    rows = await db.execute(
+        sa.select(THROTTLE.c.key, THROTTLE.c.blocked_until).where(
+            THROTTLE.c.key.in_(keys), THROTTLE.c.blocked_until > now
+        )
     )
-    if not isinstance(until, dt.datetime) or until <= now:
-        return 0
-    return max(1, int((until - now).total_seconds() + 0.999))
+    return {key: max(1, int((until - now).total_seconds() + 0.999)) for key, until in rows}
 
 
-async def record_failure(
-    db: AsyncConnection, key: str, now: dt.datetime, free_failures: int, max_backoff: int
+async def record_failures(
+    db: AsyncConnection, free_failures: dict[str, int], now: dt.datetime, max_backoff: int
 ) -> None:
-    """Count a failure; past ``free_failures`` the key waits 1, 2, 4, ... seconds (capped)."""
+    """Count a failure under each key, in one statement; past its free failures (the value of
+    ``free_failures`` for the key) a key waits 1, 2, 4, ... seconds, at most ``max_backoff``."""
+    free = sa.case(
+        *((THROTTLE.c.key == key, allowed) for key, allowed in free_failures.items()),
+        else_=0,
+    )
     stale = THROTTLE.c.last_failure_at < now - FAILURE_MEMORY
     failures = sa.case((stale, 1), else_=THROTTLE.c.failures + 1)
-    over = failures - free_failures
+    over = failures - free
     wait = sa.func.least(sa.func.power(2, sa.func.greatest(over - 1, 0)), max_backoff)
     blocked = sa.case((over > 0, now + sa.func.make_interval(0, 0, 0, 0, 0, 0, wait)), else_=None)
-    statement = insert(THROTTLE).values(key=key, failures=1, last_failure_at=now)
+    statement = insert(THROTTLE).values(
+        [{"key": key, "failures": 1, "last_failure_at": now} for key in sorted(free_failures)]
+    )
     await db.execute(
         statement.on_conflict_do_update(
             index_elements=[THROTTLE.c.key],
@@ -183,5 +190,5 @@ async def record_failure(
     )
 
 
-async def clear(db: AsyncConnection, key: str) -> None:
-    await db.execute(THROTTLE.delete().where(THROTTLE.c.key == key))
+async def clear(db: AsyncConnection, keys: list[str]) -> None:
+    await db.execute(THROTTLE.delete().where(THROTTLE.c.key.in_(keys)))

@@ -8,12 +8,15 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.principals import Audience
 from authz.scope import RowScope, restrict
 from db import models as m
 from db.models.base import table_of
+from db.queries.accounts import AccountKind
+from db.queries.booking import Author
 
 TICKET = table_of(m.Ticket)
 COMMENT = table_of(m.TicketComment)
@@ -33,13 +36,27 @@ class TicketPlace:
     client_name: str
 
 
+def opened_by(author: Author) -> dict[str, uuid.UUID | None]:
+    """The author columns of a ticket ``author`` opens: whose idempotency key it is."""
+    kind, account_id = author
+    return {
+        "opened_by_contact_id": account_id if kind is AccountKind.CONTACT else None,
+        "opened_by_staff_id": account_id if kind is AccountKind.STAFF else None,
+    }
+
+
 async def ticket_by_key(
-    db: AsyncConnection, scope: RowScope, idempotency_key: str
+    db: AsyncConnection, scope: RowScope, author: Author, idempotency_key: str
 ) -> uuid.UUID | None:
-    """The ticket an earlier submission with this key opened, if the caller can see it."""
+    """The ticket an earlier submission of ``author`` with this key opened, if the caller can
+    still see it. Keys are the author's own: another caller's equal key is not found."""
+    kind, account_id = author
+    column = (
+        TICKET.c.opened_by_staff_id if kind is AccountKind.STAFF else TICKET.c.opened_by_contact_id
+    )
     found = await db.scalar(
         restrict(sa.select(TICKET.c.id), m.Ticket, scope).where(
-            TICKET.c.idempotency_key == idempotency_key
+            column == account_id, TICKET.c.idempotency_key == idempotency_key
         )
     )
     return found if isinstance(found, uuid.UUID) else None
@@ -100,14 +117,32 @@ async def next_number(db: AsyncConnection, organization_id: uuid.UUID) -> int:
     return int(number)
 
 
-async def insert_ticket(db: AsyncConnection, values: dict[str, Any]) -> uuid.UUID:
+async def insert_ticket(
+    db: AsyncConnection, organization_id: uuid.UUID, values: dict[str, Any]
+) -> tuple[uuid.UUID, int] | None:
+    """A new ticket with the organization's next number: (id, number). None when its author's
+    idempotency key was just used by a request running at the same time: numbering and
+    insert run in a savepoint, so that the request's transaction goes on and no number is
+    spent."""
     ticket_id = uuid.uuid4()
-    await db.execute(
-        TICKET.insert().values(
-            id=ticket_id, created_at=sa.func.now(), opened_at=sa.func.now(), **values
-        )
-    )
-    return ticket_id
+    try:
+        async with db.begin_nested():
+            number = await next_number(db, organization_id)
+            await db.execute(
+                TICKET.insert().values(
+                    id=ticket_id,
+                    created_at=sa.func.now(),
+                    opened_at=sa.func.now(),
+                    organization_id=organization_id,
+                    number=number,
+                    **values,
+                )
+            )
+    except IntegrityError as error:
+        if "uq_ticket_idempotency_" in str(error.orig):
+            return None
+        raise
+    return ticket_id, number
 
 
 async def notification_email(db: AsyncConnection, organization_id: uuid.UUID) -> str:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.queries.accounts import CONTACT, ORGANIZATION, STAFF, AccountKind
+from db.queries.organization_logo import logo_address
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,6 +22,7 @@ class ViewerRow:
     organization_name: str
     organization_logo_url: str | None
     portal_info_text: str
+    time_zone: str
 
 
 async def viewer(db: AsyncConnection, kind: AccountKind, account_id: uuid.UUID) -> ViewerRow:
@@ -35,6 +37,10 @@ async def viewer(db: AsyncConnection, kind: AccountKind, account_id: uuid.UUID) 
                 ORGANIZATION.c.name,
                 ORGANIZATION.c.logo_url,
                 ORGANIZATION.c.portal_info_text,
+                ORGANIZATION.c.slug,
+                ORGANIZATION.c.logo_sha256,
+                ORGANIZATION.c.portal_enabled,
+                ORGANIZATION.c.timezone,
             )
             .join(ORGANIZATION, ORGANIZATION.c.id == table.c.organization_id)
             .where(table.c.id == account_id)
@@ -47,6 +53,9 @@ async def viewer(db: AsyncConnection, kind: AccountKind, account_id: uuid.UUID) 
         row.email,
         row.locale,
         row.name,
-        row.logo_url,
+        # The stored logo is served only while the portal is on (sportello/branding_route.py);
+        # otherwise the configured address, as before.
+        logo_address(row.slug, row.logo_sha256 if row.portal_enabled else None, row.logo_url),
         row.portal_info_text,
+        row.timezone,
     )

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
+from db.queries.organization_logo import logo_key
 from db.seed.context import SeedContext
+from db.seed.logos import logo_png
 from db.seed.world import Activity, OrgWorld
 
 
 def build_organization(ctx: SeedContext, world: OrgWorld) -> None:
-    """The organization itself; the ticket counter is set once tickets are numbered."""
+    """The organization itself, with its logo file; the ticket counter is set once tickets
+    are numbered."""
     profile = world.profile
+    logo = logo_png(profile.slug)
+    logo_sha256 = hashlib.sha256(logo).hexdigest()
+    if ctx.keep_files:
+        ctx.files.append((logo_key(world.id, logo_sha256), logo))
     world.org = ctx.add(
         "organization",
         {
@@ -20,6 +28,9 @@ def build_organization(ctx: SeedContext, world: OrgWorld) -> None:
             "slug": profile.slug,
             "name": profile.name,
             "logo_url": f"https://{profile.domain}/logo.png",
+            # The stored logo pages show (logo_url stays the address emails use).
+            "logo_sha256": logo_sha256,
+            "logo_mime_type": "image/png",
             "portal_info_text": profile.portal_info,
             "notification_email": f"ufficio@{profile.domain}"
             if profile.locale == "it"

@@ -11,6 +11,7 @@ from typing import Any
 from authz.scope import RowScope
 from db.queries import appointments, billing, revisions, timesheets, worksheets
 from schema.activity_types import AppointmentStatus
+from schema.periods import Moment, OutOfCalendar, in_calendar
 from schema.revisions import RevisionResult
 from schema.worksheets import WorkSheetStatus
 from sportello.exports.base import ExportInputError, global_id
@@ -41,9 +42,18 @@ def date(params: Mapping[str, str], name: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise ExportInputError(name, "give a day as YYYY-MM-DD") from None
+    return within(day, name)
+
+
+def within(value: Moment, name: str) -> Moment:
+    """``value`` when its day is within the calendar a caller may use (schema/periods.py)."""
+    try:
+        return in_calendar(value)
+    except OutOfCalendar as outside:
+        raise ExportInputError(name, str(outside)) from None
 
 
 def time(params: Mapping[str, str], name: str) -> dt.datetime | None:
@@ -54,9 +64,9 @@ def time(params: Mapping[str, str], name: str) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         moment = None
-    if moment is None or moment.tzinfo is None:
+    if moment is None or moment.utcoffset() is None:
         raise ExportInputError(name, "give a time with its offset, as 2026-11-23T08:00:00+01:00")
-    return moment
+    return within(moment, name)
 
 
 def span(params: Mapping[str, str], read: Callable[[Mapping[str, str], str], Any]) -> Any:

@@ -12,10 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope
 from db.pagination import Ordering
+from db.text import unstorable
 from schema import ids
 
 
 class ExportInputError(ValueError):
+    """A query parameter refused; answered 400 BAD_USER_INPUT naming ``field``."""
+
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
@@ -40,6 +43,10 @@ class Export:
     check: Callable[[AsyncConnection, RowScope, Mapping[str, str]], Awaitable[None]] | None = None
 
     def statement(self, scope: RowScope, params: Mapping[str, str]) -> Any:
+        for name, value in params.items():
+            reason = unstorable(name) or unstorable(value)
+            if reason is not None:
+                raise ExportInputError(name if unstorable(name) is None else "query", reason)
         unknown = sorted(set(params) - self.parameters)
         if unknown:
             raise ExportInputError(unknown[0], "is not a filter of this list")

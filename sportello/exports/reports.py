@@ -14,17 +14,15 @@ from db.pagination import Ordering
 from db.queries import reports
 from schema import ids
 from schema.errors import NotFound
+from sportello.exports import arguments
 from sportello.exports.base import Column, Export, ExportInputError, column, global_id
 
 
 def _day(params: Mapping[str, str], name: str) -> dt.date:
-    value = params.get(name)
-    if value is None:
+    day = arguments.date(params, name)
+    if day is None:
         raise ExportInputError(name, "is required (YYYY-MM-DD)")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ExportInputError(name, "give a day as YYYY-MM-DD") from None
+    return day
 
 
 def _choice(params: Mapping[str, str], name: str, default: str, choices: Any) -> Any:

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import random
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
+import httpx
 import pytest
 
+from authz import login as auth
 from db import models as m
 from db.engine import create_engine
+from db.queries import accounts
+from mailer.worker import answer_reset_requests
+from schema import ids
 from tests import factories
-from tests.api import LOGIN, ORIGIN, VIEWER, Api
+from tests.api import LOGIN, ORIGIN, VIEWER, Api, StatementCounter
 from tests.conftest import MakeClient
 
 World = Api
@@ -250,6 +259,19 @@ RESET = (
 )
 
 
+async def answer_resets(world: World) -> int:
+    """What the mail worker does with waiting reset requests (mailer/worker.py)."""
+    state = world.client._transport.app.state.sportello  # type: ignore[attr-defined]
+    return await answer_reset_requests(state.engine, state.settings, batch_size=20)
+
+
+async def ask_reset(world: World, identifier: str) -> None:
+    """Ask for a reset as a browser does, then let the mail worker answer it."""
+    answer = await world.gql(REQUEST_RESET, org="acme", id=identifier)
+    assert answer.json() == {"data": {"requestPasswordReset": True}}
+    await answer_resets(world)
+
+
 async def test_reset_answers_the_same_for_known_and_unknown_accounts(world: World) -> None:
     known = await world.gql(REQUEST_RESET, org="acme", id="carla@client.example")
     unknown = await world.gql(REQUEST_RESET, org="acme", id="ghost@client.example")
@@ -258,12 +280,102 @@ async def test_reset_answers_the_same_for_known_and_unknown_accounts(world: Worl
     assert (
         known.json() == unknown.json() == no_org.json() == {"data": {"requestPasswordReset": True}}
     )
+    assert await answer_resets(world) == 2  # the unknown organization's asked for nothing
+
+
+async def test_asking_for_a_reset_does_the_same_work_for_any_account(world: World) -> None:
+    """The request's statements are the same, in the same order, for an active staff user, a
+    contact by username, an invited contact, a disabled one, an unknown identifier and an
+    unknown organization: the account is looked up later, by the mail worker, so the
+    request's time cannot depend on it."""
+    asked = [
+        ("acme", "boss@acme.example"),
+        ("acme", "carla"),
+        ("acme", "new@client.example"),
+        ("acme", "off@client.example"),
+        ("acme", "ghost@client.example"),
+        ("ghosts", "carla@client.example"),
+    ]
+    seen = set()
+    with StatementCounter(world.app_engine) as counter:
+        for org, identifier in asked:
+            counter.reset()
+            answer = await world.gql(REQUEST_RESET, org=org, id=identifier)
+            assert answer.json() == {"data": {"requestPasswordReset": True}}
+            # Admission counts anonymous requests per address (sportello/admission.py), and
+            # now and then forgets old minutes: the same for any account, left out here.
+            seen.add(tuple(s for s in counter.statements if "address_usage" not in s))
+    assert len(seen) == 1, seen
+    assert any("password_reset_request" in statement for statement in seen.pop())
+    assert await world.scalar("SELECT count(*) FROM outbox_message") == 0
+    assert await world.scalar("SELECT count(*) FROM account_token") == 0
+
+
+async def test_the_worker_answers_each_request_once(world: World) -> None:
+    """Three workers at once on requests for accounts that exist, do not, may not reset, and
+    the same account twice: one link mail per account that may reset, no request left, and a
+    second pass finds nothing to do."""
+    for identifier in (
+        "carla@client.example",
+        "CARLA",
+        "new@client.example",
+        "off@client.example",
+        "ghost@client.example",
+        "+39 02 1234 5678",
+    ):
+        await world.gql(REQUEST_RESET, org="acme", id=identifier)
+    state = world.client._transport.app.state.sportello  # type: ignore[attr-defined]
+    workers = [create_engine(state.settings.database_url, pool_size=1) for _ in range(3)]
+    try:
+        taken = await asyncio.gather(
+            *(answer_reset_requests(w, state.settings, batch_size=20) for w in workers)
+        )
+    finally:
+        for worker in workers:
+            await worker.dispose()
+    assert sum(taken) == 6
+    mails = await world.scalar(
+        "SELECT array_agg(to_address ORDER BY to_address) FROM outbox_message "
+        "WHERE kind = 'password_reset'"
+    )
+    assert mails == ["boss@acme.example", "carla@client.example", "new@client.example"]
+    assert await world.scalar("SELECT count(*) FROM password_reset_request") == 0
+    assert await answer_resets(world) == 0
+
+
+async def test_a_request_rolled_back_asks_for_nothing_and_a_dead_worker_loses_nothing(
+    world: World,
+) -> None:
+    """A reset asked in a transaction that rolls back leaves nothing to answer; a worker that
+    takes a request and dies before committing leaves it to the next one."""
+    caller = auth.Caller("192.0.2.1", None)
+    async with world.engine.connect() as db:
+        transaction = await db.begin()
+        await auth.request_password_reset(
+            db, organization="acme", identifier="carla@client.example", caller=caller
+        )
+        await transaction.rollback()
+    assert await answer_resets(world) == 0
+    async with world.engine.connect() as db, db.begin():
+        await auth.request_password_reset(
+            db, organization="acme", identifier="carla@client.example", caller=caller
+        )
+    async with world.engine.connect() as dying:
+        await dying.begin()
+        assert await accounts.claim_reset_request(dying) is not None
+        # The connection ends without a commit, as when the worker's process is killed.
+    assert await answer_resets(world) == 1
+    assert await world.scalar("SELECT count(*) FROM outbox_message") == 1
+    assert (
+        await world.scalar("SELECT ip FROM audit_event WHERE action = 'password_reset_requested'")
+        == "192.0.2.1"
+    )
     assert await world.scalar("SELECT count(*) FROM outbox_message") == 1
 
 
 async def test_a_reset_link_works_once(world: World) -> None:
     old_session = await world.token("carla@client.example")
-    await world.gql(REQUEST_RESET, org="acme", id="carla@client.example")
+    await ask_reset(world, "carla@client.example")
     token = await reset_link(world, "carla@client.example")
     assert token not in str(await world.scalar("SELECT array_agg(token_hash) FROM account_token"))
     done = await world.gql(RESET, t=token, p="brand new passphrase")
@@ -275,7 +387,7 @@ async def test_a_reset_link_works_once(world: World) -> None:
 
 
 async def test_reset_links_that_are_expired_tampered_or_stale_fail(world: World) -> None:
-    await world.gql(REQUEST_RESET, org="acme", id="carla@client.example")
+    await ask_reset(world, "carla@client.example")
     first = await reset_link(world, "carla@client.example")
     tampered = first[:-2] + ("AA" if not first.endswith("AA") else "BB")
     assert (await world.gql(RESET, t=tampered, p="brand new passphrase")).json()["errors"]
@@ -286,7 +398,7 @@ async def test_reset_links_that_are_expired_tampered_or_stale_fail(world: World)
         "UPDATE account_token SET expires_at = now() + interval '1 hour', "
         "created_at = now() - interval '1 hour'"
     )
-    await world.gql(REQUEST_RESET, org="acme", id="carla@client.example")
+    await ask_reset(world, "carla@client.example")
     second = await reset_link(world, "carla@client.example")
     assert second != first
     assert (await world.gql(RESET, t=first, p="brand new passphrase")).json()["errors"]
@@ -298,7 +410,7 @@ async def test_a_throttled_account_can_still_reset_its_password(world: World) ->
         await world.login("carla@client.example", "not the password")
     blocked = await world.login("carla@client.example")
     assert blocked.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
-    await world.gql(REQUEST_RESET, org="acme", id="carla@client.example")
+    await ask_reset(world, "carla@client.example")
     token = await reset_link(world, "carla@client.example")
     assert (await world.gql(RESET, t=token, p="back in business 2026")).json()["data"]
 
@@ -306,7 +418,7 @@ async def test_a_throttled_account_can_still_reset_its_password(world: World) ->
 async def test_an_invited_contact_can_make_its_first_access_through_a_reset(
     world: World,
 ) -> None:
-    await world.gql(REQUEST_RESET, org="acme", id="new@client.example")
+    await ask_reset(world, "new@client.example")
     token = await reset_link(world, "new@client.example")
     assert (await world.gql(RESET, t=token, p="my first passphrase")).json()["data"]
     state = await world.scalar("SELECT state FROM contact WHERE email = 'new@client.example'")
@@ -314,7 +426,7 @@ async def test_an_invited_contact_can_make_its_first_access_through_a_reset(
 
 
 async def test_a_link_works_only_for_its_purpose(world: World) -> None:
-    await world.gql(REQUEST_RESET, org="acme", id="carla@client.example")
+    await ask_reset(world, "carla@client.example")
     token = await reset_link(world, "carla@client.example")
     accept = (
         "mutation($t: String!, $p: String!) { acceptInvitation(token: $t, password: $p) { token } }"
@@ -331,8 +443,9 @@ async def test_links_point_to_the_public_url_whatever_the_host_header(world: Wor
         id="carla@client.example",
         headers={"host": "evil.example", "x-forwarded-host": "evil.example"},
     )
+    await answer_resets(world)
     body = await world.scalar("SELECT body_text FROM outbox_message")
-    assert "http://127.0.0.1:8000/reset-password#token=spl_" in body
+    assert "http://127.0.0.1:8000/reset-password?org=acme#token=spl_" in body
     assert "evil" not in body
 
 
@@ -391,3 +504,171 @@ async def test_a_browser_logged_into_one_organization_can_log_into_another(
     assert "sportello_session" in world.client.cookies
     other = await world.login("boss@other.example", org="other")
     assert other.json()["data"]["login"]["accountKind"] == "STAFF"
+
+
+def without_request_id(body: dict[str, Any]) -> dict[str, Any]:
+    for error in body.get("errors", []):
+        error.get("extensions", {}).pop("requestId", None)
+    return body
+
+
+@pytest.mark.parametrize("target", ["a contact", "nonsense"])
+@pytest.mark.parametrize("cookie", ["none", "expired"])
+async def test_a_preview_header_without_credentials_gets_the_anonymous_401(
+    world: World, target: str, cookie: str
+) -> None:
+    """X-View-As-Contact (a privileged header) on a request without valid credentials: the
+    same 401 without detail as the same anonymous request without it, on /graphql, /export
+    and /files, so it tells nothing about previews or the contact named."""
+    carla = await world.scalar("SELECT id FROM contact WHERE email = 'carla@client.example'")
+    preview = {
+        "x-view-as-contact": ids.encode("PortalAccess", carla) if target == "a contact" else "x"
+    }
+    sent = dict(ORIGIN)
+    if cookie == "expired":
+        expired = await world.token("carla@client.example")
+        await world.execute("UPDATE session SET expires_at = now() - interval '1 minute'")
+        sent["cookie"] = f"sportello_session={expired}"
+    world.client.cookies.clear()
+
+    async def answers(extra: dict[str, str]) -> list[tuple[int, dict[str, Any]]]:
+        headers = sent | extra
+        found = [
+            await world.client.post("/graphql", json={"query": VIEWER}, headers=headers),
+            await world.client.get("/export/clients.csv", headers=headers),
+            await world.client.post(
+                "/files",
+                files={"file": ("a.pdf", b"%PDF-1.4\n", "application/pdf")},
+                data={"ownerId": "x", "kind": "CHECKLIST"},
+                headers=headers,
+            ),
+        ]
+        return [(a.status_code, without_request_id(a.json())) for a in found]
+
+    plain = await answers({})
+    asked = await answers(preview)
+    assert [status for status, _ in plain] == [401, 401, 401]
+    assert asked == plain
+
+
+@dataclasses.dataclass(frozen=True)
+class Names:
+    """An account's identifiers, or the same shapes naming nobody."""
+
+    email: str
+    username: str
+    phone: str
+
+
+# The spellings an attacker can rotate through, from one account's identifiers.
+SPELLINGS: dict[str, Callable[[Names], str]] = {
+    "email": lambda n: n.email,
+    "EMAIL": lambda n: n.email.upper(),
+    "Email padded": lambda n: f"  {n.email[0].upper()}{n.email[1:]} ",
+    "username": lambda n: n.username,
+    "USERNAME": lambda n: n.username.upper(),
+    "phone spaced": lambda n: n.phone,
+    "phone dashed": lambda n: n.phone.replace(" ", "-"),
+    "phone bare": lambda n: n.phone.replace(" ", ""),
+    "phone dotted": lambda n: n.phone.replace(" ", "."),
+    "phone bracketed": lambda n: "(" + n.phone.replace(" ", ") ", 1),
+}
+PAUSE = "pause"  # every block runs out before the next step
+HANDWRITTEN = [
+    ["phone spaced"] * 5 + ["phone dashed"] * 2,
+    ["email"] * 5 + ["username"] * 2,
+    ["email"] * 5 + ["EMAIL", "Email padded"],
+    ["username"] * 5 + ["USERNAME", "phone bare"],
+    ["phone spaced", "phone dashed", "phone bare", "phone dotted", "phone bracketed"] * 2,
+    ["email", "username", "phone spaced"] * 4,
+    ["email"] * 6 + [PAUSE, "username", "email", PAUSE, "phone dashed", "email"],
+]
+
+
+def random_sequences(count: int, seed: int) -> list[list[str]]:
+    drawn = random.Random(seed)  # the same sequences every run
+    names = [*SPELLINGS, PAUSE]
+    return [drawn.choices(names, k=drawn.randint(6, 16)) for _ in range(count)]
+
+
+EXISTING = {
+    "contact": Names("carla@client.example", "carla", "333 123 4567"),
+    "staff": Names("boss@acme.example", "boss", "+39 02 1234 5678"),
+}
+UNKNOWN = {
+    "contact": Names("ghost@client.example", "ghost", "333 765 4321"),
+    "staff": Names("nobody@acme.example", "nobody", "+39 02 8765 4321"),
+}
+
+
+async def attempt(client: httpx.AsyncClient, identifier: str) -> tuple[Any, ...]:
+    """What an attacker observes of one wrong guess: status, code, message, retry hint."""
+    answer = await client.post(
+        "/graphql",
+        json={
+            "query": LOGIN,
+            "variables": {"org": "acme", "id": identifier, "pw": "surely not the password"},
+        },
+        headers=ORIGIN,
+    )
+    body = answer.json()
+    error = body["errors"][0]
+    return (
+        answer.status_code,
+        body["data"],
+        error["extensions"]["code"],
+        error["message"],
+        error["extensions"].get("retryAfter"),
+    )
+
+
+@pytest.mark.parametrize("kind", ["contact", "staff"])
+async def test_no_sequence_of_identifiers_tells_an_existing_account_from_an_unknown_one(
+    world: World, kind: str
+) -> None:
+    """Wrong guesses through many sequences of spellings (phone numbers with any separators,
+    an email and its local part as username, upper and lower case, pauses that let blocks run
+    out): an existing account and one that does not exist get the very same answers, step by
+    step. Each side sends from its own address; blocks are held for an hour after each step so
+    that the time between the two sides' tries decides nothing."""
+    app = world.client._transport.app  # type: ignore[attr-defined]
+
+    def from_address(address: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=(address, 40000)),
+            base_url="http://127.0.0.1:8000",
+        )
+
+    names = {"existing": EXISTING[kind], "unknown": UNKNOWN[kind]}
+    differences = []
+    clients: list[httpx.AsyncClient] = []
+    try:
+        for number, sequence in enumerate(HANDWRITTEN + random_sequences(5, seed=24)):
+            # Fresh addresses for each sequence (and side): anonymous requests are also
+            # admitted per address and minute (sportello/admission.py).
+            sides = {
+                side: from_address(f"192.0.2.{2 * number + offset}")
+                for offset, side in enumerate(("existing", "unknown"))
+            }
+            clients.extend(sides.values())
+            await world.execute("DELETE FROM login_throttle")
+            seen: dict[str, list[tuple[Any, ...]]] = {"existing": [], "unknown": []}
+            for step in sequence:
+                if step == PAUSE:
+                    await world.execute(
+                        "UPDATE login_throttle SET blocked_until = now() - interval '1 second' "
+                        "WHERE blocked_until IS NOT NULL"
+                    )
+                    continue
+                for side, client in sides.items():
+                    seen[side].append(await attempt(client, SPELLINGS[step](names[side])))
+                await world.execute(
+                    "UPDATE login_throttle SET blocked_until = now() + interval '1 hour' "
+                    "WHERE blocked_until > now()"
+                )
+            if seen["existing"] != seen["unknown"]:
+                differences.append((number, sequence, seen["existing"], seen["unknown"]))
+    finally:
+        for client in clients:
+            await client.aclose()
+    assert differences == []

@@ -28,8 +28,8 @@ SAMPLES: list[compose.MessageData] = [
     compose.ContractExpiry(
         "Acme", "C-1", "Antincendio", None, dt.date(2026, 6, 1), dt.date(2026, 5, 2)
     ),
-    compose.Invitation("Anna", "https://portal.example", "tok-123", EXPIRES),
-    compose.PasswordReset("Anna", "https://portal.example", "tok-456", EXPIRES),
+    compose.Invitation("Anna", "https://portal.example", "tok-123", EXPIRES, "brillanti"),
+    compose.PasswordReset("Anna", "https://portal.example", "tok-456", EXPIRES, "brillanti"),
     compose.BookingConfirmation(
         "Anna", "Manutenzione", "Sede Nord", "Via Roma 1", VISIT_START, "Luca R."
     ),
@@ -132,11 +132,15 @@ def test_the_organizations_name_is_escaped_and_an_unsafe_logo_is_left_out() -> N
 
 
 def test_invitation_and_reset_links_are_built_from_the_base_url_and_the_token() -> None:
+    """The page knows the organization (for its branding) from the query; the token stays in
+    the fragment."""
     invitation = compose.compose(SAMPLES[3], BRAND, "en")
-    assert "https://portal.example/invitation#token=tok-123" in invitation.text
-    assert 'href="https://portal.example/invitation#token=tok-123"' in invitation.html
+    assert "https://portal.example/invitation?org=brillanti#token=tok-123" in invitation.text
+    assert 'href="https://portal.example/invitation?org=brillanti#token=tok-123"' in (
+        invitation.html
+    )
     reset = compose.compose(SAMPLES[4], BRAND, "it")
-    assert "https://portal.example/reset-password#token=tok-456" in reset.text
+    assert "https://portal.example/reset-password?org=brillanti#token=tok-456" in reset.text
 
 
 @pytest.mark.parametrize(
@@ -144,11 +148,16 @@ def test_invitation_and_reset_links_are_built_from_the_base_url_and_the_token() 
 )
 def test_a_link_base_that_is_not_a_plain_http_url_is_refused(base_url: str) -> None:
     with pytest.raises(compose.UnsafeLinkError):
-        compose.compose(compose.Invitation("Anna", base_url, "tok", EXPIRES), BRAND, "en")
+        compose.compose(
+            compose.Invitation("Anna", base_url, "tok", EXPIRES, "brillanti"), BRAND, "en"
+        )
 
 
 def test_a_token_cannot_break_out_of_the_link() -> None:
-    data = compose.Invitation("Anna", "https://portal.example", 'a"><script>&b=c', EXPIRES)
+    data = compose.Invitation(
+        "Anna", "https://portal.example", 'a"><script>&b=c', EXPIRES, "x#y&z=<i>"
+    )
     message = compose.compose(data, BRAND, "en")
-    assert "#token=a%22%3E%3Cscript%3E%26b%3Dc" in message.text
+    assert "?org=x%23y%26z%3D%3Ci%3E#token=a%22%3E%3Cscript%3E%26b%3Dc" in message.text
     assert "<script>" not in message.html
+    assert "<i>" not in message.html

@@ -214,3 +214,60 @@ async def test_staff_sign_a_work_sheet_and_contacts_get_a_copy(demo: Demo) -> No
     contact = await demo.as_("contact of one client")
     refused = await demo.gql(sign, token=contact, id=sheet_id)
     assert refused.status_code == 400
+
+
+async def other_client_booker(demo: Demo, first: dict[str, Any]) -> dict[str, Any]:
+    """A contact of the same organization whose clients are none of ``first``'s, allowed to
+    book ``first``'s activity at a site of its own where a technician can go, logged in."""
+    email, site = await demo.scalar(
+        "SELECT ARRAY[k.email, s.id::text] FROM contact k "
+        "JOIN portal_grant g ON g.contact_id = k.id "
+        "JOIN site s ON s.client_id = g.client_id OR s.id = g.site_id "
+        "WHERE k.state = 'ACTIVE' AND k.deleted_at IS NULL AND k.portal_access "
+        "AND k.organization_id = (SELECT organization_id FROM contact WHERE email = :e) "
+        "AND s.client_id NOT IN (SELECT s2.client_id FROM site s2 "
+        "JOIN portal_grant g2 ON s2.client_id = g2.client_id OR s2.id = g2.site_id "
+        "JOIN contact k2 ON k2.id = g2.contact_id WHERE k2.email = :e) "
+        "ORDER BY k.email, s.id LIMIT 1",
+        e=first["email"],
+    )
+    await demo.execute("UPDATE contact SET can_book_appointments = true WHERE email = :e", e=email)
+    org = await demo.scalar(
+        "SELECT o.slug FROM organization o JOIN contact k ON k.organization_id = o.id "
+        "WHERE k.email = :e",
+        e=email,
+    )
+    login = await demo.login(email, DEMO_PASSWORD, org=org)
+    return first | {
+        "email": email,
+        "token": login.json()["data"]["login"]["token"],
+        "site": str(ids.encode("Site", uuid.UUID(site))),
+    }
+
+
+async def test_an_idempotency_key_belongs_to_whoever_sent_it(demo: Demo) -> None:
+    """A contact of another client sends the key a contact already used: it books an
+    appointment of its own instead of CONFLICT ("No technician can come...") or the other's
+    appointment, so keys are neither an oracle nor something to take first; each retry
+    still returns the sender's own."""
+    first = await booker(demo, single_technician=False)
+    second = await other_client_booker(demo, first)
+    key = "booking-2026-0001"
+    booked = {}
+    for name, who in (("first", first), ("second", second)):
+        slot = await first_slot(demo, who)
+        answer = await demo.gql(
+            BOOK, token=who["token"], input=booking(who, slot["startsAt"], idempotencyKey=key)
+        )
+        assert "errors" not in answer.json(), answer.text
+        booked[name] = answer.json()["data"]["bookAppointment"]["id"]
+        again = await demo.data(
+            BOOK, who["token"], input=booking(who, slot["startsAt"], idempotencyKey=key)
+        )
+        assert again["bookAppointment"]["id"] == booked[name]
+    assert booked["first"] != booked["second"]
+    owners = await demo.scalar(
+        "SELECT count(DISTINCT booked_by_contact_id) FROM intervention WHERE idempotency_key = :k",
+        k=key,
+    )
+    assert owners == 2

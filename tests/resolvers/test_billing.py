@@ -152,8 +152,10 @@ async def test_invoices_need_the_flag_quotes_do_not(demo: Demo) -> None:
     token = await demo.as_(role)
     refused = await demo.gql("{ invoices(first: 5) { totalCount } }", token=token)
     assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert refused.json()["data"] == {"invoices": None}
     by_id = await demo.gql("query($id: ID!) { invoice(id: $id) { number } }", token=token, id="x")
     assert by_id.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert by_id.json()["errors"][0]["path"] == ["invoice"]
     fields = await demo.data('{ __type(name: "Query") { fields { name } } }', token)
     names = {f["name"] for f in fields["__type"]["fields"]}
     assert {"invoices", "invoice"}.isdisjoint(names)

@@ -93,16 +93,31 @@ async def test_contacts_with_the_flag_see_the_contracts_of_their_grants(demo: De
 async def test_a_contact_without_the_flag_is_refused_and_does_not_see_the_field(
     demo: Demo,
 ) -> None:
+    """The field answers null with FORBIDDEN at its path; the rest of the answer stays."""
     role = "contact limited to one site"
     email = demo.login_of(role)
     assert not await demo.scalar("SELECT can_view_contracts FROM contact WHERE email = :e", e=email)
     token = await demo.as_(role)
-    listed = await demo.gql("{ contracts(first: 5) { totalCount } }", token=token)
-    assert listed.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    refused = "Cannot use Query.contracts: not enabled for this portal access."
+    listed = await demo.gql("{ contracts(first: 5) { totalCount } apiVersion }", token=token)
+    assert listed.status_code == 200
+    body = listed.json()
+    assert body["errors"] == [
+        {"message": refused, "path": ["contracts"], "extensions": {"code": "FORBIDDEN"}}
+    ]
+    assert body["data"]["contracts"] is None
+    assert body["data"]["apiVersion"]
     nested = await demo.gql(
-        "{ sites { edges { node { contracts { totalCount } } } } }", token=token
+        "{ sites { edges { node { name contracts { totalCount } } } } }", token=token
     )
-    assert nested.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    nodes = [edge["node"] for edge in nested.json()["data"]["sites"]["edges"]]
+    assert nodes
+    assert all(node["name"] and node["contracts"] is None for node in nodes)
+    errors = nested.json()["errors"]
+    assert [error["path"] for error in errors] == [
+        ["sites", "edges", index, "node", "contracts"] for index in range(len(nodes))
+    ]
+    assert {error["extensions"]["code"] for error in errors} == {"FORBIDDEN"}
     fields = await demo.data('{ __type(name: "Query") { fields { name } } }', token)
     names = {f["name"] for f in fields["__type"]["fields"]}
     assert "contracts" not in names

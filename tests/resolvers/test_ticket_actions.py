@@ -192,3 +192,67 @@ async def test_staff_handle_tickets_and_the_client_sees_only_what_is_meant_for_i
     assert seen["ticket"]["status"] == "RESOLVED"
     refused = await demo.gql(status, token=who["token"], id=ticket["id"])
     assert refused.status_code == 400
+
+
+async def other_client_opener(demo: Demo, first: dict[str, Any]) -> dict[str, Any]:
+    """A contact of the same organization whose clients are none of ``first``'s, allowed to
+    open tickets, logged in, with a site of its own."""
+    row = await demo.scalar(
+        "SELECT ARRAY[k.email, s.id::text] FROM contact k "
+        "JOIN organization o ON o.id = k.organization_id "
+        "JOIN portal_grant g ON g.contact_id = k.id "
+        "JOIN site s ON s.client_id = g.client_id OR s.id = g.site_id "
+        "WHERE o.slug = 'brillanti' AND k.state = 'ACTIVE' AND k.deleted_at IS NULL "
+        "AND k.portal_access AND s.client_id NOT IN (SELECT s2.client_id FROM site s2 "
+        "JOIN portal_grant g2 ON s2.client_id = g2.client_id OR s2.id = g2.site_id "
+        "JOIN contact k2 ON k2.id = g2.contact_id WHERE k2.email = :e) "
+        "ORDER BY k.email, s.id LIMIT 1",
+        e=first["email"],
+    )
+    email, site = row
+    await demo.execute("UPDATE contact SET can_open_tickets = true WHERE email = :e", e=email)
+    login = await demo.login(email, DEMO_PASSWORD, org="brillanti")
+    return first | {
+        "email": email,
+        "token": login.json()["data"]["login"]["token"],
+        "site": str(ids.encode("Site", uuid.UUID(site))),
+        "site_id": site,
+    }
+
+
+async def test_an_idempotency_key_belongs_to_whoever_sent_it(demo: Demo) -> None:
+    """A contact of another client and a staff member send the key a contact already used:
+    each opens a ticket of its own (no CONFLICT, nobody gets another's ticket, a key cannot be
+    taken first), and each one's retry still returns its own."""
+    first = await opener(demo)
+    second = await other_client_opener(demo, first)
+    staff = await demo.as_("staff admin")
+    key = "ticket-2026-0001"
+    opened = {}
+    for who, token in (("first", first["token"]), ("second", second["token"]), ("staff", staff)):
+        sender = first if who != "second" else second
+        answer = await demo.gql(OPEN, token=token, input=ticket_input(sender, idempotencyKey=key))
+        assert "errors" not in answer.json(), answer.text
+        opened[who] = answer.json()["data"]["openTicket"]["id"]
+    assert len(set(opened.values())) == 3
+    for who, token in (("first", first["token"]), ("second", second["token"]), ("staff", staff)):
+        sender = first if who != "second" else second
+        again = await demo.data(OPEN, token, input=ticket_input(sender, idempotencyKey=key))
+        assert again["openTicket"]["id"] == opened[who]
+
+
+async def test_one_submission_sent_twice_at_once_opens_one_ticket(demo: Demo) -> None:
+    """The same key sent by the same contact in eight requests at once: one ticket, every
+    answer is it, and no ticket number is spent on the duplicates."""
+    who = await opener(demo)
+    before = await counter(demo)
+    key = str(uuid.uuid4())
+    answers = await asyncio.gather(
+        *(
+            demo.gql(OPEN, token=who["token"], input=ticket_input(who, idempotencyKey=key))
+            for _ in range(8)
+        )
+    )
+    ids_seen = {a.json()["data"]["openTicket"]["id"] for a in answers}
+    assert len(ids_seen) == 1
+    assert await counter(demo) == before + 1

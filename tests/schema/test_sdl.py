@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from graphql import is_nullable_type
 
 from authz.principals import Audience
 from schema.build import views
@@ -19,7 +20,9 @@ def test_the_committed_sdl_of_every_view_is_current() -> None:
 
 def test_the_public_view_holds_only_the_public_operations() -> None:
     public = field_names(views()[Audience.PUBLIC])
-    assert public["Query"] == {"apiVersion"}
+    assert public["Query"] == {"apiVersion", "portalBranding"}
+    # The login page's branding and nothing else of an organization.
+    assert public["PortalBranding"] == {"name", "logoUrl", "infoText", "defaultLocale"}
     assert public["Mutation"] == {
         "login",
         "acceptInvitation",
@@ -34,3 +37,22 @@ def test_staff_management_is_in_no_other_view(audience: Audience) -> None:
     assert "PortalAccess" not in names
     assert "partnerTokens" not in names["Query"]
     assert "createPortalAccess" not in names.get("Mutation", set())
+
+
+def test_flag_gated_reads_are_nullable_in_the_portal_view_only() -> None:
+    """A contact without the flag gets null there (and FORBIDDEN at the path): the null must
+    not erase the site it belongs to. Staff and partners keep the declared types."""
+    gated = {
+        "Site": ("invoices", "contracts"),
+        "Client": ("invoices", "contracts"),
+        "Query": ("invoices", "contracts", "availableSlots"),
+    }
+    for audience, nullable in ((Audience.PORTAL, True), (Audience.STAFF, False)):
+        type_map = views()[audience]._schema.type_map
+        for type_name, fields in gated.items():
+            for name in fields:
+                field = type_map[type_name].fields[name]  # type: ignore[attr-defined]
+                assert is_nullable_type(field.type) is nullable, (audience, type_name, name)
+    # Mutations gated by a flag stay as declared: a refused write refuses the whole request.
+    mutation = views()[Audience.PORTAL]._schema.type_map["Mutation"]
+    assert not is_nullable_type(mutation.fields["openTicket"].type)  # type: ignore[attr-defined]

@@ -233,6 +233,12 @@ async def serving(database_url: str, workdir: Path, **env: str) -> AsyncIterator
         "DATABASE_URL": database_url,
         "SPORTELLO_PUBLIC_URL": base_url,
         "SPORTELLO_DATA_DIR": str(workdir / "data"),
+        # Every test's requests come from 127.0.0.1 and a few accounts, standing for many
+        # users: the limit of anonymous requests per address and the accounts' cost budgets
+        # would stop a module's logins and exports (tests/security/test_admission.py sets low
+        # ones on servers of its own).
+        "SPORTELLO_ANONYMOUS_REQUESTS_PER_MINUTE": "1000000",
+        "SPORTELLO_SESSION_COST_PER_MINUTE": "1000000000",
     }
     environ |= env
     log_path = workdir / "server.log"

@@ -10,6 +10,9 @@ from pathlib import Path
 
 from graphql import (
     GraphQLField,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLNonNull,
@@ -122,3 +125,84 @@ def node_types(schema: GraphQLSchema) -> list[str]:
         if isinstance(type_, GraphQLObjectType)
         and any(interface.name == "Node" for interface in type_.interfaces)
     )
+
+
+# Mutations that end the caller's own session: a run that sent them would go on anonymous.
+SESSION_ENDING = frozenset({"logout", "changePassword"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Position:
+    """Where a caller puts a value: an argument of a field (at the root, or nested under the
+    root fields in ``path``), or a field of an input object under that argument."""
+
+    operation: str  # "query" or "mutation"
+    # Field names from the root to the field taking the argument, e.g. clients, edges, node,
+    # sites for ``{ clients { edges { node { sites(after:) } } } }``.
+    path: tuple[str, ...]
+    # The argument, then the input fields down to the position.
+    argument: tuple[str, ...]
+    type: GraphQLInputType
+
+    def __str__(self) -> str:
+        return f"{self.operation} {'.'.join(self.path)}({'.'.join(self.argument)})"
+
+
+def _required(field: GraphQLField) -> bool:
+    return any(is_required_argument(a) for a in field.args.values())
+
+
+def _reach(schema: GraphQLSchema) -> dict[str, tuple[str, ...]]:
+    """The shortest path of fields from Query to each object or interface type, through
+    fields that need no argument where there is such a path (they resolve to rows on demo
+    data), else through any."""
+    assert schema.query_type is not None
+    paths: dict[str, tuple[str, ...]] = {schema.query_type.name: ()}
+    for allow_required in (False, True):
+        queue = list(paths)
+        while queue:
+            owner = schema.get_type(queue.pop(0))
+            assert isinstance(owner, GraphQLObjectType | GraphQLInterfaceType)
+            for name, field in owner.fields.items():
+                target = get_named_type(field.type)
+                if not isinstance(target, GraphQLObjectType | GraphQLInterfaceType):
+                    continue
+                if target.name in paths or (_required(field) and not allow_required):
+                    continue
+                paths[target.name] = (*paths[owner.name], name)
+                queue.append(target.name)
+    return paths
+
+
+def _inputs(
+    type_: GraphQLInputType, at: tuple[str, ...], seen: frozenset[str]
+) -> list[tuple[tuple[str, ...], GraphQLInputType]]:
+    """``at`` and every input field below it (an input type inside itself once)."""
+    found = [(at, type_)]
+    named = get_named_type(type_)
+    if isinstance(named, GraphQLInputObjectType) and named.name not in seen:
+        for name, field in named.fields.items():
+            found += _inputs(field.type, (*at, name), seen | {named.name})
+    return found
+
+
+def positions(schema: GraphQLSchema) -> list[Position]:
+    """Every argument of every field a query can reach (mutations: their own arguments), and
+    every input field under them, read from the SDL: a new argument is a new position."""
+    found: list[Position] = []
+    for type_name, path in _reach(schema).items():
+        owner = schema.get_type(type_name)
+        assert isinstance(owner, GraphQLObjectType | GraphQLInterfaceType)
+        for name, field in owner.fields.items():
+            for argument_name, argument in field.args.items():
+                for at, type_ in _inputs(argument.type, (argument_name,), frozenset()):
+                    found.append(Position("query", (*path, name), at, type_))
+    if schema.mutation_type is not None:
+        for name, field in schema.mutation_type.fields.items():
+            if name in SESSION_ENDING:
+                continue
+            for argument_name, argument in field.args.items():
+                for at, type_ in _inputs(argument.type, (argument_name,), frozenset()):
+                    found.append(Position("mutation", (name,), at, type_))
+    # A type reached through an interface and as itself lists its fields once per owner.
+    return list(dict.fromkeys(found))

@@ -16,6 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from schema import ids
+from sportello.app import create_app
+from sportello.settings import Settings
 from tests.security.conftest import Dedicated, Live, without_request_ids
 from tests.security.sdl import INTERNALS
 
@@ -161,23 +163,28 @@ async def test_a_database_error_is_masked_with_a_request_id(live: Live, probe: i
         assert_masked(live, answer)
 
 
-async def test_an_export_failing_in_the_database_does_not_pass_for_a_download(
-    live: Live,
-) -> None:
-    """The same NUL in an export's filter: never a 200 CSV cut short, never internals."""
+async def test_a_nul_in_an_export_filter_is_bad_input_as_in_graphql(live: Live) -> None:
+    """The same NUL in an export's filter is refused before any SQL, named, as /graphql
+    refuses it (it was a masked 500, the statement failing in PostgreSQL)."""
     staff = await live.token("staff admin")
+    answer = await export(live, staff, "/export/clients.csv", search="a\u0000b")
+    print(answer.status_code, answer.headers.get("content-type"), answer.text[:300])
+    assert_no_internals(answer)
+    assert answer.status_code == 400
+    error = answer.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["field"] == "search"
+    assert error["extensions"]["requestId"] == answer.headers["x-request-id"]
+
+
+async def export(live: Live, token: str, path: str, **params: str) -> httpx.Response:
+    """GET an export; a CSV that starts as a success and is cut off fails the test."""
     try:
-        answer = await live.request(
-            "GET",
-            "/export/clients.csv",
-            params={"search": "a\u0000b"},
-            headers={"authorization": f"Bearer {staff}"},
+        return await live.request(
+            "GET", path, params=params, headers={"authorization": f"Bearer {token}"}
         )
     except httpx.RemoteProtocolError as cut:
         pytest.fail(f"the export started as a success and was cut off: {cut}")
-    print(answer.status_code, answer.headers.get("content-type"), answer.text[:300])
-    assert_no_internals(answer)
-    assert answer.status_code != 200
 
 
 @contextlib.asynccontextmanager
@@ -236,6 +243,11 @@ async def test_a_statement_timeout_is_masked_and_the_server_recovers(
             print(f"contracts behind a lock: {answer.status_code} in {elapsed:.3f} s")
             assert answer.json()["data"] is None
             assert_masked(live, answer)
+            # The same list as CSV: a masked 500 before any row, not a download cut short.
+            answer = await export(live, staff, "/export/contracts.csv")
+            print(f"contracts.csv behind a lock: {answer.status_code} {answer.text[:200]}")
+            assert answer.status_code == 500
+            assert_masked(live, answer)
         assert (await live.data(query, staff))["contracts"]["totalCount"] > 0
 
 
@@ -270,3 +282,29 @@ async def test_a_deeply_nested_json_body_is_refused_as_bad_json(live: Live) -> N
         assert_no_internals(answer)
         assert answer.status_code == 400
         assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_a_failure_outside_graphql_is_masked_json_with_a_request_id() -> None:
+    """The database unreachable while an export, a download or an upload authenticates:
+    the exception no route catches is answered as /graphql answers its own (masked JSON,
+    request id in body and header), not Starlette's bare ``500 text/plain``."""
+    app = create_app(Settings(database_url="postgresql://nobody@127.0.0.1:9/nowhere"))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    headers = {"authorization": "Bearer sps_not-a-session"}
+    document = ids.encode("Document", uuid.uuid4())
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as client:
+        answers = [
+            await client.get("/export/clients.csv", headers=headers),
+            await client.get(f"/files/{document}?expires=99999999999&sig=x", headers=headers),
+            await client.post("/files", headers=headers, files={"file": ("a.pdf", b"%PDF-")}),
+        ]
+    await app.state.sportello.engine.dispose()
+    for answer in answers:
+        print(answer.request.url.path, answer.status_code, answer.headers.get("content-type"))
+        assert answer.status_code == 500
+        assert answer.headers["content-type"].startswith("application/json")
+        assert_no_internals(answer)
+        error = answer.json()["errors"][0]
+        assert error["message"] == MASKED
+        assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+        assert error["extensions"]["requestId"] == answer.headers["x-request-id"]

@@ -24,8 +24,10 @@ from graphql import (
     get_named_type,
 )
 
+from mailer.worker import answer_reset_requests
 from schema import ids
 from sportello.exports import EXPORTS
+from sportello.settings import Settings
 from tests.security.conftest import HOME, OTHER, Live, without_request_ids
 from tests.security.sdl import (
     Lookup,
@@ -234,6 +236,13 @@ def other_kind(record_id: str) -> str:
 
 def shape(answer: httpx.Response) -> tuple[int, Any]:
     return answer.status_code, without_request_ids(answer.json())
+
+
+def body_of(answer: httpx.Response) -> tuple[int, Any]:
+    """Status and body of any answer, request ids left out (every error carries its own)."""
+    if answer.headers.get("content-type", "").startswith("application/json"):
+        return shape(answer)
+    return answer.status_code, answer.content
 
 
 def staff_lookups() -> list[Lookup]:
@@ -461,7 +470,7 @@ async def tenant_fingerprint(live: Live, org: str) -> dict[str, str]:
         for row in await live.rows(
             "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
             "AND column_name = 'organization_id' AND table_name NOT IN "
-            "('session', 'audit_event', 'partner_usage') ORDER BY table_name"
+            "('session', 'audit_event', 'partner_usage', 'account_usage') ORDER BY table_name"
         )
     ]
     org_id = await live.scalar("SELECT id FROM organization WHERE slug = :o", o=org)
@@ -515,6 +524,9 @@ async def prepare_other_organization(actors: Actors) -> None:
         'mutation($id: String!) { requestPasswordReset(organization: "ignis", identifier: $id) }',
         {"id": contact},
     )
+    # The request only records what was asked; the worker's pass queues the mail.
+    settings = Settings(database_url=live.database_url, public_url=live.public_url)
+    await answer_reset_requests(live.engine, settings, batch_size=100)
 
 
 @pytest.mark.parametrize(
@@ -647,7 +659,7 @@ async def test_exports_filtered_by_foreign_ids_answer_like_missing_ones(
         expected = await download(live, me, name, {parameter: nonexistent_like(victims[0].id)})
         for victim in victims:
             answer = await download(live, me, name, {parameter: victim.id})
-            if (answer.status_code, answer.content) != (expected.status_code, expected.content):
+            if body_of(answer) != body_of(expected):
                 problems.append(f"{name}?{parameter}={victim.id}: {answer.text[:300]}")
             leaked = [s for s in victim.strings if s in answer.text]
             if leaked:
@@ -712,7 +724,7 @@ async def test_an_upload_cannot_attach_to_a_record_of_another_organization(
     expected = await upload(live, me.token, nonexistent_like(victim.id))
     answer = await upload(live, me.token, victim.id)
     assert expected.status_code == 400, expected.text
-    assert (answer.status_code, answer.json()) == (expected.status_code, expected.json())
+    assert shape(answer) == shape(expected)
     assert await live.scalar("SELECT count(*) FROM document") == documents_before
 
 
@@ -742,7 +754,7 @@ async def test_a_download_link_works_only_for_the_session_that_asked(actors: Act
         expected = await live.request("GET", nowhere, headers=headers)
         answer = await live.request("GET", path, headers=headers)
         assert answer.status_code == expected.status_code == 404
-        assert answer.content == expected.content
+        assert body_of(answer) == body_of(expected)
         assert PDF not in answer.content
 
 

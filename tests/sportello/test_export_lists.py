@@ -190,7 +190,11 @@ async def test_a_bad_filter_value_names_the_parameter(demo: Demo, name: str) -> 
     )
     assert response.status_code == 400
     error = response.json()["errors"][0]
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": parameter}
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": parameter,
+        "requestId": response.headers["x-request-id"],
+    }
     assert error["message"].startswith(f"{parameter}: ")
 
 

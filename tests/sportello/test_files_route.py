@@ -193,6 +193,7 @@ async def test_bad_fields_are_named(office: Office) -> None:
         assert response.json()["errors"][0]["extensions"] == {
             "code": "BAD_USER_INPUT",
             "field": named,
+            "requestId": response.headers["x-request-id"],
         }
     no_file = await office.client.post(
         "/files",

@@ -1,0 +1,23 @@
+"""What the login page shows of an organization before anyone logs in (seed 001)."""
+
+from __future__ import annotations
+
+import strawberry
+
+
+@strawberry.type(
+    description="An organization's portal branding: what its login page shows, nothing else."
+)
+class PortalBranding:
+    name: str = strawberry.field(description="The organization's display name.")
+    logo_url: str | None = strawberry.field(
+        description="The logo's address: the image Sportello stores for the organization "
+        "(a path on this server, /branding/<slug>/logo?v=<version>) when it has one, else the "
+        "address the organization set (an absolute http or https URL, a path on this server or "
+        "a raster image data: URL), if any."
+    )
+    info_text: str = strawberry.field(description="The portal's information text for clients.")
+    default_locale: str = strawberry.field(
+        description="The organization's language (it, es, en): the page's language until the "
+        "contact's own is known."
+    )

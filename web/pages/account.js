@@ -1,0 +1,119 @@
+// Account (`/portal/account`): the contact's details, change password (the policy's refusals
+// at the field; every other session ends), and log out (the session ends on the server; the
+// next call would be 401, and the page returns to the login).
+import { logout } from "../app.js";
+import { ApiError } from "../api.js";
+import { clearFieldErrors, field, formMessage, h, replace } from "../ui.js";
+import { localProblem, passwordInput, passwordMessage } from "./passwords.js";
+
+export const CHANGE_PASSWORD = `mutation ChangePassword($current: String!, $new: String!) {
+  changePassword(currentPassword: $current, newPassword: $new) { accountKind }
+}`;
+
+function passwordForm(ctx) {
+  const { t } = ctx;
+  const current = passwordInput("currentPassword", "current-password");
+  const next = passwordInput("newPassword", "new-password");
+  const confirm = passwordInput("confirm", "new-password");
+  const currentField = field(t("account.current"), current);
+  const nextField = field(t("account.new"), next, null, t("setPassword.intro"));
+  const confirmField = field(t("account.confirm"), confirm);
+  const message = formMessage();
+  const submit = h("button", { type: "submit", disabled: ctx.preview }, t("account.submit"));
+  const form = h(
+    "form",
+    { class: "box", novalidate: true, "aria-labelledby": "change-password-title" },
+    h("h2", { id: "change-password-title" }, t("account.changePassword")),
+    message,
+    currentField,
+    nextField,
+    confirmField,
+    h("div", { class: "actions" }, submit),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    message.clear();
+    if (!current.value) {
+      currentField.setError(t("common.required"));
+      current.focus();
+      return;
+    }
+    const problem = localProblem(next.value, t);
+    if (problem) {
+      nextField.setError(problem);
+      next.focus();
+      return;
+    }
+    if (next.value !== confirm.value) {
+      confirmField.setError(t("setPassword.mismatch"));
+      confirm.focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      await ctx.gql(CHANGE_PASSWORD, { current: current.value, new: next.value });
+      for (const input of [current, next, confirm]) input.value = "";
+      message.show(t("account.changed"), "ok");
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "BAD_USER_INPUT") {
+        const fields = error.fieldErrors();
+        if (fields.currentPassword) {
+          currentField.setError(passwordMessage(fields.currentPassword, t));
+          current.focus();
+        } else {
+          nextField.setError(passwordMessage(fields.newPassword || error.message, t));
+          next.focus();
+        }
+      } else if (error instanceof ApiError && error.code === "RATE_LIMITED") {
+        const seconds = Math.max(1, Math.ceil(Number(error.extensions.retryAfter) || 1));
+        message.show(t("login.rateLimited", { seconds }));
+      } else {
+        ctx.showError(error);
+      }
+    } finally {
+      submit.disabled = ctx.preview;
+    }
+  });
+  return form;
+}
+
+function logoutBox(ctx) {
+  const { t } = ctx;
+  return h(
+    "section",
+    { class: "box", "aria-labelledby": "logout-title" },
+    h("h2", { id: "logout-title" }, t("account.logoutTitle")),
+    h("p", {}, t("account.logoutIntro")),
+    h("button", { type: "button", disabled: ctx.preview, onClick: logout }, t("account.logout")),
+  );
+}
+
+export async function render(main, ctx) {
+  const { t, viewer } = ctx;
+  document.title = `${t("account.title")} · ${viewer.organizationName}`;
+  replace(
+    main,
+    h("h1", {}, t("account.title")),
+    ctx.preview ? h("p", { class: "form-message error" }, t("account.previewNote")) : null,
+    h(
+      "div",
+      { class: "sections" },
+      h(
+        "section",
+        { class: "box", "aria-labelledby": "profile-title" },
+        h("h2", { id: "profile-title" }, t("account.profile")),
+        h(
+          "dl",
+          { class: "profile" },
+          h("dt", {}, t("account.name")),
+          h("dd", {}, `${viewer.firstName} ${viewer.lastName}`),
+          h("dt", {}, t("account.email")),
+          h("dd", {}, viewer.email),
+        ),
+      ),
+      logoutBox(ctx),
+      passwordForm(ctx),
+    ),
+  );
+}
