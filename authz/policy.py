@@ -328,6 +328,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "ticketStatistics": allow(STAFF, PORTAL, partner("reports:read")),
         "departments": ACCOUNTS,
         "auditEvents": allow(BACK_OFFICE),
+        "organizationSettings": allow(BACK_OFFICE),
         "appointments": READERS,
         "appointment": READERS,
         "calendar": READERS,
@@ -365,6 +366,8 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "setClientPortalEnabled": allow(BACK_OFFICE),
         "createPartnerToken": ADMIN_ONLY,
         "revokePartnerToken": ADMIN_ONLY,
+        # Organization settings (resolvers/organization_settings.py); the logo: POST /branding/logo.
+        "updateOrganizationSettings": ADMIN_ONLY,
         "retryOutboxMessage": allow(BACK_OFFICE),
         "openTicket": allow(STAFF, portal("can_open_tickets", writes=True)),
         "setTicketStatus": allow(BACK_OFFICE),
@@ -376,6 +379,42 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "cancelAppointment": allow(BACK_OFFICE),
         "signWorkSheet": allow(BACK_OFFICE),
         "updateActivityType": allow(BACK_OFFICE),
+        # Field work (resolvers/worksheet_actions.py, resolvers/timesheet_actions.py): every
+        # staff member drafts work sheets (a TECHNICIAN only for their own appointments, which
+        # the resolver checks); technicians clock in and out for themselves; ADMIN and OFFICE
+        # correct entries.
+        "createWorkSheet": allow(STAFF),
+        "updateWorkSheet": allow(STAFF),
+        "clockIn": allow(staff(StaffRole.TECHNICIAN)),
+        "clockOut": allow(staff(StaffRole.TECHNICIAN)),
+        "correctTimesheetEntry": allow(BACK_OFFICE),
+        # Records (resolvers/client_actions.py): clients, sites, departments.
+        "createClient": allow(BACK_OFFICE),
+        "updateClient": allow(BACK_OFFICE),
+        "archiveClient": allow(BACK_OFFICE),
+        "createSite": allow(BACK_OFFICE),
+        "updateSite": allow(BACK_OFFICE),
+        "archiveSite": allow(BACK_OFFICE),
+        "createDepartment": allow(BACK_OFFICE),
+        "updateDepartment": allow(BACK_OFFICE),
+        "archiveDepartment": allow(BACK_OFFICE),
+        # Back office: equipment, contracts, quotes and invoices (resolvers/*_actions.py).
+        **dict.fromkeys(
+            (
+                "createEquipment",
+                "updateEquipment",
+                "archiveEquipment",
+                "createContract",
+                "updateContract",
+                "createQuote",
+                "updateQuote",
+                "setQuoteStatus",
+                "createInvoice",
+                "updateInvoice",
+                "setInvoiceStatus",
+            ),
+            allow(BACK_OFFICE),
+        ),
     },
     "PortalBranding": dict.fromkeys(("name", "logoUrl", "infoText", "defaultLocale"), PEOPLE),
     "LoginPayload": {"token": PEOPLE, "expiresAt": PEOPLE, "accountKind": PEOPLE},
@@ -440,6 +479,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "email": OWN,
         "phone": OWN,
         "portalEnabled": STAFF_ONLY,
+        "archivedAt": STAFF_ONLY,
         "sites": SHARED,
         "contracts": allow(STAFF, portal("can_view_contracts"), PARTNER),
         "quotes": SHARED,
@@ -456,6 +496,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "country": SHARED,
         "lat": SHARED,
         "lng": SHARED,
+        "archivedAt": STAFF_ONLY,
         "client": SHARED,
         "contracts": allow(STAFF, portal("can_view_contracts"), PARTNER),
         "quotes": SHARED,
@@ -536,6 +577,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "serialNumber": SHARED,
         "location": SHARED,
         "installedOn": SHARED,
+        "archivedAt": STAFF_ONLY,
         "site": SHARED,
         "lastResult": SHARED,
     },
@@ -641,7 +683,12 @@ FIELDS: dict[str, dict[str, Rule]] = {
     },
     # Contacts and staff show as first name and last initial; the full name is for staff.
     "TicketAuthor": {"kind": OWN, "displayName": OWN, "fullName": STAFF_ONLY},
-    "Department": {"id": SHARED, "name": SHARED, "portalVisible": STAFF_ONLY},
+    "Department": {
+        "id": SHARED,
+        "name": SHARED,
+        "portalVisible": STAFF_ONLY,
+        "archivedAt": STAFF_ONLY,
+    },
     "TicketStatistics": {
         "total": SHARED,
         "byStatus": SHARED,

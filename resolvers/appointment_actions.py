@@ -29,6 +29,7 @@ from mailer.links import brand_of
 from mailer.outbox import enqueue
 from resolvers import planning as planner
 from resolvers.booking import to_slot
+from resolvers.worksheet_actions import store_signed_pdf
 from schema import ids
 from schema.appointments import Appointment
 from schema.context import Context
@@ -308,8 +309,8 @@ class AppointmentMutation:
         return await _set_status(info, id, m.InterventionStatus.CANCELLED, "appointment_cancelled")
 
     @strawberry.mutation(
-        description="Sign a work sheet (staff); contacts who receive signed work sheets get a "
-        "copy with its PDF."
+        description="Sign a work sheet (staff): its PDF is generated and stored as its "
+        "document, and contacts who receive signed work sheets get a copy with it attached."
     )
     async def sign_work_sheet(
         self, info: ContextInfo, id: strawberry.ID, signed_by: str
@@ -329,6 +330,8 @@ class AppointmentMutation:
             raise NotFound("work sheet")
         if previous != m.WorkSheetStatus.DRAFT.value:
             raise Conflict("This work sheet is already signed.")
+        # The PDF first: the copies queued next attach the sheet's portal-visible PDFs.
+        document_id = await store_signed_pdf(info, sheet_id)
         await queue_signed_worksheet_copies(context.db, scope.organization_id, sheet_id)
         await audit.record(
             context.db,
@@ -338,6 +341,10 @@ class AppointmentMutation:
             ip=context.caller.ip,
             subject_type="WorkSheet",
             subject_id=sheet_id,
+            details=audit.change_details(
+                {"status": previous}, {"status": m.WorkSheetStatus.SIGNED.value, "signed_by": name}
+            )
+            | {"document_id": str(document_id)},
         )
         rows = await worksheets.work_sheets_by_id(context.db, scope, [sheet_id])
         assert rows[0] is not None

@@ -108,7 +108,10 @@ class IdentityMutation:
         # A reset link also works for an invited contact's first access (seed 004).
         return await _use_link(info, token, password, (m.TokenPurpose.PASSWORD_RESET,))
 
-    @strawberry.mutation(description="Change the password; every session ends but this one.")
+    @strawberry.mutation(
+        description="Change the password: every session of the account ends, this one too, "
+        "and the answer is a new session that replaces it (browsers get its cookie)."
+    )
     async def change_password(
         self, info: ContextInfo, current_password: str, new_password: str
     ) -> LoginPayload:

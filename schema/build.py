@@ -14,14 +14,21 @@ from resolvers.appointment_actions import AppointmentMutation
 from resolvers.appointments import AppointmentQuery
 from resolvers.audit import AuditQuery
 from resolvers.billing import BillingQuery
+from resolvers.billing_actions import BillingMutation
 from resolvers.booking import BookingQuery
 from resolvers.branding import BrandingQuery
+from resolvers.client_actions import ClientActionMutation
 from resolvers.clients import ClientQuery
 from resolvers.contracts import ContractQuery
 from resolvers.documents import DocumentQuery
 from resolvers.equipment import EquipmentQuery
+from resolvers.equipment_actions import EquipmentMutation
 from resolvers.identity import IdentityMutation, IdentityQuery
 from resolvers.node import NodeQuery
+from resolvers.organization_settings import (
+    OrganizationSettingsMutation,
+    OrganizationSettingsQuery,
+)
 from resolvers.outbox import OutboxMutation, OutboxQuery
 from resolvers.portal_access import PortalAccessMutation, PortalAccessQuery
 from resolvers.reports import ReportQuery
@@ -29,7 +36,9 @@ from resolvers.revisions import RevisionQuery
 from resolvers.staff import StaffQuery
 from resolvers.ticket_actions import TicketMutation
 from resolvers.tickets import TicketQuery
+from resolvers.timesheet_actions import TimesheetMutation
 from resolvers.timesheets import TimesheetQuery
+from resolvers.worksheet_actions import WorkSheetMutation
 from resolvers.worksheets import WorkSheetQuery
 from schema.meta import MetaQuery
 from schema.views import ViewSchema, build_views, holds_any
@@ -59,6 +68,7 @@ Query = merge_types(
         StaffQuery,
         ActivityTypeQuery,
         ReportQuery,
+        OrganizationSettingsQuery,
     ),
 )
 Mutation = merge_types(
@@ -70,6 +80,12 @@ Mutation = merge_types(
         TicketMutation,
         AppointmentMutation,
         ActivityTypeMutation,
+        ClientActionMutation,
+        EquipmentMutation,
+        BillingMutation,
+        WorkSheetMutation,
+        TimesheetMutation,
+        OrganizationSettingsMutation,
     ),
 )
 

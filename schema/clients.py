@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 from operator import attrgetter
@@ -50,6 +51,9 @@ class Client(Node):
     email: str | None
     phone: str | None
     portal_enabled: bool
+    archived_at: dt.datetime | None = strawberry.field(
+        description="When staff archived it (with the client, for a site); null while in use."
+    )
     row_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -63,6 +67,7 @@ class Client(Node):
             email=row.email,
             phone=row.phone,
             portal_enabled=row.portal_enabled,
+            archived_at=row.archived_at,
         )
 
     @strawberry.field(description="The client's sites the caller may see.")
@@ -118,6 +123,9 @@ class Site(Node):
     country: str
     lat: Decimal
     lng: Decimal
+    archived_at: dt.datetime | None = strawberry.field(
+        description="When staff archived it (with the client, for a site); null while in use."
+    )
     row_id: strawberry.Private[uuid.UUID]
     client_row_id: strawberry.Private[uuid.UUID]
 
@@ -135,6 +143,7 @@ class Site(Node):
             country=row.country,
             lat=row.lat,
             lng=row.lng,
+            archived_at=row.archived_at,
         )
 
     @strawberry.field(description="The client the site belongs to.", metadata=_SITE_CLIENT.batch)

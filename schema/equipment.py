@@ -53,6 +53,9 @@ class Equipment(Node):
     serial_number: str | None
     location: str | None = strawberry.field(description="Where it stands in the site.")
     installed_on: dt.date | None
+    archived_at: dt.datetime | None = strawberry.field(
+        description="When staff retired it (staff only); it stays readable where it is named."
+    )
     row_id: strawberry.Private[uuid.UUID]
     site_row_id: strawberry.Private[uuid.UUID]
 
@@ -67,6 +70,7 @@ class Equipment(Node):
             serial_number=row.serial_number,
             location=row.location,
             installed_on=row.installed_on,
+            archived_at=row.archived_at,
         )
 
     @strawberry.field(description="The site where it is installed.", metadata=_EQUIPMENT_SITE.batch)

@@ -73,11 +73,17 @@ class TicketAuthor:
 class Department(Node):
     name: str
     portal_visible: bool = strawberry.field(description="Offered in the portal's ticket form.")
+    archived_at: dt.datetime | None = strawberry.field(
+        description="When staff archived it (no new tickets for it); null while in use."
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Department:
         return cls(
-            id=ids.encode("Department", row.id), name=row.name, portal_visible=row.portal_visible
+            id=ids.encode("Department", row.id),
+            name=row.name,
+            portal_visible=row.portal_visible,
+            archived_at=row.archived_at,
         )
 
 

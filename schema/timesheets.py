@@ -114,3 +114,9 @@ async def entries_of_site(
     where = queries.TimesheetFilter(since=since, until=until)
     lists = (queries.EntriesOfSites(where), queries.EntryCountsOfSites(where))
     return await nested(info, lists, site_id, TimesheetEntry.from_row, first, after)
+
+
+@strawberry.input(description="Where a technician clocks in, in decimal degrees.")
+class PositionInput:
+    lat: float = strawberry.field(description="-90 to 90.")
+    lng: float = strawberry.field(description="-180 to 180.")

@@ -116,3 +116,31 @@ async def work_sheets_of_site(
     """One site's work sheets, newest first, batched over every site asking."""
     lists = (queries.work_sheets_of_sites, queries.work_sheet_counts_of_sites)
     return await nested(info, lists, site_id, WorkSheet.from_row, first, after)
+
+
+@strawberry.input(description="A new DRAFT work sheet for an appointment (intervention).")
+class CreateWorkSheetInput:
+    appointment_id: strawberry.ID = strawberry.field(
+        description="The visit it records; a technician may name only their own."
+    )
+    date: dt.date = strawberry.field(description="The day the work was done.")
+    description: str = strawberry.field(default="", description="At most 10000 characters.")
+    materials: str = strawberry.field(default="", description="At most 5000 characters.")
+    internal_notes: str = strawberry.field(
+        default="", description="Staff only; at most 5000 characters."
+    )
+
+
+@strawberry.input(
+    description="Changes to a DRAFT work sheet; a field left out stays as it is. A SIGNED "
+    "work sheet cannot be changed."
+)
+class UpdateWorkSheetInput:
+    date: dt.date | None = None
+    description: str | None = strawberry.field(
+        default=None, description="At most 10000 characters."
+    )
+    materials: str | None = strawberry.field(default=None, description="At most 5000 characters.")
+    internal_notes: str | None = strawberry.field(
+        default=None, description="Staff only; at most 5000 characters."
+    )

@@ -207,9 +207,10 @@ async def client(
 
 
 @pytest.fixture
-async def demo(make_client: MakeClient, demo_database: str) -> AsyncIterator[Demo]:
-    """The app on a fresh copy of the demo data (scale 1, anchored on DEMO_DAY)."""
+async def demo(make_client: MakeClient, demo_database: str, tmp_path: Path) -> AsyncIterator[Demo]:
+    """The app on a fresh copy of the demo data (scale 1, anchored on DEMO_DAY); the files
+    it writes (a signed work sheet's PDF) go under the test's ``tmp_path``."""
     engine = create_engine(demo_database, pool_size=1)
-    built = Demo(engine, await make_client(demo_database))
+    built = Demo(engine, await make_client(demo_database, data_dir=tmp_path))
     yield built
     await engine.dispose()

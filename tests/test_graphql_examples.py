@@ -10,6 +10,7 @@ import pytest
 from graphql import OperationDefinitionNode, parse, validate
 
 from authz.principals import Audience
+from schema import ids
 from schema.build import views
 from tests.api import Demo
 
@@ -36,6 +37,22 @@ PERIOD = {
 }
 
 
+# Records the field work examples (staff/field_actions.graphql) act on, in the staff admin's
+# organization: an appointment that is not cancelled, a DRAFT work sheet, a timesheet entry.
+FIELD_RECORDS = {
+    name: (
+        kind,
+        f"SELECT x.id FROM {table} x JOIN organization o ON o.id = x.organization_id "  # noqa: S608
+        f"WHERE o.slug = 'brillanti' AND {where} ORDER BY x.id LIMIT 1",
+    )
+    for name, kind, table, where in (
+        ("appointment", "Appointment", "intervention", "x.status <> 'CANCELLED'"),
+        ("workSheet", "WorkSheet", "work_sheet", "x.status = 'DRAFT'"),
+        ("timesheetEntry", "TimesheetEntry", "timesheet_entry", "x.clock_out IS NOT NULL"),
+    )
+}
+
+
 def declared(source: str) -> list[str]:
     operation = next(d for d in parse(source).definitions if isinstance(d, OperationDefinitionNode))
     return [v.variable.name.value for v in operation.variable_definitions or ()]
@@ -45,6 +62,9 @@ async def variables(demo: Demo, token: str, names: list[str]) -> dict[str, Any]:
     data = await demo.data("{ sites(first: 1) { edges { node { id client { id } } } } }", token)
     site = data["sites"]["edges"][0]["node"]
     pool = {**PERIOD, "site": site["id"], "client": site["client"]["id"]}
+    for name in set(names) & FIELD_RECORDS.keys():
+        kind, sql = FIELD_RECORDS[name]
+        pool[name] = ids.encode(kind, await demo.scalar(sql))
     return {name: pool[name] for name in names}
 
 

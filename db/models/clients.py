@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from db.models.base import TenantBase
+from db.models.base import TenantBase, tz
 
 
 class Client(TenantBase, table=True):
@@ -26,6 +27,8 @@ class Client(TenantBase, table=True):
     phone: str | None = Field(default=None, max_length=40)
     # Per-client switch of the portal; the organization has its own.
     portal_enabled: bool = True
+    # Archived (no longer served; README "Back office"): kept for the records pointing to it.
+    archived_at: datetime | None = tz(nullable=True, default=None)
 
 
 class Site(TenantBase, table=True):
@@ -54,3 +57,5 @@ class Site(TenantBase, table=True):
     country: str = Field(default="IT", max_length=2)
     lat: Decimal = Field(max_digits=9, decimal_places=6)
     lng: Decimal = Field(max_digits=9, decimal_places=6)
+    # Archived (no longer served; README "Back office"): kept for the records pointing to it.
+    archived_at: datetime | None = tz(nullable=True, default=None)

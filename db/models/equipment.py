@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from db.models.base import TenantBase, client_scope_constraints
+from db.models.base import TenantBase, client_scope_constraints, tz
 
 
 class Equipment(TenantBase, table=True):
@@ -29,3 +29,6 @@ class Equipment(TenantBase, table=True):
     serial_number: str | None = Field(default=None, max_length=100)
     location: str | None = Field(default=None, max_length=200)
     installed_on: date | None = None
+    # Set when staff retire it (archiveEquipment); the row stays, so revisions, tickets and
+    # work sheets that name it still read it.
+    archived_at: datetime | None = tz(nullable=True, default=None)

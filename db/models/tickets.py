@@ -50,6 +50,8 @@ class Department(TenantBase, table=True):
 
     name: str = Field(max_length=120)
     portal_visible: bool = True
+    # Archived: no longer offered for new tickets; the tickets that name it keep it.
+    archived_at: datetime | None = tz(nullable=True, default=None)
 
 
 class Ticket(TenantBase, table=True):

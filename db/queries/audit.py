@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import decimal
+import enum
 import uuid
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -65,3 +68,26 @@ async def record(
             details=details or {},
         )
     )
+
+
+def _recorded(value: Any) -> Any:
+    """A field's value as the audit trail's JSON keeps it."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    return value
+
+
+def change_details(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """What a change did, for ``record``'s details: the old and new value of each field that
+    ``after`` changes (fields it leaves as they were are not listed). ``before`` is the row as
+    read, ``after`` the values written; a created record has an empty ``before``."""
+    changed = sorted(k for k, v in after.items() if k not in before or before[k] != v)
+    return {
+        "changed": changed,
+        "before": {k: _recorded(before[k]) for k in changed if k in before},
+        "after": {k: _recorded(after[k]) for k in changed},
+    }

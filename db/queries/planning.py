@@ -53,9 +53,14 @@ class PlanningInput:
 async def planning_input(
     db: AsyncConnection, scope: RowScope, site_id: uuid.UUID, activity_type_id: uuid.UUID
 ) -> PlanningInput | None:
-    """None when the site or the activity type does not exist for the caller."""
+    """None when the site or the activity type does not exist for the caller, or the site is
+    archived (no new appointments there)."""
     site = (
-        await db.execute(restrict(sa.select(SITE), m.Site, scope).where(SITE.c.id == site_id))
+        await db.execute(
+            restrict(sa.select(SITE), m.Site, scope).where(
+                SITE.c.id == site_id, SITE.c.archived_at.is_(None)
+            )
+        )
     ).first()
     activity_rows = sa.select(ACTIVITY).where(
         ACTIVITY.c.id == activity_type_id, ACTIVITY.c.organization_id == scope.organization_id

@@ -63,7 +63,8 @@ async def ticket_by_key(
 
 
 async def place(db: AsyncConnection, scope: RowScope, site_id: uuid.UUID) -> TicketPlace | None:
-    """The site (within the caller's scope) and its client."""
+    """The site (within the caller's scope) and its client; None for an archived site (no
+    new tickets there)."""
     row = (
         await db.execute(
             restrict(
@@ -75,7 +76,7 @@ async def place(db: AsyncConnection, scope: RowScope, site_id: uuid.UUID) -> Tic
                 ).join(CLIENT, CLIENT.c.id == SITE.c.client_id),
                 m.Site,
                 scope,
-            ).where(SITE.c.id == site_id)
+            ).where(SITE.c.id == site_id, SITE.c.archived_at.is_(None))
         )
     ).first()
     return TicketPlace(row.id, row.name, row.client_id, row.client_name) if row else None
@@ -84,9 +85,11 @@ async def place(db: AsyncConnection, scope: RowScope, site_id: uuid.UUID) -> Tic
 async def department_name(
     db: AsyncConnection, scope: RowScope, department_id: uuid.UUID
 ) -> str | None:
-    """A department tickets can be opened for (contacts: those shown on the portal)."""
+    """A department tickets can be opened for: not archived (contacts: shown on the portal)."""
     statement = sa.select(DEPARTMENT.c.name).where(
-        DEPARTMENT.c.id == department_id, DEPARTMENT.c.organization_id == scope.organization_id
+        DEPARTMENT.c.id == department_id,
+        DEPARTMENT.c.organization_id == scope.organization_id,
+        DEPARTMENT.c.archived_at.is_(None),
     )
     if scope.audience is not Audience.STAFF:
         statement = statement.where(DEPARTMENT.c.portal_visible.is_(True))

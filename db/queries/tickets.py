@@ -174,14 +174,20 @@ def departments_statement(scope: Scoping) -> sa.Select[Any]:
     return restrict(sa.select(DEPARTMENT), m.Department, scope)
 
 
+def _departments_in_use(scope: Scoping) -> sa.Select[Any]:
+    """The list is the ticket form's menu: archived departments leave it (the tickets that
+    name one still read it, through departments_by_id)."""
+    return departments_statement(scope).where(DEPARTMENT.c.archived_at.is_(None))
+
+
 async def department_page(db: AsyncConnection, scope: RowScope, request: PageRequest) -> Page:
-    """One page of departments by name."""
-    return await fetch_page(db, departments_statement(scope), DEPARTMENT_ORDER, request)
+    """One page of departments in use, by name."""
+    return await fetch_page(db, _departments_in_use(scope), DEPARTMENT_ORDER, request)
 
 
 async def department_count(db: AsyncConnection, scope: RowScope) -> int:
-    """How many departments the caller sees."""
-    return await count(db, departments_statement(scope))
+    """How many departments in use the caller sees."""
+    return await count(db, _departments_in_use(scope))
 
 
 async def departments_by_id(

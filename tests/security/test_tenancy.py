@@ -344,6 +344,7 @@ OWN_TYPES = (
     "StaffUser",
     "Appointment",
     "WorkSheet",
+    "TimesheetEntry",
     "PortalAccess",
     "PartnerToken",
     "OutboxMessage",
@@ -359,6 +360,9 @@ def soon() -> str:
 def base_variables(mutation: str, own: OwnIds) -> dict[str, Any] | None:
     """Inputs that would be valid with the caller's own records; the attack replaces one id."""
     person = {"firstName": "Mallory", "lastName": "Intrusa", "sendInvitation": False}
+    # A contract, quote or invoice of the caller's own client and site.
+    owner = {"clientId": own["Client"], "siteId": own["Site"], "number": "MALLORY-1"}
+    issued = owner | {"issuedOn": "2026-11-30", "netCents": 100, "vatCents": 22}
     templates: dict[str, dict[str, Any]] = {
         "createPortalAccess": {
             "input": person | {"email": "mallory@attack.example", "clientIds": [own["Client"]]}
@@ -399,6 +403,46 @@ def base_variables(mutation: str, own: OwnIds) -> dict[str, Any] | None:
         "cancelAppointment": {"id": own["Appointment"]},
         "signWorkSheet": {"id": own["WorkSheet"], "signedBy": "Mallory"},
         "updateActivityType": {"id": own["ActivityType"], "input": {"portalTitle": "Mallory"}},
+        "createWorkSheet": {"input": {"appointmentId": own["Appointment"], "date": "2026-11-30"}},
+        "updateWorkSheet": {"id": own["WorkSheet"], "input": {"materials": "Mallory"}},
+        "clockIn": {"siteId": own["Site"], "appointmentId": own["Appointment"]},
+        "correctTimesheetEntry": {
+            "id": own["TimesheetEntry"],
+            "clockIn": "2026-11-30T08:00:00+00:00",
+            "clockOut": "2026-11-30T09:00:00+00:00",
+            "reason": "Mallory",
+        },
+        "updateClient": {"id": own["Client"], "input": {"name": "Mallory"}},
+        "archiveClient": {"id": own["Client"]},
+        "createSite": {
+            "input": {
+                "clientId": own["Client"],
+                "name": "Mallory",
+                "address": "Via Roma 1",
+                "postalCode": "20121",
+                "city": "Milano",
+                "lat": "45.46",
+                "lng": "9.19",
+            }
+        },
+        "updateSite": {"id": own["Site"], "input": {"name": "Mallory"}},
+        "archiveSite": {"id": own["Site"]},
+        "updateDepartment": {"id": own["Department"], "input": {"name": "Mallory"}},
+        "archiveDepartment": {"id": own["Department"]},
+        "createEquipment": {"input": {"siteId": own["Site"], "kind": "Mallory"}},
+        "updateEquipment": {"id": own["Equipment"], "input": {"model": "Mallory"}},
+        "archiveEquipment": {"id": own["Equipment"]},
+        "createContract": {
+            "input": owner
+            | {"kind": "Mallory", "startsOn": "2026-11-30", "expiresOn": "2027-12-31"}
+        },
+        "updateContract": {"id": own["Contract"], "input": {"kind": "Mallory"}},
+        "createQuote": {"input": issued | {"title": "Mallory", "validUntil": "2027-01-31"}},
+        "updateQuote": {"id": own["Quote"], "input": {"title": "Mallory"}},
+        "setQuoteStatus": {"id": own["Quote"], "status": "DECLINED"},
+        "createInvoice": {"input": issued | {"dueOn": "2027-01-31"}},
+        "updateInvoice": {"id": own["Invoice"], "input": {"netCents": 1}},
+        "setInvoiceStatus": {"id": own["Invoice"], "status": "VOID"},
     }
     return templates.get(mutation)
 
@@ -408,7 +452,10 @@ def id_paths(schema: GraphQLSchema, mutation: str) -> dict[str, str]:
     it names: from its name (``siteId``, ``clientIds``) or, for ``id``, from the mutation's."""
     assert schema.mutation_type is not None
     field = schema.mutation_type.fields[mutation]
-    known = sorted(type_names(audience_schema("staff")), key=len, reverse=True)
+    # Record types only: a scalar's name may hide in a mutation's ("Date" in "updateSite").
+    staff_types = audience_schema("staff").type_map
+    records = (n for n in type_names(audience_schema("staff")) if is_record(staff_types[n]))
+    known = sorted(records, key=len, reverse=True)
     paths: dict[str, str] = {}
 
     def walk(path: str, type_: Any, seen: frozenset[str]) -> None:
@@ -428,6 +475,10 @@ def id_paths(schema: GraphQLSchema, mutation: str) -> dict[str, str]:
     for name, argument in field.args.items():
         walk(name, argument.type, frozenset())
     return paths
+
+
+def is_record(type_: Any) -> bool:
+    return isinstance(type_, GraphQLObjectType)
 
 
 def replaced(variables: dict[str, Any], path: str, value: str, is_list: bool) -> dict[str, Any]:

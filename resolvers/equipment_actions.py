@@ -1,0 +1,135 @@
+"""Staff (ADMIN, OFFICE) record equipment at a client's site, keep it current, and archive it.
+
+Archiving never deletes: revisions, tickets and work sheets that name the equipment keep
+reading it, and it stays in the lists (staff see ``archivedAt``), so nothing a contact has seen
+vanishes. The site is fixed at creation (the client follows from it): equipment moved to
+another site is archived there and created anew, which keeps its revision history where it
+happened. Every change is audited with the old and new value of each changed field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import strawberry
+from strawberry import Info
+
+from authz.login import now_utc
+from db import models as m
+from db.queries import audit
+from db.queries import billing_actions as actions
+from db.queries import clients as client_queries
+from db.queries import equipment as reads
+from resolvers import audited
+from schema import ids
+from schema.billing_inputs import (
+    CreateEquipmentInput,
+    UpdateEquipmentInput,
+    optional_text,
+    required_text,
+)
+from schema.context import Context
+from schema.equipment import Equipment
+from schema.errors import BadUserInput, NotFound
+
+ContextInfo = Info[Context, None]
+
+# GraphQL field -> (column, most characters) of the optional texts.
+TEXTS = {
+    "model": ("model", 200),
+    "serialNumber": ("serial_number", 100),
+    "location": ("location", 200),
+}
+
+
+def _texts(input: CreateEquipmentInput | UpdateEquipmentInput) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if input.kind is not None:
+        values["kind"] = required_text("kind", input.kind, 100)
+    given = {"model": input.model, "serialNumber": input.serial_number, "location": input.location}
+    for field, value in given.items():
+        if value is not None:
+            column, limit = TEXTS[field]
+            values[column] = optional_text(field, value, limit)
+    if input.installed_on is not None:
+        values["installed_on"] = input.installed_on
+    return values
+
+
+async def _record(
+    info: ContextInfo, action: str, row_id: uuid.UUID, before: Any, after: dict[str, Any]
+) -> None:
+    details = audit.change_details(before, after)
+    await audited.record(info.context, action, "Equipment", row_id, details)
+
+
+async def _read(info: ContextInfo, row_id: uuid.UUID) -> Equipment:
+    row = (await reads.equipment_by_id(info.context.db, info.context.rows.scope, [row_id]))[0]
+    assert row is not None  # written in this transaction, in the caller's organization
+    return Equipment.from_row(row)
+
+
+async def _locked(info: ContextInfo, id: strawberry.ID) -> Any:
+    row_id = ids.decode("Equipment", id)
+    context = info.context
+    row = (
+        await actions.row_for_update(context.db, context.rows.scope, m.Equipment, row_id)
+        if row_id is not None
+        else None
+    )
+    if row is None:
+        raise NotFound("equipment")
+    return row
+
+
+@strawberry.type
+class EquipmentMutation:
+    @strawberry.mutation(
+        description="Record a piece of equipment at a site (ADMIN, OFFICE). An unknown or "
+        "foreign site is refused naming siteId."
+    )
+    async def create_equipment(self, info: ContextInfo, input: CreateEquipmentInput) -> Equipment:
+        context = info.context
+        scope = context.rows.scope
+        site_id = ids.decode("Site", input.site_id)
+        site = (
+            (await client_queries.sites_by_id(context.db, scope, [site_id]))[0]
+            if site_id is not None
+            else None
+        )
+        if site is None or site.archived_at is not None:  # an archived site takes no new work
+            raise BadUserInput("siteId", "no such site")
+        values = _texts(input)
+        values |= {"organization_id": scope.organization_id, "client_id": site.client_id}
+        values["site_id"] = site.id
+        row_id = await actions.insert(context.db, m.Equipment, values)
+        assert row_id is not None  # equipment has no unique key of its own
+        await _record(info, "equipment_created", row_id, {}, values)
+        return await _read(info, row_id)
+
+    @strawberry.mutation(
+        description="Change a piece of equipment (ADMIN, OFFICE); a field left out stays."
+    )
+    async def update_equipment(
+        self, info: ContextInfo, id: strawberry.ID, input: UpdateEquipmentInput
+    ) -> Equipment:
+        current = await _locked(info, id)
+        values = _texts(input)
+        changed = {k: v for k, v in values.items() if v != getattr(current, k)}
+        if changed:
+            await actions.update(info.context.db, m.Equipment, current.id, changed)
+            await _record(info, "equipment_changed", current.id, current._mapping, changed)
+        return await _read(info, current.id)
+
+    @strawberry.mutation(
+        description="Retire a piece of equipment (ADMIN, OFFICE): it stays readable wherever "
+        "it is named, with archivedAt set. Archiving it again changes nothing."
+    )
+    async def archive_equipment(self, info: ContextInfo, id: strawberry.ID) -> Equipment:
+        current = await _locked(info, id)
+        if current.archived_at is None:
+            changed = {"archived_at": now_utc()}
+            await actions.update(info.context.db, m.Equipment, current.id, changed)
+            await _record(info, "equipment_archived", current.id, current._mapping, changed)
+        return await _read(info, current.id)
