@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,6 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sportello.errors import StartupError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+# The advisory lock every migration holds for its transaction (any number, the same in every
+# process of every release): processes that start together migrate one after the other.
+MIGRATION_LOCK = 0x5350_4D49_4752  # "SPMIGR"
 
 
 class MigrationError(StartupError):
@@ -48,10 +54,17 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> str:
     """Bring the database to ``revision`` in one transaction; return the revision reached.
 
     PostgreSQL runs DDL in transactions, so a failing step rolls back every step before it.
+    The transaction first takes an advisory lock, so two processes starting at once (a deploy
+    of several) never migrate together: the second waits for the first's commit, then finds
+    the database at the revision and does nothing.
     """
     config = alembic_config()
 
     def run(connection: Connection) -> str | None:
+        # However long the other process migrates; the steps keep the statement timeout.
+        connection.execute(text("SET LOCAL statement_timeout = 0"))
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        connection.execute(text("RESET statement_timeout"))
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
         return _current(connection)

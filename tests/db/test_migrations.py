@@ -60,3 +60,23 @@ async def test_a_failed_migration_leaves_the_database_as_it_was(empty_database: 
         assert await migrate.current_revision(engine) is None
     finally:
         await engine.dispose()
+
+
+async def test_two_processes_starting_at_once_migrate_one_after_the_other(
+    empty_database: str,
+) -> None:
+    """Two deploys start together on an empty database: one migrates, the other waits for
+    it and then finds the schema at head (without the lock, the second's CREATE TABLEs
+    collide with the first's)."""
+    import asyncio
+
+    engines = [create_engine(empty_database, pool_size=1) for _ in range(2)]
+    try:
+        reached = await asyncio.gather(*(migrate.upgrade(engine) for engine in engines))
+        assert reached == [migrate.head_revision()] * 2
+        async with engines[0].connect() as connection:
+            versions = await connection.scalar(sa.text("SELECT count(*) FROM alembic_version"))
+        assert versions == 1
+    finally:
+        for engine in engines:
+            await engine.dispose()
