@@ -145,6 +145,20 @@ class Demo(Api):
             self.tokens[key] = response.json()["data"]["login"]["token"]
         return self.tokens[key]
 
+    async def staff(self, role: str, org: str = "brillanti") -> str:
+        """A session of the first active staff member of ``org`` with ``role`` who has a
+        password (the demo has more staff than demo logins: OFFICE and TECHNICIAN too)."""
+        email = await self.scalar(
+            "SELECT s.email FROM staff_user s JOIN organization o ON o.id = s.organization_id "
+            "WHERE o.slug = :o AND s.role = :r AND s.active AND s.password_hash IS NOT NULL "
+            "ORDER BY s.email LIMIT 1",
+            o=org,
+            r=role,
+        )
+        response = await self.login(email, DEMO_PASSWORD, org=org)
+        token: str = response.json()["data"]["login"]["token"]
+        return token
+
     async def data(self, query: str, token: str, **variables: Any) -> Any:
         response = await self.gql(query, token=token, variables=variables)
         body = response.json()

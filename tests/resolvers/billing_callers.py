@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.seed import DEMO_PASSWORD
 from tests.api import Demo
 from tests.partners import partner_token
 
@@ -32,16 +31,7 @@ async def token_of(demo: Demo, caller: str, org: str = "brillanti") -> str | Non
         return await partner_token(demo, org, (caller.split(" ", 1)[1],))
     if caller.startswith("contact"):
         return await demo.as_(caller, org)
-    email = await demo.scalar(
-        "SELECT s.email FROM staff_user s JOIN organization o ON o.id = s.organization_id "
-        "WHERE o.slug = :o AND s.role = :r AND s.active AND s.password_hash IS NOT NULL "
-        "ORDER BY s.email LIMIT 1",
-        o=org,
-        r=caller,
-    )
-    response = await demo.login(email, DEMO_PASSWORD, org=org)
-    token: str = response.json()["data"]["login"]["token"]
-    return token
+    return await demo.staff(caller, org)
 
 
 def outcome(response: Any) -> str:

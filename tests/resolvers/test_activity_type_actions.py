@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from db.seed import DEMO_PASSWORD
 from schema import ids
 from schema.activity_types import SUBSTITUTION_CODES
 from tests.api import Demo
@@ -48,17 +47,6 @@ async def changed_events(demo: Demo, activity_id: uuid.UUID) -> int:
     return found
 
 
-async def staff_token(demo: Demo, role: str) -> str:
-    email = await demo.scalar(
-        "SELECT s.email FROM staff_user s JOIN organization o ON o.id = s.organization_id "
-        "WHERE o.slug = 'brillanti' AND s.role = :r AND s.active ORDER BY s.email LIMIT 1",
-        r=role,
-    )
-    response = await demo.login(email, DEMO_PASSWORD, org="brillanti")
-    token: str = response.json()["data"]["login"]["token"]
-    return token
-
-
 def valid_input(**changes: Any) -> dict[str, Any]:
     return {
         "portalTitle": "Pulizia a {site.name}",
@@ -74,7 +62,7 @@ def valid_input(**changes: Any) -> dict[str, Any]:
 
 async def test_office_staff_save_the_portal_texts_and_it_is_audited(demo: Demo) -> None:
     activity_id = await activity(demo)
-    token = await staff_token(demo, "OFFICE")
+    token = await demo.staff("OFFICE")
     data = await demo.data(
         UPDATE, token, id=ids.encode("ActivityType", activity_id), input=valid_input()
     )
@@ -162,9 +150,7 @@ async def test_contacts_technicians_and_other_organizations_cannot_edit(demo: De
     for role in ("contact of one client", "contact of several clients"):
         response = await demo.gql(UPDATE, token=await demo.as_(role), variables=variables)
         assert response.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    technician = await demo.gql(
-        UPDATE, token=await staff_token(demo, "TECHNICIAN"), variables=variables
-    )
+    technician = await demo.gql(UPDATE, token=await demo.staff("TECHNICIAN"), variables=variables)
     assert technician.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     other = await demo.gql(
         UPDATE, token=await demo.as_("staff admin", "ignis"), variables=variables

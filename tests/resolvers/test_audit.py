@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from authz.principals import Audience
-from db.seed import DEMO_PASSWORD
 from schema.build import views
 from schema.views import field_names
 from tests.api import Demo
@@ -20,19 +19,6 @@ EVENTS = """query($first: Int, $after: String, $action: String, $from: DateTime,
 }"""
 
 
-async def staff_token(demo: Demo, role: str, org: str = "brillanti") -> str:
-    """A session of an active staff member of ``org`` with ``role``."""
-    email = await demo.scalar(
-        "SELECT s.email FROM staff_user s JOIN organization o ON o.id = s.organization_id "
-        "WHERE o.slug = :o AND s.role = :r AND s.active ORDER BY s.email LIMIT 1",
-        o=org,
-        r=role,
-    )
-    response = await demo.login(email, DEMO_PASSWORD, org=org)
-    token: str = response.json()["data"]["login"]["token"]
-    return token
-
-
 async def every(demo: Demo, token: str, **filters: Any) -> list[dict[str, Any]]:
     """Every event of the list, paging forwards 3 at a time."""
     return await demo.every_node(EVENTS, "auditEvents", token, 3, **filters)
@@ -41,7 +27,7 @@ async def every(demo: Demo, token: str, **filters: Any) -> list[dict[str, Any]]:
 async def test_admin_and_office_read_the_trail_newest_first(demo: Demo) -> None:
     # Logging in is audited: these logins give both organizations a trail.
     admin = await demo.as_("staff admin")
-    office = await staff_token(demo, "OFFICE")
+    office = await demo.staff("OFFICE")
     await demo.as_("contact of one client")
     await demo.as_("staff admin", "ignis")
     org = await org_id(demo, "brillanti")
@@ -101,7 +87,7 @@ async def test_no_other_organization_role_or_audience_reads_it(demo: Demo) -> No
         "SELECT count(*) FROM audit_event WHERE organization_id = :o",
         o=await org_id(demo, "ignis"),
     )
-    technician = await staff_token(demo, "TECHNICIAN")
+    technician = await demo.staff("TECHNICIAN")
     refused = await demo.gql(EVENTS, token=technician, first=5)
     assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     contact = await demo.as_("contact of one client")

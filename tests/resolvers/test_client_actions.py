@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from db.seed import DEMO_PASSWORD
 from schema import ids
 from tests.api import Demo
 from tests.partners import partner_token
@@ -46,19 +45,6 @@ STATE = (
     "(SELECT md5(string_agg(s::text, ',' ORDER BY s.id)) FROM site s) || '/' || "
     "(SELECT md5(string_agg(d::text, ',' ORDER BY d.id)) FROM department d)"
 )
-
-
-async def staff_token(demo: Demo, role: str, org: str = "brillanti") -> str:
-    email = await demo.scalar(
-        "SELECT s.email FROM staff_user s JOIN organization o ON o.id = s.organization_id "
-        "WHERE o.slug = :o AND s.role = :r AND s.active AND s.password_hash IS NOT NULL "
-        "ORDER BY s.email LIMIT 1",
-        o=org,
-        r=role,
-    )
-    response = await demo.login(email, DEMO_PASSWORD, org=org)
-    token: str = response.json()["data"]["login"]["token"]
-    return token
 
 
 async def events(demo: Demo, action: str, subject: str) -> list[dict[str, Any]]:
@@ -123,7 +109,7 @@ async def demo_client(demo: Demo, org: str = "brillanti") -> tuple[str, str]:
 async def test_office_creates_and_edits_a_client_audited_with_before_and_after(
     demo: Demo,
 ) -> None:
-    token = await staff_token(demo, "OFFICE")
+    token = await demo.staff("OFFICE")
     created = (await demo.data(CREATE_CLIENT, token, input=client_input()))["createClient"]
     assert created | {"id": None} == {
         "id": None,
@@ -251,7 +237,7 @@ async def test_sites_are_created_with_checked_coordinates_and_audited(demo: Demo
 async def test_departments_are_created_edited_and_archived_out_of_the_ticket_form(
     demo: Demo,
 ) -> None:
-    token = await staff_token(demo, "OFFICE")
+    token = await demo.staff("OFFICE")
     created = (await demo.data(CREATE_DEPARTMENT, token, input={"name": "Antincendio"}))[
         "createDepartment"
     ]
@@ -365,7 +351,7 @@ async def test_an_archived_client_takes_no_new_work_but_its_history_stays(demo: 
         "AND status IN ('REQUESTED', 'PLANNED', 'IN_PROGRESS')",
         c=ids.decode("Client", client),
     )
-    token = await staff_token(demo, "OFFICE")
+    token = await demo.staff("OFFICE")
     archived = (await demo.data(ARCHIVE_CLIENT, token, id=client))["archiveClient"]
     assert archived["archivedAt"] is not None
     [event] = await events(demo, "client_archived", client)
@@ -480,7 +466,7 @@ async def test_only_admin_and_office_staff_may_call_it(
     partner = await partner_token(demo, "brillanti", ("lists:read", "reports:read"))
     error = await refused(demo, partner, query, **variables)
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    technician = await refused(demo, await staff_token(demo, "TECHNICIAN"), query, **variables)
+    technician = await refused(demo, await demo.staff("TECHNICIAN"), query, **variables)
     assert technician["extensions"]["code"] == "FORBIDDEN"
     if "id" in variables:
         # Another organization's staff: the record does not exist for them.
@@ -491,7 +477,7 @@ async def test_only_admin_and_office_staff_may_call_it(
         assert other["extensions"] == {"code": "BAD_USER_INPUT", "field": "clientId"}
     assert await demo.scalar(STATE) == before
     for role in ("ADMIN", "OFFICE"):
-        response = await demo.gql(query, token=await staff_token(demo, role), variables=variables)
+        response = await demo.gql(query, token=await demo.staff(role), variables=variables)
         codes = {e["extensions"]["code"] for e in response.json().get("errors", [])}
         # Allowed: at most refused for what the record is (an archive with open visits).
         assert not codes & {"FORBIDDEN", "GRAPHQL_VALIDATION_FAILED", "NOT_FOUND"}, response.text

@@ -15,7 +15,7 @@ from db.seed import DEMO_PASSWORD
 from schema.build import views
 from tests.api import Demo
 from tests.partners import partner_token
-from tests.resolvers.test_client_actions import refused, staff_token
+from tests.resolvers.test_client_actions import refused
 
 FIELDS = (
     "slug name logoUrl infoText notificationEmail locale timeZone portalEnabled currency "
@@ -93,7 +93,7 @@ async def test_an_admin_changes_every_setting_audited_and_office_reads_them(demo
         "travelBufferMinutes": 15,
     }
     # OFFICE reads what the ADMIN wrote; the other organization is untouched.
-    office = await staff_token(demo, "OFFICE")
+    office = await demo.staff("OFFICE")
     assert (await demo.data(READ, office))["organizationSettings"] == changed
     other = (await demo.data(READ, await demo.as_("staff admin", "ignis")))["organizationSettings"]
     assert other == other_before
@@ -267,9 +267,9 @@ async def test_who_may_read_and_change_the_settings(demo: Demo, operation: str) 
     partner = await partner_token(demo, "brillanti", ("lists:read", "reports:read"))
     error = await refused(demo, partner, query, **variables)
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    technician = await refused(demo, await staff_token(demo, "TECHNICIAN"), query, **variables)
+    technician = await refused(demo, await demo.staff("TECHNICIAN"), query, **variables)
     assert technician["extensions"]["code"] == "FORBIDDEN"
-    office = await demo.gql(query, token=await staff_token(demo, "OFFICE"), variables=variables)
+    office = await demo.gql(query, token=await demo.staff("OFFICE"), variables=variables)
     if operation == "update":
         assert office.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
         assert await demo.scalar(STATE) == before
@@ -303,7 +303,7 @@ async def test_change_password_ends_every_session_and_answers_the_new_one(demo: 
     other = (await demo.login(email, DEMO_PASSWORD, org="brillanti")).json()
     calling_token = calling["data"]["login"]["token"]
     other_token = other["data"]["login"]["token"]
-    office = await staff_token(demo, "OFFICE")
+    office = await demo.staff("OFFICE")
     changed = await demo.gql(
         "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, "
         "newPassword: $n) { token } }",

@@ -52,18 +52,6 @@ def pdf_text(data: bytes) -> bytes:
     return found
 
 
-async def staff_token(demo: Demo, role: str, org: str = "brillanti") -> str:
-    email = await demo.scalar(
-        "SELECT s.email FROM staff_user s JOIN organization o ON o.id = s.organization_id "
-        "WHERE o.slug = :o AND s.role = :r AND s.active ORDER BY s.email LIMIT 1",
-        o=org,
-        r=role,
-    )
-    response = await demo.login(email, DEMO_PASSWORD, org=org)
-    token: str = response.json()["data"]["login"]["token"]
-    return token
-
-
 async def draft_with_readers(demo: Demo) -> uuid.UUID:
     """The brillanti DRAFT work sheet whose site has the most contacts receiving copies."""
     sheet: str = await demo.scalar(
@@ -241,7 +229,7 @@ def new_sheet(appointment: uuid.UUID, **changes: Any) -> dict[str, Any]:
 async def test_office_drafts_and_edits_a_work_sheet_with_the_next_number(demo: Demo) -> None:
     email, _ = await technician(demo)
     own, _ = await visit_of_technician(demo, email)
-    token = await staff_token(demo, "OFFICE")
+    token = await demo.staff("OFFICE")
     highest = await demo.scalar(
         "SELECT max(substring(number from '-(\\d+)$')::int) FROM work_sheet w "
         "JOIN organization o ON o.id = w.organization_id "
@@ -295,7 +283,7 @@ async def test_a_technician_drafts_only_for_their_own_appointments(demo: Demo) -
     assert foreign.json()["errors"][0]["message"] == missing.json()["errors"][0]["message"]
     assert foreign.json()["errors"][0]["extensions"]["field"] == "appointmentId"
 
-    office = await staff_token(demo, "OFFICE")
+    office = await demo.staff("OFFICE")
     theirs = (await demo.data(CREATE, office, input=new_sheet(other)))["createWorkSheet"]
     refused = await demo.gql(
         UPDATE, token=token, variables={"id": theirs["id"], "input": {"materials": "x"}}
@@ -319,7 +307,7 @@ async def test_bad_input_is_refused_naming_the_field(
 ) -> None:
     email, _ = await technician(demo)
     own, _ = await visit_of_technician(demo, email)
-    token = await staff_token(demo, "ADMIN")
+    token = await demo.staff("ADMIN")
     before = await demo.scalar("SELECT count(*) FROM work_sheet")
     response = await demo.gql(CREATE, token=token, variables={"input": new_sheet(own, **changes)})
     error = response.json()["errors"][0]
@@ -333,7 +321,7 @@ async def test_a_cancelled_appointment_gets_no_work_sheet(demo: Demo) -> None:
         "SELECT i.id FROM intervention i JOIN organization o ON o.id = i.organization_id "
         "WHERE o.slug = 'brillanti' AND i.status = 'CANCELLED' ORDER BY i.id LIMIT 1"
     )
-    token = await staff_token(demo, "ADMIN")
+    token = await demo.staff("ADMIN")
     response = await demo.gql(CREATE, token=token, variables={"input": new_sheet(cancelled)})
     assert response.json()["errors"][0]["extensions"]["field"] == "appointmentId"
 
@@ -344,7 +332,7 @@ async def test_a_signed_work_sheet_is_immutable(demo: Demo) -> None:
         "WHERE o.slug = 'brillanti' AND w.status = 'SIGNED' ORDER BY w.id LIMIT 1"
     )
     before = await demo.scalar("SELECT description FROM work_sheet WHERE id = :w", w=signed)
-    token = await staff_token(demo, "ADMIN")
+    token = await demo.staff("ADMIN")
     response = await demo.gql(
         UPDATE,
         token=token,
