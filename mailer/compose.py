@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from typing import ClassVar
 from urllib.parse import quote, urlsplit
 
@@ -48,13 +49,21 @@ class Composed:
 
 
 @dataclasses.dataclass(frozen=True)
-class VisitReminder:
-    kind: ClassVar[str] = "visit_reminder"
+class Visit:
+    """What every message about one appointment shows. ``activity`` is the activity type's
+    portal title with its substitution codes already filled (mailer/substitution.py)."""
+
+    kind: ClassVar[str]
     first_name: str
     activity: str
     site_name: str
     site_address: str
     starts_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class VisitReminder(Visit):
+    kind: ClassVar[str] = "visit_reminder"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,13 +114,24 @@ class PasswordReset:
 
 
 @dataclasses.dataclass(frozen=True)
-class BookingConfirmation:
+class BookingConfirmation(Visit):
     kind: ClassVar[str] = "booking_confirmation"
-    first_name: str
-    activity: str
-    site_name: str
-    site_address: str
-    starts_at: dt.datetime
+    technician: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class AppointmentCancelled(Visit):
+    """Sent to the contacts who get the visit's reminders."""
+
+    kind: ClassVar[str] = "appointment_cancelled"
+
+
+@dataclasses.dataclass(frozen=True)
+class AppointmentMoved(Visit):
+    """Sent to the contacts who get the visit's reminders; ``starts_at`` is the new time."""
+
+    kind: ClassVar[str] = "appointment_moved"
+    previous_starts_at: dt.datetime
     technician: str | None = None
 
 
@@ -135,11 +155,13 @@ class NewTicket:
 
 MessageData = (
     VisitReminder
+    | BookingConfirmation
+    | AppointmentCancelled
+    | AppointmentMoved
     | SignedWorksheet
     | ContractExpiry
     | Invitation
     | PasswordReset
-    | BookingConfirmation
     | NewTicket
 )
 
@@ -173,8 +195,8 @@ def compose(data: MessageData, brand: Brand, recipient_locale: str | None = None
 def _content(data: MessageData, brand: Brand, words: Wording, tz: dt.tzinfo) -> Content:
     org = brand.name
 
-    def day(value: dt.date) -> str:
-        return render.format_date(value, words)
+    def day(value: dt.date) -> render.DateText:
+        return render.DateText(value, words)
 
     def moment(value: dt.datetime) -> str:
         return render.format_datetime(value, tz, words)
@@ -183,32 +205,10 @@ def _content(data: MessageData, brand: Brand, words: Wording, tz: dt.tzinfo) -> 
         return Phrase("greeting", {"name": name}) if name else Phrase("greeting.staff")
 
     match data:
-        case VisitReminder() | BookingConfirmation():
-            values = {
-                "org": org,
-                "date": day(data.starts_at.astimezone(tz).date()),
-                "activity": data.activity,
-                "site": data.site_name,
-                "when": moment(data.starts_at),
-            }
-            details = [
-                ("label.activity", data.activity),
-                ("label.site", data.site_name),
-                ("label.address", data.site_address),
-                ("label.when", moment(data.starts_at)),
-            ]
-            if isinstance(data, BookingConfirmation) and data.technician:
-                details.append(("label.technician", data.technician))
-            note = (Phrase("visit_reminder.note"),) if isinstance(data, VisitReminder) else ()
-            return Content(
-                subject=Phrase(f"{data.kind}.subject", values),
-                greeting=greet(data.first_name),
-                paragraphs=(Phrase(f"{data.kind}.body", values),),
-                details=tuple(details),
-                after=note,
-            )
+        case Visit():
+            return _visit(data, org, day(data.starts_at.astimezone(tz).date()), moment, greet)
         case SignedWorksheet():
-            values = {
+            values: dict[str, str | render.DateText] = {
                 "org": org,
                 "number": data.number,
                 "date": day(data.work_date),
@@ -237,7 +237,7 @@ def _content(data: MessageData, brand: Brand, words: Wording, tz: dt.tzinfo) -> 
                 details.append(("label.site", data.site_name))
             details += [
                 ("label.contract", f"{data.number} ({data.contract_kind})"),
-                ("label.expires_on", day(data.expires_on)),
+                ("label.expires_on", render.format_date(data.expires_on, words)),
                 ("label.days_left", str(max((data.expires_on - data.today).days, 0))),
             ]
             return Content(
@@ -285,3 +285,46 @@ def _content(data: MessageData, brand: Brand, words: Wording, tz: dt.tzinfo) -> 
                 paragraphs=(Phrase("new_ticket.body", values),),
                 details=tuple(details),
             )
+
+
+# What each message about a visit adds after its details.
+_VISIT_NOTES = {
+    VisitReminder.kind: "visit_reminder.note",
+    AppointmentMoved.kind: "visit_reminder.note",
+    AppointmentCancelled.kind: "appointment_cancelled.note",
+}
+
+
+def _visit(
+    data: Visit,
+    org: str,
+    date: render.DateText,
+    moment: Callable[[dt.datetime], str],
+    greet: Callable[[str], Phrase],
+) -> Content:
+    values: dict[str, str | render.DateText] = {
+        "org": org,
+        "date": date,
+        "activity": data.activity,
+        "site": data.site_name,
+        "when": moment(data.starts_at),
+    }
+    details = [
+        ("label.activity", data.activity),
+        ("label.site", data.site_name),
+        ("label.address", data.site_address),
+        ("label.when", moment(data.starts_at)),
+    ]
+    if isinstance(data, AppointmentMoved):
+        values["previous"] = moment(data.previous_starts_at)
+        details.append(("label.previously", moment(data.previous_starts_at)))
+    if isinstance(data, BookingConfirmation | AppointmentMoved) and data.technician:
+        details.append(("label.technician", data.technician))
+    note = _VISIT_NOTES.get(data.kind)
+    return Content(
+        subject=Phrase(f"{data.kind}.subject", values),
+        greeting=greet(data.first_name),
+        paragraphs=(Phrase(f"{data.kind}.body", values),),
+        details=tuple(details),
+        after=(Phrase(note),) if note else (),
+    )

@@ -70,6 +70,9 @@ async def queue_link_mail(
         subject=message.subject,
         body_text=message.text,
         body_html=message.html,
+        # Whose link it is, so that the worker sends nothing to an access deleted or disabled
+        # meanwhile (db.queries.stale_mail). Never the token.
+        payload={"account_kind": account.kind.value, "account_id": str(account.id)},
     )
 
 

@@ -3,6 +3,10 @@
 A message is built from phrases (a text key plus values), detail rows (label key, value) and an
 optional button. The texts come from mailer/templates and are trusted; every value is escaped
 with ``html.escape`` before it reaches the HTML, so a name like ``<script>`` shows as text.
+
+A date value (:class:`DateText`) follows the grammar of the text around it: ``{date}`` writes
+it plainly, ``{date:del}`` after the article or preposition the language names, elided where
+the day asks for it (Italian "del 6 dicembre" but "dell'8 dicembre").
 """
 
 from __future__ import annotations
@@ -18,11 +22,25 @@ from mailer.templates import Wording
 
 
 @dataclasses.dataclass(frozen=True)
+class DateText:
+    """A date as a phrase's value; the placeholder's format spec picks the article form."""
+
+    day: dt.date
+    words: Wording
+    # Escape for HTML (an article such as "l'" holds a quote).
+    html: bool = False
+
+    def __format__(self, form: str) -> str:
+        text = format_date(self.day, self.words, form)
+        return html.escape(text) if self.html else text
+
+
+@dataclasses.dataclass(frozen=True)
 class Phrase:
     """A text of the wording (by key) and the values of its placeholders."""
 
     key: str
-    values: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    values: Mapping[str, str | DateText] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,11 +72,16 @@ def zone(name: str) -> dt.tzinfo:
         return dt.UTC
 
 
-def format_date(day: dt.date, words: Wording) -> str:
-    """``14 maggio 2025``, ``14 de mayo de 2025``, ``14 May 2025``."""
-    return words.strings["format.date"].format(
-        day=day.day, month=words.months[day.month - 1], year=day.year
+def format_date(day: dt.date, words: Wording, form: str = "") -> str:
+    """``14 maggio 2025``, ``14 de mayo de 2025``, ``14 May 2025``; with an article ``form``
+    of the language, ``il 14 maggio 2025``, ``l'8 maggio 2025``, ``dell'11 maggio 2025``."""
+    text = words.strings["format.date"].format(
+        day=words.days.get(day.day, day.day), month=words.months[day.month - 1], year=day.year
     )
+    if not form:
+        return text
+    plain, elided = words.articles[form]
+    return (elided if day.day in words.eliding_days else plain) + text
 
 
 def format_datetime(moment: dt.datetime, tz: dt.tzinfo, words: Wording) -> str:
@@ -84,7 +107,12 @@ def _say(phrase: Phrase, words: Wording) -> str:
 
 
 def _say_html(phrase: Phrase, words: Wording) -> str:
-    escaped = {name: html.escape(value) for name, value in phrase.values.items()}
+    escaped = {
+        name: html.escape(value)
+        if isinstance(value, str)
+        else dataclasses.replace(value, html=True)
+        for name, value in phrase.values.items()
+    }
     return html.escape(words.strings[phrase.key]).format_map(escaped)
 
 

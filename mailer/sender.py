@@ -98,20 +98,17 @@ def build_email(outgoing: Outgoing, settings: Settings) -> EmailMessage:
     return message
 
 
-def read_attachment(
+async def read_attachment(
     settings: Settings, storage_key: str, file_name: str, mime_type: str
 ) -> Attachment:
     """A stored document's bytes; a missing file is temporary (it may still be written)."""
-    root = settings.document_root.resolve()
-    path = (root / storage_key).resolve()
-    if not path.is_relative_to(root):
-        raise PermanentDeliveryError(f"attachment {file_name!r} points outside the document root")
     try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        raise TemporaryDeliveryError(f"attachment {file_name!r} is not in storage yet") from None
-    except OSError as error:
-        raise TemporaryDeliveryError(f"attachment {file_name!r}: {error.strerror}") from None
+        content = await settings.store.read(storage_key)
+    except Exception as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise TemporaryDeliveryError(f"attachment {file_name!r}: {reason}") from None
+    if content is None:
+        raise TemporaryDeliveryError(f"attachment {file_name!r} is not in storage yet")
     return Attachment(file_name=file_name, mime_type=mime_type, content=content)
 
 

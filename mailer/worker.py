@@ -13,6 +13,12 @@ the SMTP server accepted the message just before the worker died, it is sent a s
 with the same Message-ID (derived from the row id) so mail clients can tell. Committing per
 message keeps that window to one message.
 
+Stale messages. Just before sending, in the transaction that holds the message, the worker asks
+whether it is still wanted (db.queries.stale_mail.reason_not_to_send): a reminder of a
+visit cancelled or moved meanwhile, an invitation or reset link of an access deleted or
+disabled meanwhile, is marked CANCELLED with the reason and never sent. The reason names no
+token, and neither does the log line.
+
 Retries. A temporary failure (no connection, 4xx) counts an attempt, keeps a short reason and
 sets the next attempt after an exponential backoff with jitter: 30 s x 2^(attempts - 1), capped
 at one hour, times a random factor between 0.5 and 1. After ``settings.mail_max_attempts``
@@ -38,7 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from authz import login
 from db.engine import create_engine
-from db.queries import accounts, notifications
+from db.queries import accounts, notifications, stale_mail
 from db.queries import outbox as queries
 from mailer import sender
 from mailer.links import link_mailer
@@ -78,9 +84,7 @@ async def _outgoing(
     if len(files) != len(document_ids):
         raise sender.PermanentDeliveryError("an attached document no longer exists")
     attachments = [
-        await asyncio.to_thread(
-            sender.read_attachment, settings, each.storage_key, each.file_name, each.mime_type
-        )
+        await sender.read_attachment(settings, each.storage_key, each.file_name, each.mime_type)
         for each in files
     ]
     return sender.Outgoing(
@@ -100,6 +104,11 @@ async def _deliver_one(
     transport: sender.Transport,
     message: queries.ClaimedMessage,
 ) -> bool:
+    reason = await stale_mail.reason_not_to_send(db, message.kind, message.payload)
+    if reason is not None:
+        await queries.mark_cancelled(db, message.id, reason=reason)
+        log.info("message %s (%s) %s", message.id, message.kind, reason)
+        return False
     try:
         outgoing = await _outgoing(db, settings, message)
         await transport.send(sender.build_email(outgoing, settings))
@@ -225,7 +234,10 @@ async def run_worker(
         raise WorkerSetupError("the worker needs a database URL; set DATABASE_URL")
     stop = stop or asyncio.Event()
     engine = create_engine(
-        settings.database_url, pool_size=2, statement_timeout_ms=settings.statement_timeout_ms
+        settings.database_url,
+        pool_size=2,
+        statement_timeout_ms=settings.statement_timeout_ms,
+        pooler=settings.database_pooler,
     )
     sent = 0
     last_schedule: dt.datetime | None = None

@@ -1,4 +1,5 @@
-"""Staff (ADMIN, OFFICE) edit an activity type: its portal texts and booking conditions.
+"""Staff (ADMIN, OFFICE) create activity types and edit their portal texts and booking
+conditions.
 
 Every field is checked before anything is written: a template holding a code the portal
 cannot fill (schema.activity_types.SUBSTITUTION_CODES) is refused when it is saved, so that a
@@ -7,17 +8,21 @@ client never sees it raw. Fields left out (null) stay as they are.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import strawberry
 from strawberry import Info
 
 from authz.principals import StaffPrincipal
+from db import models as m
 from db.queries import activity_type_actions as actions
-from db.queries import audit
+from db.queries import audit, client_actions
+from resolvers import audited
 from schema import ids
 from schema.activity_types import (
     SUBSTITUTION_CODES,
+    ActivityKind,
     ActivityType,
     AppointmentStatus,
     unknown_codes,
@@ -59,6 +64,26 @@ class ActivityTypeInput:
     )
     reschedule_min_lead_hours: int | None = None
     duration_minutes: int | None = None
+
+
+@strawberry.input(description="A new activity type; the portal fields as in ActivityTypeInput.")
+class CreateActivityTypeInput(ActivityTypeInput):
+    name: str = strawberry.field(description="Unique in the organization; 1-120 characters.")
+    kind: ActivityKind
+
+
+# What a new activity type starts from: hidden from the portal, not bookable, no texts, moved
+# only by staff, with the table's default lead time for contacts' moves.
+NEW_ACTIVITY = SimpleNamespace(
+    portal_title="",
+    portal_description="",
+    portal_long_description="",
+    portal_visible=False,
+    portal_bookable=False,
+    reschedule_allowed_statuses=[],
+    reschedule_min_lead_hours=48,
+    duration_minutes=None,  # required of a new one (the input's field is optional for edits)
+)
 
 
 def _template(field: str, value: str) -> str:
@@ -114,6 +139,32 @@ def changes(input: ActivityTypeInput, current: Any) -> dict[str, Any]:
 
 @strawberry.type
 class ActivityTypeMutation:
+    @strawberry.mutation(
+        description="Create an activity type (ADMIN, OFFICE): hidden from the portal until "
+        "portalVisible is set; its name is unique in the organization."
+    )
+    async def create_activity_type(
+        self, info: ContextInfo, input: CreateActivityTypeInput
+    ) -> ActivityType:
+        context = info.context
+        name = input.name.strip()
+        if not name or len(name) > 120 or any(ch < " " or ch == "\x7f" for ch in name):
+            raise BadUserInput("name", "give one line of 1 to 120 characters")
+        if input.duration_minutes is None:
+            raise BadUserInput("durationMinutes", f"use 1 to {MAX_DURATION_MINUTES} minutes")
+        values = {"name": name, "kind": input.kind.value} | changes(input, NEW_ACTIVITY)
+        scope = context.rows.scope
+        taken = await client_actions.taken(context.db, scope, m.ActivityType, "name", name)
+        if taken:
+            raise BadUserInput("name", "another activity type already uses this name")
+        try:
+            row = await client_actions.insert(context.db, scope, m.ActivityType, values)
+        except client_actions.Taken:
+            raise BadUserInput("name", "another activity type already uses this name") from None
+        details = audit.change_details({}, values)
+        await audited.record(context, "activity_type_created", "ActivityType", row.id, details)
+        return ActivityType.from_row(row)
+
     @strawberry.mutation(
         description="Edit an activity type's portal texts and booking conditions (ADMIN, "
         "OFFICE). A template with a code the portal cannot fill is refused."

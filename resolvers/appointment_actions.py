@@ -21,12 +21,8 @@ from authz.login import now_utc
 from authz.principals import ContactPrincipal
 from db import models as m
 from db.queries import appointments as reads
-from db.queries import audit, booking, planning, viewer, worksheets
-from db.queries.accounts import AccountKind, account_of
-from db.queries.notifications import queue_signed_worksheet_copies
-from mailer.compose import BookingConfirmation, compose
-from mailer.links import brand_of
-from mailer.outbox import enqueue
+from db.queries import audit, booking, notifications, planning, worksheets
+from db.queries.accounts import account_of
 from resolvers import planning as planner
 from resolvers.booking import to_slot
 from resolvers.worksheet_actions import store_signed_pdf
@@ -154,40 +150,6 @@ async def _place(
     )
 
 
-async def _confirm_by_mail(
-    info: ContextInfo, appointment_id: uuid.UUID, found: planning.PlanningInput
-) -> None:
-    context = info.context
-    principal = context.principal
-    if not isinstance(principal, ContactPrincipal):
-        return
-    who = await viewer.viewer(context.db, AccountKind.CONTACT, principal.contact_id)
-    booked = await _load(info, appointment_id)
-    message = compose(
-        BookingConfirmation(
-            first_name=who.first_name,
-            activity=found.activity_name,
-            site_name=found.site.label,
-            site_address=await booking.site_address(context.db, found.site_id),
-            starts_at=booked.starts_at,
-            technician=booked.technician.display_name if booked.technician else None,
-        ),
-        await brand_of(context.db, principal.organization_id),
-        who.locale,
-    )
-    await enqueue(
-        context.db,
-        organization_id=principal.organization_id,
-        kind=message.kind,
-        to_address=who.email,
-        locale=message.locale,
-        subject=message.subject,
-        body_text=message.text,
-        body_html=message.html,
-        dedupe_key=f"booking_confirmation:{appointment_id}",
-    )
-
-
 @strawberry.type
 class AppointmentMutation:
     @strawberry.mutation(description="Book an appointment in a slot of availableSlots.")
@@ -236,7 +198,10 @@ class AppointmentMutation:
                 "idempotency_key": key,
             },
         )
-        await _confirm_by_mail(info, appointment_id, found)
+        if isinstance(principal, ContactPrincipal):
+            await notifications.queue_booking_confirmation(
+                context.db, appointment_id, principal.contact_id
+            )
         await audit.record(
             context.db,
             scope.organization_id,
@@ -288,6 +253,7 @@ class AppointmentMutation:
                 **booking.booked_by(_author(info)),
             },
         )
+        await notifications.queue_appointment_moved(context.db, new_id)
         await audit.record(
             context.db,
             scope.organization_id,
@@ -332,7 +298,9 @@ class AppointmentMutation:
             raise Conflict("This work sheet is already signed.")
         # The PDF first: the copies queued next attach the sheet's portal-visible PDFs.
         document_id = await store_signed_pdf(info, sheet_id)
-        await queue_signed_worksheet_copies(context.db, scope.organization_id, sheet_id)
+        await notifications.queue_signed_worksheet_copies(
+            context.db, scope.organization_id, sheet_id
+        )
         await audit.record(
             context.db,
             scope.organization_id,
@@ -362,9 +330,14 @@ async def _set_status(
         and current.status != m.InterventionStatus.REQUESTED.value
     ):
         raise BadUserInput("id", "only a requested appointment can be confirmed")
+    if status is m.InterventionStatus.PLANNED and current.technician_id is None:
+        # A planned visit has someone going: assignAppointment first.
+        raise BadUserInput("id", "assign a technician (assignAppointment) before confirming")
     if status is m.InterventionStatus.CANCELLED and current.status in ("DONE", "CANCELLED"):
         raise BadUserInput("id", "this appointment is already done or cancelled")
     await booking.set_appointment_status(context.db, current.id, status)
+    if status is m.InterventionStatus.CANCELLED:
+        await notifications.queue_appointment_cancelled(context.db, current.id, now_utc())
     await audit.record(
         context.db,
         scope.organization_id,

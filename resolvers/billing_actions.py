@@ -75,7 +75,8 @@ QUOTE = Kind(m.Quote, "Quote", "quote", bills.quotes_by_id)
 INVOICE = Kind(m.Invoice, "Invoice", "invoice", bills.invoices_by_id)
 
 
-def _camel(name: str) -> str:
+def camel(name: str) -> str:
+    """A column's GraphQL field name (``starts_on`` -> ``startsOn``)."""
     first, *rest = name.split("_")
     return first + "".join(part.title() for part in rest)
 
@@ -83,7 +84,7 @@ def _camel(name: str) -> str:
 def _given(input: Any) -> list[str]:
     """The GraphQL names of the fields an update input sets (not null)."""
     names = (f.name for f in dataclasses.fields(input))
-    return [_camel(name) for name in names if getattr(input, name) is not None]
+    return [camel(name) for name in names if getattr(input, name) is not None]
 
 
 def _amounts(input: Any, current: Any) -> dict[str, Any]:
@@ -101,7 +102,7 @@ def _amounts(input: Any, current: Any) -> dict[str, Any]:
     return values
 
 
-def _dates(values: dict[str, Any], current: Any, earlier: str, later: str) -> None:
+def check_dates(values: dict[str, Any], current: Any, earlier: str, later: str) -> None:
     """Refuse the ``later`` date (column) before the ``earlier`` one, naming the field the
     input sets (the later one when it sets both)."""
     first = values.get(earlier, getattr(current, earlier, None))
@@ -109,8 +110,8 @@ def _dates(values: dict[str, Any], current: Any, earlier: str, later: str) -> No
     if first is None or last is None or last >= first:
         return
     if later in values:
-        raise BadUserInput(_camel(later), f"must be on or after {_camel(earlier)}")
-    raise BadUserInput(_camel(earlier), f"must be on or before {_camel(later)}")
+        raise BadUserInput(camel(later), f"must be on or after {camel(earlier)}")
+    raise BadUserInput(camel(earlier), f"must be on or before {camel(later)}")
 
 
 async def _owner(
@@ -213,7 +214,8 @@ def _move(kind: Kind, table: dict[Any, frozenset[Any]], current: Any, status: An
         )
 
 
-def _contract_fields(input: CreateContractInput | UpdateContractInput) -> dict[str, Any]:
+def contract_fields(input: CreateContractInput | UpdateContractInput) -> dict[str, Any]:
+    """The plain columns of a contract the input sets, each checked (shared with the import)."""
     values: dict[str, Any] = {}
     if input.kind is not None:
         values["kind"] = required_text("kind", input.kind, 100)
@@ -240,7 +242,7 @@ def _bill_fields(
     for column in dates:
         if getattr(input, column) is not None:
             values[column] = getattr(input, column)
-    _dates(values, current, *dates)
+    check_dates(values, current, *dates)
     return values | _amounts(input, current)
 
 
@@ -252,8 +254,8 @@ class BillingMutation:
     async def create_contract(self, info: ContextInfo, input: CreateContractInput) -> Contract:
         values = await _owner(info, input.client_id, input.site_id, new_work=True)
         values["number"] = await _number(info, CONTRACT, input.number, None)
-        values |= _contract_fields(input)
-        _dates(values, None, "starts_on", "expires_on")
+        values |= contract_fields(input)
+        check_dates(values, None, "starts_on", "expires_on")
         return Contract.from_row(await _create(info, CONTRACT, values))
 
     @strawberry.mutation(description="Change a contract (ADMIN, OFFICE); a field left out stays.")
@@ -261,8 +263,8 @@ class BillingMutation:
         self, info: ContextInfo, id: strawberry.ID, input: UpdateContractInput
     ) -> Contract:
         current = await _locked(info, CONTRACT, id)
-        values = _contract_fields(input)
-        _dates(values, current, "starts_on", "expires_on")
+        values = contract_fields(input)
+        check_dates(values, current, "starts_on", "expires_on")
         if input.number is not None:
             values["number"] = await _number(info, CONTRACT, input.number, current.id)
         return Contract.from_row(await _change(info, CONTRACT, current, values))

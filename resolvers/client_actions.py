@@ -77,7 +77,7 @@ def _text(field: str, value: str, limit: int, required: bool) -> str | None:
     return text
 
 
-def _texts(spec: dict[str, tuple[str, int, bool]], given: dict[str, str | None]) -> dict[str, Any]:
+def texts(spec: dict[str, tuple[str, int, bool]], given: dict[str, str | None]) -> dict[str, Any]:
     """The columns of the text fields given (None: left out), each checked."""
     values: dict[str, Any] = {}
     for field, value in given.items():
@@ -87,7 +87,8 @@ def _texts(spec: dict[str, tuple[str, int, bool]], given: dict[str, str | None])
     return values
 
 
-def _check_client(values: dict[str, Any]) -> None:
+def check_client(values: dict[str, Any]) -> None:
+    """The formats of a client's code, email and phone (shared with the import)."""
     if "code" in values and not CODE.match(values["code"]):
         raise BadUserInput("code", "use letters, digits and . _ / - (starting with one of those)")
     if values.get("email") is not None and not EMAIL.match(values["email"]):
@@ -104,8 +105,9 @@ def _coordinate(field: str, value: Decimal | None, bound: int) -> Decimal | None
     return value.quantize(SIX_PLACES, rounding=ROUND_HALF_EVEN)
 
 
-def _site_values(input: inputs.CreateSiteInput | inputs.UpdateSiteInput) -> dict[str, Any]:
-    values = _texts(
+def site_values(input: inputs.CreateSiteInput | inputs.UpdateSiteInput) -> dict[str, Any]:
+    """The columns of the site fields given, each checked (shared with the import)."""
+    values = texts(
         SITE_TEXT,
         {
             "name": input.name,
@@ -205,7 +207,7 @@ async def _archive(info: ContextInfo, model: Any, current: Any) -> tuple[Any, di
 class ClientActionMutation:
     @strawberry.mutation(description="Create a client (ADMIN, OFFICE).")
     async def create_client(self, info: ContextInfo, input: inputs.CreateClientInput) -> Client:
-        values = _texts(
+        values = texts(
             CLIENT_TEXT,
             {
                 "code": input.code,
@@ -215,7 +217,7 @@ class ClientActionMutation:
                 "phone": input.phone or "",
             },
         )
-        _check_client(values)
+        check_client(values)
         await _unique(info, m.Client, "code", "code", values, None)
         return Client.from_row(await _write(info, m.Client, None, values, "client_created"))
 
@@ -231,8 +233,8 @@ class ClientActionMutation:
             "email": input.email,
             "phone": input.phone,
         }
-        values = _changed(_texts(CLIENT_TEXT, given), current)
-        _check_client(values)
+        values = _changed(texts(CLIENT_TEXT, given), current)
+        check_client(values)
         await _unique(info, m.Client, "code", "code", values, current)
         if not values:
             return Client.from_row(current)
@@ -266,7 +268,7 @@ class ClientActionMutation:
             raise BadUserInput("clientId", "no such client")
         if client.archived_at is not None:
             raise BadUserInput("clientId", "the client is archived; sites go to clients in use")
-        values = _site_values(input) | {"client_id": client.id}
+        values = site_values(input) | {"client_id": client.id}
         return Site.from_row(await _write(info, m.Site, None, values, "site_created"))
 
     @strawberry.mutation(description="Edit a site (ADMIN, OFFICE); it keeps its client.")
@@ -274,7 +276,7 @@ class ClientActionMutation:
         self, info: ContextInfo, id: strawberry.ID, input: inputs.UpdateSiteInput
     ) -> Site:
         current = await _locked(info, m.Site, "Site", id)
-        values = _changed(_site_values(input), current)
+        values = _changed(site_values(input), current)
         if not values:
             return Site.from_row(current)
         return Site.from_row(await _write(info, m.Site, current, values, "site_changed"))
@@ -296,7 +298,7 @@ class ClientActionMutation:
     async def create_department(
         self, info: ContextInfo, input: inputs.CreateDepartmentInput
     ) -> Department:
-        values = _texts(DEPARTMENT_TEXT, {"name": input.name})
+        values = texts(DEPARTMENT_TEXT, {"name": input.name})
         values["portal_visible"] = input.portal_visible
         await _unique(info, m.Department, "name", "name", values, None)
         row = await _write(info, m.Department, None, values, "department_created")
@@ -307,7 +309,7 @@ class ClientActionMutation:
         self, info: ContextInfo, id: strawberry.ID, input: inputs.UpdateDepartmentInput
     ) -> Department:
         current = await _locked(info, m.Department, "Department", id)
-        values = _texts(DEPARTMENT_TEXT, {"name": input.name})
+        values = texts(DEPARTMENT_TEXT, {"name": input.name})
         if input.portal_visible is not None:
             values["portal_visible"] = input.portal_visible
         values = _changed(values, current)

@@ -43,7 +43,8 @@ TEXTS = {
 }
 
 
-def _texts(input: CreateEquipmentInput | UpdateEquipmentInput) -> dict[str, Any]:
+def equipment_values(input: CreateEquipmentInput | UpdateEquipmentInput) -> dict[str, Any]:
+    """The columns of the fields given, each checked (shared with the import)."""
     values: dict[str, Any] = {}
     if input.kind is not None:
         values["kind"] = required_text("kind", input.kind, 100)
@@ -100,7 +101,7 @@ class EquipmentMutation:
         )
         if site is None or site.archived_at is not None:  # an archived site takes no new work
             raise BadUserInput("siteId", "no such site")
-        values = _texts(input)
+        values = equipment_values(input)
         values |= {"organization_id": scope.organization_id, "client_id": site.client_id}
         values["site_id"] = site.id
         row_id = await actions.insert(context.db, m.Equipment, values)
@@ -115,7 +116,7 @@ class EquipmentMutation:
         self, info: ContextInfo, id: strawberry.ID, input: UpdateEquipmentInput
     ) -> Equipment:
         current = await _locked(info, id)
-        values = _texts(input)
+        values = equipment_values(input)
         changed = {k: v for k, v in values.items() if v != getattr(current, k)}
         if changed:
             await actions.update(info.context.db, m.Equipment, current.id, changed)

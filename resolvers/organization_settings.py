@@ -78,15 +78,24 @@ def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def _time_zone(value: str) -> str:
-    name = value.strip()
-    # zoneinfo also opens relative paths and keys like "localtime"; only IANA names are taken.
+def known_time_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone name this system can load.
+
+    zoneinfo also opens relative paths and keys like "localtime"; only IANA names are taken.
+    """
     if name not in _zones():
-        raise BadUserInput("timeZone", "use an IANA time zone name, e.g. Europe/Rome")
+        return False
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadUserInput("timeZone", "use an IANA time zone name, e.g. Europe/Rome") from None
+        return False
+    return True
+
+
+def _time_zone(value: str) -> str:
+    name = value.strip()
+    if not known_time_zone(name):
+        raise BadUserInput("timeZone", "use an IANA time zone name, e.g. Europe/Rome")
     return name
 
 

@@ -28,6 +28,7 @@ from strawberry import Info
 
 from authz.principals import StaffPrincipal
 from db import models as m
+from db import storage
 from db.models.staff import StaffRole
 from db.queries import audit, documents, worksheets
 from db.queries import worksheet_actions as actions
@@ -38,7 +39,6 @@ from schema import ids
 from schema.context import Context
 from schema.errors import BadUserInput, NotFound
 from schema.worksheets import CreateWorkSheetInput, UpdateWorkSheetInput, WorkSheet
-from sportello import file_store
 
 ContextInfo = Info[Context, None]
 
@@ -94,14 +94,11 @@ async def store_signed_pdf(info: ContextInfo, sheet_id: uuid.UUID) -> uuid.UUID:
     document, and return the document's id. Call it in the signing's transaction."""
     context = info.context
     organization_id = context.rows.scope.organization_id
-    root = context.settings.document_root
+    store = context.settings.store
     row = await actions.signed_sheet_facts(context.db, organization_id, sheet_id)
     logo = None
     if row.logo_sha256 is not None:
-        path = await asyncio.to_thread(
-            file_store.stored_file, root, logo_key(organization_id, row.logo_sha256)
-        )
-        logo = await asyncio.to_thread(path.read_bytes) if path is not None else None
+        logo = await store.read(logo_key(organization_id, row.logo_sha256))
     technician = f"{row.first_name} {row.last_name}" if row.first_name is not None else None
     facts = worksheet_pdf.SheetFacts(
         organization_name=row.organization_name,
@@ -119,11 +116,12 @@ async def store_signed_pdf(info: ContextInfo, sheet_id: uuid.UUID) -> uuid.UUID:
         logo=logo,
     )
     pdf = await asyncio.to_thread(worksheet_pdf.render, facts)
-    incoming = await asyncio.to_thread(file_store.receive, io.BytesIO(pdf), root, len(pdf))
+    file_name = _file_name(row.number)
+    incoming = await store.receive(io.BytesIO(pdf), len(pdf), file_name=lambda _: file_name)
     document_id = uuid.uuid4()
-    key = file_store.storage_key(incoming.sha256, document_id)
+    key = storage.storage_key(incoming.sha256, document_id)
     try:
-        await asyncio.to_thread(file_store.place, incoming, root, key)
+        await store.place(incoming, key)
         await documents.insert_document(
             context.db,
             {
@@ -133,7 +131,7 @@ async def store_signed_pdf(info: ContextInfo, sheet_id: uuid.UUID) -> uuid.UUID:
                 "site_id": row.site_id,
                 "work_sheet_id": sheet_id,
                 "kind": m.DocumentKind.WORK_SHEET_PDF.value,
-                "file_name": _file_name(row.number),
+                "file_name": file_name,
                 "mime_type": incoming.mime_type,
                 "size_bytes": incoming.size,
                 "sha256": incoming.sha256,
@@ -142,7 +140,7 @@ async def store_signed_pdf(info: ContextInfo, sheet_id: uuid.UUID) -> uuid.UUID:
             },
         )
     except BaseException:
-        file_store.discard(incoming.path, root / key)
+        await store.discard(incoming.key, key)
         raise
     return document_id
 

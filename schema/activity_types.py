@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-import re
 import uuid
 from typing import Any
 
@@ -13,11 +12,16 @@ import strawberry
 from strawberry import Info
 
 from db.queries import clients as client_queries
+from mailer.substitution import SUBSTITUTION_CODES as SUBSTITUTION_CODES
+from mailer.substitution import substitute
+from mailer.substitution import unknown_codes as unknown_codes
 from schema import ids
 from schema.context import Context
 from schema.relay import Node
 
 ContextInfo = Info[Context, None]
+# The substitution codes are defined and filled in mailer/substitution.py, one function for the
+# portal and the mails; re-exported above for where staff save a template and for the README.
 
 
 @strawberry.enum(description="What kind of work an activity type is.")
@@ -47,38 +51,6 @@ class Filling:
     site_id: uuid.UUID
     starts_on: dt.date
     technician_first_name: str | None
-
-
-# The substitution codes a portal text may hold, each with what it becomes for one appointment.
-# The single list: filling (ActivityType._render), the check when staff save a template
-# (resolvers/activity_type_actions.py) and the README's list all come from here.
-SUBSTITUTION_CODES: dict[str, str] = {
-    "site.name": "the name of the appointment's site",
-    "site.address": "the address of the appointment's site",
-    "date": "the day of the appointment (dd/mm/yyyy)",
-    "technician.first_name": "the first name of the technician (empty while nobody is assigned)",
-}
-_CODE = re.compile(r"\{([^{}]*)\}")
-
-
-def unknown_codes(template: str) -> list[str]:
-    """Whatever ``template`` holds in braces that is not a substitution code, in order."""
-    return [code for code in _CODE.findall(template) if code not in SUBSTITUTION_CODES]
-
-
-_SPACES = re.compile(r"[ \t]{2,}")
-_BEFORE_PUNCTUATION = re.compile(r"[ \t]+([.,;:!?)])")
-
-
-def fill(template: str, values: dict[str, str]) -> str:
-    """``template`` with each ``{code}`` of ``values`` replaced; other braces stay as written.
-
-    A code without a value (no technician assigned yet) leaves no double space behind.
-    """
-    text = template
-    for code, value in values.items():
-        text = text.replace("{" + code + "}", value)
-    return _BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", text))
 
 
 @strawberry.type(description="A kind of work (maintenance, cleaning, inspection, ...).")
@@ -123,14 +95,13 @@ class ActivityType(Node):
             return template
         loader = info.context.rows.by_id(client_queries.sites_by_id)
         site = await loader.load(self.filling.site_id)
-        values = {
-            "date": self.filling.starts_on.strftime("%d/%m/%Y"),
-            "technician.first_name": self.filling.technician_first_name or "",
-            "site.name": site.name if site is not None else "",
-            "site.address": site.address if site is not None else "",
-        }
-        assert values.keys() == SUBSTITUTION_CODES.keys()
-        return fill(template, values)
+        return substitute(
+            template,
+            site_name=site.name if site is not None else "",
+            site_address=site.address if site is not None else "",
+            day=self.filling.starts_on,
+            technician_first_name=self.filling.technician_first_name,
+        )
 
     @strawberry.field(
         description="Portal title. Reached through an appointment, the codes "

@@ -11,6 +11,7 @@ from authz.rules import capability
 from resolvers.activity_type_actions import ActivityTypeMutation
 from resolvers.activity_types import ActivityTypeQuery
 from resolvers.appointment_actions import AppointmentMutation
+from resolvers.appointment_staff_actions import AppointmentStaffMutation
 from resolvers.appointments import AppointmentQuery
 from resolvers.audit import AuditQuery
 from resolvers.billing import BillingQuery
@@ -20,10 +21,12 @@ from resolvers.branding import BrandingQuery
 from resolvers.client_actions import ClientActionMutation
 from resolvers.clients import ClientQuery
 from resolvers.contracts import ContractQuery
+from resolvers.document_actions import DocumentMutation
 from resolvers.documents import DocumentQuery
 from resolvers.equipment import EquipmentQuery
 from resolvers.equipment_actions import EquipmentMutation
 from resolvers.identity import IdentityMutation, IdentityQuery
+from resolvers.imports.mutation import ImportMutation
 from resolvers.node import NodeQuery
 from resolvers.organization_settings import (
     OrganizationSettingsMutation,
@@ -32,8 +35,10 @@ from resolvers.organization_settings import (
 from resolvers.outbox import OutboxMutation, OutboxQuery
 from resolvers.portal_access import PortalAccessMutation, PortalAccessQuery
 from resolvers.reports import ReportQuery
+from resolvers.revision_actions import RevisionMutation
 from resolvers.revisions import RevisionQuery
 from resolvers.staff import StaffQuery
+from resolvers.staff_actions import StaffActionMutation
 from resolvers.ticket_actions import TicketMutation
 from resolvers.tickets import TicketQuery
 from resolvers.timesheet_actions import TimesheetMutation
@@ -79,13 +84,18 @@ Mutation = merge_types(
         OutboxMutation,
         TicketMutation,
         AppointmentMutation,
+        AppointmentStaffMutation,
         ActivityTypeMutation,
         ClientActionMutation,
         EquipmentMutation,
         BillingMutation,
         WorkSheetMutation,
         TimesheetMutation,
+        RevisionMutation,
         OrganizationSettingsMutation,
+        StaffActionMutation,
+        ImportMutation,
+        DocumentMutation,
     ),
 )
 

@@ -51,6 +51,9 @@ class Client(Node):
     email: str | None
     phone: str | None
     portal_enabled: bool
+    external_ref: str | None = strawberry.field(
+        description="Its key in the system it is imported from (staff only; sportello import)."
+    )
     archived_at: dt.datetime | None = strawberry.field(
         description="When staff archived it (with the client, for a site); null while in use."
     )
@@ -67,6 +70,7 @@ class Client(Node):
             email=row.email,
             phone=row.phone,
             portal_enabled=row.portal_enabled,
+            external_ref=row.external_ref,
             archived_at=row.archived_at,
         )
 
@@ -123,6 +127,9 @@ class Site(Node):
     country: str
     lat: Decimal
     lng: Decimal
+    external_ref: str | None = strawberry.field(
+        description="Its key in the system it is imported from (staff only; sportello import)."
+    )
     archived_at: dt.datetime | None = strawberry.field(
         description="When staff archived it (with the client, for a site); null while in use."
     )
@@ -143,6 +150,7 @@ class Site(Node):
             country=row.country,
             lat=row.lat,
             lng=row.lng,
+            external_ref=row.external_ref,
             archived_at=row.archived_at,
         )
 

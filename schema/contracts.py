@@ -38,6 +38,9 @@ class Contract(Node):
     description: str
     starts_on: dt.date
     expires_on: dt.date
+    external_ref: str | None = strawberry.field(
+        description="Its key in the system it is imported from (staff only; sportello import)."
+    )
     days_to_expiry: int = strawberry.field(
         description="Days from today (organization's time zone) to expiry; negative once expired."
     )
@@ -57,6 +60,7 @@ class Contract(Node):
             description=row.description,
             starts_on=row.starts_on,
             expires_on=row.expires_on,
+            external_ref=row.external_ref,
             days_to_expiry=row.days_to_expiry,
         )
 

@@ -53,6 +53,9 @@ class Equipment(Node):
     serial_number: str | None
     location: str | None = strawberry.field(description="Where it stands in the site.")
     installed_on: dt.date | None
+    external_ref: str | None = strawberry.field(
+        description="Its key in the system it is imported from (staff only; sportello import)."
+    )
     archived_at: dt.datetime | None = strawberry.field(
         description="When staff retired it (staff only); it stays readable where it is named."
     )
@@ -70,6 +73,7 @@ class Equipment(Node):
             serial_number=row.serial_number,
             location=row.location,
             installed_on=row.installed_on,
+            external_ref=row.external_ref,
             archived_at=row.archived_at,
         )
 

@@ -17,6 +17,9 @@ class OutboxStatus(enum.Enum):
     PENDING = "PENDING"
     SENT = "SENT"
     DEAD = "DEAD"
+    CANCELLED = strawberry.enum_value(
+        "CANCELLED", description="Not sent: no longer wanted when its turn came (see lastError)."
+    )
 
 
 @strawberry.type(description="An email in the outbox.")

@@ -81,6 +81,9 @@ class Revision(Node):
     planned_date: dt.date | None = strawberry.field(description="The day it is planned for.")
     performed_at: dt.datetime | None
     result: RevisionResult | None = strawberry.field(description="Null until performed.")
+    cancelled_at: dt.datetime | None = strawberry.field(
+        description="When the office cancelled it (never performed then); null otherwise."
+    )
     notes: str = strawberry.field(description="Internal notes of the office.")
     contract_id: strawberry.ID | None = strawberry.field(
         description="The contract it is done under."
@@ -98,6 +101,7 @@ class Revision(Node):
             planned_date=row.planned_date,
             performed_at=row.performed_at,
             result=RevisionResult(row.result.value) if row.result is not None else None,
+            cancelled_at=row.cancelled_at,
             notes=row.notes,
             contract_id=(
                 ids.encode("Contract", row.contract_id) if row.contract_id is not None else None

@@ -45,13 +45,19 @@ class WorkingHours:
 
 @strawberry.type(description="A period in which a technician cannot be planned.")
 class Absence:
+    id: strawberry.ID = strawberry.field(description="What removeAbsence takes.")
     starts_at: dt.datetime
     ends_at: dt.datetime
     reason: str
 
     @classmethod
     def from_row(cls, row: Any) -> Absence:
-        return cls(starts_at=row.starts_at, ends_at=row.ends_at, reason=row.reason)
+        return cls(
+            id=ids.encode("Absence", row.id),
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            reason=row.reason,
+        )
 
 
 @strawberry.type(description="A member of the service company's staff.")
@@ -62,6 +68,7 @@ class StaffUser(Node):
     phone: str | None
     role: StaffRole
     active: bool
+    locale: str | None = strawberry.field(description="it, es or en; null: the organization's.")
     home_lat: Decimal | None = strawberry.field(description="Where a technician's day starts.")
     home_lng: Decimal | None
     weekly_hours: Decimal | None
@@ -78,6 +85,7 @@ class StaffUser(Node):
             phone=row.phone,
             role=StaffRole(row.role),
             active=row.active,
+            locale=row.locale,
             home_lat=row.home_lat,
             home_lng=row.home_lng,
             weekly_hours=row.weekly_hours,

@@ -73,6 +73,9 @@ class TicketAuthor:
 class Department(Node):
     name: str
     portal_visible: bool = strawberry.field(description="Offered in the portal's ticket form.")
+    external_ref: str | None = strawberry.field(
+        description="Its key in the system it is imported from (staff only; sportello import)."
+    )
     archived_at: dt.datetime | None = strawberry.field(
         description="When staff archived it (no new tickets for it); null while in use."
     )
@@ -83,6 +86,7 @@ class Department(Node):
             id=ids.encode("Department", row.id),
             name=row.name,
             portal_visible=row.portal_visible,
+            external_ref=row.external_ref,
             archived_at=row.archived_at,
         )
 

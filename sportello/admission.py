@@ -54,6 +54,7 @@ from starlette.requests import Request
 from authz.authenticate import COOKIE, client_address
 from authz.login import now_utc
 from authz.principals import Audience
+from db.engine import committed_alone
 from db.queries import usage
 from db.queries.partner_usage import window_of
 from schema.build import views
@@ -312,9 +313,7 @@ async def charge_address(state: AppState, request: Request) -> RateLimited | Non
     window = window_of(now)
     address = address_key(client_address(request, settings))
     if state.admission.addresses.count(address, window) <= limit:
-        async with state.engine.connect() as db:
-            # One statement, committed alone: no BEGIN and COMMIT round trips.
-            await db.execution_options(isolation_level="AUTOCOMMIT")
+        async with committed_alone(state.engine) as db:
             if await usage.charge_address(db, address, now, max_requests=limit):
                 return None
     retry_after = max(1, math.ceil(window.timestamp() + 60 - now.timestamp()))

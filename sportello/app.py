@@ -16,12 +16,14 @@ from starlette.routing import Route
 from db import migrate
 from db.engine import create_engine
 from db.queries.organization_logo import LOGO_PATH
+from sportello import tracing
 from sportello.admission import Admission
 from sportello.branding_route import delete_logo, logo, upload_logo
 from sportello.errors import http_refusal, unhandled
 from sportello.export_route import export_csv
 from sportello.files_route import download, upload
 from sportello.graphql_route import graphql_endpoint
+from sportello.metrics import metrics_endpoint, watch_statements
 from sportello.playground import playground_file
 from sportello.settings import Settings, SettingsError
 from sportello.state import AppState
@@ -59,7 +61,12 @@ def create_app(settings: Settings) -> Starlette:
         settings.database_url,
         pool_size=settings.db_pool_size,
         statement_timeout_ms=settings.statement_timeout_ms,
+        pooler=settings.database_pooler,
     )
+    watch_statements(engine)
+    tracing.watch_statements(engine)
+    if settings.otlp_traces_endpoint is not None:
+        tracing.enable(settings.otlp_traces_endpoint)
     state = AppState(
         settings=settings,
         engine=engine,
@@ -70,6 +77,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
         await engine.dispose()
+        tracing.disable()
 
     app = Starlette(
         routes=[
@@ -85,6 +93,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/playground/{name}", playground_file, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            # Prometheus metrics, for a scraper holding SPORTELLO_METRICS_TOKEN (else 404).
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             # The client portal's pages and assets (web/).
             *web_routes(),
         ],

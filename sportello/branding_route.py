@@ -26,10 +26,8 @@ a crash just then leaves an unused file, never a logo without its file.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
-from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.datastructures import UploadFile
@@ -40,16 +38,22 @@ from starlette.responses import JSONResponse, Response
 from authz.authenticate import AUTHENTICATION_REQUIRED, Identity, authenticate, bind, client_address
 from authz.login import now_utc
 from authz.principals import StaffPrincipal
-from db import tenancy
+from db import storage, tenancy
 from db.models.staff import StaffRole
 from db.queries import audit
 from db.queries import organization_logo as logos
 from db.text import unstorable
 from schema.errors import ApiError
-from sportello import file_store, rate_limit
+from sportello import rate_limit
 from sportello.admission import charge_address
 from sportello.errors import new_request_id, problem
-from sportello.files_route import FORM_OVERHEAD, BodyTooLarge, _limited, _too_large
+from sportello.files_route import (
+    FORM_OVERHEAD,
+    BodyTooLarge,
+    _limited,
+    _too_large,
+    store_unavailable,
+)
 from sportello.state import AppState
 
 log = logging.getLogger("sportello.branding")
@@ -102,16 +106,11 @@ async def logo(request: Request) -> Response:
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     key = logos.logo_key(stored.organization_id, stored.sha256)
-    data = await asyncio.to_thread(_read, state.settings.document_root, key)
+    data = await state.settings.store.read(key)
     if data is None:
-        log.warning("the logo of organization %s has no file", stored.organization_id)
+        log.error("the logo of organization %s has no file", stored.organization_id)
         return _no_logo()
     return Response(data, media_type=stored.mime_type, headers=headers)
-
-
-def _read(root: Path, key: str) -> bytes | None:
-    path = file_store.stored_file(root, key)
-    return path.read_bytes() if path is not None else None
 
 
 async def _editor(db: AsyncConnection, request: Request, state: AppState) -> Identity | Response:
@@ -145,7 +144,7 @@ async def upload_logo(request: Request) -> Response:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         return _too_large(LOGO_MAX_BYTES)
-    root = settings.document_root
+    store = settings.store
     async with state.engine.connect() as db:
         transaction = await db.begin()
         identity = await _editor(db, request, state)
@@ -170,12 +169,13 @@ async def upload_logo(request: Request) -> Response:
                     "Attach the logo as a multipart file field named file.",
                     field="file",
                 )
-            incoming = await asyncio.to_thread(
-                file_store.receive, sent.file, root, LOGO_MAX_BYTES, file_store.sniff_raster
-            )
-        except file_store.TooLarge:
+            incoming = await store.receive(sent.file, LOGO_MAX_BYTES, storage.sniff_raster)
+        except storage.TooLarge:
             return _too_large(LOGO_MAX_BYTES)
-        except file_store.UnsupportedType:
+        except storage.StoreUnavailable:
+            log.exception("the document store failed during an upload")
+            return store_unavailable()
+        except storage.UnsupportedType:
             return problem(
                 415,
                 "UNSUPPORTED_MEDIA_TYPE",
@@ -188,7 +188,7 @@ async def upload_logo(request: Request) -> Response:
             before = await logos.logo_for_update(db, organization_id)
             if before.sha256 == incoming.sha256:
                 # The same bytes again: nothing changes, nothing to record.
-                file_store.discard(incoming.path)
+                await store.discard(incoming.key)
                 return _logo_answer(before.slug, incoming)
             await logos.set_logo(db, organization_id, incoming.sha256, incoming.mime_type)
             await audit.record(
@@ -204,22 +204,22 @@ async def upload_logo(request: Request) -> Response:
                     "after": _described(incoming.sha256, incoming.mime_type),
                 },
             )
-            await asyncio.to_thread(file_store.place, incoming, root, key)
+            await store.place(incoming, key)
             await transaction.commit()
         except Exception:
             # The transaction is rolled back as the connection closes; the new file goes too
             # (its key is not the current logo's: the same bytes returned above).
-            file_store.discard(incoming.path, root / key)
+            await store.discard(incoming.key, key)
             log.exception("storing the logo of organization %s failed", organization_id)
             return problem(500, "INTERNAL_SERVER_ERROR", "Internal server error.")
         except BaseException:
-            file_store.discard(incoming.path, root / key)
+            await store.discard(incoming.key, key)
             raise
     await _forget(state, organization_id, before.sha256)
     return _logo_answer(before.slug, incoming)
 
 
-def _logo_answer(slug: str, stored: file_store.Incoming) -> JSONResponse:
+def _logo_answer(slug: str, stored: storage.Received) -> JSONResponse:
     return JSONResponse(
         {
             "logoUrl": logos.logo_address(slug, stored.sha256, None),
@@ -268,8 +268,7 @@ async def _forget(state: AppState, organization_id: uuid.UUID, replaced: str | N
             await tenancy.bind(db, organization_id)
             current = await logos.logo_for_update(db, organization_id)
             if current.sha256 != replaced:
-                path = state.settings.document_root / logos.logo_key(organization_id, replaced)
-                await asyncio.to_thread(file_store.discard, path)
+                await state.settings.store.discard(logos.logo_key(organization_id, replaced))
     except Exception:
         # The change itself is committed; an unused file is all that stays behind.
         log.exception("removing the old logo file of organization %s failed", organization_id)

@@ -17,8 +17,10 @@ import datetime as dt
 import gc
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TypeVar
 
@@ -28,7 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import embedded, migrate
 from db.engine import DatabaseUnavailable, create_engine, describe_connection_error, parse_url
+from sportello import logs
 from sportello.errors import StartupError
+from sportello.processes import SigningKeyRequired, bound_socket, serve_forked
 from sportello.settings import Settings
 
 if TYPE_CHECKING:
@@ -79,7 +83,7 @@ def with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]])
 
     async def run() -> T:
         assert settings.database_url is not None
-        engine = create_engine(settings.database_url, pool_size=2)
+        engine = create_engine(settings.database_url, pool_size=2, pooler=settings.database_pooler)
         try:
             async with engine.connect() as connection:
                 await connection.execute(sa.text("SELECT 1"))
@@ -105,14 +109,7 @@ async def require_current(engine: AsyncEngine) -> None:
 
 
 def ensure_port_free(host: str, port: int) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            raise StartupError(
-                f"{host}:{port} is already in use; stop what listens there or set SPORTELLO_PORT"
-            ) from None
+    bound_socket(host, port).close()
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -157,6 +154,35 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
         print("the database already holds data; not seeding")
     else:
         print_logins()
+    return 0
+
+
+def cmd_create_organization(settings: Settings, args: argparse.Namespace) -> int:
+    from db.queries.organizations import NewOrganization
+    from sportello.bootstrap import Created, create_organization
+
+    new = NewOrganization(
+        slug=args.slug,
+        name=args.name,
+        notification_email=args.notification_email or args.admin_email,
+        locale=args.locale,
+        timezone=args.time_zone,
+        admin_first_name=args.admin_first_name,
+        admin_last_name=args.admin_last_name,
+        admin_email=args.admin_email,
+    )
+
+    async def create(engine: AsyncEngine) -> Created:
+        await require_current(engine)
+        return await create_organization(engine, settings, new)
+
+    with database(settings) as resolved:
+        created = with_engine(resolved, create)
+    print(
+        f"organization {created.organization} created; its administrator is {created.admin_email}"
+    )
+    print(f"set the administrator's password once, before {created.expires_at:%Y-%m-%d %H:%M} UTC:")
+    print(f"  {created.link}")
     return 0
 
 
@@ -217,18 +243,44 @@ def _server(config: uvicorn.Config) -> uvicorn.Server:
 
 
 def serve(
-    settings: Settings, banner: Callable[[], None] | None = None, *, with_worker: bool = False
-) -> None:
+    settings: Settings,
+    banner: Callable[[], None] | None = None,
+    *,
+    with_worker: bool = False,
+    workers: int = 1,
+) -> int:
     """Serve until interrupted; with ``with_worker``, the mail worker runs in the same loop
-    and stops when the server does."""
+    and stops when the server does. With ``workers`` above 1, that many processes share the
+    port (sportello/processes.py), none of them with a mail worker; the exit status is 1 when
+    one of them ended on its own."""
+    if workers == 1:
+        ensure_port_free(settings.host, settings.port)
+        with_engine(settings, require_current)
+        require_store(settings)
+        _serve_here(settings, banner, with_worker=with_worker)
+        return 0
+    if settings.file_signing_key is None:
+        raise SigningKeyRequired()
+    listening = bound_socket(settings.host, settings.port)
+    with_engine(settings, require_current)
+    require_store(settings)
+    return serve_forked(listening, workers, lambda sock: _serve_here(settings, sockets=[sock]))
+
+
+def _serve_here(
+    settings: Settings,
+    banner: Callable[[], None] | None = None,
+    *,
+    with_worker: bool = False,
+    sockets: list[socket.socket] | None = None,
+) -> None:
+    """Serve in this process, on ``sockets`` when given (else uvicorn binds the port)."""
     import uvicorn
     import uvloop
 
     from mailer.worker import run_worker
     from sportello.app import create_app
 
-    ensure_port_free(settings.host, settings.port)
-    with_engine(settings, require_current)
     app = create_app(settings)
     if banner is not None:
         banner()
@@ -238,6 +290,8 @@ def serve(
         host=settings.host,
         port=settings.port,
         log_level="info",
+        # Our handler, text or JSON (sportello/logs.py), carries uvicorn's lines too.
+        log_config=None,
         proxy_headers=False,
         http="httptools",
     )
@@ -248,7 +302,7 @@ def serve(
         stop = asyncio.Event()
         worker = asyncio.create_task(run_worker(settings, stop=stop)) if with_worker else None
         try:
-            await server.serve()
+            await server.serve(sockets=sockets)
         finally:
             stop.set()
             if worker is not None:
@@ -259,11 +313,8 @@ def serve(
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     """Send queued mail and queue the scheduled notifications; --once drains and exits."""
-    import logging
-
     from mailer.worker import run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     with database(settings) as resolved:
 
         async def run() -> int:
@@ -283,8 +334,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         settings, host=args.host or settings.host, port=args.port or settings.port
     )
     with database(settings) as resolved:
-        serve(resolved)
-    return 0
+        return serve(resolved, workers=args.workers or settings.workers)
 
 
 def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
@@ -314,14 +364,62 @@ def cmd_run(settings: Settings, _: argparse.Namespace) -> int:
             print("Stop with Ctrl-C.")
             print()
 
-        serve(resolved, banner, with_worker=True)
-    return 0
+        return serve(resolved, banner, with_worker=True)
 
 
 def describe_mail(settings: Settings) -> str:
     if settings.smtp_host:
         return f"{settings.smtp_host}:{settings.smtp_port}"
     return f"{settings.mail_dir}/ as .eml files"
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    """Import files of records by external reference; exit status 1 when a row is refused."""
+    from pathlib import Path
+
+    from sportello.importing import import_files, planned
+
+    files = planned([Path(name) for name in args.files], args.entity)
+
+    async def work(engine: AsyncEngine) -> bool:
+        await require_current(engine)
+        return await import_files(
+            engine, args.organization, files, dry_run=args.dry_run, out=sys.stdout
+        )
+
+    with database(settings) as resolved:
+        accepted = with_engine(resolved, work)
+    return 0 if accepted else 1
+
+
+def _storage_ops(*args: str, capture: bool) -> subprocess.CompletedProcess[str]:
+    """``python -m sportello.storage_ops ARGS`` (sportello/storage_ops.py says why apart)."""
+    return subprocess.run(  # noqa: S603 (our own interpreter and module)
+        [sys.executable, "-m", "sportello.storage_ops", *args],
+        capture_output=capture,
+        text=True,
+        check=False,
+    )
+
+
+def require_store(settings: Settings, location: str | None = None) -> None:
+    """Refuse to go on when the document store (or ``location``) cannot be used: unreachable,
+    no such bucket, credentials refused. One cheap listing."""
+    location = location or settings.storage_location
+    checked = _storage_ops("check", location, settings.storage_endpoint or "", capture=True)
+    reason = checked.stdout.strip()
+    if not reason and checked.returncode != 0:
+        reason = f"the check ended with status {checked.returncode}"
+    if reason:
+        raise StartupError(f"the document store cannot be used: {reason}")
+
+
+def cmd_storage(settings: Settings, args: argparse.Namespace) -> int:
+    """Copy the local document folder (or --from) to --to, verifying every file's hash."""
+    require_store(settings, args.to)
+    source = str(args.source or settings.document_root)
+    endpoint = settings.storage_endpoint or ""
+    return _storage_ops("copy", source, args.to, endpoint, capture=False).returncode
 
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
@@ -371,6 +469,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser = commands.add_parser("serve", help="serve the API over HTTP")
     serve_parser.add_argument("--host", help="interface to listen on (SPORTELLO_HOST)")
     serve_parser.add_argument("--port", type=positive, help="port (SPORTELLO_PORT)")
+    serve_parser.add_argument(
+        "--workers", type=positive, help="server processes sharing the port (SPORTELLO_WORKERS)"
+    )
     serve_parser.set_defaults(handler=cmd_serve)
 
     migrate_parser = commands.add_parser("migrate", help="bring the schema to the newest version")
@@ -384,13 +485,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed_parser.set_defaults(handler=cmd_seed)
 
+    organization = commands.add_parser(
+        "create-organization", help="a new organization and its first administrator"
+    )
+    organization.add_argument("--slug", required=True, help="login name in links (?org=...)")
+    organization.add_argument("--name", required=True, help="display name")
+    organization.add_argument("--admin-email", required=True)
+    organization.add_argument("--admin-first-name", required=True)
+    organization.add_argument("--admin-last-name", required=True)
+    organization.add_argument("--notification-email", help="default: the admin's email")
+    organization.add_argument("--locale", default="it", help="it, es or en (default it)")
+    organization.add_argument("--time-zone", default="Europe/Rome", help="IANA name")
+    organization.set_defaults(handler=cmd_create_organization)
+
     worker_parser = commands.add_parser("worker", help="send mail from the outbox")
     worker_parser.add_argument("--once", action="store_true", help="send what is due, then exit")
     worker_parser.set_defaults(handler=cmd_worker)
 
+    import_parser = commands.add_parser("import", help="create or update records from files")
+    import_parser.add_argument("files", nargs="+", metavar="FILE", help=".csv or .jsonl")
+    import_parser.add_argument("--organization", required=True, help="the organization's slug")
+    import_parser.add_argument("--entity", help="what the files hold (default: their names)")
+    import_parser.add_argument("--dry-run", action="store_true", help="check and report only")
+    import_parser.set_defaults(handler=cmd_import)
+
     db_parser = commands.add_parser("db", help="manage the embedded PostgreSQL")
     db_parser.add_argument("action", choices=["start", "stop", "status", "url"])
     db_parser.set_defaults(handler=cmd_db)
+
+    storage_parser = commands.add_parser("storage", help="manage the document store")
+    storage_actions = storage_parser.add_subparsers(dest="action", required=True)
+    copy_parser = storage_actions.add_parser(
+        "copy", help="copy the local document folder to a bucket, verifying every hash"
+    )
+    copy_parser.add_argument("--to", required=True, help="s3://bucket/prefix")
+    copy_parser.add_argument(
+        "--from", dest="source", type=Path, help="folder (default: the document root)"
+    )
+    copy_parser.set_defaults(handler=cmd_storage)
     return parser
 
 
@@ -398,6 +530,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        logs.configure(settings)
         handler: Callable[[Settings, argparse.Namespace], int] = args.handler
         return handler(settings, args)
     except StartupError as error:

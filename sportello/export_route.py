@@ -9,16 +9,24 @@
   JSON shape of /graphql's and a request id (sportello/errors.py).
 - Rows stream in keyset batches inside one transaction bound to the caller's organization;
   the header row comes first and the columns keep the order of the export's definition.
+- Cells: times in the organization's time zone with their offset, records' global ids with
+  the client's and site's names beside them, amounts in integer cents (``*_cents``) with a
+  ``currency`` column, true/false, lists joined by "; "; a cell a spreadsheet would run as a
+  formula is quoted. ``bom=true`` puts a UTF-8 byte order mark first. The file is named
+  ``<organization>-<list>-<local day, or the bill's month>.csv``.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
 import logging
 import re
 from collections.abc import AsyncIterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
@@ -28,14 +36,20 @@ from authz.authenticate import authenticate, bind
 from authz.checks import FieldChecks
 from authz.login import now_utc
 from authz.policy import rule_for
+from authz.principals import Audience
 from db.pagination import PageRequest, fetch_page
+from db.queries import organization_settings
 from schema.errors import ApiError, NotFound
 from sportello import rate_limit
 from sportello.errors import internal_error, new_request_id, problem
-from sportello.exports import EXPORTS, ExportInputError
+from sportello.exports import EXPORTS, Column, ExportInputError
+from sportello.exports.arguments import flag
 from sportello.state import AppState
 
 BATCH = 500
+# ``?bom=true``: the file starts with a UTF-8 byte order mark, which spreadsheet programs
+# (Excel) need to read accents right; off by default, as other programs show it as text.
+BOM = "bom"
 
 log = logging.getLogger("sportello.export")
 
@@ -43,10 +57,26 @@ log = logging.getLogger("sportello.export")
 PLAIN_NUMBER = re.compile(r"[+-]?[\d\s().]*\d[\d\s().]*(e[+-]?\d+)?")
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, zone: ZoneInfo) -> str:
     """Text of a cell; a leading =, +, - or @ is quoted so spreadsheets do not run it."""
-    text = "" if value is None else str(value)
+    text = _text(value, zone)
     return "'" + text if text[:1] in ("=", "+", "-", "@") and not _number(text) else text
+
+
+def _text(value: Any, zone: ZoneInfo) -> str:
+    """A value as the API writes it, except times: local to the organization, with their
+    offset (2026-12-07T09:30:00+01:00), so that a spreadsheet shows the office's hours."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(zone).isoformat(timespec="seconds")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(_text(item, zone) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
 
 
 def _number(text: str) -> bool:
@@ -80,28 +110,28 @@ async def export_csv(request: Request) -> Response:
         limited = await rate_limit.charge(state, identity.principal, rate_limit.EXPORT_COST)
         if limited is not None:
             return rate_limit.refusal(limited, new_request_id())
+        params = dict(request.query_params)
         try:
-            statement = export.statement(identity.scope, dict(request.query_params))
+            bom = flag(params, BOM) or False
+            params.pop(BOM, None)
+            statement = export.statement(identity.scope, params)
         except ExportInputError as error:
             return problem(400, "BAD_USER_INPUT", str(error), field=error.field)
         checks = FieldChecks(identity.principal)
-        columns = [
-            c
-            for c in export.columns
-            if (c_rule := rule_for(c.type_name, c.field_name)) is not None
-            and identity.principal.audience in c_rule.audiences
-            and checks.reason(c.type_name, c.field_name) is None
-        ]
+        columns = [c for c in export.columns if _holds(checks, c)]
         await bind(connection, identity)
         if export.check is not None:
             # A filter naming a client or site out of sight is NOT_FOUND, as in the API.
             try:
-                await export.check(connection, identity.scope, dict(request.query_params))
+                await export.check(connection, identity.scope, params)
             except NotFound as missing:
                 return problem(404, missing.code, missing.message)
         # The first batch is read before answering: a statement that fails (a timeout, a
         # value the database refuses) gets a masked error, not a CSV cut off mid-download.
         try:
+            organization = await organization_settings.settings(
+                connection, identity.scope.organization_id
+            )
             first = await fetch_page(
                 connection, statement, export.ordering, PageRequest(first=BATCH), max_page=BATCH
             )
@@ -115,15 +145,19 @@ async def export_csv(request: Request) -> Response:
             await transaction.rollback()
             await connection.close()
 
+    zone = ZoneInfo(organization.timezone)
+
     async def rows() -> AsyncIterator[str]:
         try:
             buffer = io.StringIO()
+            if bom:
+                buffer.write("\ufeff")
             writer = csv.writer(buffer)
             writer.writerow([c.header for c in columns])
             page = first
             while True:
                 for row in page.rows:
-                    writer.writerow([_cell(c.value(row)) for c in columns])
+                    writer.writerow([_cell(c.value(row), zone) for c in columns])
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
@@ -140,8 +174,24 @@ async def export_csv(request: Request) -> Response:
             await transaction.rollback()
             await connection.close()
 
+    period = export.period(params) if export.period else now_utc().astimezone(zone).date()
+    file_name = f"{organization.slug}-{name}-{period}.csv"
     return StreamingResponse(
         rows(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{file_name}"'},
+    )
+
+
+def _holds(checks: FieldChecks, column: Column) -> bool:
+    """Does the caller's view hold the field ``column`` mirrors, and may the caller read it?
+
+    A field without a rule is in the staff view alone (schema/views.py)."""
+    principal = checks.principal
+    rule = rule_for(column.type_name, column.field_name)
+    if rule is None:
+        return principal.audience is Audience.STAFF
+    return (
+        principal.audience in rule.audiences
+        and checks.reason(column.type_name, column.field_name) is None
     )

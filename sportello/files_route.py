@@ -7,18 +7,21 @@ session, then the document is looked up through the caller's row scope exactly l
 a document the caller may not see all answer the same 404. Each download is audited
 ("document_downloaded"). Cookie downloads skip the origin check: following a link is a
 top-level navigation that often carries no Origin, and the unguessable signature, bound to the
-session, is what keeps a foreign page from using it.
+session, is what keeps a foreign page from using it. The file streams from the document
+store (db/storage.py); with ``SPORTELLO_STORAGE_PRESIGN_SECONDS`` set, the answer is instead a
+302 to a presigned URL of the bucket, valid that long, given after the same checks and audit.
+A document whose file the store lacks is the same 404, logged as an error with its id.
 
 Upload (ADMIN and OFFICE staff): multipart fields ``ownerId`` (the global id of a revision,
 work sheet, contract, quote, invoice or appointment), ``kind``, ``portalVisible`` and
 ``file``. Cookie requests must come from an allowed origin, like /graphql. Only PDF, PNG and
 JPEG files are accepted (415 otherwise), at most ``max_upload_bytes`` (413). The answer is
-201 with the new document's id.
+201 with the new document's id. The file streams into the store while it is hashed; its row
+is written only once the store holds it all (db/storage.py says how nothing half-stored stays).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -28,7 +31,7 @@ from typing import Any
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.types import Message
 
 from authz import file_links
@@ -36,11 +39,11 @@ from authz.authenticate import authenticate, bind, client_address
 from authz.login import now_utc
 from authz.principals import ContactPrincipal, StaffPrincipal
 from db import models as m
+from db import storage
 from db.models.staff import StaffRole
 from db.queries import audit, documents
 from schema import ids
 from schema.errors import ApiError, BadUserInput
-from sportello import file_store
 from sportello.errors import problem
 from sportello.state import AppState
 
@@ -69,6 +72,11 @@ def _error(status: int, code: str, message: str, **extensions: Any) -> JSONRespo
 def not_found() -> JSONResponse:
     """The one answer for every download that cannot be served, whatever the reason."""
     return _error(404, "NOT_FOUND", "No such file.")
+
+
+def store_unavailable() -> JSONResponse:
+    """An upload the document store failed to take: nothing was recorded, try again."""
+    return _error(503, "SERVICE_UNAVAILABLE", "The document store is unavailable; try again.")
 
 
 def _actor(principal: StaffPrincipal | ContactPrincipal) -> audit.ActorRef:
@@ -112,11 +120,13 @@ async def download(request: Request) -> Response:
         row = (await documents.documents_by_id(db, scope, [document_id]))[0]
         if row is None:
             return not_found()
-        path = await asyncio.to_thread(
-            file_store.stored_file, settings.document_root, row.storage_key
-        )
-        if path is None:
-            log.warning("document %s has no file under the document root", document_id)
+        store = settings.store
+        presigned = None
+        if settings.storage_presign_seconds:
+            presigned = await store.presigned(row.storage_key, settings.storage_presign_seconds)
+        opened = None if presigned is not None else await store.open(row.storage_key)
+        if presigned is None and opened is None:
+            log.error("document %s has no file in the store %s", document_id, store.location)
             return not_found()
         details = None
         if isinstance(principal, ContactPrincipal) and principal.viewed_by is not None:
@@ -132,13 +142,13 @@ async def download(request: Request) -> Response:
             details=details,
         )
         await transaction.commit()
-    return FileResponse(
-        path,
-        media_type=row.mime_type,
-        filename=row.file_name,
-        content_disposition_type="attachment",
-        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
-    )
+    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    if presigned is not None:
+        return RedirectResponse(presigned, status_code=302, headers=headers)
+    assert opened is not None
+    headers["Content-Disposition"] = storage.attachment(row.file_name)
+    headers["Content-Length"] = str(opened.size)
+    return StreamingResponse(opened.chunks, media_type=row.mime_type, headers=headers)
 
 
 class BodyTooLarge(Exception):
@@ -170,7 +180,7 @@ def _file_name(upload: UploadFile, mime_type: str) -> str:
     """The name the file was sent with, without folders or control characters."""
     name = PurePosixPath((upload.filename or "").replace("\\", "/")).name
     name = "".join(c for c in name if c.isprintable()).strip()[:255]
-    return name or f"document{file_store.EXTENSIONS[mime_type]}"
+    return name or f"document{storage.EXTENSIONS[mime_type]}"
 
 
 def _fields(form: FormData) -> tuple[str, uuid.UUID, m.DocumentKind, bool, UploadFile]:
@@ -226,25 +236,30 @@ async def upload(request: Request) -> Response:
             return _too_large(settings.max_upload_bytes)
         except HTTPException:
             return _error(400, "BAD_REQUEST", "The multipart body is not valid.")
+        store = settings.store
         try:
             column, owner_id, kind, visible, sent = _fields(form)
             placement = await documents.owner_placement(db, scope, column, owner_id)
             if placement is None:
                 raise BadUserInput("ownerId", "names no record that exists")
-            root = settings.document_root
-            incoming = await asyncio.to_thread(
-                file_store.receive, sent.file, root, settings.max_upload_bytes
+            incoming = await store.receive(
+                sent.file,
+                settings.max_upload_bytes,
+                file_name=lambda mime_type: _file_name(sent, mime_type),
             )
         except ApiError as invalid:
             return _error(400, invalid.code, invalid.message, **invalid.extensions)
-        except file_store.TooLarge:
+        except storage.TooLarge:
             return _too_large(settings.max_upload_bytes)
-        except file_store.UnsupportedType as unsupported:
+        except storage.StoreUnavailable:
+            log.exception("the document store failed during an upload")
+            return store_unavailable()
+        except storage.UnsupportedType as unsupported:
             return _error(415, "UNSUPPORTED_MEDIA_TYPE", f"Unsupported file: {unsupported}.")
         finally:
             await form.close()
         document_id = uuid.uuid4()
-        key = file_store.storage_key(incoming.sha256, document_id)
+        key = storage.storage_key(incoming.sha256, document_id)
         values = {
             "id": document_id,
             "organization_id": scope.organization_id,
@@ -270,15 +285,15 @@ async def upload(request: Request) -> Response:
                 subject_type="Document",
                 subject_id=document_id,
             )
-            await asyncio.to_thread(file_store.place, incoming, root, key)
+            await store.place(incoming, key)
             await transaction.commit()
         except Exception:
             # The transaction is rolled back as the connection closes; the file goes too.
-            file_store.discard(incoming.path, root / key)
+            await store.discard(incoming.key, key)
             log.exception("storing document %s failed", document_id)
             return _error(500, "INTERNAL_SERVER_ERROR", "Internal server error.")
         except BaseException:
-            file_store.discard(incoming.path, root / key)
+            await store.discard(incoming.key, key)
             raise
     body = {
         "id": ids.encode("Document", document_id),

@@ -11,6 +11,7 @@ import dataclasses
 import json
 import logging
 import re
+import time
 import uuid
 from functools import lru_cache
 from typing import Any
@@ -44,7 +45,7 @@ from schema.input_faults import InputFault, refusal, refused_value, request_faul
 from schema.limits import LIMIT_RULES, MAX_COST, MAX_ERRORS, MAX_TOKENS, query_cost
 from schema.relay import set_page_limit
 from schema.views import ViewSchema
-from sportello import admission, rate_limit
+from sportello import admission, logs, metrics, rate_limit, tracing
 from sportello.playground import playground
 from sportello.settings import Settings
 from sportello.state import AppState
@@ -150,9 +151,17 @@ class ResultResponse(JSONResponse):
         return orjson.dumps(content)
 
 
+def _record_outcome(code: str) -> None:
+    """The request's outcome for the metrics, when it is a GraphQL request."""
+    facts = logs.current_request()
+    if facts is not None and facts.outcome is None:
+        facts.outcome = code
+
+
 def error_response(
     status: int, code: str, message: str, request_id: str, **extensions: Any
 ) -> JSONResponse:
+    _record_outcome(code)
     body = {
         "errors": [
             {
@@ -166,6 +175,7 @@ def error_response(
 
 def errors_response(errors: list[GraphQLError], request_id: str, *, code: str) -> JSONResponse:
     """A document refused before execution: 400 and every error found."""
+    _record_outcome(code)
     body = {"errors": [format_error(e, request_id, code=code) for e in errors]}
     return JSONResponse(body, status_code=400, headers={"X-Request-Id": request_id})
 
@@ -266,11 +276,46 @@ async def graphql_endpoint(request: Request) -> Response:
     """Every failure outside GraphQL execution too (a database gone while authenticating)
     answers a masked JSON error with the request id, never a bare 500."""
     request_id = uuid.uuid4().hex
-    try:
-        return await _graphql(request, request_id)
-    except Exception:
-        log.exception("request %s failed before or after execution", request_id)
-        return error_response(500, "INTERNAL_SERVER_ERROR", "Internal server error.", request_id)
+    started = time.perf_counter()
+    counting = metrics.count_statements()
+    with (
+        logs.request_facts(request_id) as facts,
+        tracing.span("graphql", **{"sportello.request_id": request_id}) as traced,
+    ):
+        try:
+            response = await _graphql(request, request_id)
+        except Exception:
+            log.exception("request %s failed before or after execution", request_id)
+            response = error_response(
+                500, "INTERNAL_SERVER_ERROR", "Internal server error.", request_id
+            )
+        outcome = _observe(
+            facts, response, time.perf_counter() - started, metrics.statements_counted(counting)
+        )
+        if traced is not None:
+            traced.set_attributes(
+                {
+                    "graphql.operation.name": metrics.operation_label(facts.operation_name),
+                    "sportello.audience": facts.principal,
+                    "sportello.outcome": outcome,
+                }
+            )
+    return response
+
+
+# The outcome of an answer whose code no error helper recorded (rate_limit.refusal's).
+STATUS_OUTCOMES = {200: "ok", 429: "RATE_LIMITED"}
+
+
+def _observe(facts: logs.RequestFacts, response: Response, seconds: float, statements: int) -> str:
+    """The request in the metrics (sportello/metrics.py); its outcome."""
+    status = response.status_code
+    outcome = facts.outcome or STATUS_OUTCOMES.get(status, f"HTTP_{status}")
+    operation = metrics.operation_label(facts.operation_name)
+    metrics.observe_request(operation, facts.principal, outcome, seconds, statements)
+    if outcome == "RATE_LIMITED":
+        metrics.REFUSALS.labels(facts.principal).inc()
+    return outcome
 
 
 async def _graphql(request: Request, request_id: str) -> Response:
@@ -280,6 +325,7 @@ async def _graphql(request: Request, request_id: str) -> Response:
         return await playground(request)
     try:
         operation = await read_operation(request, settings.max_body_bytes)
+        _facts().operation_name = operation["operation_name"]
     except RequestRejected as rejected:
         response = error_response(rejected.status, rejected.code, rejected.message, request_id)
         if rejected.status == 405:
@@ -292,6 +338,13 @@ async def _graphql(request: Request, request_id: str) -> Response:
             return await _run(request, request_id, state, operation)
     except admission.Crowded as crowded:
         return rate_limit.refusal(crowded.limited, request_id)
+
+
+def _facts() -> logs.RequestFacts:
+    """The running request's facts (set by graphql_endpoint before anything else)."""
+    facts = logs.current_request()
+    assert facts is not None
+    return facts
 
 
 def refused_anonymous(refused: RateLimited | Unauthenticated, request_id: str) -> Response:
@@ -343,6 +396,10 @@ async def _run(
                 status = 403 if refused.code == "FORBIDDEN" else 401
                 return error_response(status, refused.code, refused.message, request_id)
         anonymous = isinstance(identity.principal, Anonymous)
+        known = _facts()
+        known.principal = identity.principal.audience.value
+        if identity.scope is not None:
+            known.organization_id = str(identity.scope.organization_id)
         if anonymous and not counted:
             # A cookie that opens no session: an anonymous request after all.
             turned_away = await admission.admit_anonymous(state, request, judged)
@@ -419,18 +476,19 @@ async def _run(
             loaders=Loaders(db, identity.scope) if identity.scope is not None else None,
             caller=Caller(client_address(request, settings), request.headers.get("user-agent")),
         )
-        result = execute(
-            view._schema,
-            document,
-            variable_values=operation["variables"],
-            operation_name=operation["operation_name"],
-            context_value=context,
-            executor_class=PlainFieldsExecution,
-            is_awaitable=is_awaitable,
-            hide_suggestions=True,
-        )
-        if not isinstance(result, ExecutionResult):
-            result = await result
+        with tracing.span("graphql.execute"):
+            result = execute(
+                view._schema,
+                document,
+                variable_values=operation["variables"],
+                operation_name=operation["operation_name"],
+                context_value=context,
+                executor_class=PlainFieldsExecution,
+                is_awaitable=is_awaitable,
+                hide_suggestions=True,
+            )
+            if not isinstance(result, ExecutionResult):
+                result = await result
         # One transaction per request: kept only when everything succeeded (a flag-gated
         # field answered null refuses a read, not the request).
         if any(not isinstance(e.original_error, FieldRefused) for e in result.errors or ()):
@@ -441,6 +499,10 @@ async def _run(
     body: dict[str, Any] = {}
     if result.errors:
         body["errors"] = [format_error(e, request_id) for e in result.errors]
+        first = body["errors"][0]
+        _facts().outcome = first["extensions"]["code"]
+        if first.get("path") == ["login"]:
+            metrics.LOGIN_FAILURES.inc()
     body["data"] = result.data
     # No data and no error from a resolver: the variables did not fit the operation.
     not_run = result.data is None and all(e.path is None for e in result.errors or ())

@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse
 from authz.login import now_utc
 from authz.principals import ContactPrincipal, PartnerPrincipal, Principal, StaffPrincipal
 from db import tenancy
+from db.engine import committed_alone
 from db.queries import partner_usage, usage
 from schema.errors import RateLimited
 from schema.limits import MAX_COST
@@ -80,11 +81,10 @@ async def _charge_account(
         account_id = principal.contact_id
     limit = state.settings.session_cost_per_minute
     now = now_utc()
-    # One statement in a transaction of its own (autocommit: no BEGIN and COMMIT round trips,
-    # as every request of every session pays it), not bound to the organization for row-level
+    # One statement in a transaction of its own (committed_alone: no BEGIN and COMMIT round
+    # trips, as every request of every session pays it), not bound to the organization for row-level
     # security: the row it writes is keyed by the account the session lookup just found.
-    async with state.engine.connect() as db:
-        await db.execution_options(isolation_level="AUTOCOMMIT")
+    async with committed_alone(state.engine) as db:
         counted = await usage.charge_account(
             db, principal.organization_id, account_id, now, cost, max_cost=limit
         )

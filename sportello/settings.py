@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, get_args, get_type_hints
 from urllib.parse import urlsplit
 
+from db.storage import Store, open_store
 from sportello.errors import StartupError
 
 
@@ -31,6 +32,8 @@ class Settings:
     data_dir: Path = Path(".sportello")
     db_pool_size: int = 10
     statement_timeout_ms: int = 5000
+    # "transaction" behind a pooler such as PgBouncer in transaction mode (db/engine.py).
+    database_pooler: str = "none"
 
     # Uploaded and generated documents; <data_dir>/files unless set.
     files_dir: Path | None = None
@@ -39,6 +42,14 @@ class Settings:
     file_signing_key: str | None = None
     # Largest file accepted by POST /files (413 above it).
     max_upload_bytes: int = 20_000_000
+    # Where document files live (db/storage.py): a folder, or s3://bucket/prefix with region
+    # and credentials from the AWS_* variables; the document root when unset. The endpoint
+    # of an S3-compatible service other than AWS (http:// is allowed for it).
+    storage_url: str | None = None
+    storage_endpoint: str | None = None
+    # Downloads from S3: 0 streams them through /files/{id}; more answers 302 to a presigned
+    # URL valid this many seconds (after our own checks and audit).
+    storage_presign_seconds: int = 0
 
     # HTTP
     host: str = "127.0.0.1"
@@ -50,6 +61,9 @@ class Settings:
     # GraphQL operations a process executes at once; the others wait their turn in arrival
     # order (see sportello/graphql_route.py).
     concurrent_requests: int = 4
+    # Server processes `sportello serve` starts on the port; more than one needs the signing
+    # key above (sportello/processes.py, docs/scaling.md).
+    workers: int = 1
 
     # Sessions end after this long without a request, and at the latest this long after login.
     session_idle_minutes: int = 480
@@ -83,6 +97,15 @@ class Settings:
     principal_concurrent_requests: int = 2
     principal_waiting_requests: int = 32
 
+    # Operations: GET /metrics answers a scraper sending this as a bearer token (404 when
+    # unset); logs as lines of text, or one JSON object per line ("json") with the request id,
+    # organization and principal kind.
+    metrics_token: str | None = None
+    log_format: str = "text"
+    # OpenTelemetry traces go to this OTLP/HTTP endpoint (e.g. http://collector:4318/v1/traces)
+    # when set; nothing is traced otherwise (sportello/tracing.py).
+    otlp_traces_endpoint: str | None = None
+
     # Mail: without smtp_host, messages are written as .eml files under <data_dir>/mail.
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -107,7 +130,7 @@ class Settings:
                 raise SettingsError(
                     f"{env_name(name)}={getattr(self, name)}: between 1 and {PARTNER_BUDGET_MAX:,}"
                 )
-        for name in ("concurrent_requests", "principal_concurrent_requests"):
+        for name in ("concurrent_requests", "principal_concurrent_requests", "workers"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{env_name(name)}={getattr(self, name)}: at least 1")
         if self.principal_waiting_requests < 0:
@@ -115,6 +138,30 @@ class Settings:
                 f"SPORTELLO_PRINCIPAL_WAITING_REQUESTS={self.principal_waiting_requests}: "
                 "at least 0"
             )
+        url = self.storage_url or ""
+        if "://" in url and not url.startswith(("s3://", "file://")):
+            raise SettingsError(
+                f"SPORTELLO_STORAGE_URL={url!r}: use s3://bucket/prefix or a folder"
+            )
+        if not 0 <= self.storage_presign_seconds <= 7 * 24 * 3600:
+            raise SettingsError(
+                "SPORTELLO_STORAGE_PRESIGN_SECONDS: between 0 and 604800 (S3's longest)"
+            )
+        if self.storage_presign_seconds and not self.storage_location.startswith("s3://"):
+            raise SettingsError(
+                "SPORTELLO_STORAGE_PRESIGN_SECONDS needs an s3:// SPORTELLO_STORAGE_URL"
+            )
+        if self.database_pooler not in {"none", "transaction"}:
+            raise SettingsError(
+                f"SPORTELLO_DATABASE_POOLER={self.database_pooler!r}: use none or transaction"
+            )
+        if self.log_format not in {"text", "json"}:
+            raise SettingsError(f"SPORTELLO_LOG_FORMAT={self.log_format!r}: use text or json")
+        endpoint = self.otlp_traces_endpoint
+        if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+            raise SettingsError(f"SPORTELLO_OTLP_TRACES_ENDPOINT={endpoint!r}: use an http(s) URL")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise SettingsError("SPORTELLO_METRICS_TOKEN: use at least 16 characters")
         if self.smtp_security not in {"starttls", "tls", "plain"}:
             raise SettingsError(
                 f"SPORTELLO_SMTP_SECURITY={self.smtp_security!r}: use starttls, tls or plain"
@@ -152,6 +199,16 @@ class Settings:
     def document_root(self) -> Path:
         """Where document files are stored, by their storage key."""
         return self.files_dir if self.files_dir is not None else self.data_dir / "files"
+
+    @property
+    def storage_location(self) -> str:
+        """The document store: ``storage_url``, else the document root folder."""
+        return self.storage_url or str(self.document_root)
+
+    @property
+    def store(self) -> Store:
+        """The document store (one per process and location: its connections are reused)."""
+        return open_store(self.storage_location, self.storage_endpoint)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

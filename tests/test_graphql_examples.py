@@ -37,6 +37,23 @@ PERIOD = {
 }
 
 
+# The appointment examples (staff/appointment_staff_actions.graphql) act on the first request
+# still without a technician: its activity type, and a technician who does it and is free then.
+REQUEST = (
+    "(SELECT r.{} FROM intervention r WHERE r.organization_id = x.organization_id "
+    "AND r.status = 'REQUESTED' AND r.technician_id IS NULL ORDER BY r.id LIMIT 1)"
+)
+REQUEST_ID, REQUEST_ACTIVITY = REQUEST.format("id"), REQUEST.format("activity_type_id")
+FREE_TECHNICIAN = (
+    "x.role = 'TECHNICIAN' AND x.active AND EXISTS (SELECT 1 FROM intervention r "  # noqa: S608
+    "JOIN technician_skill k ON k.activity_type_id = r.activity_type_id "
+    f"AND k.technician_id = x.id WHERE r.id = {REQUEST_ID} "
+    "AND NOT EXISTS (SELECT 1 FROM intervention b WHERE b.technician_id = x.id "
+    "AND b.status <> 'CANCELLED' AND b.starts_at < r.ends_at AND b.ends_at > r.starts_at) "
+    "AND NOT EXISTS (SELECT 1 FROM absence a WHERE a.technician_id = x.id "
+    "AND a.starts_at < r.ends_at AND a.ends_at > r.starts_at))"
+)
+
 # Records the field work examples (staff/field_actions.graphql) act on, in the staff admin's
 # organization: an appointment that is not cancelled, a DRAFT work sheet, a timesheet entry.
 FIELD_RECORDS = {
@@ -49,6 +66,10 @@ FIELD_RECORDS = {
         ("appointment", "Appointment", "intervention", "x.status <> 'CANCELLED'"),
         ("workSheet", "WorkSheet", "work_sheet", "x.status = 'DRAFT'"),
         ("timesheetEntry", "TimesheetEntry", "timesheet_entry", "x.clock_out IS NOT NULL"),
+        ("document", "Document", "document", "x.kind <> 'WORK_SHEET_PDF'"),
+        ("request", "Appointment", "intervention", f"x.id = {REQUEST_ID}"),
+        ("activityType", "ActivityType", "activity_type", f"x.id = {REQUEST_ACTIVITY}"),
+        ("technician", "StaffUser", "staff_user", FREE_TECHNICIAN),
     )
 }
 

@@ -55,7 +55,25 @@ export function language() {
 /** The text of `key` in the current language, `{name}` replaced by vars.name. */
 export function t(key, vars = {}) {
   const text = CATALOGUES[current][key] ?? CATALOGUES.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+  const filled = text.replace(/\{(\w+)\}/g, (whole, name) =>
+    name in vars ? String(vars[name]) : whole,
+  );
+  return current === "it" ? italianArticles(filled) : filled;
+}
+
+// Italian articles before a day number, as the emails write them (mailer/templates/it.py):
+// "il 8" reads "l'8", "dal 11" "dall'11"; the first of the month is "il 1°" ("primo").
+const ELIDED = { il: "l'", al: "all'", dal: "dall'", del: "dell'" };
+
+/** `text` with the articles before a day of the month put right. */
+export function italianArticles(text) {
+  return text
+    .replace(/\b([Ii]l|[Aa]l|[Dd]al|[Dd]el) (8|11)\b/g, (whole, article, day) => {
+      const elided = ELIDED[article.toLowerCase()];
+      const capital = article[0] !== article[0].toLowerCase();
+      return (capital ? elided[0].toUpperCase() + elided.slice(1) : elided) + day;
+    })
+    .replace(/\b([Ii]l|[Aa]l|[Dd]al|[Dd]el) 1\b(?![°.,:\d])/g, "$1 1°");
 }
 
 /** The language's name in itself, for the switcher. */

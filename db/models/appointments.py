@@ -57,6 +57,7 @@ class Intervention(TenantBase, table=True):
         sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"], name="fk_intervention_ticket"),
         # The last word on double booking: one technician, one place at a time.
         postgresql.ExcludeConstraint(
+            (sa.column("organization_id"), "="),
             (sa.column("technician_id"), "="),
             (sa.func.tstzrange(sa.column("starts_at"), sa.column("ends_at")), "&&"),
             name="ex_intervention_technician_overlap",

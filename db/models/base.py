@@ -7,6 +7,9 @@
   ``(client_id, organization_id)`` must name a client of that organization and
   ``(site_id, client_id)`` a site of that client. Row scope then filters every table the same
   way, on its own columns.
+- Every unique and exclusion constraint and every composite key of a tenant table includes
+  ``organization_id``, so the schema can be distributed by organization (docs/scaling.md;
+  tests/db/test_constraints.py keeps it so).
 - Enumerations are stored as text with a CHECK constraint (no PostgreSQL enum types to migrate).
 """
 
@@ -117,8 +120,8 @@ def client_scope_constraints(table: str) -> tuple[sa.ForeignKeyConstraint, ...]:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["site_id", "client_id"],
-            ["site.id", "site.client_id"],
+            ["site_id", "client_id", "organization_id"],
+            ["site.id", "site.client_id", "site.organization_id"],
             name=f"fk_{table}_site_client",
             ondelete="CASCADE",
         ),

@@ -18,6 +18,13 @@ class Client(TenantBase, table=True):
         sa.UniqueConstraint("organization_id", "code"),
         sa.UniqueConstraint("id", "organization_id", name="uq_client_id_org"),
         sa.Index("ix_client_org_name", "organization_id", "name", "id"),
+        sa.Index(
+            "uq_client_external_ref",
+            "organization_id",
+            "external_ref",
+            unique=True,
+            postgresql_where=sa.text("external_ref IS NOT NULL"),
+        ),
     )
 
     code: str = Field(max_length=32)
@@ -27,6 +34,9 @@ class Client(TenantBase, table=True):
     phone: str | None = Field(default=None, max_length=40)
     # Per-client switch of the portal; the organization has its own.
     portal_enabled: bool = True
+    # The record's key in the system it is imported from (sportello import), unique per
+    # organization among the rows that have one.
+    external_ref: str | None = Field(default=None, max_length=100)
     # Archived (no longer served; README "Back office"): kept for the records pointing to it.
     archived_at: datetime | None = tz(nullable=True, default=None)
 
@@ -34,7 +44,7 @@ class Client(TenantBase, table=True):
 class Site(TenantBase, table=True):
     __tablename__ = "site"
     __table_args__ = (
-        sa.UniqueConstraint("id", "client_id", name="uq_site_id_client"),
+        sa.UniqueConstraint("id", "client_id", "organization_id", name="uq_site_id_client_org"),
         sa.UniqueConstraint("id", "organization_id", name="uq_site_id_org"),
         sa.ForeignKeyConstraint(
             ["client_id", "organization_id"],
@@ -46,6 +56,13 @@ class Site(TenantBase, table=True):
         sa.CheckConstraint("lng BETWEEN -180 AND 180", name="lng_range"),
         sa.Index("ix_site_client", "client_id", "name", "id"),
         sa.Index("ix_site_org_name", "organization_id", "name", "id"),
+        sa.Index(
+            "uq_site_external_ref",
+            "organization_id",
+            "external_ref",
+            unique=True,
+            postgresql_where=sa.text("external_ref IS NOT NULL"),
+        ),
     )
 
     client_id: uuid.UUID
@@ -57,5 +74,8 @@ class Site(TenantBase, table=True):
     country: str = Field(default="IT", max_length=2)
     lat: Decimal = Field(max_digits=9, decimal_places=6)
     lng: Decimal = Field(max_digits=9, decimal_places=6)
+    # The record's key in the system it is imported from (sportello import), unique per
+    # organization among the rows that have one.
+    external_ref: str | None = Field(default=None, max_length=100)
     # Archived (no longer served; README "Back office"): kept for the records pointing to it.
     archived_at: datetime | None = tz(nullable=True, default=None)

@@ -74,8 +74,18 @@ class PortalGrant(TenantBase, table=True):
     __tablename__ = "portal_grant"
     __table_args__ = (
         sa.CheckConstraint("num_nonnulls(client_id, site_id) = 1", name="client_or_site"),
-        sa.UniqueConstraint("contact_id", "client_id"),
-        sa.UniqueConstraint("contact_id", "site_id"),
+        sa.UniqueConstraint(
+            "contact_id",
+            "client_id",
+            "organization_id",
+            name="uq_portal_grant_contact_id_client_id_org",
+        ),
+        sa.UniqueConstraint(
+            "contact_id",
+            "site_id",
+            "organization_id",
+            name="uq_portal_grant_contact_id_site_id_org",
+        ),
         sa.ForeignKeyConstraint(
             ["contact_id", "organization_id"],
             ["contact.id", "contact.organization_id"],

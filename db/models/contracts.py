@@ -20,6 +20,13 @@ class Contract(TenantBase, table=True):
         sa.Index("ix_contract_org_expires", "organization_id", "expires_on", "id"),
         sa.Index("ix_contract_client", "client_id", "expires_on", "id"),
         sa.Index("ix_contract_site", "site_id", "expires_on", "id"),
+        sa.Index(
+            "uq_contract_external_ref",
+            "organization_id",
+            "external_ref",
+            unique=True,
+            postgresql_where=sa.text("external_ref IS NOT NULL"),
+        ),
     )
 
     client_id: uuid.UUID
@@ -29,3 +36,6 @@ class Contract(TenantBase, table=True):
     description: str = Field(default="")
     starts_on: date
     expires_on: date
+    # The record's key in the system it is imported from (sportello import), unique per
+    # organization among the rows that have one.
+    external_ref: str | None = Field(default=None, max_length=100)

@@ -66,7 +66,7 @@ class Document(TenantBase, table=True):
         sa.Index("ix_document_client", "client_id", "created_at", "id"),
         sa.Index("ix_document_site", "site_id", "created_at", "id"),
         sa.Index("ix_document_org_created", "organization_id", "created_at", "id"),
-        sa.UniqueConstraint("storage_key"),
+        sa.UniqueConstraint("storage_key", "organization_id", name="uq_document_storage_key_org"),
     )
 
     client_id: uuid.UUID

@@ -26,9 +26,10 @@ class Session(TenantBase, table=True):
         ),
         sa.Index("ix_session_staff_user", "staff_user_id"),
         sa.Index("ix_session_contact", "contact_id"),
+        sa.UniqueConstraint("token_hash", "organization_id", name="uq_session_token_hash_org"),
     )
 
-    token_hash: bytes = Field(sa_type=sa.LargeBinary, unique=True)
+    token_hash: bytes = Field(sa_type=sa.LargeBinary)
     staff_user_id: uuid.UUID | None = None
     contact_id: uuid.UUID | None = None
     last_seen_at: datetime = tz(server_now=True)
@@ -60,9 +61,12 @@ class AccountToken(TenantBase, table=True):
         ),
         sa.Index("ix_account_token_contact", "contact_id"),
         sa.Index("ix_account_token_staff_user", "staff_user_id"),
+        sa.UniqueConstraint(
+            "token_hash", "organization_id", name="uq_account_token_token_hash_org"
+        ),
     )
 
-    token_hash: bytes = Field(sa_type=sa.LargeBinary, unique=True)
+    token_hash: bytes = Field(sa_type=sa.LargeBinary)
     purpose: TokenPurpose = enum_field(TokenPurpose)
     staff_user_id: uuid.UUID | None = None
     contact_id: uuid.UUID | None = None
@@ -82,10 +86,13 @@ class PartnerToken(TenantBase, table=True):
             ["created_by_id"], ["staff_user.id"], name="fk_partner_token_created_by"
         ),
         reference_index("partner_token", "created_by_id"),
+        sa.UniqueConstraint(
+            "token_hash", "organization_id", name="uq_partner_token_token_hash_org"
+        ),
     )
 
     name: str = Field(max_length=120)
-    token_hash: bytes = Field(sa_type=sa.LargeBinary, unique=True)
+    token_hash: bytes = Field(sa_type=sa.LargeBinary)
     last_four: str = Field(max_length=4)
     scopes: list[str] = text_array(default_factory=list)
     expires_at: datetime | None = tz(nullable=True, default=None)
@@ -99,7 +106,12 @@ class PartnerTokenClient(TenantBase, table=True):
 
     __tablename__ = "partner_token_client"
     __table_args__ = (
-        sa.UniqueConstraint("partner_token_id", "client_id"),
+        sa.UniqueConstraint(
+            "partner_token_id",
+            "client_id",
+            "organization_id",
+            name="uq_partner_token_client_partner_token_id_client_id_org",
+        ),
         sa.ForeignKeyConstraint(
             ["partner_token_id", "organization_id"],
             ["partner_token.id", "partner_token.organization_id"],
@@ -126,7 +138,9 @@ class PartnerUsage(TenantBase, table=True):
 
     __tablename__ = "partner_usage"
     __table_args__ = (
-        sa.UniqueConstraint("partner_token_id"),
+        sa.UniqueConstraint(
+            "partner_token_id", "organization_id", name="uq_partner_usage_partner_token_id_org"
+        ),
         sa.ForeignKeyConstraint(
             ["partner_token_id", "organization_id"],
             ["partner_token.id", "partner_token.organization_id"],

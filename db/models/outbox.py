@@ -17,6 +17,9 @@ class OutboxStatus(enum.StrEnum):
     PENDING = "PENDING"
     SENT = "SENT"
     DEAD = "DEAD"
+    # Not sent: no longer wanted when the worker took it (its appointment was cancelled or
+    # moved, its access deleted or disabled); ``last_error`` says why.
+    CANCELLED = "CANCELLED"
 
 
 class OutboxMessage(TenantBase, table=True):

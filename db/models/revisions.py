@@ -31,7 +31,7 @@ class ItemOutcome(enum.StrEnum):
 
 
 class Revision(TenantBase, table=True):
-    """Due in a month; planned on a date once scheduled; performed with a result."""
+    """Due in a month; planned on a date once scheduled; performed with a result, or cancelled."""
 
     __tablename__ = "revision"
     __table_args__ = (
@@ -43,6 +43,9 @@ class Revision(TenantBase, table=True):
         sa.CheckConstraint("extract(day FROM due_month) = 1", name="due_month_first_day"),
         sa.CheckConstraint(
             "(performed_at IS NULL) = (result IS NULL)", name="performed_has_result"
+        ),
+        sa.CheckConstraint(
+            "performed_at IS NULL OR cancelled_at IS NULL", name="performed_or_cancelled"
         ),
         sa.Index("ix_revision_site_due", "site_id", "due_month", "id"),
         sa.Index("ix_revision_org_due", "organization_id", "due_month", "id"),
@@ -67,6 +70,8 @@ class Revision(TenantBase, table=True):
     planned_date: date | None = None
     performed_at: datetime | None = tz(nullable=True, default=None)
     result: RevisionResult | None = enum_field(RevisionResult, default=None, nullable=True)
+    # Cancelled by the office before it was performed: kept, never "next" again (0016).
+    cancelled_at: datetime | None = tz(nullable=True, default=None)
     notes: str = Field(default="")
 
 
@@ -76,13 +81,18 @@ class RevisionItem(TenantBase, table=True):
     __tablename__ = "revision_item"
     __table_args__ = (
         *client_scope_constraints("revision_item"),
-        sa.UniqueConstraint("revision_id", "equipment_id"),
+        sa.UniqueConstraint(
+            "revision_id",
+            "equipment_id",
+            "organization_id",
+            name="uq_revision_item_revision_id_equipment_id_org",
+        ),
         sa.ForeignKeyConstraint(
             ["revision_id"], ["revision.id"], name="fk_revision_item_revision", ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["equipment_id", "site_id"],
-            ["equipment.id", "equipment.site_id"],
+            ["equipment_id", "site_id", "organization_id"],
+            ["equipment.id", "equipment.site_id", "equipment.organization_id"],
             name="fk_revision_item_equipment_site",
             ondelete="CASCADE",
         ),

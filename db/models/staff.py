@@ -94,7 +94,12 @@ class TechnicianSkill(TenantBase, table=True):
 
     __tablename__ = "technician_skill"
     __table_args__ = (
-        sa.UniqueConstraint("technician_id", "activity_type_id"),
+        sa.UniqueConstraint(
+            "technician_id",
+            "activity_type_id",
+            "organization_id",
+            name="uq_technician_skill_technician_id_activity_type_id_org",
+        ),
         sa.ForeignKeyConstraint(
             ["technician_id", "organization_id"],
             ["staff_user.id", "staff_user.organization_id"],

@@ -46,10 +46,20 @@ class Department(TenantBase, table=True):
     __table_args__ = (
         sa.UniqueConstraint("organization_id", "name"),
         sa.UniqueConstraint("id", "organization_id", name="uq_department_id_org"),
+        sa.Index(
+            "uq_department_external_ref",
+            "organization_id",
+            "external_ref",
+            unique=True,
+            postgresql_where=sa.text("external_ref IS NOT NULL"),
+        ),
     )
 
     name: str = Field(max_length=120)
     portal_visible: bool = True
+    # The record's key in the system it is imported from (sportello import), unique per
+    # organization among the rows that have one.
+    external_ref: str | None = Field(default=None, max_length=100)
     # Archived: no longer offered for new tickets; the tickets that name it keep it.
     archived_at: datetime | None = tz(nullable=True, default=None)
 
@@ -80,8 +90,8 @@ class Ticket(TenantBase, table=True):
         ),
         # The equipment named in a ticket must stand at the ticket's site.
         sa.ForeignKeyConstraint(
-            ["equipment_id", "site_id"],
-            ["equipment.id", "equipment.site_id"],
+            ["equipment_id", "site_id", "organization_id"],
+            ["equipment.id", "equipment.site_id", "equipment.organization_id"],
             name="fk_ticket_equipment_site",
         ),
         sa.ForeignKeyConstraint(

@@ -37,7 +37,11 @@ class AccountUsage(TenantBase, table=True):
     """
 
     __tablename__ = "account_usage"
-    __table_args__ = (sa.UniqueConstraint("account_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "account_id", "organization_id", name="uq_account_usage_account_id_org"
+        ),
+    )
 
     account_id: uuid.UUID
     window_start: datetime = tz()

@@ -13,6 +13,7 @@ from authz.scope import RowScope, restrict
 from db import models as m
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page
+from db.queries.accounts import CONTACT, STAFF
 
 AUDIT = table_of(m.AuditEvent)
 
@@ -38,6 +39,18 @@ def audit_statement(scope: RowScope, where: AuditFilter) -> sa.Select[Any]:
     if where.until is not None:
         statement = statement.where(AUDIT.c.created_at < where.until)
     return statement
+
+
+def with_actor_names(statement: sa.Select[Any]) -> sa.Select[Any]:
+    """``statement`` on ``audit_event`` with ``actor_name``: the first and last name of the
+    staff user or contact who acted (null for partners, anonymous callers and unknown ids)."""
+    names = [
+        sa.select(people.c.first_name + " " + people.c.last_name)
+        .where(AUDIT.c.actor_type == kind, people.c.id == AUDIT.c.actor_id)
+        .scalar_subquery()
+        for kind, people in (("STAFF", STAFF), ("CONTACT", CONTACT))
+    ]
+    return statement.add_columns(sa.func.coalesce(*names).label("actor_name"))
 
 
 async def audit_page(

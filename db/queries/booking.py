@@ -27,7 +27,6 @@ Author = tuple[AccountKind, uuid.UUID]
 
 VISIT = table_of(m.Intervention)
 ACTIVITY = table_of(m.ActivityType)
-SITE = table_of(m.Site)
 SHEET = table_of(m.WorkSheet)
 
 
@@ -130,15 +129,6 @@ async def set_appointment_status(
     db: AsyncConnection, appointment_id: uuid.UUID, status: m.InterventionStatus
 ) -> None:
     await db.execute(VISIT.update().where(VISIT.c.id == appointment_id).values(status=status.value))
-
-
-async def site_address(db: AsyncConnection, site_id: uuid.UUID) -> str:
-    row = (
-        await db.execute(
-            sa.select(SITE.c.address, SITE.c.postal_code, SITE.c.city).where(SITE.c.id == site_id)
-        )
-    ).one()
-    return f"{row.address}, {row.postal_code} {row.city}"
 
 
 async def sign_work_sheet(

@@ -32,7 +32,11 @@ OPEN_VISITS = (
     m.InterventionStatus.IN_PROGRESS,
 )
 # The unique constraints of these tables, by the input field they protect.
-_UNIQUE = {"uq_client_organization_id_code": "code", "uq_department_organization_id_name": "name"}
+_UNIQUE = {
+    "uq_client_organization_id_code": "code",
+    "uq_department_organization_id_name": "name",
+    "uq_activity_type_organization_id_name": "name",
+}
 
 
 class Taken(Exception):

@@ -103,9 +103,17 @@ def sites_with_client_statement(
     scope: RowScope, search: str | None = None, client_id: uuid.UUID | None = None
 ) -> sa.Select[Any]:
     """Sites with their client's name (for exports), within the scope."""
-    return sites_statement(scope, search, client_id).add_columns(
-        sa.select(CLIENT.c.name)
-        .where(CLIENT.c.id == SITE.c.client_id)
-        .scalar_subquery()
-        .label("client_name")
-    )
+    return with_names(sites_statement(scope, search, client_id), SITE)
+
+
+def with_names(statement: sa.Select[Any], table: sa.Table) -> sa.Select[Any]:
+    """``statement`` on ``table`` with the names of the client and the site its rows belong to
+    (``client_name``, ``site_name``, where ``table`` has those columns; null when none): what a
+    CSV export prints beside their ids. Each is the row's own client or site, which any caller
+    seeing the row may know by name."""
+    names = []
+    for target, key in ((CLIENT, "client_id"), (SITE, "site_id")):
+        if key in table.c:
+            named = sa.select(target.c.name).where(target.c.id == table.c[key])
+            names.append(named.scalar_subquery().label(key.removesuffix("_id") + "_name"))
+    return statement.add_columns(*names)

@@ -1,7 +1,9 @@
 """The notifications the mail worker computes: visit reminders, signed work sheet copies and
-contract expiry alerts. Each kind is one SELECT over every organization (recipients already
-queued are left out by their dedupe key) and one multi-row INSERT ... ON CONFLICT DO NOTHING,
-so running the scheduler twice, or in two workers at once, queues each message once.
+contract expiry alerts; and the mails that follow a change of an appointment (booked,
+cancelled, moved), queued by its mutation. Each scheduled kind is one SELECT over every
+organization (recipients already queued are left out by their dedupe key) and one multi-row
+INSERT ... ON CONFLICT DO NOTHING, so running the scheduler twice, or in two workers at once,
+queues each message once.
 
 Who gets what:
 
@@ -21,6 +23,15 @@ Who gets what:
 - A contract expiry alert goes to the organization's notification email once
   ``expires_on - contract_alert_days`` is reached in the organization's time zone, until the
   contract expires; once per contract and expiry date (a renewed contract gets a new alert).
+- A cancelled appointment that had not started yet, and a moved one, are told to the
+  contacts who get its reminders, in the transaction of the change. A move makes a new
+  appointment (the old one is cancelled and linked from it), so the new time gets its own
+  reminders as they fall due.
+- Every mail about an appointment names its activity by the portal title (the name when there
+  is none) with the substitution codes filled by mailer.substitution, as the portal does.
+
+A queued message that is no longer wanted when the worker takes it is not sent
+(db/queries/stale_mail.py).
 """
 
 from __future__ import annotations
@@ -37,8 +48,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db import models as m
 from db.models.base import table_of
 from db.queries.outbox import work_sheet_pdfs
-from mailer import compose
+from db.queries.staff import with_technician_name
+from mailer import compose, render
 from mailer.outbox import QueuedMessage, enqueue_many
+from mailer.substitution import substitute
 
 ORGANIZATION = table_of(m.Organization)
 CLIENT = table_of(m.Client)
@@ -47,11 +60,15 @@ CONTACT = table_of(m.Contact)
 GRANT = table_of(m.PortalGrant)
 ACTIVITY = table_of(m.ActivityType)
 INTERVENTION = table_of(m.Intervention)
+# The other end of a move: the appointment that replaces, or is replaced by, another.
+LINKED = INTERVENTION.alias("linked")
 WORK_SHEET = table_of(m.WorkSheet)
 CONTRACT = table_of(m.Contract)
 OUTBOX = table_of(m.OutboxMessage)
 
 SIGNED_COPY_CATCH_UP = dt.timedelta(days=2)
+# The statuses of an appointment still to come: reminded, and told when cancelled or moved.
+OPEN = (m.InterventionStatus.REQUESTED.value, m.InterventionStatus.PLANNED.value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,6 +128,56 @@ def _site_address() -> sa.ColumnElement[str]:
     )
 
 
+def hears_of_visits() -> sa.ColumnElement[bool]:
+    """The contact gets the visit's reminders: flagged, covering its site, on the portal."""
+    return sa.and_(
+        _reachable_contact(CONTACT.c.receives_visit_reminders, INTERVENTION),
+        ORGANIZATION.c.portal_enabled.is_(True),
+        CLIENT.c.portal_enabled.is_(True),
+        ACTIVITY.c.portal_visible.is_(True),
+    )
+
+
+def visits(*columns: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """Appointments with what their mails show (site, activity text, technician, brand)."""
+    statement = sa.select(
+        INTERVENTION.c.id.label("intervention_id"),
+        INTERVENTION.c.organization_id,
+        INTERVENTION.c.starts_at,
+        *_ORG_COLUMNS,
+        SITE.c.name.label("site_name"),
+        SITE.c.address.label("site_street"),
+        _site_address().label("site_address"),
+        sa.func.coalesce(sa.func.nullif(ACTIVITY.c.portal_title, ""), ACTIVITY.c.name).label(
+            "activity_text"
+        ),
+        *columns,
+    ).select_from(
+        INTERVENTION.join(ORGANIZATION, ORGANIZATION.c.id == INTERVENTION.c.organization_id)
+        .join(CLIENT, CLIENT.c.id == INTERVENTION.c.client_id)
+        .join(SITE, SITE.c.id == INTERVENTION.c.site_id)
+        .join(ACTIVITY, ACTIVITY.c.id == INTERVENTION.c.activity_type_id)
+    )
+    return with_technician_name(statement, INTERVENTION)
+
+
+def _visit_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The row with the fields every visit mail takes: ``activity``, the portal text with its
+    codes filled for this appointment, and ``technician`` as contacts see them (Luca R.)."""
+    first_name, initial = row["technician_first_name"], row["technician_initial"]
+    return {
+        **row,
+        "activity": substitute(
+            row["activity_text"],
+            site_name=row["site_name"],
+            site_address=row["site_street"],
+            day=row["starts_at"].astimezone(render.zone(row["timezone"])).date(),
+            technician_first_name=first_name,
+        ),
+        "technician": f"{first_name} {initial.upper()}." if initial else first_name,
+    }
+
+
 async def _visit_reminders(db: AsyncConnection, now: dt.datetime) -> list[QueuedMessage]:
     offsets = (
         sa.func.unnest(ORGANIZATION.c.reminder_offsets_days)
@@ -130,33 +197,11 @@ async def _visit_reminders(db: AsyncConnection, now: dt.datetime) -> list[Queued
         ":", "visit_reminder", INTERVENTION.c.id, CONTACT.c.id, due.c.days
     )
     query = (
-        sa.select(
-            INTERVENTION.c.id.label("intervention_id"),
-            INTERVENTION.c.organization_id,
-            INTERVENTION.c.starts_at,
-            due.c.days,
-            *_CONTACT_COLUMNS,
-            *_ORG_COLUMNS,
-            SITE.c.name.label("site_name"),
-            _site_address().label("site_address"),
-            ACTIVITY.c.name.label("activity"),
-            dedupe_key.label("dedupe_key"),
-        )
-        .select_from(
-            ORGANIZATION.join(INTERVENTION, INTERVENTION.c.organization_id == ORGANIZATION.c.id)
-            .join(CLIENT, CLIENT.c.id == INTERVENTION.c.client_id)
-            .join(SITE, SITE.c.id == INTERVENTION.c.site_id)
-            .join(ACTIVITY, ACTIVITY.c.id == INTERVENTION.c.activity_type_id)
-            .join(due, sa.true())
-            .join(CONTACT, _reachable_contact(CONTACT.c.receives_visit_reminders, INTERVENTION))
-        )
+        visits(due.c.days, *_CONTACT_COLUMNS, dedupe_key.label("dedupe_key"))
+        .join(due, sa.true())
+        .join(CONTACT, hears_of_visits())
         .where(
-            ORGANIZATION.c.portal_enabled.is_(True),
-            CLIENT.c.portal_enabled.is_(True),
-            ACTIVITY.c.portal_visible.is_(True),
-            INTERVENTION.c.status.in_(
-                [m.InterventionStatus.REQUESTED.value, m.InterventionStatus.PLANNED.value]
-            ),
+            INTERVENTION.c.status.in_(OPEN),
             INTERVENTION.c.starts_at > now,
             INTERVENTION.c.starts_at <= now + sa.func.make_interval(0, 0, 0, furthest),
             due.c.days.is_not(None),
@@ -165,11 +210,13 @@ async def _visit_reminders(db: AsyncConnection, now: dt.datetime) -> list[Queued
     )
     return [
         _queued(
-            row,
+            _visit_row(row),
             compose.VisitReminder,
             intervention_id=str(row["intervention_id"]),
             contact_id=str(row["contact_id"]),
             offset_days=row["days"],
+            # The time it reminds of: a visit moved in place since is not reminded wrongly.
+            starts_at=row["starts_at"].isoformat(),
         )
         for row in (await db.execute(query)).mappings()
     ]
@@ -297,3 +344,76 @@ async def queue_scheduled(db: AsyncConnection, *, now: dt.datetime) -> ScheduleR
     return ScheduleReport(
         visit_reminders=reminders, signed_worksheets=copies, contract_alerts=alerts
     )
+
+
+async def _queue_visit_mails(
+    db: AsyncConnection,
+    query: sa.Select[Any],
+    kind: type[compose.MessageData],
+) -> int:
+    """Queue a ``kind`` mail for each row of ``query`` (a ``visits`` select with contact and
+    dedupe key columns) in the caller's transaction; return how many were new."""
+    return await enqueue_many(
+        db,
+        [
+            _queued(
+                _visit_row(row),
+                kind,
+                intervention_id=str(row["intervention_id"]),
+                contact_id=str(row["contact_id"]),
+            )
+            for row in (await db.execute(query)).mappings()
+        ],
+    )
+
+
+async def queue_booking_confirmation(
+    db: AsyncConnection, appointment_id: uuid.UUID, contact_id: uuid.UUID
+) -> int:
+    """Confirm a booking to the contact who made it, in the booking's transaction."""
+    query = (
+        visits(
+            *_CONTACT_COLUMNS,
+            sa.literal(f"booking_confirmation:{appointment_id}").label("dedupe_key"),
+        )
+        .join(
+            CONTACT,
+            sa.and_(
+                CONTACT.c.id == contact_id,
+                CONTACT.c.organization_id == INTERVENTION.c.organization_id,
+            ),
+        )
+        .where(INTERVENTION.c.id == appointment_id)
+    )
+    return await _queue_visit_mails(db, query, compose.BookingConfirmation)
+
+
+async def queue_appointment_cancelled(
+    db: AsyncConnection, appointment_id: uuid.UUID, now: dt.datetime
+) -> int:
+    """Tell the contacts who get its reminders that a visit still to come was cancelled; in
+    the transaction that cancels it. A visit cancelled after its start is not told."""
+    dedupe_key = sa.func.concat_ws(":", "appointment_cancelled", INTERVENTION.c.id, CONTACT.c.id)
+    query = (
+        visits(*_CONTACT_COLUMNS, dedupe_key.label("dedupe_key"))
+        .join(CONTACT, hears_of_visits())
+        .where(INTERVENTION.c.id == appointment_id, INTERVENTION.c.starts_at > now)
+    )
+    return await _queue_visit_mails(db, query, compose.AppointmentCancelled)
+
+
+async def queue_appointment_moved(db: AsyncConnection, appointment_id: uuid.UUID) -> int:
+    """Tell the contacts who get its reminders that a visit was moved: ``appointment_id`` is
+    the new appointment, which names the one it replaces. In the transaction of the move."""
+    dedupe_key = sa.func.concat_ws(":", "appointment_moved", LINKED.c.id, CONTACT.c.id)
+    query = (
+        visits(
+            LINKED.c.starts_at.label("previous_starts_at"),
+            *_CONTACT_COLUMNS,
+            dedupe_key.label("dedupe_key"),
+        )
+        .join(LINKED, LINKED.c.id == INTERVENTION.c.reschedules_id)
+        .join(CONTACT, hears_of_visits())
+        .where(INTERVENTION.c.id == appointment_id)
+    )
+    return await _queue_visit_mails(db, query, compose.AppointmentMoved)

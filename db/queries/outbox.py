@@ -27,6 +27,7 @@ DOCUMENT = table_of(m.Document)
 PENDING = m.OutboxStatus.PENDING.value
 SENT = m.OutboxStatus.SENT.value
 DEAD = m.OutboxStatus.DEAD.value
+CANCELLED = m.OutboxStatus.CANCELLED.value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,6 +203,13 @@ async def mark_failed(
     else:
         values["next_attempt_at"] = sa.func.now() + retry_in
     await db.execute(OUTBOX.update().where(OUTBOX.c.id == message_id).values(**values))
+
+
+async def mark_cancelled(db: AsyncConnection, message_id: uuid.UUID, *, reason: str) -> None:
+    """Not sent, for good: the message was no longer wanted when the worker took it."""
+    await db.execute(
+        OUTBOX.update().where(OUTBOX.c.id == message_id).values(status=CANCELLED, last_error=reason)
+    )
 
 
 async def stored_files(

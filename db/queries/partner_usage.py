@@ -52,7 +52,7 @@ async def charge(
     new = values.excluded
     same_window = stored.window_start == new.window_start
     statement = values.on_conflict_do_update(
-        index_elements=[stored.partner_token_id],
+        index_elements=[stored.partner_token_id, stored.organization_id],
         set_={
             "window_start": new.window_start,
             "requests": sa.case((same_window, stored.requests + 1), else_=1),

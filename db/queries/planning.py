@@ -41,7 +41,6 @@ class PlanningInput:
     client_id: uuid.UUID
     site: Place
     activity_type_id: uuid.UUID
-    activity_name: str
     duration: dt.timedelta
     portal_bookable: bool
     travel: Travel
@@ -78,7 +77,6 @@ async def planning_input(
         client_id=site.client_id,
         site=Place(float(site.lat), float(site.lng), site.name),
         activity_type_id=activity.id,
-        activity_name=activity.portal_title or activity.name,
         duration=dt.timedelta(minutes=activity.duration_minutes),
         portal_bookable=activity.portal_bookable,
         travel=Travel(

@@ -77,7 +77,11 @@ async def revisions_by_id(
 def _next_revisions_statement(scope: Scoping) -> sa.Select[Any]:
     return (
         revisions_statement(scope)
-        .where(in_row_ids(REVISION.c.site_id), REVISION.c.performed_at.is_(None))
+        .where(
+            in_row_ids(REVISION.c.site_id),
+            REVISION.c.performed_at.is_(None),
+            REVISION.c.cancelled_at.is_(None),
+        )
         .ext(distinct_on(REVISION.c.site_id))
         .order_by(
             REVISION.c.site_id,
@@ -113,9 +117,9 @@ Around = tuple[sa.Row[Any] | None, sa.Row[Any] | None]
 async def revisions_around_sites(
     db: AsyncConnection, scope: RowScope, site_ids: Sequence[uuid.UUID]
 ) -> list[Around]:
-    """Per site id, (its most recently performed revision, its earliest revision not performed
-    yet: the policy's "next"), either None; one statement for both, since a site's page asks
-    for both."""
+    """Per site id, (its most recently performed revision, its earliest revision neither
+    performed nor cancelled: the policy's "next"), either None; one statement for both,
+    since a site's page asks for both."""
     statement = shaped(_revisions_around_statement, scope.shape)
     rows = await kept.execute(db, statement, {**scope.parameters, "row_ids": list(site_ids)})
     found = {(row._mapping["site_id"], row._mapping["around"]): row for row in rows}

@@ -78,7 +78,7 @@ def _account_statement() -> sa.Insert:
     same_window = stored.window_start == new.window_start
     limit = sa.bindparam("max_cost", type_=sa.Integer)
     return values.on_conflict_do_update(
-        index_elements=[stored.account_id],
+        index_elements=[stored.account_id, stored.organization_id],
         set_={
             "window_start": new.window_start,
             "requests": sa.case((same_window, stored.requests + 1), else_=1),

@@ -30,6 +30,7 @@ STRINGS = {
     "label.site": "Site",
     "label.address": "Address",
     "label.when": "Date and time",
+    "label.previously": "Previously",
     "label.technician": "Technician",
     "label.work_done": "Work done",
     "label.client": "Client",
@@ -48,9 +49,7 @@ STRINGS = {
     "urgency.HIGH": "high",
     "urgency.CRITICAL": "critical",
     "visit_reminder.subject": "{org}: reminder of your visit on {date}",
-    "visit_reminder.body": (
-        "This is a reminder of the visit “{activity}” at {site}, scheduled for {when}."
-    ),
+    "visit_reminder.body": "This is a reminder of the visit “{activity}”, scheduled for {when}.",
     "visit_reminder.note": (
         "If the date does not suit you, contact us or, where allowed, reschedule the "
         "appointment on the client portal."
@@ -83,8 +82,17 @@ STRINGS = {
         "If you did not ask for this, ignore this message: your password stays the same."
     ),
     "booking_confirmation.subject": "{org}: booking received for {date}",
-    "booking_confirmation.body": (
-        "We have registered your booking of “{activity}” at {site} for {when}."
+    "booking_confirmation.body": "We have registered your booking of “{activity}” for {when}.",
+    "appointment_cancelled.subject": "{org}: visit on {date} cancelled",
+    "appointment_cancelled.body": (
+        "The visit “{activity}”, scheduled for {when}, has been cancelled."
+    ),
+    "appointment_cancelled.note": (
+        "To arrange a new appointment, contact us or, where allowed, book one on the client portal."
+    ),
+    "appointment_moved.subject": "{org}: visit moved to {date}",
+    "appointment_moved.body": (
+        "The visit “{activity}”, scheduled for {previous}, has been moved to {when}."
     ),
     "new_ticket.subject": "New ticket no. {number} from {client} ({urgency} urgency)",
     "new_ticket.body": "A new ticket was opened on the client portal on {when}.",

@@ -30,6 +30,7 @@ STRINGS = {
     "label.site": "Sede",
     "label.address": "Dirección",
     "label.when": "Fecha y hora",
+    "label.previously": "Fecha anterior",
     "label.technician": "Técnico",
     "label.work_done": "Trabajos realizados",
     "label.client": "Cliente",
@@ -48,9 +49,7 @@ STRINGS = {
     "urgency.HIGH": "alta",
     "urgency.CRITICAL": "crítica",
     "visit_reminder.subject": "{org}: recordatorio de la visita del {date}",
-    "visit_reminder.body": (
-        "Le recordamos la visita «{activity}» en {site}, prevista para el {when}."
-    ),
+    "visit_reminder.body": "Le recordamos la visita «{activity}», prevista para el {when}.",
     "visit_reminder.note": (
         "Si la fecha no le viene bien, contáctenos o, si está permitido, cambie la cita "
         "desde el portal de clientes."
@@ -85,7 +84,19 @@ STRINGS = {
     ),
     "booking_confirmation.subject": "{org}: reserva registrada para el {date}",
     "booking_confirmation.body": (
-        "Hemos registrado su reserva de la visita «{activity}» en {site} para el {when}."
+        "Hemos registrado su reserva de la visita «{activity}» para el {when}."
+    ),
+    "appointment_cancelled.subject": "{org}: visita del {date} cancelada",
+    "appointment_cancelled.body": (
+        "La visita «{activity}», prevista para el {when}, ha sido cancelada."
+    ),
+    "appointment_cancelled.note": (
+        "Para fijar una nueva cita, contáctenos o, si está permitido, resérvela desde el portal "
+        "de clientes."
+    ),
+    "appointment_moved.subject": "{org}: visita trasladada al {date}",
+    "appointment_moved.body": (
+        "La visita «{activity}», prevista para el {previous}, se ha trasladado al {when}."
     ),
     "new_ticket.subject": "Nueva incidencia n.º {number} de {client} (urgencia {urgency})",
     "new_ticket.body": "Se ha abierto una nueva incidencia desde el portal de clientes el {when}.",

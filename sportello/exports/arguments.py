@@ -11,7 +11,8 @@ from typing import Any
 from authz.scope import RowScope
 from db.queries import appointments, billing, revisions, timesheets, worksheets
 from schema.activity_types import AppointmentStatus
-from schema.periods import Moment, OutOfCalendar, in_calendar
+from schema.errors import BadUserInput
+from schema.periods import Moment, OutOfCalendar, in_calendar, parse_month
 from schema.revisions import RevisionResult
 from schema.worksheets import WorkSheetStatus
 from sportello.exports.base import ExportInputError, global_id
@@ -56,7 +57,8 @@ def within(value: Moment, name: str) -> Moment:
         raise ExportInputError(name, str(outside)) from None
 
 
-def time(params: Mapping[str, str], name: str) -> dt.datetime | None:
+def time(params: Mapping[str, str], name: str, *, naive_is_utc: bool = False) -> dt.datetime | None:
+    """A time with its offset; without one it is refused, or read as UTC if ``naive_is_utc``."""
     value = params.get(name)
     if value is None:
         return None
@@ -64,9 +66,41 @@ def time(params: Mapping[str, str], name: str) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         moment = None
+    if moment is not None and moment.tzinfo is None and naive_is_utc:
+        moment = moment.replace(tzinfo=dt.UTC)
     if moment is None or moment.utcoffset() is None:
         raise ExportInputError(name, "give a time with its offset, as 2026-11-23T08:00:00+01:00")
     return within(moment, name)
+
+
+def utc_time(params: Mapping[str, str], name: str) -> dt.datetime | None:
+    """A time, read as UTC when it has no offset: what the audit trail's ``from`` and ``to``
+    take (resolvers/audit.py says why)."""
+    return time(params, name, naive_is_utc=True)
+
+
+def month(params: Mapping[str, str]) -> dt.date:
+    """The required ``month`` (YYYY-MM) of the portal bill, as its first day."""
+    value = params.get("month")
+    if value is None:
+        raise ExportInputError("month", "is required (YYYY-MM)")
+    try:
+        return parse_month(value, "month")
+    except BadUserInput as refused:
+        raise ExportInputError("month", refused.message.removeprefix("month: ")) from None
+
+
+def flag(params: Mapping[str, str], name: str) -> bool | None:
+    """A Boolean argument (``true`` or ``false``, also ``1`` or ``0``); None when absent."""
+    value = params.get(name)
+    if value is None:
+        return None
+    if value.lower() not in FLAGS:
+        raise ExportInputError(name, "use true or false")
+    return FLAGS[value.lower()]
+
+
+FLAGS = {"true": True, "1": True, "false": False, "0": False}
 
 
 def span(params: Mapping[str, str], read: Callable[[Mapping[str, str], str], Any]) -> Any:

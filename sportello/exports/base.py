@@ -41,6 +41,8 @@ class Export:
     columns: tuple[Column, ...]
     # Run before the first row: raises NotFound when a filter names a record out of sight.
     check: Callable[[AsyncConnection, RowScope, Mapping[str, str]], Awaitable[None]] | None = None
+    # What the file name says the rows are of (the bill's month); the local day otherwise.
+    period: Callable[[Mapping[str, str]], str] | None = None
 
     def statement(self, scope: RowScope, params: Mapping[str, str]) -> Any:
         for name, value in params.items():

@@ -60,14 +60,31 @@ def technician() -> tuple[Column, ...]:
 
 
 def places_of(type_name: str, *fields: str) -> tuple[Column, ...]:
-    """Columns of relation fields (``client``, ``site``, ...) holding global ids."""
+    """Columns of relation fields (``client``, ``site``, ...) holding global ids, each client
+    and site followed by its name (``client_name``, selected by db.queries.clients.with_names)."""
     types = {"client": ("Client", "client_id"), "site": ("Site", "site_id")}
     types |= {"appointment": ("Appointment", "intervention_id")}
     columns = []
     for field in fields:
-        target, attribute = types[field]
-        columns.append(Column(f"{field}_id", type_name, field, link(target, attribute)))
+        target, key = types[field]
+        columns.append(Column(f"{field}_id", type_name, field, link(target, key)))
+        if field in ("client", "site"):
+            columns.append(Column(f"{field}_name", type_name, field, attribute(f"{field}_name")))
     return tuple(columns)
+
+
+def grants() -> tuple[Column, ...]:
+    """An access's clients and sites (db.queries.portal_access.with_grants): their names
+    joined in one cell, and their global ids in the same order in the next."""
+
+    def keys(row: Any) -> list[str]:
+        pairs = zip(row.grant_client_ids or [], row.grant_site_ids or [], strict=True)
+        return [ids.encode("Client", c) if c else ids.encode("Site", s) for c, s in pairs]
+
+    return (
+        Column("grants", "PortalGrant", "name", lambda row: row.grant_names or []),
+        Column("grant_ids", "PortalAccess", "grants", keys),
+    )
 
 
 def minutes(row: Any) -> int | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import sqlalchemy as sa
+
 from authz.scope import RowScope
 from db.pagination import Ordering
 from db.queries import (
@@ -34,8 +36,18 @@ def list_export(
     ordering: Ordering,
     columns: tuple[Column, ...],
     *parameters: str,
+    table: sa.Table | None = None,
 ) -> Export:
-    return Export(name, frozenset({"siteId", "clientId", *parameters}), build, ordering, columns)
+    """A list filtered by site and client; rows of ``table`` also get their client's and
+    site's names (col.places_of prints them beside the ids)."""
+    named = build if table is None else _named(build, table)
+    return Export(name, frozenset({"siteId", "clientId", *parameters}), named, ordering, columns)
+
+
+def _named(
+    build: Callable[[RowScope, Mapping[str, str]], Any], table: sa.Table
+) -> Callable[[RowScope, Mapping[str, str]], Any]:
+    return lambda scope, params: clients.with_names(build(scope, params), table)
 
 
 LISTS: dict[str, Export] = {
@@ -45,6 +57,7 @@ LISTS: dict[str, Export] = {
         build=lambda scope, p: clients.clients_statement(scope, text(p, "search")),
         ordering=clients.CLIENT_ORDER,
         columns=(
+            col.id_column("Client"),
             column("code", "Client", "code"),
             column("name", "Client", "name"),
             column("tax_id", "Client", "taxId"),
@@ -60,15 +73,10 @@ LISTS: dict[str, Export] = {
         ),
         ordering=clients.SITE_ORDER,
         columns=(
-            column("client", "Site", "client", "client_name"),
-            column("name", "Site", "name"),
-            column("address", "Site", "address"),
-            column("postal_code", "Site", "postalCode"),
-            column("city", "Site", "city"),
-            column("province", "Site", "province"),
-            column("country", "Site", "country"),
-            column("lat", "Site", "lat"),
-            column("lng", "Site", "lng"),
+            col.id_column("Site"),
+            *col.mirrored("Site", "name", "address", "postalCode", "city", "province", "country"),
+            *col.mirrored("Site", "lat", "lng"),
+            *col.places_of("Site", "client"),
         ),
     ),
 }
@@ -98,6 +106,7 @@ LISTS.update(
                 *col.places_of("Contract", "client", "site"),
             ),
             "expiringBefore",
+            table=contracts.CONTRACT,
         ),
         "quotes": list_export(
             "quotes",
@@ -107,6 +116,7 @@ LISTS.update(
             "from",
             "to",
             "status",
+            table=billing.QUOTE,
         ),
         "invoices": list_export(
             "invoices",
@@ -116,6 +126,7 @@ LISTS.update(
             "from",
             "to",
             "status",
+            table=billing.INVOICE,
         ),
         "tickets": list_export(
             "tickets",
@@ -144,6 +155,7 @@ LISTS.update(
             ),
             "status",
             "urgency",
+            table=tickets.TICKET,
         ),
         "appointments": list_export(
             "appointments",
@@ -165,6 +177,7 @@ LISTS.update(
             "from",
             "to",
             "status",
+            table=appointments.INTERVENTION,
         ),
         "workSheets": list_export(
             "workSheets",
@@ -180,6 +193,7 @@ LISTS.update(
             "from",
             "to",
             "status",
+            table=worksheets.WORK_SHEET,
         ),
         "timesheetEntries": list_export(
             "timesheetEntries",
@@ -197,6 +211,7 @@ LISTS.update(
             ),
             "from",
             "to",
+            table=timesheets.ENTRY,
         ),
         "equipment": list_export(
             "equipment",
@@ -217,6 +232,7 @@ LISTS.update(
             ),
             "kind",
             "search",
+            table=equipment.EQUIPMENT,
         ),
         "revisions": list_export(
             "revisions",
@@ -235,6 +251,7 @@ LISTS.update(
             "from",
             "to",
             "result",
+            table=revisions.REVISION,
         ),
         "documents": list_export(
             "documents",

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
@@ -131,3 +132,41 @@ async def test_organization_slugs_are_unique(engine: AsyncEngine, world: World) 
     twin = m.Organization(slug="acme", name="Acme bis", notification_email="x@acme.example")
     with pytest.raises(IntegrityError, match="slug"):
         await store(engine, twin)
+
+
+# Unique and exclusion constraints, unique indexes and composite foreign keys of tables that
+# have an organization_id, whose columns leave it out. Primary keys stay (id) and single-column
+# references stay as they are (docs/scaling.md: what distributing the tables by organization
+# would still change).
+WITHOUT_ORGANIZATION = sa.text("""
+WITH tenant AS (
+    SELECT attrelid AS relid, attnum FROM pg_attribute
+    WHERE attname = 'organization_id' AND NOT attisdropped
+)
+SELECT format('%s %s', c.conrelid::regclass, pg_get_constraintdef(c.oid))
+FROM pg_constraint c JOIN tenant t ON t.relid = c.conrelid
+WHERE (c.contype IN ('u', 'x') OR (c.contype = 'f' AND cardinality(c.conkey) > 1))
+  AND NOT t.attnum = ANY (c.conkey)
+UNION ALL
+SELECT pg_get_indexdef(i.indexrelid)
+FROM pg_index i JOIN tenant t ON t.relid = i.indrelid
+WHERE i.indisunique AND NOT i.indisprimary AND NOT t.attnum = ANY (i.indkey)
+  AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+ORDER BY 1
+""")
+
+
+async def test_every_key_of_a_tenant_table_includes_the_organization(engine: AsyncEngine) -> None:
+    """What a database distributed by organization (Citus) needs to enforce the schema's
+    uniqueness, its double-booking exclusion and its composite keys on each node."""
+    async with engine.connect() as connection:
+        missing = (await connection.scalars(WITHOUT_ORGANIZATION)).all()
+    assert missing == []
+
+
+async def test_the_check_finds_a_unique_key_without_the_organization(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(sa.text("CREATE UNIQUE INDEX ix_probe ON client (name)"))
+        missing = (await connection.scalars(WITHOUT_ORGANIZATION)).all()
+        await connection.rollback()
+    assert missing == ["CREATE UNIQUE INDEX ix_probe ON public.client USING btree (name)"]

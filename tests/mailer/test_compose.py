@@ -33,6 +33,10 @@ SAMPLES: list[compose.MessageData] = [
     compose.BookingConfirmation(
         "Anna", "Manutenzione", "Sede Nord", "Via Roma 1", VISIT_START, "Luca R."
     ),
+    compose.AppointmentCancelled("Anna", "Manutenzione", "Sede Nord", "Via Roma 1", VISIT_START),
+    compose.AppointmentMoved(
+        "Anna", "Manutenzione", "Sede Nord", "Via Roma 1", EXPIRES, VISIT_START, "Luca R."
+    ),
     compose.NewTicket(
         "42",
         "Acme",

@@ -164,3 +164,77 @@ async def test_contacts_technicians_and_other_organizations_cannot_edit(demo: De
     assert other.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     assert await snapshot(demo, activity_id) == before
     assert await changed_events(demo, activity_id) == 0
+
+
+CREATE = """mutation($input: CreateActivityTypeInput!) {
+  createActivityType(input: $input) {
+    id name kind durationMinutes portalVisible portalBookable portalTitle } }"""
+
+
+async def test_staff_create_an_activity_type_hidden_from_the_portal_and_audited(
+    demo: Demo,
+) -> None:
+    token = await demo.staff("OFFICE")
+    made = await demo.data(
+        CREATE,
+        token,
+        input={"name": "  Sanificazione  ", "kind": "CLEANING", "durationMinutes": 45},
+    )
+    created = made["createActivityType"]
+    assert (created["name"], created["kind"], created["durationMinutes"]) == (
+        "Sanificazione",
+        "CLEANING",
+        45,
+    )
+    assert (created["portalVisible"], created["portalBookable"], created["portalTitle"]) == (
+        False,
+        False,
+        "",
+    )
+    new_id = ids.decode("ActivityType", created["id"])
+    details = await demo.scalar(
+        "SELECT details FROM audit_event WHERE action = 'activity_type_created' "
+        "AND subject_id = :i",
+        i=new_id,
+    )
+    assert details["after"]["name"] == "Sanificazione"
+    assert details["after"]["duration_minutes"] == 45
+
+
+async def test_a_new_activity_type_is_refused_by_field_and_nothing_is_written(demo: Demo) -> None:
+    token = await demo.staff("ADMIN")
+    taken = await demo.scalar(
+        "SELECT a.name FROM activity_type a JOIN organization o ON o.id = a.organization_id "
+        "WHERE o.slug = 'brillanti' ORDER BY a.name LIMIT 1"
+    )
+    before = await demo.scalar("SELECT count(*) FROM activity_type")
+    cases = [
+        ({"name": taken, "kind": "SURVEY", "durationMinutes": 30}, "name"),
+        ({"name": "", "kind": "SURVEY", "durationMinutes": 30}, "name"),
+        ({"name": "Nuova", "kind": "SURVEY"}, "durationMinutes"),
+        ({"name": "Nuova", "kind": "SURVEY", "durationMinutes": 0}, "durationMinutes"),
+        (
+            {"name": "Nuova", "kind": "SURVEY", "durationMinutes": 30, "portalBookable": True},
+            "portalBookable",
+        ),
+        (
+            {"name": "Nuova", "kind": "SURVEY", "durationMinutes": 30, "portalTitle": "{x}"},
+            "portalTitle",
+        ),
+    ]
+    for given, field in cases:
+        response = await demo.gql(CREATE, token=token, variables={"input": given})
+        error = response.json()["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", given
+        assert error["extensions"]["field"] == field, given
+    assert await demo.scalar("SELECT count(*) FROM activity_type") == before
+
+
+async def test_a_technician_cannot_create_an_activity_type(demo: Demo) -> None:
+    token = await demo.staff("TECHNICIAN")
+    response = await demo.gql(
+        CREATE,
+        token=token,
+        variables={"input": {"name": "Nuova", "kind": "SURVEY", "durationMinutes": 30}},
+    )
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -348,6 +348,8 @@ OWN_TYPES = (
     "PortalAccess",
     "PartnerToken",
     "OutboxMessage",
+    "Revision",
+    "Document",
 )
 
 
@@ -363,6 +365,11 @@ def base_variables(mutation: str, own: OwnIds) -> dict[str, Any] | None:
     # A contract, quote or invoice of the caller's own client and site.
     owner = {"clientId": own["Client"], "siteId": own["Site"], "number": "MALLORY-1"}
     issued = owner | {"issuedOn": "2026-11-30", "netCents": 100, "vatCents": 22}
+    revision_result = {
+        "performedAt": "2026-11-30T10:00:00+00:00",
+        "result": "PASS",
+        "items": [{"equipmentId": own["Equipment"], "outcome": "COMPLIANT"}],
+    }
     templates: dict[str, dict[str, Any]] = {
         "createPortalAccess": {
             "input": person | {"email": "mallory@attack.example", "clientIds": [own["Client"]]}
@@ -443,8 +450,58 @@ def base_variables(mutation: str, own: OwnIds) -> dict[str, Any] | None:
         "createInvoice": {"input": issued | {"dueOn": "2027-01-31"}},
         "updateInvoice": {"id": own["Invoice"], "input": {"netCents": 1}},
         "setInvoiceStatus": {"id": own["Invoice"], "status": "VOID"},
+        "createAppointment": {
+            "input": {
+                "siteId": own["Site"],
+                "activityTypeId": own["ActivityType"],
+                "technicianId": own["StaffUser"],
+                "ticketId": own["Ticket"],
+                "startsAt": soon(),
+            }
+        },
+        "assignAppointment": {"id": own["Appointment"], "technicianId": own["StaffUser"]},
+        "createRevision": {
+            "input": {
+                "siteId": own["Site"],
+                "dueMonth": "2027-03-01",
+                "contractId": own["Contract"],
+                "technicianId": own["StaffUser"],
+            }
+        },
+        "updateRevision": {
+            "id": own["Revision"],
+            "input": {"contractId": own["Contract"], "technicianId": own["StaffUser"]},
+        },
+        "recordRevisionResult": {"id": own["Revision"], "input": revision_result},
+        "correctRevisionResult": {
+            "id": own["Revision"],
+            "input": revision_result,
+            "reason": "Mallory",
+        },
+        "cancelRevision": {"id": own["Revision"], "reason": "Mallory"},
+        "updateStaffUser": {"id": own["StaffUser"], "input": {"phone": "+39 02 1234 5678"}},
+        "archiveStaffUser": {"id": own["StaffUser"]},
+        "setWorkingHours": {"technicianId": own["StaffUser"], "hours": []},
+        "addAbsence": {
+            "technicianId": own["StaffUser"],
+            "input": {
+                "startsAt": "2031-08-04T00:00:00+00:00",
+                "endsAt": "2031-08-05T00:00:00+00:00",
+            },
+        },
+        "removeAbsence": {"id": own["Absence"]},
+        "setTechnicianSkills": {
+            "technicianId": own["StaffUser"],
+            "activityTypeIds": [own["ActivityType"]],
+        },
+        "setDocumentPortalVisible": {"id": own["Document"], "visible": False},
+        "deleteDocument": {"id": own["Document"]},
     }
     return templates.get(mutation)
+
+
+# Inputs named by the role a record plays, not its type (``technicianId``: a staff user).
+RECORD_OF_ROLE = {"Technician": "StaffUser"}
 
 
 def id_paths(schema: GraphQLSchema, mutation: str) -> dict[str, str]:
@@ -467,7 +524,7 @@ def id_paths(schema: GraphQLSchema, mutation: str) -> dict[str, str]:
             else:
                 stem = re.sub(r"Ids?$", "", leaf)
                 target = stem[0].upper() + stem[1:]
-            paths[path] = target
+            paths[path] = RECORD_OF_ROLE.get(target, target)
         elif isinstance(named, GraphQLInputObjectType) and named.name not in seen:
             for name, inner in named.fields.items():
                 walk(f"{path}.{name}", inner.type, seen | {named.name})
@@ -482,14 +539,16 @@ def is_record(type_: Any) -> bool:
 
 
 def replaced(variables: dict[str, Any], path: str, value: str, is_list: bool) -> dict[str, Any]:
-    copy: dict[str, Any] = {
-        k: (dict(v) if isinstance(v, dict) else v) for k, v in variables.items()
-    }
-    *parents, leaf = path.split(".")
-    target = copy
-    for parent in parents:
-        target = target[parent]
-    target[leaf] = [value] if is_list else value
+    """A copy of ``variables`` with ``value`` at ``path``; through a list of input objects
+    (``input.items.equipmentId``), in each of them."""
+    head, _, rest = path.partition(".")
+    copy = dict(variables)
+    if not rest:
+        copy[head] = [value] if is_list else value
+    elif isinstance(copy[head], list):
+        copy[head] = [replaced(item, rest, value, is_list) for item in copy[head]]
+    else:
+        copy[head] = replaced(copy[head], rest, value, is_list)
     return copy
 
 

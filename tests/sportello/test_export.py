@@ -27,12 +27,12 @@ async def test_staff_export_every_client_in_the_list_order(demo: Demo) -> None:
     status, text = await get(demo, "/export/clients.csv", token)
     assert status == 200
     table = rows(text)
-    assert table[0] == ["code", "name", "tax_id", "email", "phone"]
+    assert table[0] == ["id", "code", "name", "tax_id", "email", "phone"]
     expected = await demo.scalar(
         "SELECT array_agg(c.name ORDER BY c.name, c.id) FROM client c "
         "JOIN organization o ON o.id = c.organization_id WHERE o.slug = 'brillanti'"
     )
-    assert [r[1] for r in table[1:]] == list(expected)
+    assert [r[2] for r in table[1:]] == list(expected)
 
 
 async def test_a_site_contact_exports_only_its_site(demo: Demo) -> None:
@@ -40,7 +40,8 @@ async def test_a_site_contact_exports_only_its_site(demo: Demo) -> None:
     status, text = await get(demo, "/export/sites.csv", token)
     assert status == 200
     table = rows(text)
-    assert table[0][:2] == ["client", "name"]
+    assert table[0][:2] == ["id", "name"]
+    assert table[0][-2:] == ["client_id", "client_name"]
     assert len(table) == 2
     _, clients = await get(demo, "/export/clients.csv", token)
     assert len(rows(clients)) == 2
@@ -69,7 +70,7 @@ async def test_partners_get_no_contact_columns(demo: Demo) -> None:
     secret = await partner_token(demo, "brillanti", ("lists:read",))
     status, text = await get(demo, "/export/clients.csv", secret)
     assert status == 200
-    assert rows(text)[0] == ["code", "name"]
+    assert rows(text)[0] == ["id", "code", "name"]
 
 
 async def test_bad_requests_are_named(demo: Demo) -> None:
@@ -90,7 +91,7 @@ async def test_cells_that_look_like_formulas_are_defused(demo: Demo) -> None:
     )
     token = await demo.as_("staff admin")
     _, text = await get(demo, "/export/clients.csv", token)
-    names = [r[1] for r in rows(text)[1:]]
+    names = [r[2] for r in rows(text)[1:]]
     assert '\'=HYPERLINK("http://evil.example")' in names
     assert not any(name.startswith("=") for name in names)
 

@@ -124,16 +124,21 @@ NAMED_FOR_THEIR_RECORD = {
     ("TicketAuthor", "fullName"): "opened_by_full_name",
     ("Technician", "displayName"): "technician",
     ("Technician", "staffUser"): "technician_id",
+    ("PortalGrant", "name"): "grants",
+    ("PortalAccess", "grants"): "grant_ids",
 }
 
 
 @pytest.mark.parametrize("name", sorted(EXPORTS))
 def test_a_column_is_headed_by_the_field_it_mirrors(name: str) -> None:
-    """snake_case of the GraphQL field; relations (a record's global id) end in ``_id``."""
+    """snake_case of the GraphQL field; relations (a record's global id) end in ``_id``, the
+    name printed beside such an id in ``_name``."""
     for column in EXPORTS[name].columns:
         snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in column.field_name)
         named = NAMED_FOR_THEIR_RECORD.get((column.type_name, column.field_name))
-        assert column.header in ({named} if named else {snake, f"{snake}_id"}), column
+        record = snake.removesuffix("_id")
+        expected = {named} if named else {snake, f"{snake}_id", f"{record}_name"}
+        assert column.header in expected, column
 
 
 @pytest.mark.parametrize("name", LISTS)

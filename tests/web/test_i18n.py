@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import LANGUAGES, catalogue
+from tests.web.conftest import LANGUAGES, Portal, catalogue
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 # t("page.key") and t("page.key", {...}) with a literal key; keys built at run time
@@ -50,3 +50,25 @@ def test_placeholders_match_across_languages() -> None:
     for lang in ("it", "es"):
         for key, value in catalogue(lang).items():
             assert set(names.findall(value)) == set(names.findall(english[key])), (lang, key)
+
+
+async def test_italian_articles_before_a_day_read_right(portal: Portal) -> None:
+    """Italian day articles as the emails write them: "il 8 dic" is "l'8 dic", "Dal 11" is
+    "Dall'11", the first is "il 1°"; other days are left alone."""
+    page = await portal.open("/?org=brillanti")
+    written = await page.evaluate(
+        """async () => {
+          const { italianArticles } = await import("/static/i18n.js");
+          return [
+            "Pianificata per il 8 dic 2026", "Dal 11 dic al 8 gen.", "Spostato al 1 dic 2026",
+            "prevista il 18 dic", "del 11 novembre",
+          ].map(italianArticles);
+        }"""
+    )
+    assert written == [
+        "Pianificata per l'8 dic 2026",
+        "Dall'11 dic all'8 gen.",
+        "Spostato al 1° dic 2026",
+        "prevista il 18 dic",
+        "dell'11 novembre",
+    ]

@@ -218,6 +218,7 @@ export default {
   "tables.minutes": "{n} min",
   "tables.kilobytes": "{n} kB",
   "tables.planned": "planned for {date}",
+  "tables.cancelled": "cancelled on {date}",
   "tables.outcomes": "{ok} compliant, {ko} non-compliant",
   "tables.col.number": "Number",
   "tables.col.date": "Date",

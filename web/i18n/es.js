@@ -218,6 +218,7 @@ export default {
   "tables.minutes": "{n} min",
   "tables.kilobytes": "{n} kB",
   "tables.planned": "prevista el {date}",
+  "tables.cancelled": "cancelada el {date}",
   "tables.outcomes": "{ok} conformes, {ko} no conformes",
   "tables.col.number": "Número",
   "tables.col.date": "Fecha",

@@ -218,6 +218,7 @@ export default {
   "tables.minutes": "{n} min",
   "tables.kilobytes": "{n} kB",
   "tables.planned": "prevista il {date}",
+  "tables.cancelled": "annullata il {date}",
   "tables.outcomes": "{ok} conformi, {ko} non conformi",
   "tables.col.number": "Numero",
   "tables.col.date": "Data",

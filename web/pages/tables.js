@@ -28,6 +28,14 @@ function place(node) {
   return node.site?.name ?? node.client?.name ?? "";
 }
 
+// A revision's "when": done on a day, called off (kept, marked), or planned for a day.
+function revisionWhen(node, ctx) {
+  if (node.performedAt) return formatDate(node.performedAt, ctx.lang);
+  if (node.cancelledAt) return ctx.t("tables.cancelled", { date: formatDate(node.cancelledAt, ctx.lang) });
+  if (node.plannedDate) return ctx.t("tables.planned", { date: formatDate(node.plannedDate, ctx.lang) });
+  return "";
+}
+
 function money(node, lang) {
   return formatMoney(node.totalCents, node.currency, lang);
 }
@@ -81,11 +89,11 @@ export const LISTS = {
     field: "revisions",
     period: "Date",
     choices: { result: ["RevisionResult", ["PASS", "PASS_WITH_REMARKS", "FAIL"], false] },
-    node: `id dueMonth plannedDate performedAt result outcomes { compliant nonCompliant } site { name } ${DOCUMENTS}`,
+    node: `id dueMonth plannedDate performedAt cancelledAt result outcomes { compliant nonCompliant } site { name } ${DOCUMENTS}`,
     columns: [
       ["dueMonth", (n, ctx) => formatMonth(n.dueMonth, ctx.lang)],
       ["site", place],
-      ["performedAt", (n, ctx) => (n.performedAt ? formatDate(n.performedAt, ctx.lang) : n.plannedDate ? ctx.t("tables.planned", { date: formatDate(n.plannedDate, ctx.lang) }) : "")],
+      ["performedAt", revisionWhen],
       ["result", (n, ctx) => label(ctx.t, "RevisionResult", n.result)],
       ["outcomes", (n, ctx) => (n.performedAt ? ctx.t("tables.outcomes", { ok: n.outcomes.compliant, ko: n.outcomes.nonCompliant }) : "")],
       ["documents", documentsCell],
