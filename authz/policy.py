@@ -337,6 +337,13 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "ticketStatistics": allow(STAFF, PORTAL, partner("reports:read")),
         "departments": ACCOUNTS,
         "auditEvents": allow(BACK_OFFICE),
+        # Calendar feeds (resolvers/calendar.py): the office reads any contact's, a contact
+        # their own (issued by the office; contacts write nothing).
+        "calendarFeed": allow(BACK_OFFICE),
+        "myCalendarFeed": allow(PORTAL),
+        # Partner webhooks (resolvers/webhooks.py): ADMIN only, like partner tokens.
+        "webhookEndpoints": ADMIN_ONLY,
+        "webhookDeliveries": ADMIN_ONLY,
         "organizationSettings": allow(BACK_OFFICE),
         "appointments": READERS,
         "appointment": READERS,
@@ -371,10 +378,17 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "updatePortalAccess": allow(BACK_OFFICE),
         "resetPortalAccessCredentials": allow(BACK_OFFICE),
         "deletePortalAccess": allow(BACK_OFFICE),
+        # GDPR erasure (resolvers/privacy.py): irreversible, so ADMIN alone.
+        "eraseContact": ADMIN_ONLY,
         "setPortalEnabled": allow(BACK_OFFICE),
         "setClientPortalEnabled": allow(BACK_OFFICE),
         "createPartnerToken": ADMIN_ONLY,
         "revokePartnerToken": ADMIN_ONLY,
+        "issueCalendarFeed": allow(BACK_OFFICE),
+        "revokeCalendarFeed": allow(BACK_OFFICE),
+        "createWebhookEndpoint": ADMIN_ONLY,
+        "disableWebhookEndpoint": ADMIN_ONLY,
+        "replayWebhookDelivery": ADMIN_ONLY,
         # Organization settings (resolvers/organization_settings.py); the logo: POST /branding/logo.
         "updateOrganizationSettings": ADMIN_ONLY,
         "retryOutboxMessage": allow(BACK_OFFICE),
@@ -460,6 +474,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
             allow(BACK_OFFICE),
         ),
     },
+    "CalendarFeed": dict.fromkeys(("url", "issuedAt", "fetchCount", "lastFetchedAt"), OWN),
     "PortalBranding": dict.fromkeys(("name", "logoUrl", "infoText", "defaultLocale"), PEOPLE),
     "LoginPayload": {"token": PEOPLE, "expiresAt": PEOPLE, "accountKind": PEOPLE},
     "Viewer": {

@@ -38,15 +38,16 @@ import datetime as dt
 import logging
 import random
 import uuid
+from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from authz import login
 from db.engine import create_engine
-from db.queries import accounts, notifications, stale_mail
+from db.queries import accounts, notifications, privacy, stale_mail
 from db.queries import outbox as queries
-from mailer import sender
+from mailer import sender, webhooks
 from mailer.links import link_mailer
 from sportello.errors import StartupError
 from sportello.settings import Settings
@@ -59,6 +60,8 @@ BACKOFF_CAP = dt.timedelta(hours=1)
 # and how often it computes the scheduled notifications.
 POLL_SECONDS = 5.0
 SCHEDULE_EVERY = dt.timedelta(minutes=1)
+# How often it applies the retention settings (purge_expired): a scan of old rows, hourly.
+PURGE_EVERY = dt.timedelta(hours=1)
 
 
 class WorkerSetupError(StartupError):
@@ -212,6 +215,42 @@ async def schedule(engine: AsyncEngine, *, strict: bool) -> None:
         log.info("queued %s", report)
 
 
+def prune_eml(folder: Path, before: dt.datetime) -> int:
+    """Remove the development .eml files last written before ``before``; return how many."""
+    removed = 0
+    for path in folder.glob("*.eml") if folder.is_dir() else ():
+        if dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC) < before:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+async def purge_expired(engine: AsyncEngine, settings: Settings, *, strict: bool) -> None:
+    """Apply the retention settings: old audit events, old mail bodies, old .eml files.
+
+    Unless ``strict``, a failure is logged and swallowed, like the schedule's.
+    """
+    now = dt.datetime.now(dt.UTC)
+    try:
+        async with engine.begin() as db:
+            audits, bodies = await privacy.purge(
+                db,
+                now,
+                audit_days=settings.audit_retention_days,
+                mail_days=settings.mail_retention_days,
+            )
+    except DBAPIError as error:
+        if strict:
+            raise
+        log.warning("retention purge failed (%s); next try later", type(error).__name__)
+        return
+    files = await asyncio.to_thread(
+        prune_eml, settings.mail_dir, now - dt.timedelta(days=settings.mail_retention_days)
+    )
+    if audits or bodies or files:
+        log.info("purged %s audit events, %s mail bodies, %s .eml files", audits, bodies, files)
+
+
 async def _pause(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
@@ -227,8 +266,9 @@ async def run_worker(
     """Run passes until ``stop`` is set (or, with ``once``, until nothing is due); return sent.
 
     Each pass queues the scheduled notifications (at most once a minute), answers waiting
-    password reset requests and sends due messages. A database that goes away is waited
-    for, except with ``once``.
+    password reset requests, sends due messages and posts due webhooks (mailer/webhooks.py).
+    Hourly, it applies the retention settings (purge_expired).
+    A database that goes away is waited for, except with ``once``.
     """
     if settings.database_url is None:
         raise WorkerSetupError("the worker needs a database URL; set DATABASE_URL")
@@ -241,6 +281,7 @@ async def run_worker(
     )
     sent = 0
     last_schedule: dt.datetime | None = None
+    last_purge: dt.datetime | None = None
     try:
         while not stop.is_set():
             try:
@@ -248,9 +289,13 @@ async def run_worker(
                 if last_schedule is None or now - last_schedule >= SCHEDULE_EVERY:
                     last_schedule = now
                     await schedule(engine, strict=once)
+                if last_purge is None or now - last_purge >= PURGE_EVERY:
+                    last_purge = now
+                    await purge_expired(engine, settings, strict=once)
                 answered = await answer_reset_requests(engine, settings, batch_size=batch_size)
                 delivered, drained = await deliver_due(engine, settings, batch_size=batch_size)
-                drained = drained and answered < batch_size
+                _, posted_all = await webhooks.deliver_due(engine, settings, batch_size=batch_size)
+                drained = drained and posted_all and answered < batch_size
             except (DBAPIError, OSError) as error:
                 if once:
                     raise

@@ -24,6 +24,7 @@ from db.queries import appointments as reads
 from db.queries import audit, booking, notifications, planning, worksheets
 from db.queries.accounts import account_of
 from resolvers import planning as planner
+from resolvers import webhooks
 from resolvers.booking import to_slot
 from resolvers.worksheet_actions import store_signed_pdf
 from schema import ids
@@ -211,6 +212,7 @@ class AppointmentMutation:
             subject_type="Intervention",
             subject_id=appointment_id,
         )
+        await webhooks.notify(context, m.WebhookEvent.APPOINTMENT_BOOKED, appointment_id)
         return await _load(info, appointment_id)
 
     @strawberry.mutation(
@@ -264,6 +266,13 @@ class AppointmentMutation:
             subject_id=new_id,
             details={"from": str(old.id)},
         )
+        # The moved appointment is a new record; the event names it and the one it replaces.
+        await webhooks.notify(
+            context,
+            m.WebhookEvent.APPOINTMENT_MOVED,
+            new_id,
+            replaces=ids.encode("Appointment", old.id),
+        )
         return await _load(info, new_id)
 
     @strawberry.mutation(description="Confirm a requested appointment (staff).")
@@ -314,6 +323,7 @@ class AppointmentMutation:
             )
             | {"document_id": str(document_id)},
         )
+        await webhooks.notify(context, m.WebhookEvent.WORK_SHEET_SIGNED, sheet_id)
         rows = await worksheets.work_sheets_by_id(context.db, scope, [sheet_id])
         assert rows[0] is not None
         return WorkSheet.from_row(rows[0])
@@ -338,6 +348,7 @@ async def _set_status(
     await booking.set_appointment_status(context.db, current.id, status)
     if status is m.InterventionStatus.CANCELLED:
         await notifications.queue_appointment_cancelled(context.db, current.id, now_utc())
+        await webhooks.notify(context, m.WebhookEvent.APPOINTMENT_CANCELLED, current.id)
     await audit.record(
         context.db,
         scope.organization_id,

@@ -34,7 +34,7 @@ from db.queries import appointment_staff_actions as actions
 from db.queries import appointments as reads
 from db.queries import audit, booking
 from db.queries.accounts import account_of
-from resolvers import audited
+from resolvers import audited, webhooks
 from schema import ids
 from schema.appointments import Appointment
 from schema.context import Context
@@ -245,6 +245,7 @@ class AppointmentStaffMutation:
         await audited.record(
             context, "appointment_created", "Intervention", appointment_id, details
         )
+        await webhooks.notify(context, m.WebhookEvent.APPOINTMENT_BOOKED, appointment_id)
         return await _answer(info, appointment_id)
 
     @strawberry.mutation(

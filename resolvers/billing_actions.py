@@ -26,7 +26,7 @@ from db.queries import billing as bills
 from db.queries import billing_actions as actions
 from db.queries import clients as client_queries
 from db.queries import contracts as contract_queries
-from resolvers import audited
+from resolvers import audited, webhooks
 from schema import ids
 from schema.billing import Invoice, InvoiceStatus, Quote, QuoteStatus
 from schema.billing_inputs import (
@@ -342,4 +342,7 @@ class BillingMutation:
             values["paid_on"] = paid_on
         elif paid_on is not None:
             raise BadUserInput("paidOn", "only an invoice becoming PAID takes a payment day")
-        return Invoice.from_row(await _change(info, INVOICE, current, values))
+        changed = await _change(info, INVOICE, current, values)
+        if new is m.InvoiceStatus.CLOSED:
+            await webhooks.notify(info.context, m.WebhookEvent.INVOICE_CLOSED, current.id)
+        return Invoice.from_row(changed)

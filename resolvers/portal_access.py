@@ -25,6 +25,7 @@ from schema import ids
 from schema import portal_access as types
 from schema.context import Context
 from schema.errors import BadUserInput, Forbidden, NotFound
+from schema.names import full_name
 from schema.periods import parse_month
 
 ContextInfo = Info[Context, None]
@@ -218,7 +219,7 @@ class PortalAccessQuery:
             accesses=[
                 types.BilledAccess(
                     access_id=ids.encode("PortalAccess", a.id),
-                    name=f"{a.first_name} {a.last_name}",
+                    name=full_name(a.first_name, a.last_name),
                     email=a.email,
                     created_at=a.created_at,
                     deleted_at=a.deleted_at,

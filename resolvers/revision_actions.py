@@ -38,7 +38,7 @@ from db.queries import contracts as contract_queries
 from db.queries import equipment as equipment_queries
 from db.queries import revision_actions as actions
 from db.queries import staff as staff_queries
-from resolvers import audited
+from resolvers import audited, webhooks
 from schema import ids
 from schema.billing_inputs import optional_text
 from schema.context import Context
@@ -271,6 +271,8 @@ async def _perform(
         await actions.replace_items(context.db, current, items)
     details = audit.change_details({**current._mapping, "items": items_before}, after) | extra
     await audited.record(context, action, "Revision", current.id, details)
+    if current.performed_at is None:
+        await webhooks.notify(context, m.WebhookEvent.REVISION_PERFORMED, current.id)
     return Revision.from_row(row)
 
 

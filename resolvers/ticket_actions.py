@@ -27,9 +27,11 @@ from db.queries.viewer import viewer
 from mailer.compose import NewTicket, compose
 from mailer.links import brand_of
 from mailer.outbox import enqueue
+from resolvers import webhooks
 from schema import ids
 from schema.context import Context
 from schema.errors import BadUserInput, NotFound
+from schema.names import full_name
 from schema.tickets import Ticket, TicketStatus, TicketUrgency
 
 ContextInfo = Info[Context, None]
@@ -66,7 +68,7 @@ async def _author_name(info: ContextInfo) -> str:
     mine = account_of(info.context.principal)
     assert mine is not None  # opening tickets is for staff and contacts only (the policy)
     who = await viewer(info.context.db, *mine)
-    return f"{who.first_name} {who.last_name}"
+    return full_name(who.first_name, who.last_name)
 
 
 async def _load(info: ContextInfo, ticket_id: uuid.UUID) -> Ticket:
@@ -187,6 +189,7 @@ class TicketMutation:
             subject_type="Ticket",
             subject_id=ticket_id,
         )
+        await webhooks.notify(context, m.WebhookEvent.TICKET_OPENED, ticket_id)
         return await _load(info, ticket_id)
 
     @strawberry.mutation(description="Change a ticket's status (staff).")
@@ -205,6 +208,9 @@ class TicketMutation:
             subject_type="Ticket",
             subject_id=ticket.id,
             details={"from": ticket.status, "to": status.value},
+        )
+        await webhooks.notify(
+            context, m.WebhookEvent.TICKET_STATUS_CHANGED, ticket.id, status=status.value
         )
         return await _load(info, ticket.id)
 

@@ -38,6 +38,7 @@ from resolvers import audited
 from schema import ids
 from schema.context import Context
 from schema.errors import BadUserInput, NotFound
+from schema.names import full_name
 from schema.worksheets import CreateWorkSheetInput, UpdateWorkSheetInput, WorkSheet
 
 ContextInfo = Info[Context, None]
@@ -99,7 +100,7 @@ async def store_signed_pdf(info: ContextInfo, sheet_id: uuid.UUID) -> uuid.UUID:
     logo = None
     if row.logo_sha256 is not None:
         logo = await store.read(logo_key(organization_id, row.logo_sha256))
-    technician = f"{row.first_name} {row.last_name}" if row.first_name is not None else None
+    technician = full_name(row.first_name, row.last_name) if row.first_name is not None else None
     facts = worksheet_pdf.SheetFacts(
         organization_name=row.organization_name,
         locale=row.locale,

@@ -18,6 +18,7 @@ from resolvers.billing import BillingQuery
 from resolvers.billing_actions import BillingMutation
 from resolvers.booking import BookingQuery
 from resolvers.branding import BrandingQuery
+from resolvers.calendar import CalendarMutation, CalendarQuery
 from resolvers.client_actions import ClientActionMutation
 from resolvers.clients import ClientQuery
 from resolvers.contracts import ContractQuery
@@ -34,6 +35,7 @@ from resolvers.organization_settings import (
 )
 from resolvers.outbox import OutboxMutation, OutboxQuery
 from resolvers.portal_access import PortalAccessMutation, PortalAccessQuery
+from resolvers.privacy import PrivacyMutation
 from resolvers.reports import ReportQuery
 from resolvers.revision_actions import RevisionMutation
 from resolvers.revisions import RevisionQuery
@@ -43,6 +45,7 @@ from resolvers.ticket_actions import TicketMutation
 from resolvers.tickets import TicketQuery
 from resolvers.timesheet_actions import TimesheetMutation
 from resolvers.timesheets import TimesheetQuery
+from resolvers.webhooks import WebhookMutation, WebhookQuery
 from resolvers.worksheet_actions import WorkSheetMutation
 from resolvers.worksheets import WorkSheetQuery
 from schema.meta import MetaQuery
@@ -74,6 +77,8 @@ Query = merge_types(
         ActivityTypeQuery,
         ReportQuery,
         OrganizationSettingsQuery,
+        CalendarQuery,
+        WebhookQuery,
     ),
 )
 Mutation = merge_types(
@@ -96,6 +101,9 @@ Mutation = merge_types(
         StaffActionMutation,
         ImportMutation,
         DocumentMutation,
+        CalendarMutation,
+        PrivacyMutation,
+        WebhookMutation,
     ),
 )
 

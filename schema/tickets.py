@@ -17,6 +17,7 @@ from schema import ids
 from schema.batched import Related
 from schema.clients import Client, Site
 from schema.context import Context
+from schema.names import full_name
 from schema.nested import nested
 from schema.relay import Connection, Node
 
@@ -65,7 +66,7 @@ class TicketAuthor:
         return cls(
             kind=TicketAuthorKind.CONTACT if by_contact else TicketAuthorKind.STAFF,
             display_name=f"{first} {last[:1]}." if last else first,
-            full_name=f"{first} {last}",
+            full_name=full_name(first, last),
         )
 
 

@@ -19,12 +19,16 @@ from db.queries.organization_logo import LOGO_PATH
 from sportello import tracing
 from sportello.admission import Admission
 from sportello.branding_route import delete_logo, logo, upload_logo
+from sportello.calendar_route import calendar_feed
 from sportello.errors import http_refusal, unhandled
+from sportello.evidence_route import evidence_pack
 from sportello.export_route import export_csv
 from sportello.files_route import download, upload
 from sportello.graphql_route import graphql_endpoint
+from sportello.labels_route import label_sheet, single_label
 from sportello.metrics import metrics_endpoint, watch_statements
 from sportello.playground import playground_file
+from sportello.privacy_route import contact_data
 from sportello.settings import Settings, SettingsError
 from sportello.state import AppState
 from sportello.web_route import web_routes
@@ -83,8 +87,14 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
             Route("/export/{name}.csv", export_csv, methods=["GET"]),
+            Route("/evidence/{id}.zip", evidence_pack, methods=["GET"]),
+            # Equipment QR labels for staff: a PDF sheet, or one label as SVG or PNG.
+            Route("/labels/equipment.pdf", label_sheet, methods=["GET"]),
+            Route("/labels/equipment/{id}.{format}", single_label, methods=["GET"]),
             Route("/files", upload, methods=["POST"]),
             Route("/files/{id}", download, methods=["GET"]),
+            Route("/calendar/{secret}.ics", calendar_feed, methods=["GET"]),
+            Route("/privacy/contacts/{id}.json", contact_data, methods=["GET"]),
             # The organization's logo: public for the login page, changed by ADMIN staff.
             Route(LOGO_PATH, logo, methods=["GET"]),
             Route("/branding/logo", upload_logo, methods=["POST"]),

@@ -42,6 +42,9 @@ class Settings:
     file_signing_key: str | None = None
     # Largest file accepted by POST /files (413 above it).
     max_upload_bytes: int = 20_000_000
+    # Bounds of one evidence pack (GET /evidence/<site>.zip): past either, the period is refused.
+    evidence_max_documents: int = 500
+    evidence_max_bytes: int = 1_000_000_000
     # Where document files live (db/storage.py): a folder, or s3://bucket/prefix with region
     # and credentials from the AWS_* variables; the document root when unset. The endpoint
     # of an S3-compatible service other than AWS (http:// is allowed for it).
@@ -117,6 +120,16 @@ class Settings:
     mail_from: str = "Sportello <no-reply@sportello.example>"
     # A message still failing after this many attempts is marked DEAD with the last error.
     mail_max_attempts: int = 8
+    # Partner webhooks (mailer/webhooks.py): a delivery still failing after this many attempts
+    # is DEAD; one attempt waits at most this long for the endpoint. Endpoints on loopback,
+    # link-local or private addresses are refused unless allowed (tests, closed networks).
+    webhook_max_attempts: int = 8
+    webhook_timeout_seconds: float = 5.0
+    webhook_allow_private: bool = False
+    # Retention (README "Privacy"): the worker deletes audit events older than this many days
+    # and blanks the bodies of mail sent (or given up) longer ago, and removes older .eml files.
+    audit_retention_days: int = 730
+    mail_retention_days: int = 90
 
     def __post_init__(self) -> None:
         for name in (
@@ -130,7 +143,13 @@ class Settings:
                 raise SettingsError(
                     f"{env_name(name)}={getattr(self, name)}: between 1 and {PARTNER_BUDGET_MAX:,}"
                 )
-        for name in ("concurrent_requests", "principal_concurrent_requests", "workers"):
+        for name in (
+            "concurrent_requests",
+            "principal_concurrent_requests",
+            "workers",
+            "audit_retention_days",
+            "mail_retention_days",
+        ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{env_name(name)}={getattr(self, name)}: at least 1")
         if self.principal_waiting_requests < 0:

@@ -70,6 +70,7 @@ FIELD_RECORDS = {
         ("request", "Appointment", "intervention", f"x.id = {REQUEST_ID}"),
         ("activityType", "ActivityType", "activity_type", f"x.id = {REQUEST_ACTIVITY}"),
         ("technician", "StaffUser", "staff_user", FREE_TECHNICIAN),
+        ("portalAccess", "PortalAccess", "contact", "x.deleted_at IS NULL"),
     )
 }
 

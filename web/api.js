@@ -145,7 +145,14 @@ export function csvUrl(list, filters = {}) {
  * shows as an error with its request id instead of a page of JSON.
  */
 export async function downloadCsv(list, filters = {}) {
-  const url = csvUrl(list, filters);
+  return downloadFile(csvUrl(list, filters), `${list}.csv`);
+}
+
+/**
+ * Fetches `url` with the session (and the staff preview's header) and saves the answer as
+ * `fileName`; an error answer throws ApiError with the API's first error, as requests do.
+ */
+export async function downloadFile(url, fileName) {
   let response;
   try {
     response = await fetch(url, { credentials: "same-origin", headers: headers() });
@@ -169,7 +176,7 @@ export async function downloadCsv(list, filters = {}) {
   const blob = await response.blob();
   const link = document.createElement("a");
   link.href = URL.createObjectURL(blob);
-  link.download = `${list}.csv`;
+  link.download = fileName;
   document.body.append(link);
   link.click();
   link.remove();

@@ -23,6 +23,8 @@ const ROUTES = [
   { path: "/portal/tickets/new", page: "ticket_new", feature: "canOpenTickets" },
   { path: "/portal/interventions", page: "interventions" },
   { path: "/portal/book", page: "book", feature: "canBookAppointments" },
+  // A piece of equipment, opened from its QR label (after login, if need be).
+  { path: "/portal/equipment/:id", page: "equipment" },
 ];
 
 // The left menu: [text key, path, feature needed or null].
@@ -46,6 +48,8 @@ const MENU = [
 
 const SESSION_HINT = "sportello.signedIn";
 const ORG_KEY = "sportello.org";
+// The portal page a browser was sent away from to log in (a scanned QR label), for this tab.
+const RETURN_KEY = "sportello.returnTo";
 
 // Who is logged in: read once per full page load. `features` is null for staff (who then get
 // the preview page), `previewing` true when staff look at the portal as a contact.
@@ -96,6 +100,28 @@ export function forgetOrganization() {
 export function signedIn(accountKind) {
   remember(SESSION_HINT, accountKind || "CONTACT");
   viewer = null;
+}
+
+/** Where a login leads: the portal page that sent the browser to log in, else the dashboard. */
+export function afterLogin() {
+  let path = null;
+  try {
+    path = sessionStorage.getItem(RETURN_KEY);
+    sessionStorage.removeItem(RETURN_KEY);
+  } catch {
+    // Nothing was remembered: the dashboard.
+  }
+  return path && path.startsWith("/portal") ? path : "/portal";
+}
+
+/** Remembers the current portal page (and its ?org=, for the login's branding) for afterLogin. */
+function comeBackAfterLogin() {
+  organizationSlug();
+  try {
+    sessionStorage.setItem(RETURN_KEY, location.pathname + location.search);
+  } catch {
+    // Storage refused: the login leads to the dashboard.
+  }
 }
 
 /** Ends the session on the server, then shows the login page. */
@@ -396,6 +422,7 @@ export async function render() {
 window.addEventListener("sportello:unauthenticated", () => {
   signedOut();
   if (match(location.pathname)?.route.public) return;
+  comeBackAfterLogin();
   navigate("/", { replace: true });
 });
 

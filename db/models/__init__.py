@@ -10,6 +10,7 @@ from db.models.activity_types import ActivityKind, ActivityType
 from db.models.appointments import Intervention, InterventionOrigin, InterventionStatus
 from db.models.audit import AuditEvent
 from db.models.billing import Invoice, InvoiceStatus, Quote, QuoteStatus
+from db.models.calendar import CalendarFeed
 from db.models.clients import Client, Site
 from db.models.contacts import Contact, ContactState, PortalGrant
 from db.models.contracts import Contract
@@ -31,6 +32,7 @@ from db.models.staff import Absence, StaffRole, StaffUser, TechnicianSkill, Work
 from db.models.tickets import Department, Ticket, TicketComment, TicketStatus, Urgency
 from db.models.timesheets import ClockSource, TimesheetEntry
 from db.models.usage import AccountUsage, AddressUsage
+from db.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from db.models.worksheets import WorkSheet, WorkSheetStatus
 
 metadata = SQLModel.metadata
@@ -55,6 +57,7 @@ __all__ = [
     "ActivityType",
     "AddressUsage",
     "AuditEvent",
+    "CalendarFeed",
     "Client",
     "ClockSource",
     "Contact",
@@ -94,6 +97,9 @@ __all__ = [
     "TimesheetEntry",
     "TokenPurpose",
     "Urgency",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "WorkSheet",
     "WorkSheetStatus",
     "WorkingHours",

@@ -9,6 +9,7 @@ from typing import Any
 
 from authz.principals import CONTACT_FLAGS
 from db.queries import audit_events, portal_access, portal_billing, staff
+from schema.names import full_name
 from schema.staff import StaffRole
 from sportello.exports import arguments as arg
 from sportello.exports import columns as col
@@ -21,7 +22,7 @@ _FLAGS = tuple(re.sub(r"_([a-z])", lambda m: m[1].upper(), flag) for flag in CON
 
 
 def _full_name(row: Any) -> str:
-    return f"{row.first_name} {row.last_name}"
+    return full_name(row.first_name, row.last_name)
 
 
 STAFF_LISTS: dict[str, Export] = {

@@ -496,12 +496,26 @@ def base_variables(mutation: str, own: OwnIds) -> dict[str, Any] | None:
         },
         "setDocumentPortalVisible": {"id": own["Document"], "visible": False},
         "deleteDocument": {"id": own["Document"]},
+        "issueCalendarFeed": {"portalAccessId": own["PortalAccess"]},
+        "revokeCalendarFeed": {"portalAccessId": own["PortalAccess"]},
+        "eraseContact": {"id": own["PortalAccess"]},
+        "createWebhookEndpoint": {
+            "input": {
+                "partnerTokenId": own["PartnerToken"],
+                "url": "https://partner.example/hook",
+                "events": ["TICKET_OPENED"],
+            }
+        },
+        "disableWebhookEndpoint": {"id": own["WebhookEndpoint"]},
+        "replayWebhookDelivery": {"id": own["WebhookDelivery"]},
     }
     return templates.get(mutation)
 
 
-# Inputs named by the role a record plays, not its type (``technicianId``: a staff user).
+# Inputs named by the role a record plays, not its type (``technicianId``: a staff user),
+# and mutations whose ``id`` names a record by its role (a contact is a PortalAccess).
 RECORD_OF_ROLE = {"Technician": "StaffUser"}
+ID_OF_MUTATION = {"eraseContact": "PortalAccess"}
 
 
 def id_paths(schema: GraphQLSchema, mutation: str) -> dict[str, str]:
@@ -520,7 +534,9 @@ def id_paths(schema: GraphQLSchema, mutation: str) -> dict[str, str]:
         if named.name == "ID":
             leaf = path.rsplit(".", 1)[-1]
             if leaf == "id":
-                target = next(t for t in known if t.lower() in mutation.lower())
+                target = ID_OF_MUTATION.get(mutation) or next(
+                    t for t in known if t.lower() in mutation.lower()
+                )
             else:
                 stem = re.sub(r"Ids?$", "", leaf)
                 target = stem[0].upper() + stem[1:]

@@ -1,6 +1,7 @@
-// Account (`/portal/account`): the contact's details, change password (the policy's refusals
-// at the field; every other session ends), and log out (the session ends on the server; the
-// next call would be 401, and the page returns to the login).
+// Account (`/portal/account`): the contact's details, their calendar link (issued by the
+// office; copied with a button), change password (the policy's refusals at the field; every
+// other session ends), and log out (the session ends on the server; the next call would be
+// 401, and the page returns to the login).
 import { logout } from "../app.js";
 import { ApiError } from "../api.js";
 import { clearFieldErrors, field, formMessage, h, replace } from "../ui.js";
@@ -9,6 +10,43 @@ import { localProblem, passwordInput, passwordMessage } from "./passwords.js";
 export const CHANGE_PASSWORD = `mutation ChangePassword($current: String!, $new: String!) {
   changePassword(currentPassword: $current, newPassword: $new) { accountKind }
 }`;
+
+export const MY_CALENDAR_FEED = `query MyCalendarFeed { myCalendarFeed { url } }`;
+
+// The link is the contact's to read, never to make: the office issues and revokes it.
+function calendarBox(ctx, url) {
+  const { t } = ctx;
+  const content = [];
+  if (url) {
+    const link = h("input", { type: "text", readonly: true, value: url });
+    const message = formMessage();
+    const copy = h("button", { type: "button" }, t("account.calendarCopy"));
+    copy.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(url);
+        message.show(t("account.calendarCopied"), "ok");
+      } catch {
+        // No clipboard (an insecure origin or a refusal): select the text to copy by hand.
+        link.select();
+        message.show(t("account.calendarCopyByHand"));
+      }
+    });
+    content.push(
+      h("p", {}, t("account.calendarIntro")),
+      field(t("account.calendarLink"), link),
+      h("div", { class: "actions" }, copy),
+      message,
+    );
+  } else {
+    content.push(h("p", {}, t("account.calendarNone")));
+  }
+  return h(
+    "section",
+    { class: "box", "aria-labelledby": "calendar-title" },
+    h("h2", { id: "calendar-title" }, t("account.calendarTitle")),
+    ...content,
+  );
+}
 
 function passwordForm(ctx) {
   const { t } = ctx;
@@ -91,6 +129,7 @@ function logoutBox(ctx) {
 
 export async function render(main, ctx) {
   const { t, viewer } = ctx;
+  const { myCalendarFeed } = await ctx.gql(MY_CALENDAR_FEED);
   document.title = `${t("account.title")} · ${viewer.organizationName}`;
   replace(
     main,
@@ -112,6 +151,7 @@ export async function render(main, ctx) {
           h("dd", {}, viewer.email),
         ),
       ),
+      calendarBox(ctx, myCalendarFeed?.url),
       logoutBox(ctx),
       passwordForm(ctx),
     ),

@@ -2,6 +2,7 @@
 // login, then email, username or phone and password. A failed login keeps what was typed
 // except the password; RATE_LIMITED says how long to wait.
 import {
+  afterLogin,
   brandMark,
   forgetOrganization,
   navigate,
@@ -116,7 +117,7 @@ export async function render(main, ctx) {
       const data = await ctx.gql(LOGIN, { org: slug, identifier: identifier.value.trim(), password: password.value });
       organizationSlug(new URLSearchParams({ org: slug }));
       signedIn(data.login.accountKind);
-      navigate("/portal");
+      navigate(afterLogin());
     } catch (error) {
       submit.disabled = false;
       if (!(error instanceof ApiError) || error.network || error.code === "INTERNAL_SERVER_ERROR") {

@@ -104,7 +104,8 @@ export const LISTS = {
     search: true,
     node: "id kind model serialNumber location installedOn site { name } lastResult { outcome performedAt }",
     columns: [
-      ["kind", (n) => n.kind],
+      // The piece's own page (the one its QR label opens).
+      ["kind", (n) => h("a", { href: `/portal/equipment/${encodeURIComponent(n.id)}` }, n.kind)],
       ["model", (n) => n.model ?? ""],
       ["serialNumber", (n) => n.serialNumber ?? ""],
       ["site", place],

@@ -1,0 +1,41 @@
+"""Erasing a contact on request (GDPR; README "Privacy"). The export of a contact's data is a
+download (sportello/privacy_route.py); erasure is a mutation, ADMIN only (authz/policy.py),
+because it cannot be undone."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from authz.login import now_utc
+from db.queries import privacy
+from resolvers import audited
+from schema import ids
+from schema.context import Context
+from schema.errors import Conflict, NotFound
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.type
+class PrivacyMutation:
+    @strawberry.mutation(
+        description="Erase a contact for good: sessions, tokens and calendar feed removed, "
+        'names shown as "former contact", email and username replaced by a placeholder; '
+        "tickets, comments and bookings stay, and the access is still billed for the months "
+        "it existed. Cannot be undone."
+    )
+    async def erase_contact(self, info: ContextInfo, id: strawberry.ID) -> bool:
+        context = info.context
+        contact_id = ids.decode("PortalAccess", id)
+        try:
+            found = contact_id is not None and await privacy.erase(
+                context.db, context.rows.scope.organization_id, contact_id, now_utc()
+            )
+        except privacy.AlreadyErased:
+            raise Conflict("This contact was already erased.") from None
+        if contact_id is None or not found:
+            raise NotFound("portal access")
+        # The event names the contact by id alone: nothing of the erased data is recorded.
+        await audited.record(context, "contact_erased", "Contact", contact_id)
+        return True
