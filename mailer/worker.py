@@ -123,7 +123,9 @@ async def _deliver_one(
         failure = sender.TemporaryDeliveryError(f"unexpected {type(error).__name__}")
     else:
         await queries.mark_sent(db, message.id)
-        log.info("message %s (%s) sent", message.id, message.kind)
+        # Each send is in the outbox (status SENT, sent_at); the log keeps failures and
+        # summaries, so a first start's hundreds of demo reminders do not bury the banner.
+        log.debug("message %s (%s) sent", message.id, message.kind)
         return True
     attempts = message.attempts + 1
     dead = failure.permanent or attempts >= settings.mail_max_attempts
