@@ -1,5 +1,6 @@
 """``GET /privacy/contacts/{id}.json``: everything held about one contact, for a GDPR access
-request (README "Privacy"). ADMIN only, the same authentication as /export (cookie or bearer).
+request (docs/back-office.md, "A contact's data on request"). ADMIN only, the same
+authentication as /export (cookie or bearer).
 
 A download rather than a GraphQL field: the answer is a file handed to the person, it must be
 audited (a write, which GraphQL queries do not do), and its shape follows the tables, not the
