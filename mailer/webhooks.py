@@ -37,6 +37,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from authz import file_links
+from db.queries import outbox
 from db.queries import webhooks as queries
 from sportello.settings import Settings
 
@@ -150,7 +151,9 @@ async def _deliver_one(
     from mailer.worker import backoff  # mailer.worker imports this module
 
     if delivery.disabled:
-        await queries.mark_cancelled(db, delivery.id, reason="endpoint disabled")
+        await outbox.mark_cancelled(
+            db, delivery.id, reason="endpoint disabled", table=queries.DELIVERY
+        )
         return False
     try:
         failure = await _post(client, settings, delivery)
@@ -163,7 +166,9 @@ async def _deliver_one(
     attempts = delivery.attempts + 1
     dead = attempts >= settings.webhook_max_attempts
     retry_in = None if dead else backoff(attempts, random.random())  # noqa: S311 (jitter)
-    await queries.mark_failed(db, delivery.id, reason=failure, retry_in=retry_in)
+    await outbox.mark_failed(
+        db, delivery.id, reason=failure, retry_in=retry_in, table=queries.DELIVERY
+    )
     log.warning(
         "webhook %s (%s) attempt %d failed%s: %s",
         delivery.id,

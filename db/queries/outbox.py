@@ -194,21 +194,29 @@ async def mark_sent(db: AsyncConnection, message_id: uuid.UUID) -> None:
 
 
 async def mark_failed(
-    db: AsyncConnection, message_id: uuid.UUID, *, reason: str, retry_in: dt.timedelta | None
+    db: AsyncConnection,
+    message_id: uuid.UUID,
+    *,
+    reason: str,
+    retry_in: dt.timedelta | None,
+    table: sa.Table = OUTBOX,
 ) -> None:
-    """Count a failed attempt; retry after ``retry_in``, or DEAD when it is None."""
-    values: dict[str, Any] = {"attempts": OUTBOX.c.attempts + 1, "last_error": reason}
+    """Count a failed attempt; retry after ``retry_in``, or DEAD when it is None. ``table``:
+    the outbox, or another queue with its columns and statuses (webhook deliveries)."""
+    values: dict[str, Any] = {"attempts": table.c.attempts + 1, "last_error": reason}
     if retry_in is None:
         values["status"] = DEAD
     else:
         values["next_attempt_at"] = sa.func.now() + retry_in
-    await db.execute(OUTBOX.update().where(OUTBOX.c.id == message_id).values(**values))
+    await db.execute(table.update().where(table.c.id == message_id).values(**values))
 
 
-async def mark_cancelled(db: AsyncConnection, message_id: uuid.UUID, *, reason: str) -> None:
-    """Not sent, for good: the message was no longer wanted when the worker took it."""
+async def mark_cancelled(
+    db: AsyncConnection, message_id: uuid.UUID, *, reason: str, table: sa.Table = OUTBOX
+) -> None:
+    """Not sent, for good: no longer wanted when the worker took it (as ``mark_failed``)."""
     await db.execute(
-        OUTBOX.update().where(OUTBOX.c.id == message_id).values(status=CANCELLED, last_error=reason)
+        table.update().where(table.c.id == message_id).values(status=CANCELLED, last_error=reason)
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import models as m
 from db.models.base import new_id, table_of
-from db.queries.outbox import CANCELLED, DEAD, PENDING, SENT
+from db.queries.outbox import CANCELLED, PENDING, SENT
 
 ENDPOINT = table_of(m.WebhookEndpoint)
 DELIVERY = table_of(m.WebhookDelivery)
@@ -316,25 +316,4 @@ async def mark_sent(db: AsyncConnection, delivery_id: uuid.UUID) -> None:
         DELIVERY.update()
         .where(DELIVERY.c.id == delivery_id)
         .values(status=SENT, delivered_at=sa.func.now(), attempts=DELIVERY.c.attempts + 1)
-    )
-
-
-async def mark_failed(
-    db: AsyncConnection, delivery_id: uuid.UUID, *, reason: str, retry_in: dt.timedelta | None
-) -> None:
-    """Count a failed attempt; retry after ``retry_in``, or DEAD when it is None."""
-    values: dict[str, Any] = {"attempts": DELIVERY.c.attempts + 1, "last_error": reason}
-    if retry_in is None:
-        values["status"] = DEAD
-    else:
-        values["next_attempt_at"] = sa.func.now() + retry_in
-    await db.execute(DELIVERY.update().where(DELIVERY.c.id == delivery_id).values(**values))
-
-
-async def mark_cancelled(db: AsyncConnection, delivery_id: uuid.UUID, *, reason: str) -> None:
-    """Not sent, for good: its endpoint was disabled before its turn came."""
-    await db.execute(
-        DELIVERY.update()
-        .where(DELIVERY.c.id == delivery_id)
-        .values(status=CANCELLED, last_error=reason)
     )
