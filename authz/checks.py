@@ -5,7 +5,7 @@ run time (a contact's feature flags, the staff role a mutation needs, a partner 
 is checked here before execution: one decision per (type, field) however many objects the
 field resolves for. A refused field stops the whole request before any SQL, except a read
 gated by a contact's feature flag (authz/policy.py null_when_refused): that one is left to the
-executor (schema/execution.py), which answers it ``null`` with a FORBIDDEN error at its path
+executor (schema/kit/execution.py), which answers it ``null`` with a FORBIDDEN error at its path
 without calling its resolver, and runs the rest of the document.
 """
 

@@ -72,3 +72,11 @@ class PartnerPrincipal:
 
 
 Principal = Anonymous | StaffPrincipal | ContactPrincipal | PartnerPrincipal
+
+
+@dataclasses.dataclass(frozen=True)
+class Caller:
+    """Where a request comes from: recorded with sessions and audit events."""
+
+    ip: str | None
+    user_agent: str | None

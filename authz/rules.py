@@ -68,7 +68,7 @@ class Rule:
 def capability(principal: Principal) -> Principal:
     """A stand-in with the same audience, flags, role or scopes and no identity: what
     :meth:`Rule.check` reads of a principal. Principals with one capability may use the same
-    fields: they share one narrowed view (schema/build.py) and one set of field decisions per
+    fields: they share one narrowed view (sportello/assembly.py) and one set of field decisions per
     document (authz/checks.py)."""
     nobody = uuid.UUID(int=0)
     if isinstance(principal, StaffPrincipal):

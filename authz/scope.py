@@ -8,7 +8,7 @@ The scope's ids reach SQL as four named parameters (``scope_organization``, ``sc
 ``scope_clients``, ``scope_whole_clients``). Restricting with a :class:`RowScope` binds the
 request's values to them; restricting with a :class:`ScopeShape` (audience, restricted or not,
 flags: no ids) leaves them without a value, for statements built once per shape and run with
-:attr:`RowScope.parameters` of each request (db/queries/nested.py). A shaped statement run without
+:attr:`RowScope.parameters` of each request (db/scoped/nested.py). A shaped statement run without
 those parameters fails; it cannot fall back on another request's ids.
 """
 

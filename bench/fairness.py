@@ -44,7 +44,7 @@ from bench.servers import Server, _start, free_port
 from db import embedded, migrate
 from db.engine import create_engine
 from db.seed import DEMO_PASSWORD, demo_logins, seed
-from sportello.settings import PARTNER_BUDGET_MAX
+from sportello.base.settings import PARTNER_BUDGET_MAX
 
 TODAY = dt.date(2026, 11, 23)
 ORG = "brillanti"

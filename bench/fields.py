@@ -53,8 +53,8 @@ from db import embedded, migrate
 from db.engine import create_engine
 from db.seed import DEMO_PASSWORD, demo_logins, seed
 from sportello.app import create_app
+from sportello.base.settings import Settings
 from sportello.cli import prepare_collector
-from sportello.settings import Settings
 
 TODAY = dt.date(2026, 11, 23)
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,7 +23,10 @@ SPORTELLO = ("schema/", "resolvers/", "authz/", "db/", "sportello/")
 # stack (py-spy names files relative to their import root: "sqlalchemy/sql/compiler.py").
 PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("HTTP: uvicorn and Starlette, request in and response out", ("uvicorn/", "starlette/")),
-    ("authentication (session lookup, contact grants, RLS bind)", ("authz/authenticate.py",)),
+    (
+        "authentication (session lookup, contact grants, RLS bind)",
+        ("authz/identity/authenticate.py",),
+    ),
     ("parsing (graphql-core parser)", ("graphql/language/parser.py",)),
     ("validation (graphql-core rules, limits, field checks)", ("graphql/validation/",)),
     ("execution (graphql-core + Strawberry + resolvers, SQL included)", ("graphql/execution/",)),

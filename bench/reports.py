@@ -33,7 +33,7 @@ from db import embedded, migrate
 from db.engine import create_engine
 from db.seed import seed
 from sportello.app import create_app
-from sportello.settings import Settings
+from sportello.base.settings import Settings
 
 SCALE = 10
 TODAY = dt.date(2026, 11, 23)

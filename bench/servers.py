@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from bench.cluster import POSTGRAPHILE_ROLE, WORK, Cluster
-from sportello.settings import PARTNER_BUDGET_MAX
+from sportello.base.settings import PARTNER_BUDGET_MAX
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent

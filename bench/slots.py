@@ -4,7 +4,7 @@ Run by hand, never from the tests: ``.venv/bin/python -m bench.slots [--runs N] 
 
 Two measurements, each printed as median, 95th percentile and fastest milliseconds:
 
-1. In process, the pure planner (``resolvers.planning.find_slots``) on Technician values built
+1. In process, the pure planner (``db.planner.find_slots``) on Technician values built
    in memory: 50 technicians working Monday to Friday 8-17 (Europe/Rome), a few absences,
    500 appointments spread over the 14 days at sites around Milan. Also the planner together
    with laying the weekly hours on the days (``working_spans``), as a request does it.
@@ -42,12 +42,12 @@ from authz.principals import Audience
 from authz.scope import RowScope
 from db import embedded, migrate
 from db.engine import create_engine
+from db.planner import Busy, Place, Technician, Travel, find_slots, working_spans
 from db.queries import planning as inputs
 from db.seed import DEMO_PASSWORD, demo_logins, seed
-from resolvers.planning import Busy, Place, Technician, Travel, find_slots, working_spans
-from schema import ids
+from schema.kit import ids
 from sportello.app import create_app
-from sportello.settings import Settings
+from sportello.base.settings import Settings
 
 SCALE = 10
 TODAY = dt.date(2026, 11, 23)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sportello.errors import StartupError
+from sportello.base.errors import StartupError
 
 # The wheel ships this major version; a cluster initialised by another one cannot be opened.
 POSTGRES_MAJOR = "18"

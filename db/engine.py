@@ -12,8 +12,8 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from sportello.errors import StartupError
-from sportello.settings import SettingsError
+from sportello.base.errors import StartupError
+from sportello.base.settings import SettingsError
 
 _SCHEMES = {"postgres", "postgresql", "postgresql+asyncpg"}
 

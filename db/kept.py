@@ -1,6 +1,6 @@
 """Statements built once per process, run on the driver.
 
-A statement built once and kept (db/queries/nested.py keeps one per scope shape, and
+A statement built once and kept (db/scoped/nested.py keeps one per scope shape, and
 db/pagination.py the page wrappers around it) is compiled once too: its SQL, the order of its
 parameters with their types' conversions, and its columns with theirs. Each execution then
 costs what the driver costs: the values converted and handed to asyncpg, its records turned

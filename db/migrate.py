@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sportello.errors import StartupError
+from sportello.base.errors import StartupError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -279,7 +279,7 @@ def any_of(column: sa.ColumnElement[Any], values: Sequence[Any]) -> sa.ColumnEle
 
 # Page statements wrapped around a list's statement, per (list statement, how it is paged).
 # Keys hold the list statement weakly: the wrappers of a statement built for one request go
-# with it, those of a statement built once per scope shape (db/queries/nested.py) stay. The
+# with it, those of a statement built once per scope shape (db/scoped/nested.py) stay. The
 # wrappers hold no value: parents, page size and cursor are parameters of each execution.
 _PAGE_STATEMENTS: weakref.WeakKeyDictionary[sa.Select[Any], dict[Any, sa.Select[Any]]] = (
     weakref.WeakKeyDictionary()

@@ -2,7 +2,7 @@
 
 obstore's LocalStore and S3Store share one interface, so the routes, the work sheet's PDF and
 the mail worker never know which one holds the files (``SPORTELLO_STORAGE_URL``,
-sportello/settings.py). Keys are the ones the local folder always had: the demo seed stores a
+sportello/base/settings.py). Keys are the ones the local folder always had: the demo seed stores a
 file as ``<sha[:2]>/<sha>``, an upload as ``<sha[:2]>/<sha>-<document id>`` (the same bytes
 uploaded to two records are two documents, each removable on its own), a logo as
 db/queries/organization_logo.py ``logo_key`` says.
@@ -35,6 +35,8 @@ from urllib.parse import quote, urlsplit
 
 import obstore
 from obstore.store import LocalStore, S3Store
+
+from sportello.base.settings import Settings
 
 if TYPE_CHECKING:
     from obstore import Attributes
@@ -326,3 +328,9 @@ def open_store(location: str, endpoint: str | None = None) -> Store:
         return Store(LocalStore(folder.resolve(), mkdir=True), str(folder))
     except OSError as error:
         raise StoreUnavailable(f"{folder}: {_reason(error)}") from None
+
+
+def store_for(settings: Settings) -> Store:
+    """The document store of ``settings`` (one per process and location: its connections are
+    reused)."""
+    return open_store(settings.storage_location, settings.storage_endpoint)

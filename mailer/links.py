@@ -14,7 +14,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.login import LinkMailer
+from authz.identity.login import LinkMailer
 from db import models as m
 from db.models.base import table_of
 from db.queries.accounts import Account
@@ -71,13 +71,13 @@ async def queue_link_mail(
         body_text=message.text,
         body_html=message.html,
         # Whose link it is, so that the worker sends nothing to an access deleted or disabled
-        # meanwhile (db.queries.stale_mail). Never the token.
+        # meanwhile (mailer.stale_mail). Never the token.
         payload={"account_kind": account.kind.value, "account_id": str(account.id)},
     )
 
 
 def link_mailer(public_url: str) -> LinkMailer:
-    """The LinkMailer that authz/login.py calls when it issues a link token."""
+    """The LinkMailer that authz/identity/login.py calls when it issues a link token."""
 
     async def queue(
         db: AsyncConnection,

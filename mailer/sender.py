@@ -19,7 +19,8 @@ from typing import Protocol
 
 import aiosmtplib
 
-from sportello.settings import Settings
+from db.storage import store_for
+from sportello.base.settings import Settings
 
 _REASON_LIMIT = 300
 
@@ -103,7 +104,7 @@ async def read_attachment(
 ) -> Attachment:
     """A stored document's bytes; a missing file is temporary (it may still be written)."""
     try:
-        content = await settings.store.read(storage_key)
+        content = await store_for(settings).read(storage_key)
     except Exception as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise TemporaryDeliveryError(f"attachment {file_name!r}: {reason}") from None

@@ -2,7 +2,7 @@
 
 Staff write an activity type's portal title and descriptions with codes such as
 ``{site.name}``; for one appointment the portal (schema/activity_types.py) and every mail
-about it (db/queries/notifications.py) fill them here, so a contact reads the same words in
+about it (mailer/notifications.py) fill them here, so a contact reads the same words in
 both. It lives beside the mailer because it is pure and the mail queries, which sit below the
 schema, need it too.
 """

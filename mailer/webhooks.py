@@ -36,10 +36,10 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from authz import file_links
+from authz.identity import file_links
 from db.queries import outbox
 from db.queries import webhooks as queries
-from sportello.settings import Settings
+from sportello.base.settings import Settings
 
 log = logging.getLogger("sportello.webhooks")
 

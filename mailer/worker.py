@@ -14,7 +14,7 @@ with the same Message-ID (derived from the row id) so mail clients can tell. Com
 message keeps that window to one message.
 
 Stale messages. Just before sending, in the transaction that holds the message, the worker asks
-whether it is still wanted (db.queries.stale_mail.reason_not_to_send): a reminder of a
+whether it is still wanted (mailer.stale_mail.reason_not_to_send): a reminder of a
 visit cancelled or moved meanwhile, an invitation or reset link of an access deleted or
 disabled meanwhile, is marked CANCELLED with the reason and never sent. The reason names no
 token, and neither does the log line.
@@ -43,14 +43,14 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from authz import login
+from authz.identity import login
 from db.engine import create_engine
-from db.queries import accounts, notifications, privacy, stale_mail
+from db.queries import accounts, privacy
 from db.queries import outbox as queries
-from mailer import sender, webhooks
+from mailer import notifications, sender, stale_mail, webhooks
 from mailer.links import link_mailer
-from sportello.errors import StartupError
-from sportello.settings import Settings
+from sportello.base.errors import StartupError
+from sportello.base.settings import Settings
 
 log = logging.getLogger("sportello.mailer")
 
@@ -173,12 +173,12 @@ async def answer_reset_requests(engine: AsyncEngine, settings: Settings, *, batc
 
     ``requestPasswordReset`` only records what was asked (the same work for every account, so
     its time tells nothing); here the account is looked up and its link queued
-    (authz/login.py). Each request is taken off the queue (``FOR UPDATE SKIP LOCKED``, so two
-    workers never answer the same one) and answered in one transaction with the link and
-    its mail in the outbox: a worker that dies before committing leaves the request to the
-    next, and no request is answered twice. A request whose answering fails for another
-    reason than the database (a bug, bad data) is logged and taken off the queue all the
-    same, so that it cannot hold up the requests behind it.
+    (authz/identity/login.py). Each request is taken off the queue (``FOR UPDATE SKIP
+    LOCKED``, so two workers never answer the same one) and answered in one transaction with
+    the link and its mail in the outbox: a worker that dies before committing leaves the
+    request to the next, and no request is answered twice. A request whose answering fails
+    for another reason than the database (a bug, bad data) is logged and taken off the queue
+    all the same, so that it cannot hold up the requests behind it.
     """
     mail = link_mailer(settings.public_url)
     taken = 0

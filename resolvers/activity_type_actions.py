@@ -19,7 +19,6 @@ from db import models as m
 from db.queries import activity_type_actions as actions
 from db.queries import audit, client_actions
 from resolvers import audited
-from schema import ids
 from schema.activity_types import (
     SUBSTITUTION_CODES,
     ActivityKind,
@@ -27,8 +26,9 @@ from schema.activity_types import (
     AppointmentStatus,
     unknown_codes,
 )
-from schema.context import Context
-from schema.errors import BadUserInput, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, NotFound
 
 ContextInfo = Info[Context, None]
 

@@ -7,8 +7,8 @@ from strawberry import Info
 
 from db.queries import activity_types as queries
 from schema.activity_types import ActivityType
-from schema.context import Context
-from schema.relay import Connection, page_request, paged
+from schema.kit.context import Context
+from schema.kit.relay import Connection, page_request, paged
 
 ContextInfo = Info[Context, None]
 

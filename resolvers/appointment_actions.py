@@ -17,21 +17,22 @@ import uuid
 import strawberry
 from strawberry import Info
 
-from authz.login import now_utc
 from authz.principals import ContactPrincipal
 from db import models as m
+from db import planner as planner
 from db.queries import appointments as reads
-from db.queries import audit, booking, notifications, planning, worksheets
+from db.queries import audit, booking, planning, worksheets
 from db.queries.accounts import account_of
-from resolvers import planning as planner
+from mailer import notifications
 from resolvers import webhooks
 from resolvers.booking import to_slot
 from resolvers.worksheet_actions import store_signed_pdf
-from schema import ids
 from schema.appointments import Appointment
-from schema.context import Context
-from schema.errors import BadUserInput, Conflict, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, Conflict, NotFound
 from schema.worksheets import WorkSheet
+from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 GRID = dt.timedelta(minutes=15)

@@ -35,10 +35,10 @@ from db.queries import appointments as reads
 from db.queries import audit, booking
 from db.queries.accounts import account_of
 from resolvers import audited, webhooks
-from schema import ids
 from schema.appointments import Appointment
-from schema.context import Context
-from schema.errors import BadUserInput, Conflict, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, Conflict, NotFound
 
 ContextInfo = Info[Context, None]
 

@@ -10,13 +10,13 @@ from strawberry import Info
 
 from db.queries import appointments as queries
 from resolvers.filters import values_of
-from schema import ids
 from schema.activity_types import AppointmentStatus
 from schema.appointments import Appointment
-from schema.context import Context
-from schema.ids import filter_id
-from schema.periods import check_period
-from schema.relay import Connection, page_request, paged
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.ids import filter_id
+from schema.kit.periods import check_period
+from schema.kit.relay import Connection, page_request, paged
 
 ContextInfo = Info[Context, None]
 

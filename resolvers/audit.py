@@ -9,9 +9,9 @@ from strawberry import Info
 
 from db.queries import audit_events as queries
 from schema.audit import AuditEvent
-from schema.context import Context
-from schema.periods import Since, Until, check_period
-from schema.relay import Connection, page_request, paged
+from schema.kit.context import Context
+from schema.kit.periods import Since, Until, check_period
+from schema.kit.relay import Connection, page_request, paged
 
 ContextInfo = Info[Context, None]
 
@@ -19,7 +19,7 @@ ContextInfo = Info[Context, None]
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     """A time without an offset is read as UTC: the audit trail is read by staff in the
     playground, who may type a time as the log shows it (UTC); the other period filters, read
-    by the frontends, refuse such a time (schema/periods.py)."""
+    by the frontends, refuse such a time (schema/kit/periods.py)."""
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=dt.UTC)

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from db.queries import audit
-from schema.context import Context
+from schema.kit.context import Context
 
 
 async def record(

@@ -27,7 +27,6 @@ from db.queries import billing_actions as actions
 from db.queries import clients as client_queries
 from db.queries import contracts as contract_queries
 from resolvers import audited, webhooks
-from schema import ids
 from schema.billing import Invoice, InvoiceStatus, Quote, QuoteStatus
 from schema.billing_inputs import (
     CreateContractInput,
@@ -39,9 +38,10 @@ from schema.billing_inputs import (
     cents,
     required_text,
 )
-from schema.context import Context
 from schema.contracts import Contract
-from schema.errors import BadUserInput, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, NotFound
 
 ContextInfo = Info[Context, None]
 # A by-id read of db/queries: rows in the order of the ids, None for one out of scope.

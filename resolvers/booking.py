@@ -8,13 +8,13 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
-from authz.login import now_utc
+from db import planner as planning
 from db.queries import planning as inputs
-from resolvers import planning
-from schema import ids
-from schema.context import Context
-from schema.errors import BadUserInput, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, NotFound
 from schema.planning import Slot
+from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 

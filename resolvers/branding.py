@@ -9,7 +9,7 @@ from strawberry import Info
 
 from db.queries.branding import portal_branding
 from schema.branding import PortalBranding
-from schema.context import Context
+from schema.kit.context import Context
 
 ContextInfo = Info[Context, None]
 

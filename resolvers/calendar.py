@@ -14,16 +14,17 @@ import uuid
 import strawberry
 from strawberry import Info
 
-from authz import calendar_links, secrets
-from authz.login import now_utc
+from authz import secrets
+from authz.identity import calendar_links
 from authz.principals import ContactPrincipal
 from db.queries import accounts, audit, calendar
 from resolvers import audited
 from resolvers.portal_access import staff_of
-from schema import ids
 from schema.calendar import CalendarFeed
-from schema.context import Context
-from schema.errors import Conflict, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import Conflict, NotFound
+from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 

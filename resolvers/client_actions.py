@@ -24,17 +24,17 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
-from authz.login import now_utc
 from db import models as m
 from db.queries import audit
 from db.queries import client_actions as actions
 from resolvers import audited
 from schema import client_inputs as inputs
-from schema import ids
 from schema.clients import Client, Site
-from schema.context import Context
-from schema.errors import BadUserInput, Conflict, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, Conflict, NotFound
 from schema.tickets import Department
+from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 

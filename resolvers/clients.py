@@ -6,10 +6,10 @@ import strawberry
 from strawberry import Info
 
 from db.queries import clients as queries
-from schema import ids
 from schema.clients import Client, Site
-from schema.context import Context
-from schema.relay import Connection, page_request, paged
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.relay import Connection, page_request, paged
 
 ContextInfo = Info[Context, None]
 

@@ -9,11 +9,11 @@ import strawberry
 from strawberry import Info
 
 from db.queries import contracts as queries
-from schema import ids
-from schema.context import Context
 from schema.contracts import Contract
-from schema.ids import filter_id
-from schema.relay import Connection, page_request, paged
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.ids import filter_id
+from schema.kit.relay import Connection, page_request, paged
 
 ContextInfo = Info[Context, None]
 ExpiringBefore = Annotated[

@@ -30,11 +30,12 @@ from db import models as m
 from db.queries import audit
 from db.queries import client_actions as records
 from db.queries import document_actions as actions
+from db.storage import store_for
 from resolvers import audited
-from schema import ids
-from schema.context import Context
 from schema.documents import Document
-from schema.errors import Conflict, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import Conflict, NotFound
 
 ContextInfo = Info[Context, None]
 
@@ -64,7 +65,7 @@ async def _remove_file(context: Context, document_id: uuid.UUID, key: str) -> No
         async with context.engine.begin() as db:
             gone = await actions.gone_once_settled(db, organization_id, document_id)
         if gone:
-            await context.settings.store.discard(key)
+            await store_for(context.settings).discard(key)
     except Exception:
         # The deletion stands either way; an unused file is all that stays behind.
         log.exception("removing the file of deleted document %s failed", document_id)

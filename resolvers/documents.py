@@ -6,11 +6,11 @@ import strawberry
 from strawberry import Info
 
 from db.queries import documents as queries
-from schema import ids
-from schema.context import Context
 from schema.documents import Document, DocumentKind
-from schema.ids import filter_id
-from schema.relay import Connection, page_request, paged
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.ids import filter_id
+from schema.kit.relay import Connection, page_request, paged
 
 ContextInfo = Info[Context, None]
 

@@ -15,23 +15,23 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
-from authz.login import now_utc
 from db import models as m
 from db.queries import audit
 from db.queries import billing_actions as actions
 from db.queries import clients as client_queries
 from db.queries import equipment as reads
 from resolvers import audited
-from schema import ids
 from schema.billing_inputs import (
     CreateEquipmentInput,
     UpdateEquipmentInput,
     optional_text,
     required_text,
 )
-from schema.context import Context
 from schema.equipment import Equipment
-from schema.errors import BadUserInput, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, NotFound
+from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import strawberry
 from strawberry import Info
 
-from authz import login as auth
+from authz.identity import login as auth
 from authz.principals import CONTACT_FLAGS, ContactPrincipal, Principal
 from db import models as m
 from db.queries import accounts
 from db.queries.viewer import viewer as viewer_row
-from schema.context import Context
-from schema.errors import Unauthenticated
 from schema.identity import AccountKind, LoginPayload, Viewer
+from schema.kit.context import Context
+from schema.kit.errors import Unauthenticated
 from schema.portal_access import PortalFlags
 
 ContextInfo = Info[Context, None]

@@ -8,7 +8,6 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
-from db.loaders import ById
 from db.queries import (
     activity_types,
     appointments,
@@ -23,16 +22,17 @@ from db.queries import (
     timesheets,
     worksheets,
 )
-from schema import ids
+from db.scoped.loaders import ById
 from schema.activity_types import ActivityType
 from schema.appointments import Appointment
 from schema.billing import Invoice, Quote
 from schema.clients import Client, Site
-from schema.context import Context
 from schema.contracts import Contract
 from schema.documents import Document
 from schema.equipment import Equipment
-from schema.relay import Node
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.relay import Node
 from schema.revisions import Revision
 from schema.staff import StaffUser
 from schema.tickets import Department, Ticket

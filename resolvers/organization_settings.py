@@ -20,14 +20,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import strawberry
 from strawberry import Info
 
-from authz import login as auth
 from db.queries import audit, portal_access
 from db.queries import organization_settings as queries
 from resolvers import audited
 from resolvers.portal_access import LOCALES, staff_of
-from schema.context import Context
-from schema.errors import BadUserInput
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput
 from schema.organization_settings import OrganizationSettings, OrganizationSettingsInput
+from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 
@@ -202,7 +202,7 @@ class OrganizationSettingsMutation:
             await queries.update(db, org, columns)
         if "portal_enabled" in changed:
             await portal_access.set_organization_portal(
-                db, org, changed["portal_enabled"], auth.now_utc()
+                db, org, changed["portal_enabled"], now_utc()
             )
         details = audit.change_details(dict(current._mapping), changed)
         await audited.record(

@@ -8,11 +8,11 @@ from strawberry import Info
 from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import audit, outbox
-from schema import ids
-from schema.context import Context
-from schema.errors import NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import NotFound
+from schema.kit.relay import Connection, page_request, paged
 from schema.outbox import OutboxMessage, OutboxStatus
-from schema.relay import Connection, page_request, paged
 
 ContextInfo = Info[Context, None]
 

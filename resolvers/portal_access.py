@@ -15,18 +15,19 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
-from authz import login as auth
 from authz import secrets
+from authz.identity import login as auth
 from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import accounts, audit, partner_tokens, portal_access, portal_billing
 from mailer.links import link_mailer
-from schema import ids
 from schema import portal_access as types
-from schema.context import Context
-from schema.errors import BadUserInput, Forbidden, NotFound
-from schema.names import full_name
-from schema.periods import parse_month
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, Forbidden, NotFound
+from schema.kit.names import full_name
+from schema.kit.periods import parse_month
+from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 
@@ -283,7 +284,7 @@ class PortalAccessMutation:
             "portal_access": True,
             **_flags(input.flags),
         }
-        now = auth.now_utc()
+        now = now_utc()
         with _taken_is_bad_input():
             access_id = await portal_access.create(db, org, values, now)
         await portal_access.replace_grants(db, org, access_id, client_ids, site_ids, now)
@@ -328,7 +329,7 @@ class PortalAccessMutation:
         if input.flags is not strawberry.UNSET:
             values.update(_flags(input.flags))
         with _taken_is_bad_input():
-            updated = await portal_access.update(db, org, access_id, values, auth.now_utc())
+            updated = await portal_access.update(db, org, access_id, values, now_utc())
         if not updated:
             raise NotFound("portal access")
         if input.client_ids is not strawberry.UNSET or input.site_ids is not strawberry.UNSET:
@@ -347,7 +348,7 @@ class PortalAccessMutation:
             kept_sites = [s for s in site_ids if s is not None]
             await _check_grants(info, org, kept_clients, kept_sites)
             await portal_access.replace_grants(
-                db, org, access_id, kept_clients, kept_sites, auth.now_utc()
+                db, org, access_id, kept_clients, kept_sites, now_utc()
             )
         await _audit(
             info,
@@ -364,7 +365,7 @@ class PortalAccessMutation:
     ) -> types.PortalAccess:
         staff = staff_of(info)
         access_id = ids.decode("PortalAccess", id)
-        now = auth.now_utc()
+        now = now_utc()
         if access_id is None or not await portal_access.reset_credentials(
             info.context.db, staff.organization_id, access_id, now
         ):
@@ -381,7 +382,7 @@ class PortalAccessMutation:
         staff = staff_of(info)
         access_id = ids.decode("PortalAccess", id)
         if access_id is None or not await portal_access.delete(
-            info.context.db, staff.organization_id, access_id, auth.now_utc()
+            info.context.db, staff.organization_id, access_id, now_utc()
         ):
             raise NotFound("portal access")
         await _audit(info, "portal_access_deleted", "Contact", access_id)
@@ -391,7 +392,7 @@ class PortalAccessMutation:
     async def set_portal_enabled(self, info: ContextInfo, enabled: bool) -> bool:
         staff = staff_of(info)
         await portal_access.set_organization_portal(
-            info.context.db, staff.organization_id, enabled, auth.now_utc()
+            info.context.db, staff.organization_id, enabled, now_utc()
         )
         await _audit(
             info, "portal_switched", "Organization", staff.organization_id, enabled=enabled
@@ -405,7 +406,7 @@ class PortalAccessMutation:
         staff = staff_of(info)
         client = ids.decode("Client", client_id)
         if client is None or not await portal_access.set_client_portal(
-            info.context.db, staff.organization_id, client, enabled, auth.now_utc()
+            info.context.db, staff.organization_id, client, enabled, now_utc()
         ):
             raise NotFound("client")
         await _audit(info, "client_portal_switched", "Client", client, enabled=enabled)
@@ -424,7 +425,7 @@ class PortalAccessMutation:
         client_ids = _ids("clientIds", "Client", input.client_ids)
         if set(client_ids) - await partner_tokens.existing_clients(db, org, client_ids):
             raise BadUserInput("clientIds", "holds a client that does not exist")
-        now = auth.now_utc()
+        now = now_utc()
         if input.expires_at is not None and input.expires_at <= now:
             raise BadUserInput("expiresAt", "must be in the future")
         secret, digest = secrets.new_secret(secrets.PARTNER)
@@ -456,7 +457,7 @@ class PortalAccessMutation:
         staff = staff_of(info)
         token_id = ids.decode("PartnerToken", id)
         if token_id is None or not await partner_tokens.revoke(
-            info.context.db, staff.organization_id, token_id, auth.now_utc()
+            info.context.db, staff.organization_id, token_id, now_utc()
         ):
             raise NotFound("partner token")
         await _audit(info, "partner_token_revoked", "PartnerToken", token_id)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import strawberry
 from strawberry import Info
 
-from authz.login import now_utc
 from db.queries import privacy
 from resolvers import audited
-from schema import ids
-from schema.context import Context
-from schema.errors import Conflict, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import Conflict, NotFound
+from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 

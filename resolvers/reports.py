@@ -15,9 +15,9 @@ import strawberry
 from strawberry import Info
 
 from db.queries import reports as queries
-from schema import ids
-from schema.context import Context
-from schema.errors import BadUserInput, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, NotFound
 from schema.reports import (
     EquipmentStatusReport,
     HoursReport,

@@ -29,7 +29,6 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
-from authz.login import now_utc
 from db import models as m
 from db.queries import audit
 from db.queries import client_actions as rows
@@ -39,10 +38,10 @@ from db.queries import equipment as equipment_queries
 from db.queries import revision_actions as actions
 from db.queries import staff as staff_queries
 from resolvers import audited, webhooks
-from schema import ids
 from schema.billing_inputs import optional_text
-from schema.context import Context
-from schema.errors import BadUserInput, Conflict, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, Conflict, NotFound
 from schema.revision_inputs import (
     CreateRevisionInput,
     RevisionItemInput,
@@ -50,6 +49,7 @@ from schema.revision_inputs import (
     UpdateRevisionInput,
 )
 from schema.revisions import Revision
+from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 # A by-id read of db/queries: rows in the order of the ids, None for one out of scope.

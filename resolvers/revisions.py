@@ -9,11 +9,11 @@ import strawberry
 from strawberry import Info
 
 from db.queries import revisions as queries
-from schema import ids
-from schema.context import Context
-from schema.ids import filter_id
-from schema.periods import check_period
-from schema.relay import Connection, page_request, paged
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.ids import filter_id
+from schema.kit.periods import check_period
+from schema.kit.relay import Connection, page_request, paged
 from schema.revisions import Revision, RevisionResult
 
 ContextInfo = Info[Context, None]

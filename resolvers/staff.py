@@ -7,9 +7,9 @@ from strawberry import Info
 
 from db.queries import staff as queries
 from resolvers.filters import values_of
-from schema.context import Context
-from schema.errors import BadUserInput
-from schema.relay import Connection, page_request, paged
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput
+from schema.kit.relay import Connection, page_request, paged
 from schema.staff import StaffRole, StaffUser
 
 ContextInfo = Info[Context, None]

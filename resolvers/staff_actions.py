@@ -18,7 +18,7 @@ appointments is not deactivated or given another role, nor an absence over one o
 answer names the appointments, to be moved, reassigned or cancelled first.
 
 A new staff user gets an invitation email with a one-use link to choose their password, the
-link a portal access gets (authz/login.py ``send_link``); no password is ever mailed.
+link a portal access gets (authz/identity/login.py ``send_link``); no password is ever mailed.
 Deactivating (``archiveStaffUser``) ends their sessions and unused links at once; staff users
 are never deleted, since appointments, work sheets and audit events name them. Every change
 is audited with the old and new value of each field it changed.
@@ -34,7 +34,7 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
-from authz import login as auth
+from authz.identity import login as auth
 from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import accounts, audit
@@ -45,12 +45,13 @@ from mailer.links import link_mailer
 from resolvers import audited
 from resolvers.client_actions import EMAIL, PHONE, SIX_PLACES
 from resolvers.portal_access import LOCALES, staff_of
-from schema import ids
 from schema import staff_inputs as inputs
 from schema.billing_inputs import optional_text, required_text
-from schema.context import Context
-from schema.errors import BadUserInput, Conflict, Forbidden, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, Conflict, Forbidden, NotFound
 from schema.staff import Absence, StaffUser
+from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 
@@ -296,7 +297,7 @@ class StaffActionMutation:
         _keep_an_admin(caller, current, admins, "deactivate")
         if m.StaffRole(current.role) is m.StaffRole.TECHNICIAN:
             await _refuse_open_visits(info, current.id, "The technician has")
-        row = await actions.deactivate(context.db, current.id, auth.now_utc())
+        row = await actions.deactivate(context.db, current.id, now_utc())
         details = audit.change_details(dict(current._mapping), {"active": False})
         await audited.record(context, "staff_user_deactivated", "StaffUser", row.id, details)
         return StaffUser.from_row(row)

@@ -16,7 +16,6 @@ import uuid
 import strawberry
 from strawberry import Info
 
-from authz.login import now_utc
 from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import audit
@@ -28,11 +27,12 @@ from mailer.compose import NewTicket, compose
 from mailer.links import brand_of
 from mailer.outbox import enqueue
 from resolvers import webhooks
-from schema import ids
-from schema.context import Context
-from schema.errors import BadUserInput, NotFound
-from schema.names import full_name
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, NotFound
+from schema.kit.names import full_name
 from schema.tickets import Ticket, TicketStatus, TicketUrgency
+from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 

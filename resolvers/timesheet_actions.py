@@ -16,16 +16,16 @@ from decimal import Decimal
 import strawberry
 from strawberry import Info
 
-from authz.login import now_utc
 from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import audit, timesheets
 from db.queries import timesheet_actions as actions
 from resolvers import audited
-from schema import ids
-from schema.context import Context
-from schema.errors import BadUserInput, Conflict, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, Conflict, NotFound
 from schema.timesheets import PositionInput, TimesheetEntry
+from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 

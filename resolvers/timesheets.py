@@ -9,10 +9,10 @@ import strawberry
 from strawberry import Info
 
 from db.queries import timesheets as queries
-from schema.context import Context
-from schema.ids import filter_id
-from schema.periods import check_period
-from schema.relay import Connection, page_request, paged
+from schema.kit.context import Context
+from schema.kit.ids import filter_id
+from schema.kit.periods import check_period
+from schema.kit.relay import Connection, page_request, paged
 from schema.timesheets import TimesheetEntry
 
 ContextInfo = Info[Context, None]

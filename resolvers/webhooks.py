@@ -8,17 +8,17 @@ import uuid
 import strawberry
 from strawberry import Info
 
-from authz.login import now_utc
 from db import models as m
 from db.queries import audit
 from db.queries import webhooks as queries
 from mailer import webhooks
 from resolvers import audited
 from resolvers.portal_access import staff_of
-from schema import ids
 from schema import webhooks as types
-from schema.context import Context
-from schema.errors import BadUserInput, Conflict, NotFound
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, Conflict, NotFound
+from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 

@@ -33,12 +33,13 @@ from db.models.staff import StaffRole
 from db.queries import audit, documents, worksheets
 from db.queries import worksheet_actions as actions
 from db.queries.organization_logo import logo_key
+from db.storage import store_for
 from mailer import worksheet_pdf
 from resolvers import audited
-from schema import ids
-from schema.context import Context
-from schema.errors import BadUserInput, NotFound
-from schema.names import full_name
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput, NotFound
+from schema.kit.names import full_name
 from schema.worksheets import CreateWorkSheetInput, UpdateWorkSheetInput, WorkSheet
 
 ContextInfo = Info[Context, None]
@@ -95,7 +96,7 @@ async def store_signed_pdf(info: ContextInfo, sheet_id: uuid.UUID) -> uuid.UUID:
     document, and return the document's id. Call it in the signing's transaction."""
     context = info.context
     organization_id = context.rows.scope.organization_id
-    store = context.settings.store
+    store = store_for(context.settings)
     row = await actions.signed_sheet_facts(context.db, organization_id, sheet_id)
     logo = None
     if row.logo_sha256 is not None:

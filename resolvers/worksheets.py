@@ -10,11 +10,11 @@ from strawberry import Info
 
 from db.queries import worksheets as queries
 from resolvers.filters import values_of
-from schema import ids
-from schema.context import Context
-from schema.ids import filter_id
-from schema.periods import check_period
-from schema.relay import Connection, page_request, paged
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.ids import filter_id
+from schema.kit.periods import check_period
+from schema.kit.relay import Connection, page_request, paged
 from schema.worksheets import WorkSheet, WorkSheetStatus
 
 ContextInfo = Info[Context, None]

@@ -15,9 +15,9 @@ from db.queries import clients as client_queries
 from mailer.substitution import SUBSTITUTION_CODES as SUBSTITUTION_CODES
 from mailer.substitution import substitute
 from mailer.substitution import unknown_codes as unknown_codes
-from schema import ids
-from schema.context import Context
-from schema.relay import Node
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.relay import Node
 
 ContextInfo = Info[Context, None]
 # The substitution codes are defined and filled in mailer/substitution.py, one function for the

@@ -14,14 +14,14 @@ from strawberry import Info
 from db.queries import activity_types as activity_queries
 from db.queries import appointments as queries
 from db.queries import clients as client_queries
-from schema import ids
 from schema.activity_types import ActivityType, AppointmentStatus, Filling
-from schema.batched import Related
 from schema.clients import Client, Site
-from schema.context import Context
-from schema.nested import nested
-from schema.periods import check_period
-from schema.relay import Connection, Node
+from schema.kit import ids
+from schema.kit.batched import Related
+from schema.kit.context import Context
+from schema.kit.nested import nested
+from schema.kit.periods import check_period
+from schema.kit.relay import Connection, Node
 from schema.staff import Technician
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ import datetime as dt
 
 import strawberry
 
-from schema.errors import BadUserInput
+from schema.kit.errors import BadUserInput
 
 # The largest amount accepted, in cents (10 million): net + VAT then stays within GraphQL's
 # 32-bit Int, which every amount is read back as.

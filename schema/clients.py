@@ -12,12 +12,12 @@ import strawberry
 from strawberry import Info
 
 from db.queries import clients as queries
-from schema import ids
-from schema.batched import Related
-from schema.context import Context
-from schema.nested import nested
-from schema.periods import Since, Until
-from schema.relay import Connection, Node
+from schema.kit import ids
+from schema.kit.batched import Related
+from schema.kit.context import Context
+from schema.kit.nested import nested
+from schema.kit.periods import Since, Until
+from schema.kit.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
 

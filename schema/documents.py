@@ -2,7 +2,7 @@
 
 A record type with documents gives itself a ``documents`` field through
 :func:`documents_of`, naming its owner column (db/models/documents.py OWNER_COLUMNS); the
-field's batch form answers all the records of a list at once (schema/batched.py):
+field's batch form answers all the records of a list at once (schema/kit/batched.py):
 
     _DOCUMENTS = documents_of("work_sheet_id")
 
@@ -25,14 +25,14 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
-from authz import file_links
+from authz.identity import file_links
 from authz.principals import PartnerPrincipal
 from db.queries import documents as queries
-from schema import ids
-from schema.batched import Children
-from schema.context import Context
-from schema.errors import Unauthenticated
-from schema.relay import Node
+from schema.kit import ids
+from schema.kit.batched import Children
+from schema.kit.context import Context
+from schema.kit.errors import Unauthenticated
+from schema.kit.relay import Node
 
 ContextInfo = Info[Context, None]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import strawberry
 
-from schema import ids
-from schema.relay import Node
+from schema.kit import ids
+from schema.kit.relay import Node
 
 
 @strawberry.enum

@@ -16,9 +16,9 @@ import strawberry
 from strawberry import Info
 
 from db.queries import reports as queries
-from schema import ids
-from schema.context import Context
-from schema.relay import Connection, page_request, paged
+from schema.kit import ids
+from schema.kit.context import Context
+from schema.kit.relay import Connection, page_request, paged
 from schema.tickets import TicketUrgency
 
 ContextInfo = Info[Context, None]

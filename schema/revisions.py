@@ -18,14 +18,14 @@ from strawberry import Info
 from db.queries import clients as client_queries
 from db.queries import equipment as equipment_queries
 from db.queries import revisions as queries
-from schema import ids
-from schema.batched import Related
 from schema.clients import Site
-from schema.context import Context
 from schema.documents import Document, documents_of
 from schema.equipment import Equipment, ItemOutcome
-from schema.nested import nested
-from schema.relay import Connection, Node
+from schema.kit import ids
+from schema.kit.batched import Related
+from schema.kit.context import Context
+from schema.kit.nested import nested
+from schema.kit.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
 

@@ -14,13 +14,13 @@ from strawberry import Info
 
 from db.queries import activity_types as activity_queries
 from db.queries import staff as queries
-from schema import ids
 from schema.activity_types import ActivityType
-from schema.batched import Related
-from schema.context import Context
-from schema.nested import nested
-from schema.periods import Since, Until, check_period
-from schema.relay import Connection, Node
+from schema.kit import ids
+from schema.kit.batched import Related
+from schema.kit.context import Context
+from schema.kit.nested import nested
+from schema.kit.periods import Since, Until, check_period
+from schema.kit.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import strawberry
 
-from schema.errors import BadUserInput
+from schema.kit.errors import BadUserInput
 from schema.staff import StaffRole
 
 MAX_WEEKLY_HOURS = 80

@@ -8,7 +8,7 @@ import strawberry
 
 from db import models as m
 from db.queries import webhooks as queries
-from schema import ids
+from schema.kit import ids
 from schema.outbox import OutboxStatus
 
 # The database's event names, written once, registered as the GraphQL enum of the same name.

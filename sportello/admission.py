@@ -5,7 +5,7 @@ Two classes of abuse are stopped here (issue 24, items 1 and 2):
 - **Anonymous amplification.** Parsing and validating a 2,000-token document costs about
   100 ms; a caller who has not said who it is must not be able to buy that with one small
   request. An anonymous document may only be a *public operation*: at most
-  ``ANONYMOUS_MAX_CHARS`` characters and ``ANONYMOUS_MAX_TOKENS`` tokens (schema/limits.py),
+  ``ANONYMOUS_MAX_CHARS`` characters and ``ANONYMOUS_MAX_TOKENS`` tokens (schema/kit/limits.py),
   selecting only root fields of the public view (schema/sdl/public.graphql, read from the view
   itself, so a public field added there is admitted without a change here). Anything else is
   the documented 401 without detail, decided on the text's length or within the token bound,
@@ -51,16 +51,16 @@ from graphql import (
 )
 from starlette.requests import Request
 
-from authz.authenticate import COOKIE, client_address
-from authz.login import now_utc
+from authz.identity.authenticate import COOKIE, client_address
 from authz.principals import Audience
 from db.engine import committed_alone
 from db.queries import usage
 from db.queries.partner_usage import window_of
-from schema.build import views
-from schema.errors import RateLimited, Unauthenticated
-from schema.limits import ANONYMOUS_MAX_CHARS, ANONYMOUS_MAX_TOKENS
-from sportello.settings import Settings
+from schema.kit.errors import RateLimited, Unauthenticated
+from schema.kit.limits import ANONYMOUS_MAX_CHARS, ANONYMOUS_MAX_TOKENS
+from sportello.assembly import views
+from sportello.base.clock import now_utc
+from sportello.base.settings import Settings
 
 if TYPE_CHECKING:
     import datetime as dt

@@ -18,6 +18,7 @@ from db.engine import create_engine
 from db.queries.organization_logo import LOGO_PATH
 from sportello import tracing
 from sportello.admission import Admission
+from sportello.base.settings import Settings, SettingsError
 from sportello.branding_route import delete_logo, logo, upload_logo
 from sportello.calendar_route import calendar_feed
 from sportello.errors import http_refusal, unhandled
@@ -29,7 +30,6 @@ from sportello.labels_route import label_sheet, single_label
 from sportello.metrics import metrics_endpoint, watch_statements
 from sportello.playground import playground_file
 from sportello.privacy_route import contact_data
-from sportello.settings import Settings, SettingsError
 from sportello.state import AppState
 from sportello.web_route import web_routes
 

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from authz import login
+from authz.identity import login
 from db import models as m
 from db.queries import accounts, audit, organizations
 from mailer.compose import link
 from resolvers.organization_settings import EMAIL, known_time_zone
 from resolvers.portal_access import LOCALES
-from sportello.errors import StartupError
-from sportello.settings import Settings
+from sportello.base.errors import StartupError
+from sportello.base.settings import Settings
 
 # The organization's login name in links (?org=...): lower-case letters, digits and hyphens.
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")

@@ -35,17 +35,24 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from authz.authenticate import AUTHENTICATION_REQUIRED, Identity, authenticate, bind, client_address
-from authz.login import now_utc
+from authz.identity.authenticate import (
+    AUTHENTICATION_REQUIRED,
+    Identity,
+    authenticate,
+    bind,
+    client_address,
+)
 from authz.principals import StaffPrincipal
 from db import storage, tenancy
 from db.models.staff import StaffRole
 from db.queries import audit
 from db.queries import organization_logo as logos
+from db.storage import store_for
 from db.text import unstorable
-from schema.errors import ApiError
+from schema.kit.errors import ApiError
 from sportello import rate_limit
 from sportello.admission import charge_address
+from sportello.base.clock import now_utc
 from sportello.errors import new_request_id, problem
 from sportello.files_route import (
     FORM_OVERHEAD,
@@ -106,7 +113,7 @@ async def logo(request: Request) -> Response:
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     key = logos.logo_key(stored.organization_id, stored.sha256)
-    data = await state.settings.store.read(key)
+    data = await store_for(state.settings).read(key)
     if data is None:
         log.error("the logo of organization %s has no file", stored.organization_id)
         return _no_logo()
@@ -144,7 +151,7 @@ async def upload_logo(request: Request) -> Response:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         return _too_large(LOGO_MAX_BYTES)
-    store = settings.store
+    store = store_for(settings)
     async with state.engine.connect() as db:
         transaction = await db.begin()
         identity = await _editor(db, request, state)
@@ -268,7 +275,7 @@ async def _forget(state: AppState, organization_id: uuid.UUID, replaced: str | N
             await tenancy.bind(db, organization_id)
             current = await logos.logo_for_update(db, organization_id)
             if current.sha256 != replaced:
-                await state.settings.store.discard(logos.logo_key(organization_id, replaced))
+                await store_for(state.settings).discard(logos.logo_key(organization_id, replaced))
     except Exception:
         # The change itself is committed; an unused file is all that stays behind.
         log.exception("removing the old logo file of organization %s failed", organization_id)

@@ -1,6 +1,6 @@
 """``GET /calendar/<secret>.ics``: a contact's appointments as an iCalendar feed (RFC 5545).
 
-The secret (authz/calendar_links.py) is the only credential: calendar applications poll
+The secret (authz/identity/calendar_links.py) is the only credential: calendar applications poll
 without cookies. Each fetch looks the feed up by the secret's hash and builds the contact's
 row scope from their grants and flags as they are now, so a grant removed after the link was
 handed out removes its site's visits from the next fetch. An unknown, revoked or re-issued
@@ -32,13 +32,14 @@ import icalendar
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from authz import calendar_links, secrets
-from authz.authenticate import contact_scope
-from authz.login import now_utc
+from authz import secrets
+from authz.identity import calendar_links
+from authz.identity.authenticate import contact_scope
 from authz.principals import ContactPrincipal
 from db import models as m
 from db.queries import calendar
 from mailer.substitution import substitute
+from sportello.base.clock import now_utc
 from sportello.errors import problem
 from sportello.state import AppState
 

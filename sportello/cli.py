@@ -31,9 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db import embedded, migrate
 from db.engine import DatabaseUnavailable, create_engine, describe_connection_error, parse_url
 from sportello import logs
-from sportello.errors import StartupError
+from sportello.base.errors import StartupError
+from sportello.base.settings import Settings
 from sportello.processes import SigningKeyRequired, bound_socket, serve_forked
-from sportello.settings import Settings
 
 if TYPE_CHECKING:
     import uvicorn

@@ -1,5 +1,5 @@
-"""Errors of the shell: those that end a command (StartupError), and the JSON error answer of
-every HTTP route but /graphql (which answers its own, in the same shape).
+"""The JSON error answer of every HTTP route but /graphql (which answers its own, in the
+same shape).
 
 Every such answer carries a request id, in ``extensions.requestId`` and ``X-Request-Id``,
 so a caller can quote it and the operator find the log line. An exception no route caught
@@ -20,10 +20,6 @@ from starlette.responses import JSONResponse, Response
 log = logging.getLogger("sportello")
 
 MASKED = "Internal server error."
-
-
-class StartupError(Exception):
-    """Something the operator must fix before Sportello can run; the message says what."""
 
 
 def new_request_id() -> str:

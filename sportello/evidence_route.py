@@ -37,14 +37,15 @@ import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from authz.authenticate import authenticate, bind, client_address
-from authz.login import now_utc
+from authz.identity.authenticate import authenticate, bind, client_address
 from authz.principals import ContactPrincipal, StaffPrincipal
 from db import storage
 from db.models.documents import OWNER_COLUMNS
 from db.queries import accounts, audit, clients, evidence, organization_settings
-from schema import ids
-from schema.errors import ApiError
+from db.storage import store_for
+from schema.kit import ids
+from schema.kit.errors import ApiError
+from sportello.base.clock import now_utc
 from sportello.errors import problem
 from sportello.files_route import OWNER_TYPES
 from sportello.state import AppState
@@ -227,7 +228,7 @@ async def evidence_pack(request: Request) -> Response:
         "X-Content-Type-Options": "nosniff",
         "Content-Disposition": storage.attachment(file_name),
     }
-    chunks = _zip(settings.store, rows, zone, readme, site_id)
+    chunks = _zip(store_for(settings), rows, zone, readme, site_id)
     return StreamingResponse(chunks, media_type="application/zip", headers=headers)
 
 

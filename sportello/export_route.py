@@ -32,15 +32,15 @@ from sqlalchemy.exc import DBAPIError
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from authz.authenticate import authenticate, bind
 from authz.checks import FieldChecks
-from authz.login import now_utc
+from authz.identity.authenticate import authenticate, bind
 from authz.policy import rule_for
 from authz.principals import Audience
 from db.pagination import PageRequest, fetch_page
 from db.queries import organization_settings
-from schema.errors import ApiError, NotFound
+from schema.kit.errors import ApiError, NotFound
 from sportello import rate_limit
+from sportello.base.clock import now_utc
 from sportello.errors import internal_error, new_request_id, problem
 from sportello.exports import EXPORTS, Column, ExportInputError
 from sportello.exports.arguments import flag
@@ -186,7 +186,7 @@ async def export_csv(request: Request) -> Response:
 def _holds(checks: FieldChecks, column: Column) -> bool:
     """Does the caller's view hold the field ``column`` mirrors, and may the caller read it?
 
-    A field without a rule is in the staff view alone (schema/views.py)."""
+    A field without a rule is in the staff view alone (schema/kit/views.py)."""
     principal = checks.principal
     rule = rule_for(column.type_name, column.field_name)
     if rule is None:

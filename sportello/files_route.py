@@ -1,6 +1,6 @@
 """``GET /files/{id}``: a document through its signed link; ``POST /files``: staff upload one.
 
-Download. The link (authz/file_links.py) is checked first (expiry), then the request is
+Download. The link (authz/identity/file_links.py) is checked first (expiry), then the request is
 authenticated again (cookie or bearer) and the signature recomputed with the caller's own
 session, then the document is looked up through the caller's row scope exactly like
 ``document(id:)`` does. A missing file, a bad or expired signature, another caller's link and
@@ -34,16 +34,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.types import Message
 
-from authz import file_links
-from authz.authenticate import authenticate, bind, client_address
-from authz.login import now_utc
+from authz.identity import file_links
+from authz.identity.authenticate import authenticate, bind, client_address
 from authz.principals import ContactPrincipal, StaffPrincipal
 from db import models as m
 from db import storage
 from db.models.staff import StaffRole
 from db.queries import audit, documents
-from schema import ids
-from schema.errors import ApiError, BadUserInput
+from db.storage import store_for
+from schema.kit import ids
+from schema.kit.errors import ApiError, BadUserInput
+from sportello.base.clock import now_utc
 from sportello.errors import problem
 from sportello.state import AppState
 
@@ -120,7 +121,7 @@ async def download(request: Request) -> Response:
         row = (await documents.documents_by_id(db, scope, [document_id]))[0]
         if row is None:
             return not_found()
-        store = settings.store
+        store = store_for(settings)
         presigned = None
         if settings.storage_presign_seconds:
             presigned = await store.presigned(row.storage_key, settings.storage_presign_seconds)
@@ -236,7 +237,7 @@ async def upload(request: Request) -> Response:
             return _too_large(settings.max_upload_bytes)
         except HTTPException:
             return _error(400, "BAD_REQUEST", "The multipart body is not valid.")
-        store = settings.store
+        store = store_for(settings)
         try:
             column, owner_id, kind, visible, sent = _fields(form)
             placement = await documents.owner_placement(db, scope, column, owner_id)

@@ -31,28 +31,28 @@ from graphql.execution import ExecutionResult, execute
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from authz.authenticate import ANONYMOUS, COOKIE, authenticate, bind, client_address
 from authz.checks import FieldChecks, FieldUses, field_uses
-from authz.login import Caller, now_utc
-from authz.principals import Anonymous, ContactPrincipal
-from db.loaders import Loaders
+from authz.identity.authenticate import ANONYMOUS, COOKIE, authenticate, bind, client_address
+from authz.principals import Anonymous, Caller, ContactPrincipal
 from db.queries import audit
-from schema.build import view_for
-from schema.context import Context
-from schema.errors import ApiError, RateLimited, Unauthenticated
-from schema.execution import FieldRefused, PlainFieldsExecution, is_awaitable
-from schema.input_faults import InputFault, refusal, refused_value, request_fault
-from schema.limits import LIMIT_RULES, MAX_COST, MAX_ERRORS, MAX_TOKENS, query_cost
-from schema.relay import set_page_limit
-from schema.views import ViewSchema
+from db.scoped.loaders import Loaders
+from schema.kit.context import Context
+from schema.kit.errors import ApiError, RateLimited, Unauthenticated
+from schema.kit.execution import FieldRefused, PlainFieldsExecution, is_awaitable
+from schema.kit.input_faults import InputFault, refusal, refused_value, request_fault
+from schema.kit.limits import LIMIT_RULES, MAX_COST, MAX_ERRORS, MAX_TOKENS, query_cost
+from schema.kit.relay import set_page_limit
+from schema.kit.views import ViewSchema
 from sportello import admission, logs, metrics, rate_limit, tracing
+from sportello.assembly import view_for
+from sportello.base.clock import now_utc
+from sportello.base.settings import Settings
 from sportello.playground import playground
-from sportello.settings import Settings
 from sportello.state import AppState
 
 log = logging.getLogger("sportello.graphql")
 
-# Past the first error of a document, one generic error (schema/limits.py MAX_ERRORS).
+# Past the first error of a document, one generic error (schema/kit/limits.py MAX_ERRORS).
 MORE_ERRORS = "The document has more errors; fix this one and send it again to see the next."
 # Coercion messages may still suggest names ("Did you mean ...?"); nothing may spell out the
 # schema to a caller.
@@ -415,7 +415,7 @@ async def _run(
             document, parse_error = None, error
         # Text PostgreSQL cannot store (NUL, lone surrogates), anywhere in the request:
         # refused and named before validation, execution and the operation's SQL; a
-        # surrogate in the document is also why it did not parse (schema/input_faults.py).
+        # surrogate in the document is also why it did not parse (schema/kit/input_faults.py).
         fault = request_fault(
             operation["query"], document, operation["variables"], operation["operation_name"]
         )
@@ -430,7 +430,7 @@ async def _run(
             return errors_response([parse_error], request_id, code="GRAPHQL_PARSE_FAILED")
         facts = document_facts(operation["query"])
         introspects = facts.introspects
-        # Introspection describes only what this principal may use (see schema/build.py).
+        # Introspection describes only what this principal may use (see sportello/assembly.py).
         view = view_for(identity.principal, narrowed=introspects)
         if introspects and (anonymous or not settings.introspection):
             return (

@@ -24,7 +24,7 @@ from db.queries.accounts import organization_id_by_slug
 from resolvers.imports import parse, run
 from resolvers.imports.entities import ENTITIES, ORDER
 from schema.import_types import ImportFormat, ImportOutcome
-from sportello.errors import StartupError
+from sportello.base.errors import StartupError
 
 FORMATS = {
     ".csv": ImportFormat.CSV,

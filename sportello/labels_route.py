@@ -28,13 +28,13 @@ from PIL import Image, ImageDraw, ImageFont
 from starlette.requests import Request
 from starlette.responses import Response
 
-from authz.authenticate import authenticate, bind
-from authz.login import now_utc
+from authz.identity.authenticate import authenticate, bind
 from authz.principals import StaffPrincipal
 from db.queries import clients, labels, organization_settings
 from db.storage import attachment
-from schema import ids
-from schema.errors import ApiError
+from schema.kit import ids
+from schema.kit.errors import ApiError
+from sportello.base.clock import now_utc
 from sportello.errors import problem
 from sportello.state import AppState
 

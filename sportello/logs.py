@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from sportello.settings import Settings
+from sportello.base.settings import Settings
 
 
 @dataclasses.dataclass(slots=True)

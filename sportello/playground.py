@@ -19,11 +19,11 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
-from authz.authenticate import authenticate
-from authz.login import now_utc
+from authz.identity.authenticate import authenticate
 from authz.principals import StaffPrincipal
-from schema.errors import ApiError
+from schema.kit.errors import ApiError
 from sportello import graphiql_assets
+from sportello.base.clock import now_utc
 from sportello.state import AppState
 
 OWN_FILES = Path(__file__).resolve().parent / "playground_files"

@@ -15,12 +15,12 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 
-from authz.authenticate import authenticate, bind, client_address
-from authz.login import now_utc
+from authz.identity.authenticate import authenticate, bind, client_address
 from authz.policy import ADMIN_ONLY
 from db.queries import audit, privacy
-from schema import ids
-from schema.errors import ApiError
+from schema.kit import ids
+from schema.kit.errors import ApiError
+from sportello.base.clock import now_utc
 from sportello.errors import problem
 from sportello.state import AppState
 

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from types import FrameType
 
-from sportello.errors import StartupError
+from sportello.base.errors import StartupError
 
 # Connections the kernel queues for the processes to accept (uvicorn's default).
 BACKLOG = 2048

@@ -6,7 +6,7 @@
   again buys no new budget), ``SPORTELLO_SESSION_COST_PER_MINUTE`` (db/queries/usage.py). A
   staff member previewing the portal as a contact spends its own budget.
 
-Each GraphQL request spends its query cost (schema/limits.py), at least 1; each CSV export
+Each GraphQL request spends its query cost (schema/kit/limits.py), at least 1; each CSV export
 ``EXPORT_COST``. The budget is counted in PostgreSQL, so it holds across processes, in a
 transaction of its own, so a request that fails afterwards still counts. Over budget: 429 with
 ``RATE_LIMITED``, ``extensions.retryAfter`` and a ``Retry-After`` header, both in seconds
@@ -21,13 +21,13 @@ import math
 
 from starlette.responses import JSONResponse
 
-from authz.login import now_utc
 from authz.principals import ContactPrincipal, PartnerPrincipal, Principal, StaffPrincipal
 from db import tenancy
 from db.engine import committed_alone
 from db.queries import partner_usage, usage
-from schema.errors import RateLimited
-from schema.limits import MAX_COST
+from schema.kit.errors import RateLimited
+from schema.kit.limits import MAX_COST
+from sportello.base.clock import now_utc
 from sportello.state import AppState
 
 # A CSV export streams a whole report or list: it costs as much as a tenth of the largest query.

@@ -7,7 +7,7 @@ import dataclasses
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sportello.admission import Admission
-from sportello.settings import Settings
+from sportello.base.settings import Settings
 
 
 @dataclasses.dataclass(frozen=True)

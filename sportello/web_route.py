@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from sportello.errors import StartupError
+from sportello.base.errors import StartupError
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 

@@ -25,7 +25,7 @@ from starlette.applications import Starlette
 
 from db import embedded, migrate
 from db.engine import create_engine, parse_url
-from sportello.settings import Settings
+from sportello.base.settings import Settings
 from tests.api import Demo
 
 MakeEngine = Callable[[], Awaitable[AsyncEngine]]

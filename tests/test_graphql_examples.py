@@ -10,8 +10,8 @@ import pytest
 from graphql import OperationDefinitionNode, parse, validate
 
 from authz.principals import Audience
-from schema import ids
-from schema.build import views
+from schema.kit import ids
+from sportello.assembly import views
 from tests.api import Demo
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "graphql_examples"

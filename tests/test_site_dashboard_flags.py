@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo, StatementCounter
 
 DASHBOARD = (

@@ -105,7 +105,7 @@ def load() -> list[Workload]:
 
 
 def global_id(type_name: str, row_id: uuid.UUID) -> str:
-    """Sportello's opaque id (schema/ids.py), written again so the floor imports no service."""
+    """Sportello's opaque id (schema/kit/ids.py), written again so the floor imports no service."""
     raw = f"{type_name}:{row_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 

@@ -31,7 +31,7 @@ def run_on(connection: Connection) -> None:
 async def run_by_hand() -> None:
     from db import embedded
     from db.engine import create_engine
-    from sportello.settings import Settings
+    from sportello.base.settings import Settings
 
     settings = Settings.from_env()
     url = settings.database_url or embedded.start(settings.embedded_data_dir)

@@ -2,7 +2,7 @@
 
 One row per contact. Re-issuing replaces its seed and hash (the old link stops at once);
 revoking sets ``revoked_at``. Only the SHA-256 of the link's secret is stored, and the secret
-itself is derived from ``seed`` with the server's signing key (authz/calendar_links.py), so
+itself is derived from ``seed`` with the server's signing key (authz/identity/calendar_links.py), so
 the database alone never yields a working link.
 """
 

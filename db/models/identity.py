@@ -159,8 +159,8 @@ class PasswordResetRequest(TenantBase, table=True):
     """A password reset someone asked for, as typed, waiting for the mail worker.
 
     Asking only inserts this row, the same for every identifier; the worker looks the account
-    up and queues the link (authz/login.py), so the request's time tells nothing. The worker
-    deletes the row in the transaction that queues the mail.
+    up and queues the link (authz/identity/login.py), so the request's time tells nothing.
+    The worker deletes the row in the transaction that queues the mail.
     """
 
     __tablename__ = "password_reset_request"
@@ -171,7 +171,7 @@ class PasswordResetRequest(TenantBase, table=True):
 
 class LoginThrottle(SQLModel, table=True):
     """Failed logins counted per key: an identifier of an organization (normalised), an
-    address, or an account (authz/login.py says which of them may answer RATE_LIMITED).
+    address, or an account (authz/identity/login.py says which of them may answer RATE_LIMITED).
     """
 
     __tablename__ = "login_throttle"

@@ -326,7 +326,7 @@ async def contact_flags(
 
 @dataclasses.dataclass(frozen=True)
 class ResetRequest:
-    """A password reset someone asked for, as typed (authz/login.py)."""
+    """A password reset someone asked for, as typed (authz/identity/login.py)."""
 
     id: uuid.UUID
     organization_id: uuid.UUID

@@ -18,7 +18,7 @@ from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page
-from db.queries.nested import child_lists, rows_by_id
+from db.scoped.nested import child_lists, rows_by_id
 
 ACTIVITY = table_of(m.ActivityType)
 SKILL = table_of(m.TechnicianSkill)

@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
-from db.filter_shapes import equal_to_given, filtered_count, filtered_page, given
 from db.models.base import table_of
 from db.pagination import (
     Ordering,
@@ -33,8 +32,9 @@ from db.pagination import (
     fetch_child_pages,
     in_row_ids,
 )
-from db.queries.nested import rows_by_id, rows_keyed
 from db.queries.staff import with_technician_name
+from db.scoped.filter_shapes import equal_to_given, filtered_count, filtered_page, given
+from db.scoped.nested import rows_by_id, rows_keyed
 
 INTERVENTION = table_of(m.Intervention)
 ORGANIZATION = table_of(m.Organization)
@@ -58,7 +58,7 @@ class AppointmentFilter:
     overlapping: bool = False
 
 
-# The filter's fields compared through parameters (db/filter_shapes.py); statuses and
+# The filter's fields compared through parameters (db/scoped/filter_shapes.py); statuses and
 # ``overlapping`` stay in a filter's shape.
 FILTER_PARAMETERS = ("site_id", "client_id", "since", "until")
 

@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
-from db.filter_shapes import equal_to_given, filtered_count, filtered_page, given
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest
-from db.queries.nested import child_lists, rows_by_id
+from db.scoped.filter_shapes import equal_to_given, filtered_count, filtered_page, given
+from db.scoped.nested import child_lists, rows_by_id
 
 QUOTE = table_of(m.Quote)
 INVOICE = table_of(m.Invoice)
@@ -42,7 +42,7 @@ class BillFilter:
     statuses: tuple[str, ...] | None = None
 
 
-# The filter's fields compared through parameters (db/filter_shapes.py); statuses stay in a
+# The filter's fields compared through parameters (db/scoped/filter_shapes.py); statuses stay in a
 # filter's shape.
 FILTER_PARAMETERS = ("site_id", "client_id", "issued_from", "issued_to")
 

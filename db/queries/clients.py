@@ -19,7 +19,7 @@ from db.pagination import (
     count,
     fetch_page,
 )
-from db.queries.nested import child_lists, rows_by_id
+from db.scoped.nested import child_lists, rows_by_id
 
 CLIENT = table_of(m.Client)
 SITE = table_of(m.Site)

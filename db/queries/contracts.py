@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
-from db.filter_shapes import equal_to_given, filtered_count, filtered_page, given
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest
-from db.queries.nested import child_lists, rows_by_id
+from db.scoped.filter_shapes import equal_to_given, filtered_count, filtered_page, given
+from db.scoped.nested import child_lists, rows_by_id
 
 CONTRACT = table_of(m.Contract)
 ORGANIZATION = table_of(m.Organization)
@@ -37,7 +37,7 @@ class ContractFilter:
     expiring_before: dt.date | None = None
 
 
-# Every field of the filter is compared through a parameter (db/filter_shapes.py).
+# Every field of the filter is compared through a parameter (db/scoped/filter_shapes.py).
 FILTER_PARAMETERS = ("site_id", "client_id", "expiring_before")
 
 

@@ -23,11 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from authz.policy import OwnedDocuments
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
-from db.loaders import CountsOf, PagesOf
 from db.models.base import table_of
 from db.models.documents import OWNER_COLUMNS
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page
-from db.queries.nested import child_page_counts, child_pages, rows_by_id
+from db.scoped.loaders import CountsOf, PagesOf
+from db.scoped.nested import child_page_counts, child_pages, rows_by_id
 
 DOCUMENT = table_of(m.Document)
 

@@ -14,7 +14,7 @@ from authz.scope import RowScope, Scoping, restrict
 from db import models as m
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page, in_row_ids
-from db.queries.nested import child_lists, rows_by_id, rows_keyed
+from db.scoped.nested import child_lists, rows_by_id, rows_keyed
 
 EQUIPMENT = table_of(m.Equipment)
 ITEM = table_of(m.RevisionItem)

@@ -23,7 +23,7 @@ from authz.principals import Audience
 from authz.scope import RowScope, restrict
 from db import models as m
 from db.models.base import table_of
-from resolvers.planning import Busy, Place, Technician, Travel, working_spans
+from db.planner import Busy, Place, Technician, Travel, working_spans
 
 SITE = table_of(m.Site)
 ACTIVITY = table_of(m.ActivityType)

@@ -20,7 +20,7 @@ from db import kept
 from db import models as m
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page, in_row_ids
-from db.queries.nested import child_lists, rows_by_id, rows_keyed, shaped
+from db.scoped.nested import child_lists, rows_by_id, rows_keyed, shaped
 
 REVISION = table_of(m.Revision)
 ITEM = table_of(m.RevisionItem)

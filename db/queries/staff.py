@@ -29,7 +29,7 @@ from db.pagination import (
     fetch_child_pages,
     fetch_page,
 )
-from db.queries.nested import child_lists, rows_by_id
+from db.scoped.nested import child_lists, rows_by_id
 
 STAFF = table_of(m.StaffUser)
 HOURS = table_of(m.WorkingHours)

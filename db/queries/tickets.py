@@ -22,16 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from authz.scope import RowScope, Scoping, restrict
 from db import kept
 from db import models as m
-from db.filter_shapes import (
+from db.models.base import table_of
+from db.pagination import Ordering, Page, PageRequest, count, fetch_page
+from db.scoped.filter_shapes import (
     equal_to_given,
     filtered,
     filtered_count,
     filtered_page,
     given,
 )
-from db.models.base import table_of
-from db.pagination import Ordering, Page, PageRequest, count, fetch_page
-from db.queries.nested import child_lists, rows_by_id
+from db.scoped.nested import child_lists, rows_by_id
 
 TICKET = table_of(m.Ticket)
 COMMENT = table_of(m.TicketComment)
@@ -60,7 +60,7 @@ class TicketFilter:
     opened_to: dt.date | None = None
 
 
-# The filter's fields compared through parameters (db/filter_shapes.py); statuses and
+# The filter's fields compared through parameters (db/scoped/filter_shapes.py); statuses and
 # urgencies stay in a filter's shape.
 FILTER_PARAMETERS = ("site_id", "client_id", "opened_from", "opened_to")
 

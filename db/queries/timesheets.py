@@ -20,13 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, Scoping, restrict
 from db import models as m
-from db.filter_shapes import (
-    equal_to_given,
-    filtered,
-    filtered_count,
-    filtered_page,
-    given,
-)
 from db.models.base import table_of
 from db.pagination import (
     Ordering,
@@ -35,8 +28,15 @@ from db.pagination import (
     child_counts,
     fetch_child_pages,
 )
-from db.queries.nested import rows_by_id
 from db.queries.staff import with_technician_name
+from db.scoped.filter_shapes import (
+    equal_to_given,
+    filtered,
+    filtered_count,
+    filtered_page,
+    given,
+)
+from db.scoped.nested import rows_by_id
 
 ENTRY = table_of(m.TimesheetEntry)
 
@@ -57,7 +57,7 @@ class TimesheetFilter:
     until: dt.datetime | None = None
 
 
-# Every field is compared through a parameter (db/filter_shapes.py).
+# Every field is compared through a parameter (db/scoped/filter_shapes.py).
 FILTER_PARAMETERS = ("site_id", "client_id", "technician_id", "since", "until")
 _INSTANT = ENTRY.c.clock_in.type
 

@@ -37,7 +37,7 @@ from db.seed.schedule import build_schedule
 from db.seed.staff import build_staff
 from db.seed.tickets import build_tickets
 from db.seed.world import new_world
-from sportello.errors import StartupError
+from sportello.base.errors import StartupError
 
 __all__ = [
     "DEMO_PASSWORD",

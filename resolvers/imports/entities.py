@@ -20,7 +20,7 @@ from db import models as m
 from resolvers import billing_actions, client_actions, equipment_actions
 from schema import client_inputs
 from schema.billing_inputs import UpdateContractInput, UpdateEquipmentInput, required_text
-from schema.errors import BadUserInput
+from schema.kit.errors import BadUserInput
 
 # A row's given fields (text) and the record it changes (None: a new one) -> checked columns.
 Check = Callable[[dict[str, str], Any], dict[str, Any]]

@@ -14,8 +14,6 @@ from strawberry import Info
 
 from db.queries import audit
 from resolvers.imports import parse, run
-from schema.context import Context
-from schema.errors import BadUserInput
 from schema.import_types import (
     ImportEntity,
     ImportFormat,
@@ -23,6 +21,8 @@ from schema.import_types import (
     ImportReport,
     ImportRow,
 )
+from schema.kit.context import Context
+from schema.kit.errors import BadUserInput
 
 MAX_CONTENT_CHARS = 5_000_000
 MAX_ROWS = 20_000

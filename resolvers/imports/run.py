@@ -27,8 +27,8 @@ from db.queries import audit, imports
 from resolvers.billing_actions import camel
 from resolvers.imports.entities import ENTITIES, ORDER, Entity, external_ref
 from resolvers.imports.parse import Line
-from schema.errors import BadUserInput
 from schema.import_types import ImportOutcome
+from schema.kit.errors import BadUserInput
 
 
 @dataclasses.dataclass

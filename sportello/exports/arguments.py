@@ -11,8 +11,8 @@ from typing import Any
 from authz.scope import RowScope
 from db.queries import appointments, billing, revisions, timesheets, worksheets
 from schema.activity_types import AppointmentStatus
-from schema.errors import BadUserInput
-from schema.periods import Moment, OutOfCalendar, in_calendar, parse_month
+from schema.kit.errors import BadUserInput
+from schema.kit.periods import Moment, OutOfCalendar, in_calendar, parse_month
 from schema.revisions import RevisionResult
 from schema.worksheets import WorkSheetStatus
 from sportello.exports.base import ExportInputError, global_id
@@ -50,7 +50,7 @@ def date(params: Mapping[str, str], name: str) -> dt.date | None:
 
 
 def within(value: Moment, name: str) -> Moment:
-    """``value`` when its day is within the calendar a caller may use (schema/periods.py)."""
+    """``value`` when its day is within the calendar a caller may use (schema/kit/periods.py)."""
     try:
         return in_calendar(value)
     except OutOfCalendar as outside:

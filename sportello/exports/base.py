@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from authz.scope import RowScope
 from db.pagination import Ordering
 from db.text import unstorable
-from schema import ids
+from schema.kit import ids
 
 
 class ExportInputError(ValueError):

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Callable
 from typing import Any
 
-from schema import ids
+from schema.kit import ids
 from schema.staff import Technician
 from sportello.exports.base import Column
 

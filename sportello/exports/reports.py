@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from authz.scope import RowScope
 from db.pagination import Ordering
 from db.queries import reports
-from schema import ids
-from schema.errors import NotFound
+from schema.kit import ids
+from schema.kit.errors import NotFound
 from sportello.exports import arguments
 from sportello.exports.base import Column, Export, ExportInputError, column, global_id
 

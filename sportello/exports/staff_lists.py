@@ -9,7 +9,7 @@ from typing import Any
 
 from authz.principals import CONTACT_FLAGS
 from db.queries import audit_events, portal_access, portal_billing, staff
-from schema.names import full_name
+from schema.kit.names import full_name
 from schema.staff import StaffRole
 from sportello.exports import arguments as arg
 from sportello.exports import columns as col

@@ -7,7 +7,7 @@ import uuid
 from authz.checks import FieldChecks
 from authz.principals import Audience, ContactPrincipal, StaffPrincipal
 from db.models.staff import StaffRole
-from schema.build import views
+from sportello.assembly import views
 from sportello.graphql_route import document_field_uses
 
 QUERY = "{ invoices(first: 1) { totalCount } contracts(first: 1) { totalCount } }"

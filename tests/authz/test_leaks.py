@@ -16,8 +16,8 @@ from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type
 
 from authz.principals import Audience
 from db.engine import create_engine
-from schema.build import views
-from schema.views import field_names
+from schema.kit.views import field_names
+from sportello.assembly import views
 from tests.api import Demo
 from tests.conftest import MakeClient
 from tests.partners import partner_token

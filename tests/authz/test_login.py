@@ -13,12 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from authz import login as auth
+from authz.identity import login as auth
+from authz.principals import Caller
 from db import models as m
 from db.engine import create_engine
 from db.queries import accounts
 from mailer.worker import answer_reset_requests
-from schema import ids
+from schema.kit import ids
 from tests import factories
 from tests.api import LOGIN, ORIGIN, VIEWER, Api, StatementCounter
 from tests.conftest import MakeClient
@@ -348,7 +349,7 @@ async def test_a_request_rolled_back_asks_for_nothing_and_a_dead_worker_loses_no
 ) -> None:
     """A reset asked in a transaction that rolls back leaves nothing to answer; a worker that
     takes a request and dies before committing leaves it to the next one."""
-    caller = auth.Caller("192.0.2.1", None)
+    caller = Caller("192.0.2.1", None)
     async with world.engine.connect() as db:
         transaction = await db.begin()
         await auth.request_password_reset(

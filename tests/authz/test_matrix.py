@@ -36,9 +36,9 @@ from authz.principals import (
 )
 from db.models.staff import StaffRole
 from db.seed import DEMO_PASSWORD
-from schema.build import views
-from schema.views import field_names
+from schema.kit.views import field_names
 from sportello.admission import public_root_fields
+from sportello.assembly import views
 from tests.api import Demo
 from tests.partners import partner_token
 

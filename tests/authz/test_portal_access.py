@@ -14,7 +14,7 @@ import pytest
 from db import models as m
 from db.engine import create_engine
 from db.models.base import table_of
-from schema import ids
+from schema.kit import ids
 from tests import factories
 from tests.api import VIEWER, Api
 from tests.conftest import MakeClient

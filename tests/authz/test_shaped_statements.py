@@ -1,6 +1,6 @@
 """Statements built once per scope shape never carry one request's ids into another.
 
-db/queries/nested.py keeps the statements of nested lists and lookups by id per
+db/scoped/nested.py keeps the statements of nested lists and lookups by id per
 (statement function, audience, restricted or not, flags) and runs them with each request's
 scope parameters. These tests run the kept statements for different scopes of one shape, in
 turn, and check each sees exactly its own rows; that a kept statement cannot run without the
@@ -22,8 +22,8 @@ from authz.scope import RowScope, Scoping
 from db.engine import create_engine
 from db.pagination import PageRequest
 from db.queries import equipment as equipment_queries
-from db.queries.nested import rows_by_id, shaped
-from schema import ids
+from db.scoped.nested import rows_by_id, shaped
+from schema.kit import ids
 from tests.api import Demo
 from tests.resolvers.grants import VISIBLE
 

@@ -4,7 +4,7 @@ field decisions made once per request."""
 from __future__ import annotations
 
 from authz.checks import FieldChecks
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 
 VIEWER = "{ viewer { kind firstName } clients(first: 50) { totalCount } }"

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from authz.principals import Audience
 from authz.scope import RowScope
-from db.filter_shapes import UNBOUND, filter_parameters, filter_shape
 from db.queries import tickets
+from db.scoped.filter_shapes import UNBOUND, filter_parameters, filter_shape
 
 
 def test_a_shape_keeps_which_fields_are_given_and_no_value() -> None:

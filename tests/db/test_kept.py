@@ -23,7 +23,7 @@ from db import kept
 from db.engine import create_engine
 from db.pagination import PageRequest, fetch_child_pages, rows_by_id_statement
 from db.queries import billing, clients, equipment, tickets, timesheets, worksheets
-from db.queries.nested import shaped
+from db.scoped.nested import shaped
 
 StatementOf = Callable[[Scoping], sa.Select[Any]]
 

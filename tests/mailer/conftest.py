@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
-from sportello.settings import Settings
+from sportello.base.settings import Settings
 from tests.mailer.smtp import HOST, SmtpServer
 
 

@@ -22,13 +22,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import models as m
-from db.queries.notifications import queue_scheduled
 from mailer import render
+from mailer.notifications import queue_scheduled
 from mailer.substitution import SUBSTITUTION_CODES, substitute
 from mailer.templates import wording
 from mailer.worker import answer_reset_requests, deliver_due, run_worker
-from schema import ids
-from sportello.settings import Settings
+from schema.kit import ids
+from sportello.base.settings import Settings
 from tests import factories
 from tests.api import Api
 from tests.conftest import MakeClient

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import models as m
-from db.queries.notifications import queue_scheduled, queue_signed_worksheet_copies
+from mailer.notifications import queue_scheduled, queue_signed_worksheet_copies
 from tests.mailer import rows
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)

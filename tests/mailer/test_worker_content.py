@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.queries.notifications import queue_signed_worksheet_copies
+from mailer.notifications import queue_signed_worksheet_copies
 from mailer.worker import run_worker
 from tests.mailer import rows
 from tests.mailer.conftest import mail_settings

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from schema import ids
 from schema.activity_types import SUBSTITUTION_CODES
+from schema.kit import ids
 from tests.api import Demo
 
 UPDATE = """mutation($id: ID!, $input: ActivityTypeInput!) {

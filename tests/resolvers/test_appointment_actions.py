@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from db.seed import DEMO_PASSWORD
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 
 SLOTS = """query($site: ID!, $activity: ID!, $from: DateTime!, $to: DateTime!) {

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 
 FIELDS = "id startsAt endsAt status origin notes ticketId technician { staffUser { id } }"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from authz.principals import Audience
-from schema.build import views
-from schema.views import field_names
+from schema.kit.views import field_names
+from sportello.assembly import views
 from tests.api import Demo
 from tests.resolvers.grants import org_id
 

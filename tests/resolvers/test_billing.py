@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from authz.principals import Audience
-from schema import ids
-from schema.build import views
-from schema.views import field_names
+from schema.kit import ids
+from schema.kit.views import field_names
+from sportello.assembly import views
 from tests.api import Demo, StatementCounter
 from tests.resolvers.grants import VISIBLE, org_id, partner_token
 
@@ -222,7 +222,7 @@ async def test_period_and_site_filters_match_plain_sql(demo: Demo) -> None:
 
 
 async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None:
-    """The list's statement is built once per filter shape (db/filter_shapes.py): sites and
+    """The list's statement is built once per filter shape (db/scoped/filter_shapes.py): sites and
     periods asked in turn each get their own invoices and count."""
     token = await demo.as_("staff admin")
     sites = await demo.busiest("invoice", "site_id", 3)

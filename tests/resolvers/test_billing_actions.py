@@ -11,8 +11,8 @@ import pytest
 
 from db import models as m
 from resolvers.billing_actions import INVOICE_TRANSITIONS, QUOTE_TRANSITIONS
-from schema import ids
 from schema.billing_inputs import MAX_CENTS
+from schema.kit import ids
 from tests.api import Demo
 from tests.resolvers.billing_callers import (
     ALLOWED,

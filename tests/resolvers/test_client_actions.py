@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 from tests.partners import partner_token
 

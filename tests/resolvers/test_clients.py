@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo, StatementCounter
 
 CLIENTS = """query($first: Int, $after: String, $last: Int, $before: String) {
@@ -176,7 +176,7 @@ async def test_a_refused_argument_does_not_cancel_a_lookup_shared_elsewhere(demo
     """``workSheets(first: 500)`` is refused on a non-null field, so graphql-core cancels the
     site's other field, its client, while that client is being loaded; the list of sites
     awaits the same client (one loader key). The answer is the input error and the list, not
-    a request failed by the cancellation (db/loaders.py)."""
+    a request failed by the cancellation (db/scoped/loaders.py)."""
     token = await demo.as_("staff admin")
     first = await demo.data("{ sites(first: 1) { edges { node { id } } } }", token)
     site = first["sites"]["edges"][0]["node"]["id"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo, StatementCounter
 from tests.resolvers.grants import VISIBLE, org_id
 
@@ -220,7 +220,7 @@ async def test_site_and_client_list_their_contracts_in_constant_statements(demo:
 
 
 async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None:
-    """The list's statement is built once per filter shape (db/filter_shapes.py): clients and
+    """The list's statement is built once per filter shape (db/scoped/filter_shapes.py): clients and
     expiry dates asked in turn each get their own contracts and count."""
     token = await demo.as_("staff admin")
     clients = await demo.busiest("contract", "client_id", 3)
@@ -248,7 +248,7 @@ LISTED = """{ contracts(first: 100) { edges { node {
 
 async def test_each_listed_contract_gets_its_own_site_client_and_documents(demo: Demo) -> None:
     """A list's relations are answered by batch forms, one call for all its rows
-    (schema/batched.py): each row must still get its own, client-wide contracts no site."""
+    (schema/kit/batched.py): each row must still get its own, client-wide contracts no site."""
     token = await demo.as_("staff admin")
     edges = (await demo.data(LISTED, token))["contracts"]["edges"]
     expected = await demo.scalar(

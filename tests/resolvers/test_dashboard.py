@@ -11,7 +11,7 @@ import pytest
 
 from db.engine import create_engine
 from db.seed import DEMO_PASSWORD, seed
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo, StatementCounter
 from tests.conftest import DEMO_DAY, Databases, MakeClient
 

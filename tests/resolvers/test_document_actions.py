@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from db.engine import create_engine
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 from tests.conftest import MakeClient
 from tests.sportello.test_files_route import SITE_CONTACT, Office, site_revision

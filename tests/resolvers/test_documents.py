@@ -13,7 +13,7 @@ import pytest
 
 from db.engine import create_engine
 from db.seed import DEMO_PASSWORD
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 from tests.conftest import MakeClient
 
@@ -271,7 +271,7 @@ def without_request_id(answer: Any) -> Any:
 
 async def signed(files: Files, document: uuid.UUID, role: str, *, expires: int) -> str:
     """A link signed with the test key for the first session of ``role`` (its demo token)."""
-    from authz.file_links import signature
+    from authz.identity.file_links import signature
 
     session = await files.scalar(
         "SELECT s.id FROM session s LEFT JOIN contact k ON k.id = s.contact_id "

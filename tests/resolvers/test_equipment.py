@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo, StatementCounter
 
 EQUIPMENT = """query($first: Int, $after: String, $siteId: ID, $clientId: ID, $kind: String,

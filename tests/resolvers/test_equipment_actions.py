@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 from tests.resolvers.billing_callers import (
     ALLOWED,

@@ -12,7 +12,7 @@ import pytest
 
 from authz.principals import Audience
 from db.seed import DEMO_PASSWORD
-from schema.build import views
+from sportello.assembly import views
 from tests.api import Demo
 from tests.partners import partner_token
 from tests.resolvers.test_client_actions import refused

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from zoneinfo import ZoneInfo
 
-from resolvers.planning import (
+from db.planner import (
     Busy,
     Place,
     Technician,
@@ -101,7 +101,7 @@ SLOTS = """query($site: ID!, $activity: ID!, $from: DateTime!, $to: DateTime!) {
 
 async def bookable(demo: Demo) -> tuple[str, str, str]:
     """A contact of the demo allowed to book, one of its sites and a bookable activity."""
-    from schema import ids
+    from schema.kit import ids
 
     row = await demo.scalar(
         "SELECT ARRAY[k.email, s.id::text, a.id::text] FROM contact k "
@@ -161,7 +161,7 @@ async def login_as(demo: Demo, email: str) -> str:
 
 
 async def test_slots_need_a_site_in_scope_and_the_booking_flag(demo: Demo) -> None:
-    from schema import ids
+    from schema.kit import ids
 
     email, site, activity = await bookable(demo)
     token = await login_as(demo, email)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo, StatementCounter
 from tests.partners import partner_token
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo, StatementCounter
 
 REVISIONS = """query($first: Int, $after: String, $last: Int, $before: String, $siteId: ID,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from authz.principals import Audience
-from schema import ids
-from schema.build import views
-from schema.views import field_names
+from schema.kit import ids
+from schema.kit.views import field_names
+from sportello.assembly import views
 from tests.api import Demo, StatementCounter
 from tests.resolvers.grants import org_id
 from tests.resolvers.test_appointments import partner_token

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from db.seed import DEMO_PASSWORD
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 from tests.resolvers.billing_callers import ALLOWED, CALLERS, outcome, token_of
 

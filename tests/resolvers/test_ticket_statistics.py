@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 from tests.resolvers.grants import VISIBLE, org_id, partner_token
 
@@ -112,7 +112,7 @@ async def test_partners_need_the_reports_scope_and_see_only_their_clients(demo: 
 
 
 async def test_each_request_counts_with_its_own_filter_values(demo: Demo) -> None:
-    """The statistics statement is built once per filter shape (db/filter_shapes.py): asked
+    """The statistics statement is built once per filter shape (db/scoped/filter_shapes.py): asked
     in turn for different sites and periods, each answer is that site's and period's."""
     staff = await demo.as_("staff admin")
     org = await org_id(demo, "brillanti")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from authz.principals import Audience
-from schema import ids
-from schema.build import views
-from schema.views import field_names
+from schema.kit import ids
+from schema.kit.views import field_names
+from sportello.assembly import views
 from tests.api import Demo, StatementCounter
 from tests.resolvers.grants import VISIBLE, org_id
 
@@ -134,7 +134,7 @@ async def test_filters_match_plain_sql_counts(demo: Demo) -> None:
 
 
 async def test_each_request_lists_with_its_own_filter_values(demo: Demo) -> None:
-    """The list's statement is built once per filter shape (db/filter_shapes.py): sites and
+    """The list's statement is built once per filter shape (db/scoped/filter_shapes.py): sites and
     statuses asked in turn, forwards and backwards, each get their own tickets and count."""
     token = await demo.as_("staff admin")
     sites = await demo.busiest("ticket", "site_id", 3)

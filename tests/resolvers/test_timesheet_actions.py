@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from db.seed import DEMO_PASSWORD
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 
 CLOCK_IN = """mutation($site: ID!, $appointment: ID, $position: PositionInput) {

@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from authz.principals import Audience
-from schema import ids
-from schema.build import views
-from schema.views import field_names
+from schema.kit import ids
+from schema.kit.views import field_names
+from sportello.assembly import views
 from tests.api import Demo, StatementCounter
 from tests.resolvers.grants import VISIBLE, org_id
 from tests.resolvers.test_appointments import partner_token
@@ -64,7 +64,7 @@ async def test_staff_see_every_entry_of_their_organization_by_clock_in(demo: Dem
 
 
 async def test_each_request_pages_with_its_own_filter_values(demo: Demo) -> None:
-    """The list's statement is built once per filter shape (db/filter_shapes.py): sites and
+    """The list's statement is built once per filter shape (db/scoped/filter_shapes.py): sites and
     periods asked in turn, with cursors and backwards pages, each get their own rows."""
     token = await demo.as_("staff admin")
     sites = await demo.busiest("timesheet_entry", "site_id", 3)

@@ -3,7 +3,7 @@ are previewing the portal as that contact."""
 
 from __future__ import annotations
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 
 VIEWER = """{ viewer { kind locale previewing features {

@@ -18,7 +18,7 @@ from db.queries.organization_logo import logo_key
 from db.seed import DEMO_PASSWORD
 from db.seed.logos import logo_png
 from mailer.worker import run_worker
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 from tests.mailer.conftest import mail_settings
 from tests.mailer.smtp import SmtpServer

@@ -1,7 +1,7 @@
 """A field's batch form answers a list's rows in one call, as its resolver answers each row.
 
-schema/execution.py calls a listed field's batch form (schema/batched.py) once for all the rows
-a list reaches, instead of its resolver per row. Each document here runs with the batching
+schema/kit/execution.py calls a listed field's batch form (schema/kit/batched.py) once for all
+the rows a list reaches, instead of its resolver per row. Each document here runs with the batching
 executor and with Strawberry's own (which knows nothing of batch forms and calls the resolver
 per row): data and errors (message, path) must be the same, and the calls are counted.
 """
@@ -20,8 +20,8 @@ from graphql.execution import execute
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.batched import BATCH
-from schema.execution import PlainFieldsExecution, is_awaitable
+from schema.kit.batched import BATCH
+from schema.kit.execution import PlainFieldsExecution, is_awaitable
 
 
 class Calls:

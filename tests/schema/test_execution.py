@@ -1,6 +1,6 @@
 """Plain fields read directly answer exactly what graphql-core's whole path answers.
 
-schema/execution.py reads a plain field's attribute and coerces it itself; anything unusual
+schema/kit/execution.py reads a plain field's attribute and coerces it itself; anything unusual
 goes through the ordinary path. Each document here runs with both execution contexts on the
 same objects and must give the same data and the same errors (message, path).
 """
@@ -19,7 +19,7 @@ from graphql.execution import execute
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.execution import PlainFieldsExecution, direct_resolver, is_awaitable, plain_field
+from schema.kit.execution import PlainFieldsExecution, direct_resolver, is_awaitable, plain_field
 
 
 @strawberry.enum

@@ -6,15 +6,15 @@ import pytest
 from graphql import is_nullable_type
 
 from authz.principals import Audience
-from schema.build import views
-from schema.export_sdl import expected
-from schema.views import field_names
+from schema.kit.views import field_names
+from sportello.assembly import views
+from sportello.export_sdl import expected
 
 
 def test_the_committed_sdl_of_every_view_is_current() -> None:
     for path, text in expected().items():
         assert path.read_text(encoding="utf-8") == text, (
-            f"{path.name} is out of date: run .venv/bin/python -m schema.export_sdl and review"
+            f"{path.name} is out of date: run .venv/bin/python -m sportello.export_sdl and review"
         )
 
 

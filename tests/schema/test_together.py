@@ -1,7 +1,7 @@
 """A list's async fields resolved together answer what graphql-core's row-by-row path answers.
 
-schema/execution.py resolves the async fields of a list's rows side by side
-(schema/together.py) and completes the rows with the values. Each document here runs with
+schema/kit/execution.py resolves the async fields of a list's rows side by side
+(schema/kit/together.py) and completes the rows with the values. Each document here runs with
 both execution contexts over the same rows and must give the same data and the same errors
 (message, path), with the loaders batching as before and without a task per row.
 """
@@ -20,8 +20,8 @@ from strawberry.dataloader import DataLoader
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.execution import PlainFieldsExecution, is_awaitable
-from schema.together import Outcome, run_together
+from schema.kit.execution import PlainFieldsExecution, is_awaitable
+from schema.kit.together import Outcome, run_together
 
 
 class Batches:

@@ -29,7 +29,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from authz.authenticate import COOKIE
+from authz.identity.authenticate import COOKIE
 from db.engine import create_engine
 from db.seed import DEMO_PASSWORD, demo_logins
 from tests.conftest import Databases

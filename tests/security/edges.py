@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from authz.authenticate import COOKIE
+from authz.identity.authenticate import COOKIE
 from tests.security.conftest import Live
 
 

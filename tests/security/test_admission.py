@@ -25,9 +25,9 @@ import pytest
 import sqlalchemy as sa
 from graphql import GraphQLError, OperationType, build_schema
 
-from schema.limits import ANONYMOUS_MAX_CHARS, ANONYMOUS_MAX_TOKENS
+from schema.kit.limits import ANONYMOUS_MAX_CHARS, ANONYMOUS_MAX_TOKENS
 from sportello import admission, graphql_route
-from sportello.settings import Settings, SettingsError
+from sportello.base.settings import Settings, SettingsError
 from tests.api import Demo
 from tests.conftest import Databases
 from tests.security.conftest import (
@@ -47,7 +47,7 @@ TYPENAMES = "{ " + "__typename " * 1990 + "}"
 SHORT_BUT_MANY_TOKENS = "{" + " a" * ((ANONYMOUS_MAX_CHARS - 2) // 2) + "}"
 API_VERSION = "{ apiVersion }"
 VIEWER = "{ viewer { kind } }"
-# 1 + 100 x (edges 1 + node 1) = 201 (schema/limits.py).
+# 1 + 100 x (edges 1 + node 1) = 201 (schema/kit/limits.py).
 SITES = "{ sites(first: 100) { edges { node { name } } } }"
 SITES_COST = 201
 TIMESHEETS = "{ timesheetEntries(first: 100) { edges { node { id } } } }"

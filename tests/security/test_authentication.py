@@ -15,7 +15,7 @@ import pytest
 
 from db.seed import DEMO_PASSWORD
 from mailer.worker import answer_reset_requests
-from sportello.settings import Settings
+from sportello.base.settings import Settings
 from tests.security.conftest import HOME, OTHER, Live, demo_identifier, without_request_ids
 
 VIEWER = "{ viewer { kind } }"

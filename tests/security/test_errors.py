@@ -15,9 +15,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from schema import ids
+from schema.kit import ids
 from sportello.app import create_app
-from sportello.settings import Settings
+from sportello.base.settings import Settings
 from tests.security.conftest import Dedicated, Live, without_request_ids
 from tests.security.sdl import INTERNALS
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from schema import ids
+from schema.kit import ids
 from tests.security.conftest import Live
 from tests.security.edges import post
 from tests.security.sdl import INTERNALS
@@ -31,7 +31,7 @@ def assert_bad_input(answer: httpx.Response, field: str, *, request_id: bool = F
     assert answer.headers["content-type"].startswith("application/json")
     assert INTERNALS.findall(answer.text) == []
     errors = answer.json()["errors"]
-    # A document with two bad literals gets the first and "more errors" (schema/limits.py).
+    # A document with two bad literals gets the first and "more errors" (schema/kit/limits.py).
     assert len(errors) == 1 or errors[1]["extensions"]["code"] != "INTERNAL_SERVER_ERROR", errors
     assert (answer.status_code == 200) == ("path" in errors[0]), errors
     extensions = errors[0]["extensions"]

@@ -6,7 +6,7 @@ field) and from the exports' own parameter lists, Hypothesis throws
 - arbitrary Unicode: lone UTF-16 surrogates, NUL, right-to-left marks and isolates, BOM,
   noncharacters, 64 KB strings;
 - days and times at the ends of the calendar (years 1 and 9999, offsets up to ±23:59, the
-  bounds of schema/periods.py and their neighbours), and Hypothesis's own dates and times;
+  bounds of schema/kit/periods.py and their neighbours), and Hypothesis's own dates and times;
 - forged cursors: nested arrays, NUL and surrogates inside, numbers out of range, another
   list's shape;
 - integers beyond 32 bits, floats, values of the wrong type,
@@ -57,11 +57,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from starlette.routing import Route
 
-from schema import ids
+from schema.kit import ids
 from sportello.app import create_app
+from sportello.base.settings import Settings
 from sportello.exports import EXPORTS
 from sportello.exports.reports import REPORTS
-from sportello.settings import Settings
 from tests.security.answers import judge
 from tests.security.conftest import Live
 from tests.security.edges import graphql_headers, json_body

@@ -25,9 +25,9 @@ from graphql import (
 )
 
 from mailer.worker import answer_reset_requests
-from schema import ids
+from schema.kit import ids
+from sportello.base.settings import Settings
 from sportello.exports import EXPORTS
-from sportello.settings import Settings
 from tests.security.conftest import HOME, OTHER, Live, without_request_ids
 from tests.security.sdl import (
     Lookup,

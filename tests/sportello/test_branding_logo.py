@@ -16,9 +16,9 @@ import pytest
 from db.engine import create_engine
 from db.seed import DEMO_PASSWORD
 from db.seed.logos import png
-from schema import ids
+from schema.kit import ids
+from sportello.base.settings import Settings
 from sportello.cli import seed_database
-from sportello.settings import Settings
 from tests.api import ORIGIN, Demo
 from tests.conftest import DEMO_DAY, MakeClient
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 import icalendar
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 from tests.resolvers.grants import VISIBLE
 

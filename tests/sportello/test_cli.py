@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
+from sportello.base.settings import Settings
 from sportello.cli import seed_database
-from sportello.settings import Settings
 
 
 def environment(**env: str) -> dict[str, str]:

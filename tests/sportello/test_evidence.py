@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from db.engine import create_engine
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 from tests.conftest import MakeClient
 from tests.partners import partner_token

@@ -6,7 +6,7 @@ import csv
 import io
 import uuid
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo, StatementCounter
 from tests.partners import partner_token
 

@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from schema import ids
+from schema.kit import ids
 from sportello.exports import EXPORTS
 from tests.api import Demo
 

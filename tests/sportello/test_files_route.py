@@ -13,7 +13,7 @@ import pytest
 
 from db.engine import create_engine
 from db.seed import DEMO_PASSWORD
-from schema import ids
+from schema.kit import ids
 from tests.api import ORIGIN, Demo, StatementCounter
 from tests.conftest import MakeClient
 

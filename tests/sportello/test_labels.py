@@ -13,7 +13,7 @@ import segno
 from PIL import Image
 from pypdf import PdfReader
 
-from schema import ids
+from schema.kit import ids
 from sportello.labels_route import COLUMNS, QR_BORDER, QR_ERROR, ROWS
 from tests.api import Demo
 from tests.partners import partner_token

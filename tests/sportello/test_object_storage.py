@@ -22,7 +22,7 @@ from db.queries.organization_logo import logo_key
 from db.seed.logos import logo_png
 from db.storage import open_store
 from mailer.worker import run_worker
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 from tests.conftest import MakeClient
 from tests.mailer.conftest import mail_settings

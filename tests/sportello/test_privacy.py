@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 
 from mailer.worker import purge_expired
-from schema import ids
-from sportello.settings import Settings
+from schema.kit import ids
+from sportello.base.settings import Settings
 from tests.api import VIEWER, Demo
 from tests.sportello.test_export_staff_lists import download, rows
 

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from db.engine import create_engine
-from sportello.settings import Settings, SettingsError
+from sportello.base.settings import Settings, SettingsError
 from tests import factories
 from tests.api import VIEWER, Api
 from tests.conftest import MakeClient

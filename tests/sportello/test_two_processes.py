@@ -20,7 +20,7 @@ from typing import cast
 import pytest
 import sqlalchemy as sa
 
-from schema import ids
+from schema.kit import ids
 from tests.api import Demo
 from tests.conftest import Databases
 from tests.mailer import rows

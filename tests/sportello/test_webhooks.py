@@ -28,8 +28,8 @@ import sqlalchemy as sa
 from db.engine import create_engine
 from mailer import webhooks
 from mailer.worker import run_worker
-from schema import ids
-from sportello.settings import Settings
+from schema.kit import ids
+from sportello.base.settings import Settings
 from tests.api import Demo
 from tests.conftest import MakeClient
 from tests.partners import partner_token

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, Request
 
-from authz.authenticate import COOKIE
+from authz.identity.authenticate import COOKIE
 from db.seed import DEMO_PASSWORD
 from tests.security.conftest import demo_identifier
 from tests.web.conftest import (

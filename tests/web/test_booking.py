@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import Page, Route
 
-from schema import ids
+from schema.kit import ids
 from tests.security.conftest import demo_identifier
 from tests.web.conftest import LANGUAGES, Portal, WebServer, check_accessibility, screenshot, text
 from tests.web.pages_support import go, open_as, redrawn

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from schema import ids
+from schema.kit import ids
 from tests.web.conftest import (
     Portal,
     WebServer,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, Route
 
-from schema import ids
+from schema.kit import ids
 from tests.security.conftest import demo_identifier
 from tests.web.conftest import (
     LANGUAGES,

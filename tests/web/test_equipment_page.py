@@ -9,7 +9,7 @@ from typing import Any
 from playwright.async_api import Page
 
 from db.seed import DEMO_PASSWORD
-from schema import ids
+from schema.kit import ids
 from tests.security.conftest import HOME, demo_identifier
 from tests.web.conftest import Portal, WebServer, check_accessibility, screenshot, settle, text
 from tests.web.pages_support import go

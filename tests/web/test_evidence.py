@@ -8,7 +8,7 @@ import json
 import zipfile
 from urllib.parse import parse_qs, urlsplit
 
-from schema import ids
+from schema.kit import ids
 from tests.security.conftest import demo_identifier
 from tests.web.conftest import Portal, WebServer, check_accessibility, screenshot, settle, text
 

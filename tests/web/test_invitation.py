@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.async_api import Page
 
-from schema import ids
+from schema.kit import ids
 from tests.security.conftest import HOME
 from tests.web.conftest import (
     LANGUAGES,

@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 from zoneinfo import ZoneInfo
 
-from schema import ids
+from schema.kit import ids
 from tests.web.conftest import BROWSER_TIME_ZONE, Portal, WebServer, text
 from tests.web.pages_support import open_as
 

@@ -11,7 +11,7 @@ awaiting a future cancels that future: the client of a site whose ``workSheets(f
 was refused, shared with a list of sites elsewhere in the document, failed the whole request
 with ``CancelledError`` instead of answering the input error. :class:`Loader` hands each
 caller a shield of the shared future, so a cancelled caller cancels only its own wait. The
-rows of a list resolved together (schema/together.py) are coroutines stepped by the list,
+rows of a list resolved together (schema/kit/together.py) are coroutines stepped by the list,
 never tasks, and never cancelled: their loads take the shared future as it is (a shield costs
 a future and two callbacks, about 5% of a page of 100 rows with two relations each).
 """
@@ -48,7 +48,7 @@ T = TypeVar("T")
 class Loader(DataLoader[K, V]):
     """A DataLoader whose callers cannot cancel one another's loads (see the module)."""
 
-    # How many coroutine steps of schema/together.py are running (a step may start another).
+    # How many coroutine steps of schema/kit/together.py are running (a step may start another).
     stepping = 0
 
     def load(self, key: K) -> Awaitable[V]:

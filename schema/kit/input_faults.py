@@ -8,7 +8,7 @@ Two kinds, both BAD_USER_INPUT with ``extensions.field`` (sportello/graphql_rout
   over the variables and, only when the document's text holds an escape or such a character,
   one walk of the document;
 - a value a scalar refuses by its own rule (:class:`RefusedValue`, e.g. a day outside the
-  calendar, schema/periods.py), found by graphql-core while validating literals or coercing
+  calendar, schema/kit/periods.py), found by graphql-core while validating literals or coercing
   variables: :func:`refusal` names the argument of such an error.
 
 Messages never repeat the refused text: a lone surrogate cannot be written into a JSON answer.

@@ -19,8 +19,8 @@ import hmac
 import secrets
 import uuid
 
-from schema import ids
-from sportello.settings import Settings
+from schema.kit import ids
+from sportello.base.settings import Settings
 
 # How long a link works after it was handed out.
 LINK_SECONDS = 600

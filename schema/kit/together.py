@@ -9,12 +9,12 @@ on until all are done. A coroutine resumes exactly as a task would resume it (th
 waits on is done; its result or exception is delivered by the coroutine's own ``await``).
 
 Nothing cancels a coroutine stepped here (cancelled, :func:`run_together` closes them), so
-the loads they ask for need no shield against cancellation (db/loaders.py): ``Loader.stepping``
-says a step is running.
+the loads they ask for need no shield against cancellation (db/scoped/loaders.py):
+``Loader.stepping`` says a step is running.
 
 Unlike tasks, the coroutines share the context of the one running them (a task runs in a copy
 of its creator's context): a resolver must not set a context variable. None does; the only
-one, the request's page limit (schema/relay.py), is set by the route before execution.
+one, the request's page limit (schema/kit/relay.py), is set by the route before execution.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Coroutine, Sequence
 from types import CoroutineType
 from typing import Any, NamedTuple
 
-from db.loaders import Loader
+from db.scoped.loaders import Loader
 
 
 class Outcome(NamedTuple):

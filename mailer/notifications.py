@@ -31,7 +31,7 @@ Who gets what:
   is none) with the substitution codes filled by mailer.substitution, as the portal does.
 
 A queued message that is no longer wanted when the worker takes it is not sent
-(db/queries/stale_mail.py).
+(mailer/stale_mail.py).
 """
 
 from __future__ import annotations

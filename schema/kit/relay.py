@@ -13,7 +13,7 @@ from strawberry import Info
 
 from authz.principals import Audience, Principal
 from db.pagination import MAX_PAGE, PARTNER_MAX_PAGE, BadCursor, BadPage, Page, PageRequest
-from schema.errors import BadUserInput
+from schema.kit.errors import BadUserInput
 
 T = TypeVar("T")
 

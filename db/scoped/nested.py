@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, ScopeShape, Scoping
 from db import kept
-from db.loaders import CountsOf, PagesOf
 from db.pagination import (
     Ordering,
     Page,
@@ -33,6 +32,7 @@ from db.pagination import (
     fetch_child_pages,
     rows_by_id_statement,
 )
+from db.scoped.loaders import CountsOf, PagesOf
 
 StatementOf = Callable[[Scoping], sa.Select[Any]]
 
@@ -44,7 +44,7 @@ def shaped(
     """``statement_of``'s statement for every scope of ``shape``, built on first use.
 
     ``where``: further arguments of ``statement_of`` that shape its statement: a filter's shape
-    (db/filter_shapes.py) for a statement of filtered rows, an owner column for documents.
+    (db/scoped/filter_shapes.py) for a statement of filtered rows, an owner column for documents.
     Bounded: statement functions x audiences x restricted x the contact flag sets in use (x the
     filter shapes asked). A function made per call (a closure, which could also hold a
     request's values) is refused.

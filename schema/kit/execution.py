@@ -30,13 +30,13 @@ sheet's ``documents``, an equipment item's ``lastResult``, a timesheet entry's `
 graphql-core complete that row as a coroutine, and the list gathers a task per row. Here a list
 whose rows select async fields first calls each such field's resolver for every row (the same
 resolver, arguments and resolve info graphql-core would use; Strawberry's extensions and
-permission classes included) and drives the coroutines side by side (schema/together.py): the
+permission classes included) and drives the coroutines side by side (schema/kit/together.py): the
 loaders still batch their SQL exactly as before, and a row costs no task. The rows are then
 completed with those values, synchronously, by graphql-core's own list completion; an async
 field whose resolver failed raises there, with its own path. Async fields are found through
 plain object fields (an edge's ``node``) and inside the values of async fields found before them
 (a timesheet entry's site's client), one level of values after another; nested lists are left
-to their own completion. A field that declares a batch form (schema/batched.py: a work sheet's
+to their own completion. A field that declares a batch form (schema/kit/batched.py: a work sheet's
 documents, a timesheet entry's site) is not called per row: its batch form is called once for
 all the rows the list reaches, with one ``Info`` and its arguments converted once.
 """
@@ -70,9 +70,9 @@ from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
 from authz.checks import FieldChecks
-from schema.batched import Many, batch_form
-from schema.errors import Forbidden
-from schema.together import Outcome, run_together
+from schema.kit.batched import Many, batch_form
+from schema.kit.errors import Forbidden
+from schema.kit.together import Outcome, run_together
 
 
 class FieldRefused(Forbidden):
@@ -151,7 +151,7 @@ class Hop(NamedTuple):
 class AsyncField(NamedTuple):
     """An async field selected on (or under) a list's rows; ``level``: async hops before it;
     ``definition``: its Strawberry field, whose batch form (if any) resolves every row at
-    once (schema/batched.py)."""
+    once (schema/kit/batched.py)."""
 
     hops: tuple[Hop, ...]
     level: int

@@ -44,11 +44,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from authz import secrets
 from authz.password_policy import password_problem
 from authz.passwords import hash_in_thread, hash_password, needs_rehash, verify_in_thread
+from authz.principals import Caller
 from db import models as m
 from db.queries import accounts, audit, sessions
 from db.queries.accounts import Account
-from schema.errors import BadUserInput, RateLimited, Unauthenticated
-from sportello.settings import Settings
+from schema.kit.errors import BadUserInput, RateLimited, Unauthenticated
+from sportello.base.clock import now_utc
+from sportello.base.settings import Settings
 
 LOGIN_FAILED = "Wrong organization, identifier or password."
 LINK_FAILED = "This link is not valid any more; ask for a new one."
@@ -57,14 +59,6 @@ RESET_MAIL_INTERVAL = dt.timedelta(minutes=2)
 
 # Verified against when there is no real hash, so that unknown accounts cost the same time.
 _DUMMY_HASH = hash_password("dummy password that matches nothing")
-
-
-@dataclasses.dataclass(frozen=True)
-class Caller:
-    """Where a request comes from: recorded with sessions and audit events."""
-
-    ip: str | None
-    user_agent: str | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,10 +71,6 @@ class NewSession:
 # Queues the email carrying a link token (account, purpose, token, expiry), in the caller's
 # transaction.
 LinkMailer = Callable[[AsyncConnection, Account, m.TokenPurpose, str, dt.datetime], Awaitable[None]]
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def require_good_password(password: str, field: str = "password") -> None:

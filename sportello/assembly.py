@@ -48,8 +48,8 @@ from resolvers.timesheets import TimesheetQuery
 from resolvers.webhooks import WebhookMutation, WebhookQuery
 from resolvers.worksheet_actions import WorkSheetMutation
 from resolvers.worksheets import WorkSheetQuery
+from schema.kit.views import ViewSchema, build_views, holds_any
 from schema.meta import MetaQuery
-from schema.views import ViewSchema, build_views, holds_any
 
 # One part per line, so that adding a domain is adding a line.
 Query = merge_types(

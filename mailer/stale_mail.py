@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db import models as m
 from db.models.base import table_of
 from db.queries.accounts import AccountKind
-from db.queries.notifications import (
+from mailer import compose
+from mailer.notifications import (
     CONTACT,
     INTERVENTION,
     LINKED,
@@ -32,7 +33,6 @@ from db.queries.notifications import (
     hears_of_visits,
     visits,
 )
-from mailer import compose
 
 STAFF = table_of(m.StaffUser)
 

@@ -1,10 +1,10 @@
 """Calendar feed links: ``<public_url>/calendar/<secret>.ics``.
 
 The secret is derived, not stored: HMAC-SHA256 of the feed's random seed keyed with
-``settings.file_signing_key`` (authz/file_links.py), behind the prefix ``spc_``. The database
-keeps the seed and the secret's SHA-256 (authz/secrets.py): the route finds a feed by the hash
-in one index probe, and the portal's account page can show its contact the link again, while
-a copy of the database alone yields no working link.
+``settings.file_signing_key`` (authz/identity/file_links.py), behind the prefix ``spc_``.
+The database keeps the seed and the secret's SHA-256 (authz/secrets.py): the route finds a
+feed by the hash in one index probe, and the portal's account page can show its contact the
+link again, while a copy of the database alone yields no working link.
 
 Without ``file_signing_key`` the key is drawn per process: links issued then stop working at
 the next restart (the account page shows none until the office issues a new one). Set the key
@@ -17,8 +17,9 @@ import base64
 import hmac
 import secrets as random
 
-from authz import file_links, secrets
-from sportello.settings import Settings
+from authz import secrets
+from authz.identity import file_links
+from sportello.base.settings import Settings
 
 PREFIX = "spc_"
 _SEED_BYTES = 32

@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 
 from strawberry import Info
 
-from db.loaders import CountsOf, PagesOf
-from schema.context import Context
-from schema.relay import Connection, input_errors, nested_request, to_connection
+from db.scoped.loaders import CountsOf, PagesOf
+from schema.kit.context import Context
+from schema.kit.relay import Connection, input_errors, nested_request, to_connection
 
 T = TypeVar("T")
 

@@ -5,7 +5,7 @@ The calendar a caller may use runs from FIRST_DAY to LAST_DAY. Python's own (yea
 ends where a time zone or a day added runs over it: ``9999-12-31T23:59:59-12:00`` in UTC,
 ``0001-01-01T00:00:00+14:00`` likewise, the day after a report's last day in year 9999, the
 month after December 9999. Every Date and DateTime argument and input field goes through the
-DATE and DATETIME scalars below (schema/views.py), the exports and ``portalBill(month:)``
+DATE and DATETIME scalars below (schema/kit/views.py), the exports and ``portalBill(month:)``
 through :func:`in_calendar` and :func:`parse_month`, so a day outside is BAD_USER_INPUT naming
 the argument before any arithmetic or SQL, never an OverflowError.
 """
@@ -19,8 +19,8 @@ import strawberry
 from strawberry.schema.types.base_scalars import DateDefinition, DateTimeDefinition
 from strawberry.types.scalar import ScalarDefinition
 
-from schema.errors import BadUserInput
-from schema.input_faults import RefusedValue
+from schema.kit.errors import BadUserInput
+from schema.kit.input_faults import RefusedValue
 
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(9000, 12, 31)
@@ -87,7 +87,7 @@ def _bounded(definition: ScalarDefinition) -> ScalarDefinition:
 
 DATE = _bounded(DateDefinition)
 DATETIME = _bounded(DateTimeDefinition)
-# What schema/views.py gives Strawberry for Python's date and datetime.
+# What schema/kit/views.py gives Strawberry for Python's date and datetime.
 CALENDAR_SCALARS: dict[object, ScalarDefinition] = {dt.date: DATE, dt.datetime: DATETIME}
 
 

@@ -40,9 +40,9 @@ from db import tenancy
 from db.models.staff import StaffRole
 from db.queries import accounts, partner_tokens, scopes, sessions
 from db.queries.accounts import AccountKind
-from schema import ids
-from schema.errors import ApiError, Forbidden, Unauthenticated
-from sportello.settings import Settings
+from schema.kit import ids
+from schema.kit.errors import ApiError, Forbidden, Unauthenticated
+from sportello.base.settings import Settings
 
 COOKIE = "sportello_session"
 VIEW_AS = "x-view-as-contact"

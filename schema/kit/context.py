@@ -9,12 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.requests import Request
 
 from authz.checks import FieldChecks
-from authz.login import Caller
-from authz.principals import Principal
+from authz.principals import Caller, Principal
 from authz.scope import RowScope
-from db.loaders import Loaders
-from schema.errors import Unauthenticated
-from sportello.settings import Settings
+from db.scoped.loaders import Loaders
+from schema.kit.errors import Unauthenticated
+from sportello.base.settings import Settings
 
 
 @dataclasses.dataclass
@@ -39,7 +38,8 @@ class Context:
     request: Request | None = None
     session_id: uuid.UUID | None = None
     caller: Caller = dataclasses.field(default_factory=lambda: Caller(None, None))
-    # Per-request DataLoaders within the row scope (db/loaders.py); None for anonymous callers.
+    # Per-request DataLoaders within the row scope (db/scoped/loaders.py); None for anonymous
+    # callers.
     loaders: Loaders | None = None
     # What login and logout want done with the session cookie once the request succeeded.
     set_session_token: str | None = None

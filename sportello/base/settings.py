@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any, get_args, get_type_hints
 from urllib.parse import urlsplit
 
-from db.storage import Store, open_store
-from sportello.errors import StartupError
+from sportello.base.errors import StartupError
 
 
 class SettingsError(StartupError, ValueError):
@@ -223,11 +222,6 @@ class Settings:
     def storage_location(self) -> str:
         """The document store: ``storage_url``, else the document root folder."""
         return self.storage_url or str(self.document_root)
-
-    @property
-    def store(self) -> Store:
-        """The document store (one per process and location: its connections are reused)."""
-        return open_store(self.storage_location, self.storage_endpoint)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

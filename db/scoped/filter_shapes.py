@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page
-from db.queries.nested import shaped
+from db.scoped.nested import shaped
 
 
 class _Unbound:

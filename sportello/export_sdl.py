@@ -1,6 +1,6 @@
 """Write the SDL of every audience view to schema/sdl/<audience>.graphql.
 
-Run ``.venv/bin/python -m schema.export_sdl`` after changing the schema or the policy table;
+Run ``.venv/bin/python -m sportello.export_sdl`` after changing the schema or the policy table;
 tests/schema/test_sdl.py fails while the committed files differ, so every change to what an
 audience can see shows up in review.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from schema.build import views
-from schema.views import sdl
+from schema.kit.views import sdl
+from sportello.assembly import views
 
-SDL_DIR = Path(__file__).resolve().parent / "sdl"
+SDL_DIR = Path(__file__).resolve().parent.parent / "schema" / "sdl"
 
 
 def expected() -> dict[Path, str]:

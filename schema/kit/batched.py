@@ -5,7 +5,7 @@ resolver call per row: Strawberry's wrapper, an ``Info``, the arguments converte
 request, a loader lookup and a future, a coroutine. Its arguments are the same for every row
 of one list, and its loader batches the rows' keys into one statement anyway, so all of that
 can be done once: a field declares a *batch form* in its metadata, ``many(info, sources,
-**arguments) -> one value per source``, and the executor (schema/execution.py) calls it once
+**arguments) -> one value per source``, and the executor (schema/kit/execution.py) calls it once
 for the rows of a list instead of the resolver per row. The resolver stays the field's
 definition (arguments, type, description) and answers a row that is not in a list; written with
 :meth:`Related.one` or :meth:`Children.one`, it runs the batch form for one source, so both ways
@@ -32,10 +32,10 @@ from typing import Any, Generic, TypeVar
 from strawberry import Info
 from strawberry.types.field import StrawberryField
 
-from db.loaders import ById, CountsOf, PagesOf
-from schema.context import Context
-from schema.nested import connections
-from schema.relay import Connection
+from db.scoped.loaders import ById, CountsOf, PagesOf
+from schema.kit.context import Context
+from schema.kit.nested import connections
+from schema.kit.relay import Connection
 
 S = TypeVar("S")
 T = TypeVar("T")
