@@ -34,7 +34,7 @@ from authz.rules import (
     portal,
     staff,
 )
-from authz.scope import ScopeError, ScopeShape
+from authz.scope_shape import ScopeError, ScopeShape
 from db import models as m
 from db.models.staff import StaffRole
 
@@ -287,10 +287,11 @@ INVOICE_LISTS = allow(STAFF, portal("can_view_invoices"), partner("lists:read"))
 # theirs; contacts have their own statistics.
 REPORTS = allow(STAFF, partner("reports:read"))
 
-# The figures of the partner reports (schema/reports.py), each decided by REPORTS.
-_INTERVENTION_COUNTS = ("total", "requested", "planned", "inProgress", "done", "cancelled")
-_HOURS = ("hours", "entries")
-_TICKET_FIGURES = (
+# The figures of the partner reports (schema/reports.py), each decided by REPORTS; in this order
+# they are also the columns of the reports' CSV exports (sportello/exports/reports.py).
+INTERVENTION_COUNTS = ("total", "requested", "planned", "inProgress", "done", "cancelled")
+HOURS = ("hours", "entries")
+TICKET_FIGURES = (
     "opened",
     "resolved",
     "stillOpen",
@@ -299,7 +300,7 @@ _TICKET_FIGURES = (
     "medianResolutionMinutes",
     "p90ResolutionMinutes",
 )
-_COMPLIANCE = (
+COMPLIANCE = (
     "performed",
     "passed",
     "passedWithRemarks",
@@ -307,8 +308,8 @@ _COMPLIANCE = (
     "passRate",
     "nonCompliantEquipment",
 )
-_EQUIPMENT_STATUS = ("total", "compliant", "nonCompliant", "notChecked", "notRevised")
-_SITE_COLUMNS = ("clientId", "clientName", "siteId", "siteName")
+EQUIPMENT_STATUS = ("total", "compliant", "nonCompliant", "notChecked", "notRevised")
+SITE_COLUMNS = ("clientId", "clientName", "siteId", "siteName")
 
 FIELDS: dict[str, dict[str, Rule]] = {
     "Query": {
@@ -765,22 +766,22 @@ FIELDS: dict[str, dict[str, Rule]] = {
     "TicketMonthCount": {"month": SHARED, "count": SHARED},
     # Reports hold aggregates and names of clients, sites and activity types: no people.
     "InterventionReport": {"totals": REPORTS, "rows": REPORTS},
-    "InterventionFigures": dict.fromkeys(_INTERVENTION_COUNTS, REPORTS),
+    "InterventionFigures": dict.fromkeys(INTERVENTION_COUNTS, REPORTS),
     "InterventionReportRow": dict.fromkeys(
-        (*_INTERVENTION_COUNTS, "periodStart", "groupId", "groupName"), REPORTS
+        (*INTERVENTION_COUNTS, "periodStart", "groupId", "groupName"), REPORTS
     ),
     "HoursReport": {"totals": REPORTS, "rows": REPORTS},
-    "HoursFigures": dict.fromkeys(_HOURS, REPORTS),
-    "HoursReportRow": dict.fromkeys((*_HOURS, "periodStart", *_SITE_COLUMNS), REPORTS),
+    "HoursFigures": dict.fromkeys(HOURS, REPORTS),
+    "HoursReportRow": dict.fromkeys((*HOURS, "periodStart", *SITE_COLUMNS), REPORTS),
     "TicketReport": {"totals": REPORTS, "byUrgency": REPORTS},
-    "TicketFigures": dict.fromkeys(_TICKET_FIGURES, REPORTS),
-    "TicketUrgencyFigures": dict.fromkeys((*_TICKET_FIGURES, "urgency"), REPORTS),
+    "TicketFigures": dict.fromkeys(TICKET_FIGURES, REPORTS),
+    "TicketUrgencyFigures": dict.fromkeys((*TICKET_FIGURES, "urgency"), REPORTS),
     "RevisionComplianceReport": {"totals": REPORTS, "rows": REPORTS},
-    "RevisionComplianceFigures": dict.fromkeys(_COMPLIANCE, REPORTS),
-    "RevisionComplianceRow": dict.fromkeys((*_COMPLIANCE, "periodStart", *_SITE_COLUMNS), REPORTS),
+    "RevisionComplianceFigures": dict.fromkeys(COMPLIANCE, REPORTS),
+    "RevisionComplianceRow": dict.fromkeys((*COMPLIANCE, "periodStart", *SITE_COLUMNS), REPORTS),
     "EquipmentStatusReport": {"totals": REPORTS, "rows": REPORTS},
-    "EquipmentStatusFigures": dict.fromkeys(_EQUIPMENT_STATUS, REPORTS),
-    "EquipmentStatusRow": dict.fromkeys((*_EQUIPMENT_STATUS, *_SITE_COLUMNS), REPORTS),
+    "EquipmentStatusFigures": dict.fromkeys(EQUIPMENT_STATUS, REPORTS),
+    "EquipmentStatusRow": dict.fromkeys((*EQUIPMENT_STATUS, *SITE_COLUMNS), REPORTS),
 }
 
 # Connections, edges and page info carry no data of their own: whoever reaches one through a

@@ -18,9 +18,8 @@ class Audience(enum.StrEnum):
     PARTNER = "partner"
 
 
-# The contact feature flags a portal field or mutation can require.
-CONTACT_FLAGS = (
-    "portal_access",
+# What a contact with portal access may do or receive, each a column of the contact.
+FEATURE_FLAGS = (
     "receives_visit_reminders",
     "receives_signed_worksheets",
     "can_view_contracts",
@@ -28,6 +27,8 @@ CONTACT_FLAGS = (
     "can_open_tickets",
     "can_book_appointments",
 )
+# The contact feature flags a portal field or mutation can require.
+CONTACT_FLAGS = ("portal_access", *FEATURE_FLAGS)
 
 
 @dataclasses.dataclass(frozen=True)

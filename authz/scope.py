@@ -21,23 +21,11 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from authz.policy import record_rule
 from authz.principals import Audience
+from authz.scope_shape import ScopeError, ScopeShape
 
 S = TypeVar("S", bound=sa.Select[Any] | sa.Update | sa.Delete)
-
-
-class ScopeError(LookupError):
-    """A table was queried that the row scope has no rule for; add one to authz/policy.py."""
-
-
-@dataclasses.dataclass(frozen=True)
-class ScopeShape:
-    """What the text of a scoped statement depends on: never an id, so statements built for
-    one shape serve every request of that shape."""
-
-    audience: Audience
-    restricted: bool
-    flags: frozenset[str] = frozenset()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,8 +78,6 @@ WHOLE_CLIENTS = "scope_whole_clients"
 
 def restrict(stmt: S, model: Any, scope: Scoping) -> S:
     """Limit ``stmt`` on ``model`` to the rows ``scope`` may see, and to the states it may see."""
-    from authz.policy import record_rule  # the policy table imports models; keep this lazy
-
     table: sa.Table = model.__table__
     values = scope.parameters if isinstance(scope, RowScope) else None
     shape = scope.shape if isinstance(scope, RowScope) else scope

@@ -21,9 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import asyncpg  # type: ignore[import-untyped]
 
-from db import embedded, migrate
-from db.engine import create_engine
-from db.seed import seed
+from bench.kit import migrate_and_seed
+from db import embedded
 
 with warnings.catch_warnings():
     # platformdirs warns when XDG_RUNTIME_DIR is unset (see db/embedded.py).
@@ -101,17 +100,7 @@ def _socket_dir(url: str) -> str:
 
 async def _migrate_and_seed(socket_dir: str, scale: int, today: dt.date) -> None:
     url = f"postgresql+asyncpg://postgres:@/postgres?host={socket_dir}"
-    engine = create_engine(url, pool_size=2, statement_timeout_ms=0)
-    try:
-        await migrate.upgrade(engine)
-        started = time.monotonic()
-        print(f"seeding at scale {scale} (about 45 s at scale 10)...", flush=True)
-        async with engine.begin() as connection:
-            report = await seed(connection, scale=scale, today=today)
-        rows = sum(report.rows.values())
-        print(f"seeded {rows} rows in {time.monotonic() - started:.0f} s", flush=True)
-    finally:
-        await engine.dispose()
+    await migrate_and_seed(url, scale, today, note=" (about 45 s at scale 10)")
     connection = await asyncpg.connect(f"postgresql://postgres@/postgres?host={socket_dir}")
     try:
         await connection.execute("VACUUM ANALYZE")

@@ -29,21 +29,17 @@ import datetime as dt
 import json
 import os
 import platform
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 
+from bench.kit import analyze, migrate_and_seed, percentile, throwaway_cluster
 from bench.servers import Server, _start, free_port
-from db import embedded, migrate
-from db.engine import create_engine
-from db.seed import DEMO_PASSWORD, demo_logins, seed
+from db.seed import DEMO_PASSWORD, demo_logins
 from sportello.base.settings import PARTNER_BUDGET_MAX
 
 TODAY = dt.date(2026, 11, 23)
@@ -68,29 +64,11 @@ LOGIN = (
 )
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def summary(label: str, values: list[float]) -> str:
     return (
         f"  {label:<44} median {statistics.median(values):8.1f}  "
         f"p95 {percentile(values, 0.95):8.1f}  max {max(values):8.1f}  (n={len(values)})"
     )
-
-
-async def seeded(url: str, scale: int) -> None:
-    engine = create_engine(url, pool_size=2, statement_timeout_ms=0)
-    try:
-        await migrate.upgrade(engine)
-        async with engine.begin() as connection:
-            await seed(connection, scale=scale, today=TODAY)
-        async with engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(sa.text("VACUUM ANALYZE"))
-    finally:
-        await engine.dispose()
 
 
 @contextlib.contextmanager
@@ -258,12 +236,9 @@ async def scenario(
 
 
 async def run(scale: int, runs: int, seconds: float) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="sportello-bench-fairness-"))
-    pgdata = folder / "pgdata"
-    try:
-        url = embedded.start(pgdata)
-        print(f"seeding at scale {scale}...", flush=True)
-        await seeded(url, scale)
+    with throwaway_cluster("fairness") as (url, folder):
+        await migrate_and_seed(url, scale, TODAY)
+        await analyze(url)
         with serving(url, folder / "defaults") as (base_url, process):
             # Logged in first: the flood spends this address's anonymous requests for the
             # minute, in every process (the sessions serve the second server too).
@@ -278,9 +253,6 @@ async def run(scale: int, runs: int, seconds: float) -> None:
             f"{platform.python_version()}, run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
             f"load average {os.getloadavg()[0]:.1f}"
         )
-    finally:
-        embedded.stop(pgdata)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 async def load(kind: str, base_url: str, *arguments: str) -> None:

@@ -10,7 +10,7 @@ query under a staff scope: the difference estimates what authorization costs):
   loaders, SQL, JSON; no socket, and no HTTP client: httpx's ASGI transport cost about 1 ms of
   client-side work per request, more than a third of a small request's time), on the event
   loop and with the garbage collector that ``sportello serve`` uses (uvloop;
-  :func:`sportello.cli.prepare_collector`);
+  :func:`sportello.serving.prepare_collector`);
 - over HTTP: ``python -m sportello serve`` (uvicorn) on a local port.
 
 The four requests (each role, the dashboard and its cut version below) take turns, so that
@@ -32,29 +32,23 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json as _json
-import os
-import platform
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 import uvloop
 from graphql import build_schema, execute_sync, parse
 
+from bench.kit import analyze, machine, migrate_and_seed, throwaway_cluster
 from bench.servers import _start, free_port
-from db import embedded, migrate
-from db.engine import create_engine
-from db.seed import DEMO_PASSWORD, demo_logins, seed
+from db.seed import DEMO_PASSWORD, demo_logins
 from sportello.app import create_app
 from sportello.base.settings import Settings
-from sportello.cli import prepare_collector
+from sportello.serving import prepare_collector
 
 TODAY = dt.date(2026, 11, 23)
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,20 +236,9 @@ async def executor_floor(client: Any, runs: int) -> None:
 
 
 async def run(runs: int, scale: int) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="sportello-bench-fields-"))
-    pgdata = folder / "pgdata"
-    try:
-        url = embedded.start(pgdata)
-        engine = create_engine(url, pool_size=2, statement_timeout_ms=0)
-        await migrate.upgrade(engine)
-        async with engine.begin() as connection:
-            await seed(connection, scale=scale, today=TODAY)
-        # Statistics before the first plan, as the other benchmarks do: plans made on tables
-        # without statistics are kept until autovacuum analyzes them, maybe in mid-run.
-        async with engine.connect() as connection:
-            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(sa.text("VACUUM ANALYZE"))
-        await engine.dispose()
+    with throwaway_cluster("fields") as (url, folder):
+        await migrate_and_seed(url, scale, TODAY)
+        await analyze(url)
         print(f"{runs} runs each, scale {scale}")
         app = create_app(Settings(database_url=url))
         prepare_collector()  # as `sportello serve` does before its first request
@@ -275,13 +258,7 @@ async def run(runs: int, scale: int) -> None:
         for label, figures in (("in process", in_process), ("over HTTP", over_http)):
             overhead = figures[ROLES[0]] / figures[ROLES[1]] - 1
             print(f"  authorization, {label}: contact vs staff per field {overhead:+.0%}")
-        print(
-            f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}, run {dt.date.today().isoformat()}"
-        )
-    finally:
-        embedded.stop(pgdata)
-        shutil.rmtree(folder, ignore_errors=True)
+        print(machine())
 
 
 def main() -> None:

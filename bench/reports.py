@@ -16,22 +16,16 @@ import argparse
 import asyncio
 import datetime as dt
 import hashlib
-import os
-import platform
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
 
-from db import embedded, migrate
+from bench.kit import analyze, machine, migrate_and_seed, percentile, throwaway_cluster
 from db.engine import create_engine
-from db.seed import seed
 from sportello.app import create_app
 from sportello.base.settings import Settings
 
@@ -78,17 +72,10 @@ REPORTS = {
 
 async def prepare(url: str) -> str:
     """Migrate and seed the database at ``url``; a partner token of the largest organization."""
+    await migrate_and_seed(url, SCALE, TODAY)
+    await analyze(url)
     engine = create_engine(url, pool_size=2, statement_timeout_ms=0)
     try:
-        await migrate.upgrade(engine)
-        started = time.monotonic()
-        print(f"seeding at scale {SCALE}...", flush=True)
-        async with engine.begin() as connection:
-            report = await seed(connection, scale=SCALE, today=TODAY)
-        print(f"seeded {sum(report.rows.values())} rows in {time.monotonic() - started:.0f} s")
-        async with engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(sa.text("VACUUM ANALYZE"))
         secret = "spp_" + uuid.uuid4().hex + uuid.uuid4().hex[:11]
         async with engine.begin() as connection:
             org = await connection.scalar(
@@ -156,10 +143,7 @@ async def count_statements(app: Any, client: httpx.AsyncClient, token: str, quer
 
 
 async def run(runs: int) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="sportello-bench-reports-"))
-    pgdata = folder / "pgdata"
-    try:
-        url = embedded.start(pgdata)
+    with throwaway_cluster("reports") as (url, _):
         token = await prepare(url)
         # No per-minute budget in the way of the measurement itself.
         settings = Settings(
@@ -173,7 +157,7 @@ async def run(runs: int) -> None:
             for name, query in REPORTS.items():
                 timings = sorted(await measure(client, token, query, runs))
                 median = statistics.median(timings)
-                p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+                p95 = percentile(timings, 0.95)
                 medians[name] = median
                 print(f"  {name:<40} {median:7.1f} {p95:7.1f} {timings[0]:7.1f}")
             heaviest = max(medians, key=lambda name: medians[name])
@@ -181,13 +165,7 @@ async def run(runs: int) -> None:
         await app.state.sportello.engine.dispose()
         print(f"\nheaviest: {heaviest}, median {medians[heaviest]:.1f} ms, {statements} SQL")
         print("statements per request (authentication, budget and report included)")
-        print(
-            f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}, run {dt.date.today().isoformat()}"
-        )
-    finally:
-        embedded.stop(pgdata)
-        shutil.rmtree(folder, ignore_errors=True)
+        print(machine())
 
 
 def main() -> None:

@@ -21,17 +21,12 @@ import argparse
 import asyncio
 import cProfile
 import datetime as dt
-import os
-import platform
 import pstats
 import random
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,11 +35,11 @@ import sqlalchemy as sa
 
 from authz.principals import Audience
 from authz.scope import RowScope
-from db import embedded, migrate
+from bench.kit import analyze, machine, migrate_and_seed, percentile, throwaway_cluster
 from db.engine import create_engine
 from db.planner import Busy, Place, Technician, Travel, find_slots, working_spans
 from db.queries import planning as inputs
-from db.seed import DEMO_PASSWORD, demo_logins, seed
+from db.seed import DEMO_PASSWORD, demo_logins
 from schema.kit import ids
 from sportello.app import create_app
 from sportello.base.settings import Settings
@@ -68,9 +63,8 @@ QUERY = """query($site: ID!, $activity: ID!, $from: DateTime!, $to: DateTime!) {
 
 def summary(timings: list[float]) -> str:
     """Median, 95th percentile and fastest of ``timings`` (milliseconds)."""
-    ordered = sorted(timings)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"median {statistics.median(ordered):7.2f}  p95 {p95:7.2f}  fastest {ordered[0]:7.2f}"
+    median, p95, fastest = statistics.median(timings), percentile(timings, 0.95), min(timings)
+    return f"median {median:7.2f}  p95 {p95:7.2f}  fastest {fastest:7.2f}"
 
 
 def timed(action: Callable[[], object], runs: int) -> list[float]:
@@ -185,15 +179,10 @@ def in_process(runs: int) -> None:
 
 async def prepare(url: str, window: tuple[dt.datetime, dt.datetime]) -> dict[str, str]:
     """Seed at scale 10, then 50 skilled technicians holding 500 appointments in ``window``."""
+    await migrate_and_seed(url, SCALE, TODAY)
     engine = create_engine(url, pool_size=2, statement_timeout_ms=0)
     rng = random.Random(7)  # noqa: S311 (reproducible test data)
     try:
-        await migrate.upgrade(engine)
-        started = time.monotonic()
-        print(f"seeding at scale {SCALE}...", flush=True)
-        async with engine.begin() as db:
-            report = await seed(db, scale=SCALE, today=TODAY)
-        print(f"seeded {sum(report.rows.values())} rows in {time.monotonic() - started:.0f} s")
         async with engine.begin() as db:
             return await _shape(db, rng, window)
     finally:
@@ -336,19 +325,12 @@ async def breakdown(url: str, variables: dict[str, Any], runs: int) -> None:
 
 
 async def end_to_end(runs: int, profile: bool) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="sportello-bench-slots-"))
-    pgdata = folder / "pgdata"
     start = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
     start += dt.timedelta(days=1)
     window = (start, start + dt.timedelta(days=DAYS))
-    try:
-        url = embedded.start(pgdata)
+    with throwaway_cluster("slots") as (url, _):
         variables: dict[str, Any] = await prepare(url, window)
-        engine = create_engine(url, pool_size=2, statement_timeout_ms=0)
-        async with engine.connect() as db:
-            await db.execution_options(isolation_level="AUTOCOMMIT")
-            await db.execute(sa.text("VACUUM ANALYZE"))
-        await engine.dispose()
+        await analyze(url)
         variables |= {"from": window[0].isoformat(), "to": window[1].isoformat()}
         app = create_app(Settings(database_url=url))
         transport = httpx.ASGITransport(app=app)
@@ -389,9 +371,6 @@ async def end_to_end(runs: int, profile: bool) -> None:
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
         await app.state.sportello.engine.dispose()
-    finally:
-        embedded.stop(pgdata)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> None:
@@ -403,10 +382,7 @@ def main() -> None:
     in_process(arguments.runs)
     if not arguments.no_db:
         asyncio.run(end_to_end(arguments.runs, arguments.profile))
-    print(
-        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, run {dt.date.today().isoformat()}"
-    )
+    print(machine())
 
 
 if __name__ == "__main__":

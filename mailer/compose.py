@@ -92,8 +92,10 @@ class ContractExpiry:
 
 
 @dataclasses.dataclass(frozen=True)
-class Invitation:
-    kind: ClassVar[str] = "invitation"
+class TokenLink:
+    """What a message carrying a one-use link shows (see ``link``)."""
+
+    kind: ClassVar[str]
     first_name: str
     base_url: str
     token: str
@@ -103,14 +105,13 @@ class Invitation:
 
 
 @dataclasses.dataclass(frozen=True)
-class PasswordReset:
+class Invitation(TokenLink):
+    kind: ClassVar[str] = "invitation"
+
+
+@dataclasses.dataclass(frozen=True)
+class PasswordReset(TokenLink):
     kind: ClassVar[str] = "password_reset"
-    first_name: str
-    base_url: str
-    token: str
-    expires_at: dt.datetime
-    # The organization's slug: the page shows its branding and logs in there.
-    organization: str
 
 
 @dataclasses.dataclass(frozen=True)

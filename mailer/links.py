@@ -19,7 +19,7 @@ from db import models as m
 from db.models.base import table_of
 from db.queries.accounts import Account
 from mailer.compose import Brand, Invitation, PasswordReset, compose
-from mailer.outbox import enqueue
+from mailer.outbox import QueuedMessage, enqueue_many
 
 ORGANIZATION = table_of(m.Organization)
 
@@ -60,20 +60,16 @@ async def queue_link_mail(
         data = Invitation(account.first_name, public_url, token, expires_at, slug)
     else:
         data = PasswordReset(account.first_name, public_url, token, expires_at, slug)
-    message = compose(data, brand, account.locale)
-    await enqueue(
-        db,
+    queued = QueuedMessage(
         organization_id=account.organization_id,
-        kind=message.kind,
         to_address=account.email,
-        locale=message.locale,
-        subject=message.subject,
-        body_text=message.text,
-        body_html=message.html,
+        message=compose(data, brand, account.locale),
         # Whose link it is, so that the worker sends nothing to an access deleted or disabled
         # meanwhile (mailer.stale_mail). Never the token.
         payload={"account_kind": account.kind.value, "account_id": str(account.id)},
+        dedupe_key=None,
     )
+    await enqueue_many(db, [queued])
 
 
 def link_mailer(public_url: str) -> LinkMailer:

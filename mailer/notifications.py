@@ -39,36 +39,37 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import models as m
-from db.models.base import table_of
 from db.queries.outbox import work_sheet_pdfs
-from db.queries.staff import with_technician_name
-from mailer import compose, render
+from mailer import compose
 from mailer.outbox import QueuedMessage, enqueue_many
-from mailer.substitution import substitute
-
-ORGANIZATION = table_of(m.Organization)
-CLIENT = table_of(m.Client)
-SITE = table_of(m.Site)
-CONTACT = table_of(m.Contact)
-GRANT = table_of(m.PortalGrant)
-ACTIVITY = table_of(m.ActivityType)
-INTERVENTION = table_of(m.Intervention)
-# The other end of a move: the appointment that replaces, or is replaced by, another.
-LINKED = INTERVENTION.alias("linked")
-WORK_SHEET = table_of(m.WorkSheet)
-CONTRACT = table_of(m.Contract)
-OUTBOX = table_of(m.OutboxMessage)
+from mailer.recipients import (
+    CLIENT,
+    CONTACT,
+    CONTACT_COLUMNS,
+    CONTRACT,
+    INTERVENTION,
+    LINKED,
+    OPEN,
+    ORG_COLUMNS,
+    ORGANIZATION,
+    SITE,
+    WORK_SHEET,
+    hears_of_visits,
+    not_queued,
+    queued,
+    reachable_contact,
+    visit_row,
+    visits,
+)
 
 SIGNED_COPY_CATCH_UP = dt.timedelta(days=2)
-# The statuses of an appointment still to come: reminded, and told when cancelled or moved.
-OPEN = (m.InterventionStatus.REQUESTED.value, m.InterventionStatus.PLANNED.value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,100 +83,6 @@ class ScheduleReport:
     @property
     def total(self) -> int:
         return self.visit_reminders + self.signed_worksheets + self.contract_alerts
-
-
-def _brand(row: Mapping[Any, Any]) -> compose.Brand:
-    return compose.Brand(row["org_name"], row["logo_url"], row["org_locale"], row["timezone"])
-
-
-_ORG_COLUMNS = (
-    ORGANIZATION.c.name.label("org_name"),
-    ORGANIZATION.c.logo_url,
-    ORGANIZATION.c.locale.label("org_locale"),
-    ORGANIZATION.c.timezone,
-)
-_CONTACT_COLUMNS = (
-    CONTACT.c.id.label("contact_id"),
-    CONTACT.c.email.label("to_address"),
-    CONTACT.c.first_name,
-    CONTACT.c.locale.label("recipient_locale"),
-)
-
-
-def _not_queued(organization_id: Any, dedupe_key: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
-    return ~sa.exists().where(
-        OUTBOX.c.organization_id == organization_id, OUTBOX.c.dedupe_key == dedupe_key
-    )
-
-
-def _reachable_contact(flag: sa.ColumnElement[bool], table: sa.Table) -> sa.ColumnElement[bool]:
-    """An active contact with ``flag`` whose grants cover ``table``'s client or site."""
-    return sa.and_(
-        CONTACT.c.organization_id == table.c.organization_id,
-        CONTACT.c.state == m.ContactState.ACTIVE.value,
-        CONTACT.c.deleted_at.is_(None),
-        flag.is_(True),
-        sa.exists().where(
-            GRANT.c.contact_id == CONTACT.c.id,
-            sa.or_(GRANT.c.client_id == table.c.client_id, GRANT.c.site_id == table.c.site_id),
-        ),
-    )
-
-
-def _site_address() -> sa.ColumnElement[str]:
-    return sa.func.concat_ws(
-        ", ", SITE.c.address, sa.func.concat_ws(" ", SITE.c.postal_code, SITE.c.city)
-    )
-
-
-def hears_of_visits() -> sa.ColumnElement[bool]:
-    """The contact gets the visit's reminders: flagged, covering its site, on the portal."""
-    return sa.and_(
-        _reachable_contact(CONTACT.c.receives_visit_reminders, INTERVENTION),
-        ORGANIZATION.c.portal_enabled.is_(True),
-        CLIENT.c.portal_enabled.is_(True),
-        ACTIVITY.c.portal_visible.is_(True),
-    )
-
-
-def visits(*columns: sa.ColumnElement[Any]) -> sa.Select[Any]:
-    """Appointments with what their mails show (site, activity text, technician, brand)."""
-    statement = sa.select(
-        INTERVENTION.c.id.label("intervention_id"),
-        INTERVENTION.c.organization_id,
-        INTERVENTION.c.starts_at,
-        *_ORG_COLUMNS,
-        SITE.c.name.label("site_name"),
-        SITE.c.address.label("site_street"),
-        _site_address().label("site_address"),
-        sa.func.coalesce(sa.func.nullif(ACTIVITY.c.portal_title, ""), ACTIVITY.c.name).label(
-            "activity_text"
-        ),
-        *columns,
-    ).select_from(
-        INTERVENTION.join(ORGANIZATION, ORGANIZATION.c.id == INTERVENTION.c.organization_id)
-        .join(CLIENT, CLIENT.c.id == INTERVENTION.c.client_id)
-        .join(SITE, SITE.c.id == INTERVENTION.c.site_id)
-        .join(ACTIVITY, ACTIVITY.c.id == INTERVENTION.c.activity_type_id)
-    )
-    return with_technician_name(statement, INTERVENTION)
-
-
-def _visit_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The row with the fields every visit mail takes: ``activity``, the portal text with its
-    codes filled for this appointment, and ``technician`` as contacts see them (Luca R.)."""
-    first_name, initial = row["technician_first_name"], row["technician_initial"]
-    return {
-        **row,
-        "activity": substitute(
-            row["activity_text"],
-            site_name=row["site_name"],
-            site_address=row["site_street"],
-            day=row["starts_at"].astimezone(render.zone(row["timezone"])).date(),
-            technician_first_name=first_name,
-        ),
-        "technician": f"{first_name} {initial.upper()}." if initial else first_name,
-    }
 
 
 async def _visit_reminders(db: AsyncConnection, now: dt.datetime) -> list[QueuedMessage]:
@@ -197,7 +104,7 @@ async def _visit_reminders(db: AsyncConnection, now: dt.datetime) -> list[Queued
         ":", "visit_reminder", INTERVENTION.c.id, CONTACT.c.id, due.c.days
     )
     query = (
-        visits(due.c.days, *_CONTACT_COLUMNS, dedupe_key.label("dedupe_key"))
+        visits(due.c.days, *CONTACT_COLUMNS, dedupe_key.label("dedupe_key"))
         .join(due, sa.true())
         .join(CONTACT, hears_of_visits())
         .where(
@@ -205,12 +112,12 @@ async def _visit_reminders(db: AsyncConnection, now: dt.datetime) -> list[Queued
             INTERVENTION.c.starts_at > now,
             INTERVENTION.c.starts_at <= now + sa.func.make_interval(0, 0, 0, furthest),
             due.c.days.is_not(None),
-            _not_queued(INTERVENTION.c.organization_id, dedupe_key),
+            not_queued(INTERVENTION.c.organization_id, dedupe_key),
         )
     )
     return [
-        _queued(
-            _visit_row(row),
+        queued(
+            visit_row(row),
             compose.VisitReminder,
             intervention_id=str(row["intervention_id"]),
             contact_id=str(row["contact_id"]),
@@ -220,20 +127,6 @@ async def _visit_reminders(db: AsyncConnection, now: dt.datetime) -> list[Queued
         )
         for row in (await db.execute(query)).mappings()
     ]
-
-
-def _queued(
-    row: Mapping[Any, Any], kind: type[compose.MessageData], **payload: Any
-) -> QueuedMessage:
-    """The message of ``kind`` built from the row's columns named like its fields."""
-    data = kind(**{field.name: row[field.name] for field in dataclasses.fields(kind)})
-    return QueuedMessage(
-        organization_id=row["organization_id"],
-        to_address=row["to_address"],
-        message=compose.compose(data, _brand(row), row["recipient_locale"]),
-        payload=payload,
-        dedupe_key=row["dedupe_key"],
-    )
 
 
 async def _signed_worksheet_copies(
@@ -248,8 +141,8 @@ async def _signed_worksheet_copies(
             WORK_SHEET.c.work_date,
             WORK_SHEET.c.description,
             WORK_SHEET.c.signed_by,
-            *_CONTACT_COLUMNS,
-            *_ORG_COLUMNS,
+            *CONTACT_COLUMNS,
+            *ORG_COLUMNS,
             SITE.c.name.label("site_name"),
             dedupe_key.label("dedupe_key"),
         )
@@ -257,20 +150,20 @@ async def _signed_worksheet_copies(
             WORK_SHEET.join(ORGANIZATION, ORGANIZATION.c.id == WORK_SHEET.c.organization_id)
             .join(CLIENT, CLIENT.c.id == WORK_SHEET.c.client_id)
             .join(SITE, SITE.c.id == WORK_SHEET.c.site_id)
-            .join(CONTACT, _reachable_contact(CONTACT.c.receives_signed_worksheets, WORK_SHEET))
+            .join(CONTACT, reachable_contact(CONTACT.c.receives_signed_worksheets, WORK_SHEET))
         )
         .where(
             scope,
             WORK_SHEET.c.status == m.WorkSheetStatus.SIGNED.value,
             ORGANIZATION.c.portal_enabled.is_(True),
             CLIENT.c.portal_enabled.is_(True),
-            _not_queued(WORK_SHEET.c.organization_id, dedupe_key),
+            not_queued(WORK_SHEET.c.organization_id, dedupe_key),
         )
     )
     rows = (await db.execute(query)).mappings().all()
     pdfs = await work_sheet_pdfs(db, {row["work_sheet_id"] for row in rows})
     return [
-        _queued(
+        queued(
             {**row, "has_attachment": bool(pdfs.get(row["work_sheet_id"]))},
             compose.SignedWorksheet,
             work_sheet_id=str(row["work_sheet_id"]),
@@ -296,7 +189,7 @@ async def _contract_alerts(db: AsyncConnection, now: dt.datetime) -> list[Queued
             ORGANIZATION.c.notification_email.label("to_address"),
             sa.null().label("recipient_locale"),
             today.label("today"),
-            *_ORG_COLUMNS,
+            *ORG_COLUMNS,
             dedupe_key.label("dedupe_key"),
         )
         .select_from(
@@ -307,11 +200,11 @@ async def _contract_alerts(db: AsyncConnection, now: dt.datetime) -> list[Queued
         .where(
             CONTRACT.c.expires_on >= today,
             CONTRACT.c.expires_on - ORGANIZATION.c.contract_alert_days <= today,
-            _not_queued(CONTRACT.c.organization_id, dedupe_key),
+            not_queued(CONTRACT.c.organization_id, dedupe_key),
         )
     )
     return [
-        _queued(row, compose.ContractExpiry, contract_id=str(row["contract_id"]))
+        queued(row, compose.ContractExpiry, contract_id=str(row["contract_id"]))
         for row in (await db.execute(query)).mappings()
     ]
 
@@ -356,8 +249,8 @@ async def _queue_visit_mails(
     return await enqueue_many(
         db,
         [
-            _queued(
-                _visit_row(row),
+            queued(
+                visit_row(row),
                 kind,
                 intervention_id=str(row["intervention_id"]),
                 contact_id=str(row["contact_id"]),
@@ -373,7 +266,7 @@ async def queue_booking_confirmation(
     """Confirm a booking to the contact who made it, in the booking's transaction."""
     query = (
         visits(
-            *_CONTACT_COLUMNS,
+            *CONTACT_COLUMNS,
             sa.literal(f"booking_confirmation:{appointment_id}").label("dedupe_key"),
         )
         .join(
@@ -395,7 +288,7 @@ async def queue_appointment_cancelled(
     the transaction that cancels it. A visit cancelled after its start is not told."""
     dedupe_key = sa.func.concat_ws(":", "appointment_cancelled", INTERVENTION.c.id, CONTACT.c.id)
     query = (
-        visits(*_CONTACT_COLUMNS, dedupe_key.label("dedupe_key"))
+        visits(*CONTACT_COLUMNS, dedupe_key.label("dedupe_key"))
         .join(CONTACT, hears_of_visits())
         .where(INTERVENTION.c.id == appointment_id, INTERVENTION.c.starts_at > now)
     )
@@ -409,7 +302,7 @@ async def queue_appointment_moved(db: AsyncConnection, appointment_id: uuid.UUID
     query = (
         visits(
             LINKED.c.starts_at.label("previous_starts_at"),
-            *_CONTACT_COLUMNS,
+            *CONTACT_COLUMNS,
             dedupe_key.label("dedupe_key"),
         )
         .join(LINKED, LINKED.c.id == INTERVENTION.c.reschedules_id)

@@ -25,7 +25,7 @@ from db import models as m
 from db.models.base import table_of
 from db.queries.accounts import AccountKind
 from mailer import compose
-from mailer.notifications import (
+from mailer.recipients import (
     CONTACT,
     INTERVENTION,
     LINKED,

@@ -13,7 +13,7 @@ is advised). ``Sportello-Delivery`` is the delivery's id, the same on every atte
 (also the body's ``id``): delivery is *at least once* (a worker killed after the endpoint
 answered sends it again), and receivers drop a repeated id.
 
-Claiming, retries and DEAD are those of the mail outbox (mailer/worker.py): one delivery per
+Claiming, retries and DEAD are those of the mail outbox (mailer/retry.py): one delivery per
 transaction, ``FOR UPDATE SKIP LOCKED``, exponential backoff, DEAD after
 ``settings.webhook_max_attempts`` with the last reason. Each attempt is bounded by
 ``settings.webhook_timeout_seconds`` as a whole, so a slow endpoint cannot hold a worker.
@@ -27,7 +27,6 @@ import hmac
 import ipaddress
 import json
 import logging
-import random
 import secrets as random_bytes
 import socket
 import time
@@ -39,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from authz.identity import file_links
 from db.queries import outbox
 from db.queries import webhooks as queries
+from mailer.retry import drain, retry_in
 from sportello.base.settings import Settings
 
 log = logging.getLogger("sportello.webhooks")
@@ -148,8 +148,6 @@ async def _deliver_one(
     settings: Settings,
     delivery: queries.ClaimedDelivery,
 ) -> bool:
-    from mailer.worker import backoff  # mailer.worker imports this module
-
     if delivery.disabled:
         await outbox.mark_cancelled(
             db, delivery.id, reason="endpoint disabled", table=queries.DELIVERY
@@ -165,9 +163,12 @@ async def _deliver_one(
         return True
     attempts = delivery.attempts + 1
     dead = attempts >= settings.webhook_max_attempts
-    retry_in = None if dead else backoff(attempts, random.random())  # noqa: S311 (jitter)
     await outbox.mark_failed(
-        db, delivery.id, reason=failure, retry_in=retry_in, table=queries.DELIVERY
+        db,
+        delivery.id,
+        reason=failure,
+        retry_in=retry_in(attempts, dead=dead),
+        table=queries.DELIVERY,
     )
     log.warning(
         "webhook %s (%s) attempt %d failed%s: %s",
@@ -184,18 +185,12 @@ async def deliver_due(
     engine: AsyncEngine, settings: Settings, *, batch_size: int
 ) -> tuple[int, bool]:
     """Post up to ``batch_size`` due deliveries; return (delivered, whether none is left due)."""
-    delivered = 0
-    drained = False
     async with (
         httpx.AsyncClient(follow_redirects=False, trust_env=False) as client,
         engine.connect() as db,
     ):
-        for _ in range(batch_size):
-            async with db.begin():
-                delivery = await queries.claim_next(db)
-                if delivery is None:
-                    drained = True
-                    break
-                if await _deliver_one(db, client, settings, delivery):
-                    delivered += 1
-    return delivered, drained
+
+        async def deliver(delivery: queries.ClaimedDelivery) -> bool:
+            return await _deliver_one(db, client, settings, delivery)
+
+        return await drain(db, batch_size, queries.claim_next, deliver)

@@ -36,7 +36,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-import random
 import uuid
 from pathlib import Path
 
@@ -49,13 +48,12 @@ from db.queries import accounts, privacy
 from db.queries import outbox as queries
 from mailer import notifications, sender, stale_mail, webhooks
 from mailer.links import link_mailer
+from mailer.retry import drain, retry_in
 from sportello.base.errors import StartupError
 from sportello.base.settings import Settings
 
 log = logging.getLogger("sportello.mailer")
 
-BACKOFF_BASE = dt.timedelta(seconds=30)
-BACKOFF_CAP = dt.timedelta(hours=1)
 # How often a running worker looks for due messages when the queue is empty,
 # and how often it computes the scheduled notifications.
 POLL_SECONDS = 5.0
@@ -66,13 +64,6 @@ PURGE_EVERY = dt.timedelta(hours=1)
 
 class WorkerSetupError(StartupError):
     """The worker cannot start; the message says what to configure."""
-
-
-def backoff(attempts: int, jitter: float) -> dt.timedelta:
-    """The wait after the ``attempts``-th failure; ``jitter`` in [0, 1] spreads retries."""
-    doublings: int = 2 ** min(max(attempts - 1, 0), 20)
-    delay = min(BACKOFF_BASE * doublings, BACKOFF_CAP)
-    return delay * (0.5 + 0.5 * jitter)
 
 
 async def _outgoing(
@@ -129,8 +120,9 @@ async def _deliver_one(
         return True
     attempts = message.attempts + 1
     dead = failure.permanent or attempts >= settings.mail_max_attempts
-    retry_in = None if dead else backoff(attempts, random.random())  # noqa: S311 (jitter)
-    await queries.mark_failed(db, message.id, reason=failure.reason, retry_in=retry_in)
+    await queries.mark_failed(
+        db, message.id, reason=failure.reason, retry_in=retry_in(attempts, dead=dead)
+    )
     log.warning(
         "message %s (%s) attempt %d failed%s: %s",
         message.id,
@@ -147,18 +139,13 @@ async def deliver_due(
 ) -> tuple[int, bool]:
     """Send up to ``batch_size`` due messages; return (sent, whether the queue ran dry)."""
     transport = sender.transport_for(settings)
-    sent = 0
-    drained = False
     try:
         async with engine.connect() as db:
-            for _ in range(batch_size):
-                async with db.begin():
-                    message = await queries.claim_next(db)
-                    if message is None:
-                        drained = True
-                        break
-                    if await _deliver_one(db, settings, transport, message):
-                        sent += 1
+
+            async def deliver(message: queries.ClaimedMessage) -> bool:
+                return await _deliver_one(db, settings, transport, message)
+
+            sent, drained = await drain(db, batch_size, queries.claim_next, deliver)
     except BaseException:
         # Stopped or failed mid-batch: drop the connection without waiting for a goodbye.
         transport.abort()

@@ -14,11 +14,11 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
-from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import activity_type_actions as actions
 from db.queries import audit, client_actions
-from resolvers import audited
+from resolvers.kit import audited
+from resolvers.kit.changes import differing, locked
 from schema.activity_types import (
     SUBSTITUTION_CODES,
     ActivityKind,
@@ -26,9 +26,8 @@ from schema.activity_types import (
     AppointmentStatus,
     unknown_codes,
 )
-from schema.kit import ids
 from schema.kit.context import Context
-from schema.kit.errors import BadUserInput, NotFound
+from schema.kit.errors import BadUserInput
 
 ContextInfo = Info[Context, None]
 
@@ -134,7 +133,7 @@ def changes(input: ActivityTypeInput, current: Any) -> dict[str, Any]:
     visible = values.get("portal_visible", current.portal_visible)
     if values.get("portal_bookable", current.portal_bookable) and not visible:
         raise BadUserInput("portalBookable", "only an activity shown on the portal is bookable")
-    return {column: value for column, value in values.items() if value != getattr(current, column)}
+    return differing(current, values)
 
 
 @strawberry.type
@@ -173,29 +172,11 @@ class ActivityTypeMutation:
         self, info: ContextInfo, id: strawberry.ID, input: ActivityTypeInput
     ) -> ActivityType:
         context = info.context
-        scope = context.rows.scope
-        activity_id = ids.decode("ActivityType", id)
-        current = (
-            await actions.activity_type_for_update(context.db, scope, activity_id)
-            if activity_id is not None
-            else None
-        )
-        if current is None:
-            raise NotFound("activity type")
+        current = await locked(context, m.ActivityType, "ActivityType", id, "activity type")
         values = changes(input, current)
         if not values:
             return ActivityType.from_row(current)
         row = await actions.update_activity_type(context.db, current.id, values)
-        principal = context.principal
-        assert isinstance(principal, StaffPrincipal)
-        await audit.record(
-            context.db,
-            scope.organization_id,
-            "activity_type_changed",
-            actor=audit.ActorRef("STAFF", principal.user_id),
-            ip=context.caller.ip,
-            subject_type="ActivityType",
-            subject_id=current.id,
-            details={"changed": sorted(values)},
-        )
+        details = {"changed": sorted(values)}
+        await audited.record(context, "activity_type_changed", "ActivityType", current.id, details)
         return ActivityType.from_row(row)

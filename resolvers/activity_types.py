@@ -6,9 +6,10 @@ import strawberry
 from strawberry import Info
 
 from db.queries import activity_types as queries
+from resolvers.kit.roots import listing
 from schema.activity_types import ActivityType
 from schema.kit.context import Context
-from schema.kit.relay import Connection, page_request, paged
+from schema.kit.relay import Connection, page_request
 
 ContextInfo = Info[Context, None]
 
@@ -23,11 +24,12 @@ class ActivityTypeQuery:
         after: str | None = None,
         portal_bookable: bool | None = None,
     ) -> Connection[ActivityType]:
-        context = info.context
-        scope = context.rows.scope
         request = page_request(first, after)
-        return await paged(
-            lambda: queries.activity_type_page(context.db, scope, request, portal_bookable),
-            ActivityType.from_row,
-            lambda: queries.activity_type_count(context.db, scope, portal_bookable),
+        return await listing(
+            info,
+            ActivityType,
+            queries.activity_type_page,
+            queries.activity_type_count,
+            request,
+            portal_bookable,
         )

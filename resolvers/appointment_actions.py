@@ -23,9 +23,11 @@ from db import planner as planner
 from db.queries import appointments as reads
 from db.queries import audit, booking, planning, worksheets
 from db.queries.accounts import account_of
+from db.queries.idempotency import Author
 from mailer import notifications
 from resolvers import webhooks
-from resolvers.booking import to_slot
+from resolvers.booking import bookable, to_slot
+from resolvers.kit import audited
 from resolvers.worksheet_actions import store_signed_pdf
 from schema.appointments import Appointment
 from schema.kit import ids
@@ -49,11 +51,7 @@ class BookAppointmentInput:
     )
 
 
-def _actor(info: ContextInfo) -> audit.ActorRef | None:
-    return audit.actor_of(info.context.principal)
-
-
-def _author(info: ContextInfo) -> booking.Author:
+def _author(info: ContextInfo) -> Author:
     """The staff user or contact booking: the owner of the request's idempotency key."""
     author = account_of(info.context.principal)
     assert author is not None  # booking is for staff and contacts only (the policy)
@@ -90,6 +88,30 @@ def _check_start(starts_at: dt.datetime, found: planning.PlanningInput, field: s
         raise BadUserInput(field, "is sooner than the minimum notice for a booking")
     if starts_at > now + found.horizon:
         raise BadUserInput(field, "is further ahead than bookings are open")
+
+
+def _planned(
+    info: ContextInfo,
+    place: planning.PlanningInput | booking.AppointmentState,
+    notes: str,
+) -> dict[str, object]:
+    """The columns of a PLANNED appointment the caller books at ``place``'s site and activity
+    (its technician and times come from :func:`_place`)."""
+    origin = (
+        m.InterventionOrigin.PORTAL
+        if isinstance(info.context.principal, ContactPrincipal)
+        else m.InterventionOrigin.STAFF
+    )
+    return {
+        "organization_id": info.context.rows.scope.organization_id,
+        "client_id": place.client_id,
+        "site_id": place.site_id,
+        "activity_type_id": place.activity_type_id,
+        "status": m.InterventionStatus.PLANNED.value,
+        "origin": origin.value,
+        "notes": notes,
+        **booking.booked_by(_author(info)),
+    }
 
 
 async def _place(
@@ -167,52 +189,16 @@ class AppointmentMutation:
                 return await _load(info, earlier)
         if len(input.notes) > 2000:
             raise BadUserInput("notes", "use at most 2000 characters")
-        site_id = ids.decode("Site", input.site_id)
-        activity_id = ids.decode("ActivityType", input.activity_type_id)
-        found = (
-            await planning.planning_input(context.db, scope, site_id, activity_id)
-            if site_id is not None and activity_id is not None
-            else None
-        )
-        if found is None:
-            raise NotFound("site or activity type")
-        if scope.restricted and not found.portal_bookable:
-            raise BadUserInput("activityTypeId", "this activity cannot be booked on the portal")
+        found = await bookable(info, input.site_id, input.activity_type_id, "activityTypeId")
         _check_start(input.starts_at, found, "startsAt")
         principal = context.principal
-        appointment_id = await _place(
-            info,
-            found,
-            input.starts_at,
-            {
-                "organization_id": scope.organization_id,
-                "client_id": found.client_id,
-                "site_id": found.site_id,
-                "activity_type_id": found.activity_type_id,
-                "status": m.InterventionStatus.PLANNED.value,
-                "origin": (
-                    m.InterventionOrigin.PORTAL
-                    if isinstance(principal, ContactPrincipal)
-                    else m.InterventionOrigin.STAFF
-                ).value,
-                "notes": input.notes.strip(),
-                **booking.booked_by(_author(info)),
-                "idempotency_key": key,
-            },
-        )
+        values = _planned(info, found, input.notes.strip()) | {"idempotency_key": key}
+        appointment_id = await _place(info, found, input.starts_at, values)
         if isinstance(principal, ContactPrincipal):
             await notifications.queue_booking_confirmation(
                 context.db, appointment_id, principal.contact_id
             )
-        await audit.record(
-            context.db,
-            scope.organization_id,
-            "appointment_booked",
-            actor=_actor(info),
-            ip=context.caller.ip,
-            subject_type="Intervention",
-            subject_id=appointment_id,
-        )
+        await audited.record(context, "appointment_booked", "Intervention", appointment_id)
         await webhooks.notify(context, m.WebhookEvent.APPOINTMENT_BOOKED, appointment_id)
         return await _load(info, appointment_id)
 
@@ -235,37 +221,11 @@ class AppointmentMutation:
             raise NotFound("appointment")
         _check_start(starts_at, found, "startsAt")
         await booking.set_appointment_status(context.db, old.id, m.InterventionStatus.CANCELLED)
-        principal = context.principal
-        new_id = await _place(
-            info,
-            found,
-            starts_at,
-            {
-                "organization_id": scope.organization_id,
-                "client_id": old.client_id,
-                "site_id": old.site_id,
-                "activity_type_id": old.activity_type_id,
-                "status": m.InterventionStatus.PLANNED.value,
-                "origin": (
-                    m.InterventionOrigin.PORTAL
-                    if isinstance(principal, ContactPrincipal)
-                    else m.InterventionOrigin.STAFF
-                ).value,
-                "notes": old.notes,
-                "reschedules_id": old.id,
-                **booking.booked_by(_author(info)),
-            },
-        )
+        values = _planned(info, old, old.notes) | {"reschedules_id": old.id}
+        new_id = await _place(info, found, starts_at, values)
         await notifications.queue_appointment_moved(context.db, new_id)
-        await audit.record(
-            context.db,
-            scope.organization_id,
-            "appointment_rescheduled",
-            actor=_actor(info),
-            ip=context.caller.ip,
-            subject_type="Intervention",
-            subject_id=new_id,
-            details={"from": str(old.id)},
+        await audited.record(
+            context, "appointment_rescheduled", "Intervention", new_id, {"from": str(old.id)}
         )
         # The moved appointment is a new record; the event names it and the one it replaces.
         await webhooks.notify(
@@ -311,19 +271,10 @@ class AppointmentMutation:
         await notifications.queue_signed_worksheet_copies(
             context.db, scope.organization_id, sheet_id
         )
-        await audit.record(
-            context.db,
-            scope.organization_id,
-            "work_sheet_signed",
-            actor=_actor(info),
-            ip=context.caller.ip,
-            subject_type="WorkSheet",
-            subject_id=sheet_id,
-            details=audit.change_details(
-                {"status": previous}, {"status": m.WorkSheetStatus.SIGNED.value, "signed_by": name}
-            )
-            | {"document_id": str(document_id)},
-        )
+        signed = {"status": m.WorkSheetStatus.SIGNED.value, "signed_by": name}
+        details = audit.change_details({"status": previous}, signed)
+        details["document_id"] = str(document_id)
+        await audited.record(context, "work_sheet_signed", "WorkSheet", sheet_id, details)
         await webhooks.notify(context, m.WebhookEvent.WORK_SHEET_SIGNED, sheet_id)
         rows = await worksheets.work_sheets_by_id(context.db, scope, [sheet_id])
         assert rows[0] is not None
@@ -334,7 +285,6 @@ async def _set_status(
     info: ContextInfo, id: strawberry.ID, status: m.InterventionStatus, action: str
 ) -> Appointment:
     context = info.context
-    scope = context.rows.scope
     current = await _locked(info, id)
     if (
         status is m.InterventionStatus.PLANNED
@@ -350,13 +300,5 @@ async def _set_status(
     if status is m.InterventionStatus.CANCELLED:
         await notifications.queue_appointment_cancelled(context.db, current.id, now_utc())
         await webhooks.notify(context, m.WebhookEvent.APPOINTMENT_CANCELLED, current.id)
-    await audit.record(
-        context.db,
-        scope.organization_id,
-        action,
-        actor=_actor(info),
-        ip=context.caller.ip,
-        subject_type="Intervention",
-        subject_id=current.id,
-    )
+    await audited.record(context, action, "Intervention", current.id)
     return await _load(info, current.id)

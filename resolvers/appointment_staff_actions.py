@@ -34,7 +34,9 @@ from db.queries import appointment_staff_actions as actions
 from db.queries import appointments as reads
 from db.queries import audit, booking
 from db.queries.accounts import account_of
-from resolvers import audited, webhooks
+from db.queries.idempotency import Author
+from resolvers import webhooks
+from resolvers.kit import audited
 from schema.appointments import Appointment
 from schema.kit import ids
 from schema.kit.context import Context
@@ -87,7 +89,7 @@ def _key(given: str | None) -> str | None:
     return key
 
 
-def _author(info: ContextInfo) -> booking.Author:
+def _author(info: ContextInfo) -> Author:
     """The staff user placing the appointment: the owner of its idempotency key."""
     author = account_of(info.context.principal)
     assert author is not None  # staff only (the policy)

@@ -9,14 +9,14 @@ import strawberry
 from strawberry import Info
 
 from db.queries import appointments as queries
-from resolvers.filters import values_of
+from resolvers.kit.filters import owned_by, values_of
+from resolvers.kit.roots import listing, lookup
 from schema.activity_types import AppointmentStatus
 from schema.appointments import Appointment
-from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.ids import filter_id
 from schema.kit.periods import check_period
-from schema.kit.relay import Connection, page_request, paged
+from schema.kit.relay import Connection, page_request
 
 ContextInfo = Info[Context, None]
 
@@ -50,20 +50,15 @@ class AppointmentQuery:
         status: list[AppointmentStatus] | None = None,
     ) -> Connection[Appointment]:
         check_period(since, until)
-        context = info.context
-        scope = context.rows.scope
-        request = page_request(first, after, last, before)
         where = queries.AppointmentFilter(
-            site_id=filter_id("Site", site_id),
-            client_id=filter_id("Client", client_id),
+            **owned_by(site_id, client_id),
             since=since,
             until=until,
             statuses=values_of(status),
         )
-        return await paged(
-            lambda: queries.appointment_page(context.db, scope, request, where),
-            Appointment.from_row,
-            lambda: queries.appointment_count(context.db, scope, where),
+        request = page_request(first, after, last, before)
+        return await listing(
+            info, Appointment, queries.appointment_page, queries.appointment_count, request, where
         )
 
     @strawberry.field(
@@ -87,8 +82,4 @@ class AppointmentQuery:
 
     @strawberry.field(description="One appointment; null when it does not exist or is not visible.")
     async def appointment(self, info: ContextInfo, id: strawberry.ID) -> Appointment | None:
-        row_id = ids.decode("Appointment", id)
-        if row_id is None:
-            return None
-        row = await info.context.rows.by_id(queries.appointments_by_id).load(row_id)
-        return Appointment.from_row(row) if row is not None else None
+        return await lookup(info, Appointment, id)

@@ -9,13 +9,12 @@ import strawberry
 from strawberry import Info
 
 from db.queries import billing as queries
-from resolvers.filters import values_of
+from resolvers.kit.filters import owned_by, values_of
+from resolvers.kit.roots import listing, lookup
 from schema.billing import Invoice, InvoiceStatus, Quote, QuoteStatus
-from schema.kit import ids
 from schema.kit.context import Context
-from schema.kit.ids import filter_id
 from schema.kit.periods import check_period
-from schema.kit.relay import Connection, page_request, paged
+from schema.kit.relay import Connection, page_request
 
 ContextInfo = Info[Context, None]
 
@@ -30,8 +29,7 @@ def bill_filter(
     """The filters of a quote or invoice list, checked."""
     check_period(since, until)
     return queries.BillFilter(
-        site_id=filter_id("Site", site_id),
-        client_id=filter_id("Client", client_id),
+        **owned_by(site_id, client_id),
         issued_from=since,
         issued_to=until,
         statuses=values_of(statuses),
@@ -62,23 +60,13 @@ class BillingQuery:
         until: IssuedTo = None,
         status: list[QuoteStatus] | None = None,
     ) -> Connection[Quote]:
-        context = info.context
-        scope = context.rows.scope
-        request = page_request(first, after, last, before)
         where = bill_filter(site_id, client_id, since, until, status)
-        return await paged(
-            lambda: queries.quote_page(context.db, scope, request, where),
-            Quote.from_row,
-            lambda: queries.quote_count(context.db, scope, where),
-        )
+        request = page_request(first, after, last, before)
+        return await listing(info, Quote, queries.quote_page, queries.quote_count, request, where)
 
     @strawberry.field(description="One quote; null when it does not exist or is not visible.")
     async def quote(self, info: ContextInfo, id: strawberry.ID) -> Quote | None:
-        row_id = ids.decode("Quote", id)
-        if row_id is None:
-            return None
-        row = await info.context.rows.by_id(queries.quotes_by_id).load(row_id)
-        return Quote.from_row(row) if row is not None else None
+        return await lookup(info, Quote, id)
 
     @strawberry.field(description="Invoices the caller may see, newest first.")
     async def invoices(
@@ -94,20 +82,12 @@ class BillingQuery:
         until: IssuedTo = None,
         status: list[InvoiceStatus] | None = None,
     ) -> Connection[Invoice]:
-        context = info.context
-        scope = context.rows.scope
-        request = page_request(first, after, last, before)
         where = bill_filter(site_id, client_id, since, until, status)
-        return await paged(
-            lambda: queries.invoice_page(context.db, scope, request, where),
-            Invoice.from_row,
-            lambda: queries.invoice_count(context.db, scope, where),
+        request = page_request(first, after, last, before)
+        return await listing(
+            info, Invoice, queries.invoice_page, queries.invoice_count, request, where
         )
 
     @strawberry.field(description="One invoice; null when it does not exist or is not visible.")
     async def invoice(self, info: ContextInfo, id: strawberry.ID) -> Invoice | None:
-        row_id = ids.decode("Invoice", id)
-        if row_id is None:
-            return None
-        row = await info.context.rows.by_id(queries.invoices_by_id).load(row_id)
-        return Invoice.from_row(row) if row is not None else None
+        return await lookup(info, Invoice, id)

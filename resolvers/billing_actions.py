@@ -26,7 +26,8 @@ from db.queries import billing as bills
 from db.queries import billing_actions as actions
 from db.queries import clients as client_queries
 from db.queries import contracts as contract_queries
-from resolvers import audited, webhooks
+from resolvers import webhooks
+from resolvers.kit import audited, changes
 from schema.billing import Invoice, InvoiceStatus, Quote, QuoteStatus
 from schema.billing_inputs import (
     CreateContractInput,
@@ -41,7 +42,7 @@ from schema.billing_inputs import (
 from schema.contracts import Contract
 from schema.kit import ids
 from schema.kit.context import Context
-from schema.kit.errors import BadUserInput, NotFound
+from schema.kit.errors import BadUserInput
 
 ContextInfo = Info[Context, None]
 # A by-id read of db/queries: rows in the order of the ids, None for one out of scope.
@@ -68,11 +69,28 @@ class Kind:
     type_name: str
     label: str
     read: Reader
+    dates: tuple[str, str]  # the columns of its two dates, the earlier first
+    draft: Any = None  # the status it is created in (quotes and invoices)
 
 
-CONTRACT = Kind(m.Contract, "Contract", "contract", contract_queries.contracts_by_id)
-QUOTE = Kind(m.Quote, "Quote", "quote", bills.quotes_by_id)
-INVOICE = Kind(m.Invoice, "Invoice", "invoice", bills.invoices_by_id)
+CONTRACT = Kind(
+    m.Contract,
+    "Contract",
+    "contract",
+    contract_queries.contracts_by_id,
+    ("starts_on", "expires_on"),
+)
+QUOTE = Kind(
+    m.Quote, "Quote", "quote", bills.quotes_by_id, ("issued_on", "valid_until"), m.QuoteStatus.DRAFT
+)
+INVOICE = Kind(
+    m.Invoice,
+    "Invoice",
+    "invoice",
+    bills.invoices_by_id,
+    ("issued_on", "due_on"),
+    m.InvoiceStatus.DRAFT,
+)
 
 
 def camel(name: str) -> str:
@@ -154,38 +172,21 @@ async def _number(info: ContextInfo, kind: Kind, value: str, other_than: uuid.UU
 
 
 async def _locked(info: ContextInfo, kind: Kind, id: strawberry.ID) -> Any:
-    row_id = ids.decode(kind.type_name, id)
-    context = info.context
-    row = (
-        await actions.row_for_update(context.db, context.rows.scope, kind.model, row_id)
-        if row_id is not None
-        else None
-    )
-    if row is None:
-        raise NotFound(kind.label)
-    return row
-
-
-async def _audit(
-    info: ContextInfo, kind: Kind, action: str, row_id: uuid.UUID, before: Any, after: Any
-) -> None:
-    details = audit.change_details(before, after)
-    await audited.record(info.context, f"{kind.label}_{action}", kind.type_name, row_id, details)
+    return await changes.locked(info.context, kind.model, kind.type_name, id, kind.label)
 
 
 async def _create(info: ContextInfo, kind: Kind, values: dict[str, Any]) -> Any:
     row_id = await actions.insert(info.context.db, kind.model, values)
     if row_id is None:  # another request took the number since it was checked
         raise BadUserInput("number", f"another {kind.label} already has number {values['number']}")
-    await _audit(info, kind, "created", row_id, {}, values)
+    details = audit.change_details({}, values)
+    await audited.record(info.context, f"{kind.label}_created", kind.type_name, row_id, details)
     return await _read(info, kind, row_id)
 
 
 async def _change(info: ContextInfo, kind: Kind, current: Any, values: dict[str, Any]) -> Any:
-    changed = {k: v for k, v in values.items() if v != getattr(current, k)}
-    if changed:
-        await actions.update(info.context.db, kind.model, current.id, changed)
-        await _audit(info, kind, "changed", current.id, current._mapping, changed)
+    action = f"{kind.label}_changed"
+    await changes.update(info.context, kind.model, current, values, action, kind.type_name)
     return await _read(info, kind, current.id)
 
 
@@ -231,19 +232,42 @@ def contract_fields(input: CreateContractInput | UpdateContractInput) -> dict[st
 
 
 def _bill_fields(
+    kind: Kind,
     input: CreateQuoteInput | UpdateQuoteInput | CreateInvoiceInput | UpdateInvoiceInput,
     current: Any,
-    dates: tuple[str, str],
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
     title = getattr(input, "title", None)
     if title is not None:
         values["title"] = required_text("title", title, 200)
-    for column in dates:
+    for column in kind.dates:
         if getattr(input, column) is not None:
             values[column] = getattr(input, column)
-    check_dates(values, current, *dates)
+    check_dates(values, current, *kind.dates)
     return values | _amounts(input, current)
+
+
+async def _create_bill(
+    info: ContextInfo, kind: Kind, input: CreateQuoteInput | CreateInvoiceInput
+) -> Any:
+    """A DRAFT quote or invoice; an invoice may bill an archived client's past work."""
+    values = await _owner(info, input.client_id, input.site_id, new_work=kind is QUOTE)
+    values["number"] = await _number(info, kind, input.number, None)
+    values |= _bill_fields(kind, input, None)
+    values["status"] = kind.draft
+    return await _create(info, kind, values)
+
+
+async def _update_bill(
+    info: ContextInfo, kind: Kind, id: strawberry.ID, input: UpdateQuoteInput | UpdateInvoiceInput
+) -> Any:
+    """The DRAFT quote or invoice ``id`` changed as ``input`` says."""
+    current = await _locked(info, kind, id)
+    _only_draft(kind, current, input)
+    values = _bill_fields(kind, input, current)
+    if input.number is not None:
+        values["number"] = await _number(info, kind, input.number, current.id)
+    return await _change(info, kind, current, values)
 
 
 @strawberry.type
@@ -255,7 +279,7 @@ class BillingMutation:
         values = await _owner(info, input.client_id, input.site_id, new_work=True)
         values["number"] = await _number(info, CONTRACT, input.number, None)
         values |= contract_fields(input)
-        check_dates(values, None, "starts_on", "expires_on")
+        check_dates(values, None, *CONTRACT.dates)
         return Contract.from_row(await _create(info, CONTRACT, values))
 
     @strawberry.mutation(description="Change a contract (ADMIN, OFFICE); a field left out stays.")
@@ -264,29 +288,20 @@ class BillingMutation:
     ) -> Contract:
         current = await _locked(info, CONTRACT, id)
         values = contract_fields(input)
-        check_dates(values, current, "starts_on", "expires_on")
+        check_dates(values, current, *CONTRACT.dates)
         if input.number is not None:
             values["number"] = await _number(info, CONTRACT, input.number, current.id)
         return Contract.from_row(await _change(info, CONTRACT, current, values))
 
     @strawberry.mutation(description="Write a DRAFT quote for a client (ADMIN, OFFICE).")
     async def create_quote(self, info: ContextInfo, input: CreateQuoteInput) -> Quote:
-        values = await _owner(info, input.client_id, input.site_id, new_work=True)
-        values["number"] = await _number(info, QUOTE, input.number, None)
-        values |= _bill_fields(input, None, ("issued_on", "valid_until"))
-        values["status"] = m.QuoteStatus.DRAFT
-        return Quote.from_row(await _create(info, QUOTE, values))
+        return Quote.from_row(await _create_bill(info, QUOTE, input))
 
     @strawberry.mutation(description="Change a DRAFT quote (ADMIN, OFFICE).")
     async def update_quote(
         self, info: ContextInfo, id: strawberry.ID, input: UpdateQuoteInput
     ) -> Quote:
-        current = await _locked(info, QUOTE, id)
-        _only_draft(QUOTE, current, input)
-        values = _bill_fields(input, current, ("issued_on", "valid_until"))
-        if input.number is not None:
-            values["number"] = await _number(info, QUOTE, input.number, current.id)
-        return Quote.from_row(await _change(info, QUOTE, current, values))
+        return Quote.from_row(await _update_bill(info, QUOTE, id, input))
 
     @strawberry.mutation(
         description="Move a quote on (ADMIN, OFFICE): DRAFT to SENT, SENT to ACCEPTED, "
@@ -296,28 +311,18 @@ class BillingMutation:
         self, info: ContextInfo, id: strawberry.ID, status: QuoteStatus
     ) -> Quote:
         current = await _locked(info, QUOTE, id)
-        new = m.QuoteStatus(status.value)
-        _move(QUOTE, QUOTE_TRANSITIONS, current.status, new)
-        return Quote.from_row(await _change(info, QUOTE, current, {"status": new}))
+        _move(QUOTE, QUOTE_TRANSITIONS, current.status, status)
+        return Quote.from_row(await _change(info, QUOTE, current, {"status": status}))
 
     @strawberry.mutation(description="Write a DRAFT invoice for a client (ADMIN, OFFICE).")
     async def create_invoice(self, info: ContextInfo, input: CreateInvoiceInput) -> Invoice:
-        values = await _owner(info, input.client_id, input.site_id, new_work=False)
-        values["number"] = await _number(info, INVOICE, input.number, None)
-        values |= _bill_fields(input, None, ("issued_on", "due_on"))
-        values["status"] = m.InvoiceStatus.DRAFT
-        return Invoice.from_row(await _create(info, INVOICE, values))
+        return Invoice.from_row(await _create_bill(info, INVOICE, input))
 
     @strawberry.mutation(description="Change a DRAFT invoice (ADMIN, OFFICE).")
     async def update_invoice(
         self, info: ContextInfo, id: strawberry.ID, input: UpdateInvoiceInput
     ) -> Invoice:
-        current = await _locked(info, INVOICE, id)
-        _only_draft(INVOICE, current, input)
-        values = _bill_fields(input, current, ("issued_on", "due_on"))
-        if input.number is not None:
-            values["number"] = await _number(info, INVOICE, input.number, current.id)
-        return Invoice.from_row(await _change(info, INVOICE, current, values))
+        return Invoice.from_row(await _update_bill(info, INVOICE, id, input))
 
     @strawberry.mutation(
         description="Move an invoice on (ADMIN, OFFICE): DRAFT to CLOSED (contacts see it "
@@ -331,10 +336,9 @@ class BillingMutation:
         paid_on: dt.date | None = None,
     ) -> Invoice:
         current = await _locked(info, INVOICE, id)
-        new = m.InvoiceStatus(status.value)
-        _move(INVOICE, INVOICE_TRANSITIONS, current.status, new)
-        values: dict[str, Any] = {"status": new}
-        if new is m.InvoiceStatus.PAID:
+        _move(INVOICE, INVOICE_TRANSITIONS, current.status, status)
+        values: dict[str, Any] = {"status": status}
+        if status is m.InvoiceStatus.PAID:
             if paid_on is None:
                 raise BadUserInput("paidOn", "give the day the invoice was paid")
             if paid_on < current.issued_on:
@@ -343,6 +347,6 @@ class BillingMutation:
         elif paid_on is not None:
             raise BadUserInput("paidOn", "only an invoice becoming PAID takes a payment day")
         changed = await _change(info, INVOICE, current, values)
-        if new is m.InvoiceStatus.CLOSED:
+        if status is m.InvoiceStatus.CLOSED:
             await webhooks.notify(info.context, m.WebhookEvent.INVOICE_CLOSED, current.id)
         return Invoice.from_row(changed)

@@ -35,6 +35,27 @@ def to_slot(slot: planning.Slot) -> Slot:
     )
 
 
+async def bookable(
+    info: ContextInfo, site: strawberry.ID, activity_type: strawberry.ID, field: str
+) -> inputs.PlanningInput:
+    """What booking ``activity_type`` at ``site`` takes; NOT_FOUND when the caller cannot see
+    either, refused naming ``field`` when a contact asks for an activity not bookable online."""
+    context = info.context
+    scope = context.rows.scope
+    site_id = ids.decode("Site", site)
+    activity_id = ids.decode("ActivityType", activity_type)
+    found = (
+        await inputs.planning_input(context.db, scope, site_id, activity_id)
+        if site_id is not None and activity_id is not None
+        else None
+    )
+    if found is None:
+        raise NotFound("site or activity type")
+    if scope.restricted and not found.portal_bookable:
+        raise BadUserInput(field, "this activity cannot be booked on the portal")
+    return found
+
+
 async def find(
     info: ContextInfo,
     site: strawberry.ID,
@@ -53,17 +74,7 @@ async def find(
         raise BadUserInput("to", "must be after from")
     if end - start > MAX_PERIOD:
         raise BadUserInput("to", "ask for at most 31 days at a time")
-    site_id = ids.decode("Site", site)
-    activity_id = ids.decode("ActivityType", activity_type)
-    found = (
-        await inputs.planning_input(context.db, scope, site_id, activity_id)
-        if site_id is not None and activity_id is not None
-        else None
-    )
-    if found is None:
-        raise NotFound("site or activity type")
-    if scope.restricted and not found.portal_bookable:
-        raise BadUserInput("activityType", "this activity cannot be booked on the portal")
+    found = await bookable(info, site, activity_type, "activityType")
     now = now_utc()
     earliest = max(start, now + found.min_lead)
     latest = min(end, now + found.horizon)

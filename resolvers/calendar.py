@@ -18,8 +18,8 @@ from authz import secrets
 from authz.identity import calendar_links
 from authz.principals import ContactPrincipal
 from db.queries import accounts, audit, calendar
-from resolvers import audited
-from resolvers.portal_access import staff_of
+from resolvers.kit import audited
+from resolvers.kit.callers import staff_of
 from schema.calendar import CalendarFeed
 from schema.kit import ids
 from schema.kit.context import Context

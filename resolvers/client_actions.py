@@ -18,6 +18,7 @@ and archiving twice changes nothing; an archived record can still be corrected (
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -27,12 +28,13 @@ from strawberry import Info
 from db import models as m
 from db.queries import audit
 from db.queries import client_actions as actions
-from resolvers import audited
+from resolvers.kit import audited, changes
+from resolvers.kit.inputs import one_line
 from schema import client_inputs as inputs
 from schema.clients import Client, Site
 from schema.kit import ids
 from schema.kit.context import Context
-from schema.kit.errors import BadUserInput, Conflict, NotFound
+from schema.kit.errors import BadUserInput, Conflict
 from schema.tickets import Department
 from sportello.base.clock import now_utc
 
@@ -65,16 +67,9 @@ DEPARTMENT_TEXT = {"name": ("name", 120, True)}
 
 def _text(field: str, value: str, limit: int, required: bool) -> str | None:
     """One line of text, trimmed; None for an optional field given empty (clears it)."""
-    text = value.strip()
-    if not text:
-        if required:
-            raise BadUserInput(field, "must not be empty")
+    if not required and not value.strip():
         return None
-    if len(text) > limit:
-        raise BadUserInput(field, f"use at most {limit} characters")
-    if any(ch < " " or ch == "\x7f" for ch in text):
-        raise BadUserInput(field, "must be one line, without control characters")
-    return text
+    return one_line(field, value, limit)
 
 
 def texts(spec: dict[str, tuple[str, int, bool]], given: dict[str, str | None]) -> dict[str, Any]:
@@ -95,6 +90,23 @@ def check_client(values: dict[str, Any]) -> None:
         raise BadUserInput("email", "is not an email address")
     if values.get("phone") is not None and not PHONE.match(values["phone"]):
         raise BadUserInput("phone", "use digits, spaces and + ( ) . / - only")
+
+
+def client_values(input: inputs.CreateClientInput | inputs.UpdateClientInput) -> dict[str, Any]:
+    """The columns of the client fields given, each checked; a new client's optional field
+    left out is stored empty, an update's stays as it is."""
+    given = {
+        "code": input.code,
+        "name": input.name,
+        "taxId": input.tax_id,
+        "email": input.email,
+        "phone": input.phone,
+    }
+    if isinstance(input, inputs.CreateClientInput):
+        given |= {field: given[field] or "" for field in ("taxId", "email", "phone")}
+    values = texts(CLIENT_TEXT, given)
+    check_client(values)
+    return values
 
 
 def _coordinate(field: str, value: Decimal | None, bound: int) -> Decimal | None:
@@ -127,8 +139,12 @@ def site_values(input: inputs.CreateSiteInput | inputs.UpdateSiteInput) -> dict[
     return values
 
 
-def _changed(values: dict[str, Any], current: Any) -> dict[str, Any]:
-    return {column: value for column, value in values.items() if value != getattr(current, column)}
+def department_values(name: str | None, portal_visible: bool | None) -> dict[str, Any]:
+    """The columns of the department fields given, each checked (shared with the import)."""
+    values = texts(DEPARTMENT_TEXT, {"name": name})
+    if portal_visible is not None:
+        values["portal_visible"] = portal_visible
+    return values
 
 
 async def _record(
@@ -139,14 +155,7 @@ async def _record(
 
 async def _locked(info: ContextInfo, model: Any, type_name: str, id: strawberry.ID) -> Any:
     """The record ``id`` locked for a change; NOT_FOUND when the caller cannot see it."""
-    row_id = ids.decode(type_name, id)
-    row = None
-    if row_id is not None:
-        context = info.context
-        row = await actions.row_for_update(context.db, context.rows.scope, model, row_id)
-    if row is None:
-        raise NotFound(type_name.lower())
-    return row
+    return await changes.locked(info.context, model, type_name, id, type_name.lower())
 
 
 async def _unique(
@@ -166,7 +175,10 @@ async def _unique(
 async def _write(
     info: ContextInfo, model: Any, current: Any, values: dict[str, Any], action: str
 ) -> Any:
-    """Insert (``current`` None) or update, audited; the row as written."""
+    """Insert (``current`` None) or update, audited; the row as written (``current`` when
+    there is nothing to change)."""
+    if current is not None and not values:
+        return current
     context = info.context
     try:
         if current is None:
@@ -195,29 +207,36 @@ async def _refuse_open_visits(info: ContextInfo, what: str, **owner: Any) -> Non
         )
 
 
-async def _archive(info: ContextInfo, model: Any, current: Any) -> tuple[Any, dict[str, Any]]:
-    """Set ``archived_at``; the row and the audit details of the change."""
+async def _archive(
+    info: ContextInfo,
+    model: Any,
+    id: strawberry.ID,
+    open_visits: str | None = None,
+    cascade: Callable[[Any], Awaitable[dict[str, Any]]] | None = None,
+) -> Any:
+    """Archive the record ``id`` (archived already: unchanged), audited; CONFLICT while the
+    ``open_visits`` owner ("client", "site") has open appointments. ``cascade`` archives what
+    goes with it and gives the audit details that name it."""
+    type_name = model.__name__
+    current = await _locked(info, model, type_name, id)
+    if current.archived_at is not None:
+        return current
+    if open_visits is not None:
+        await _refuse_open_visits(info, open_visits, **{f"{open_visits}_id": current.id})
     values = {"archived_at": now_utc()}
     row = await actions.update(info.context.db, model, current.id, values)
     details = audit.change_details(dict(current._mapping), values)
-    return row, details
+    if cascade is not None:
+        details |= await cascade(row)
+    await _record(info, f"{type_name.lower()}_archived", type_name, row, details)
+    return row
 
 
 @strawberry.type
 class ClientActionMutation:
     @strawberry.mutation(description="Create a client (ADMIN, OFFICE).")
     async def create_client(self, info: ContextInfo, input: inputs.CreateClientInput) -> Client:
-        values = texts(
-            CLIENT_TEXT,
-            {
-                "code": input.code,
-                "name": input.name,
-                "taxId": input.tax_id or "",
-                "email": input.email or "",
-                "phone": input.phone or "",
-            },
-        )
-        check_client(values)
+        values = client_values(input)
         await _unique(info, m.Client, "code", "code", values, None)
         return Client.from_row(await _write(info, m.Client, None, values, "client_created"))
 
@@ -226,18 +245,8 @@ class ClientActionMutation:
         self, info: ContextInfo, id: strawberry.ID, input: inputs.UpdateClientInput
     ) -> Client:
         current = await _locked(info, m.Client, "Client", id)
-        given = {
-            "code": input.code,
-            "name": input.name,
-            "taxId": input.tax_id,
-            "email": input.email,
-            "phone": input.phone,
-        }
-        values = _changed(texts(CLIENT_TEXT, given), current)
-        check_client(values)
+        values = changes.differing(current, client_values(input))
         await _unique(info, m.Client, "code", "code", values, current)
-        if not values:
-            return Client.from_row(current)
         return Client.from_row(await _write(info, m.Client, current, values, "client_changed"))
 
     @strawberry.mutation(
@@ -245,15 +254,13 @@ class ClientActionMutation:
         "their records stay. CONFLICT while it has open appointments."
     )
     async def archive_client(self, info: ContextInfo, id: strawberry.ID) -> Client:
-        current = await _locked(info, m.Client, "Client", id)
-        if current.archived_at is not None:
-            return Client.from_row(current)
-        await _refuse_open_visits(info, "client", client_id=current.id)
-        row, details = await _archive(info, m.Client, current)
-        sites = await actions.archive_sites_of(info.context.db, current.id, row.archived_at)
-        details["archivedSites"] = [ids.encode("Site", site) for site in sites]
-        await _record(info, "client_archived", "Client", row, details)
-        return Client.from_row(row)
+        async def sites(client: Any) -> dict[str, Any]:
+            archived = await actions.archive_sites_of(
+                info.context.db, client.id, client.archived_at
+            )
+            return {"archivedSites": [ids.encode("Site", site) for site in archived]}
+
+        return Client.from_row(await _archive(info, m.Client, id, "client", sites))
 
     @strawberry.mutation(description="Create a site of a client (ADMIN, OFFICE).")
     async def create_site(self, info: ContextInfo, input: inputs.CreateSiteInput) -> Site:
@@ -276,9 +283,7 @@ class ClientActionMutation:
         self, info: ContextInfo, id: strawberry.ID, input: inputs.UpdateSiteInput
     ) -> Site:
         current = await _locked(info, m.Site, "Site", id)
-        values = _changed(site_values(input), current)
-        if not values:
-            return Site.from_row(current)
+        values = changes.differing(current, site_values(input))
         return Site.from_row(await _write(info, m.Site, current, values, "site_changed"))
 
     @strawberry.mutation(
@@ -286,20 +291,13 @@ class ClientActionMutation:
         "its records stay. CONFLICT while it has open appointments."
     )
     async def archive_site(self, info: ContextInfo, id: strawberry.ID) -> Site:
-        current = await _locked(info, m.Site, "Site", id)
-        if current.archived_at is not None:
-            return Site.from_row(current)
-        await _refuse_open_visits(info, "site", site_id=current.id)
-        row, details = await _archive(info, m.Site, current)
-        await _record(info, "site_archived", "Site", row, details)
-        return Site.from_row(row)
+        return Site.from_row(await _archive(info, m.Site, id, "site"))
 
     @strawberry.mutation(description="Create a ticket department (ADMIN, OFFICE).")
     async def create_department(
         self, info: ContextInfo, input: inputs.CreateDepartmentInput
     ) -> Department:
-        values = texts(DEPARTMENT_TEXT, {"name": input.name})
-        values["portal_visible"] = input.portal_visible
+        values = department_values(input.name, input.portal_visible)
         await _unique(info, m.Department, "name", "name", values, None)
         row = await _write(info, m.Department, None, values, "department_created")
         return Department.from_row(row)
@@ -309,13 +307,8 @@ class ClientActionMutation:
         self, info: ContextInfo, id: strawberry.ID, input: inputs.UpdateDepartmentInput
     ) -> Department:
         current = await _locked(info, m.Department, "Department", id)
-        values = texts(DEPARTMENT_TEXT, {"name": input.name})
-        if input.portal_visible is not None:
-            values["portal_visible"] = input.portal_visible
-        values = _changed(values, current)
+        values = changes.differing(current, department_values(input.name, input.portal_visible))
         await _unique(info, m.Department, "name", "name", values, current)
-        if not values:
-            return Department.from_row(current)
         row = await _write(info, m.Department, current, values, "department_changed")
         return Department.from_row(row)
 
@@ -324,9 +317,4 @@ class ClientActionMutation:
         "keep it."
     )
     async def archive_department(self, info: ContextInfo, id: strawberry.ID) -> Department:
-        current = await _locked(info, m.Department, "Department", id)
-        if current.archived_at is not None:
-            return Department.from_row(current)
-        row, details = await _archive(info, m.Department, current)
-        await _record(info, "department_archived", "Department", row, details)
-        return Department.from_row(row)
+        return Department.from_row(await _archive(info, m.Department, id))

@@ -31,11 +31,10 @@ from db.queries import audit
 from db.queries import client_actions as records
 from db.queries import document_actions as actions
 from db.storage import store_for
-from resolvers import audited
+from resolvers.kit import audited, changes
 from schema.documents import Document
-from schema.kit import ids
 from schema.kit.context import Context
-from schema.kit.errors import Conflict, NotFound
+from schema.kit.errors import Conflict
 
 ContextInfo = Info[Context, None]
 
@@ -48,14 +47,7 @@ _removals: set[asyncio.Task[None]] = set()
 
 async def _locked(info: ContextInfo, id: strawberry.ID) -> Any:
     """The document ``id`` locked for a change; NOT_FOUND when the caller cannot see it."""
-    row_id = ids.decode("Document", id)
-    context = info.context
-    row = None
-    if row_id is not None:
-        row = await records.row_for_update(context.db, context.rows.scope, m.Document, row_id)
-    if row is None:
-        raise NotFound("document")
-    return row
+    return await changes.locked(info.context, m.Document, "Document", id, "document")
 
 
 async def _remove_file(context: Context, document_id: uuid.UUID, key: str) -> None:

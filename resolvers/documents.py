@@ -6,11 +6,11 @@ import strawberry
 from strawberry import Info
 
 from db.queries import documents as queries
+from resolvers.kit.filters import owned_by
+from resolvers.kit.roots import listing, lookup
 from schema.documents import Document, DocumentKind
-from schema.kit import ids
 from schema.kit.context import Context
-from schema.kit.ids import filter_id
-from schema.kit.relay import Connection, page_request, paged
+from schema.kit.relay import Connection, page_request
 
 ContextInfo = Info[Context, None]
 
@@ -29,24 +29,15 @@ class DocumentQuery:
         client_id: strawberry.ID | None = None,
         kind: DocumentKind | None = None,
     ) -> Connection[Document]:
-        context = info.context
-        scope = context.rows.scope
-        request = page_request(first, after, last, before)
         filters = {
-            "site_id": filter_id("Site", site_id),
-            "client_id": filter_id("Client", client_id),
+            **owned_by(site_id, client_id),
             "kind": kind.value if kind is not None else None,
         }
-        return await paged(
-            lambda: queries.document_page(context.db, scope, request, **filters),
-            Document.from_row,
-            lambda: queries.document_count(context.db, scope, **filters),
+        request = page_request(first, after, last, before)
+        return await listing(
+            info, Document, queries.document_page, queries.document_count, request, **filters
         )
 
     @strawberry.field(description="One document; null when it does not exist or is not visible.")
     async def document(self, info: ContextInfo, id: strawberry.ID) -> Document | None:
-        row_id = ids.decode("Document", id)
-        if row_id is None:
-            return None
-        row = await info.context.rows.by_id(queries.documents_by_id).load(row_id)
-        return Document.from_row(row) if row is not None else None
+        return await lookup(info, Document, id)

@@ -8,11 +8,11 @@ import strawberry
 from strawberry import Info
 
 from db.queries import equipment as queries
+from resolvers.kit.filters import owned_by
+from resolvers.kit.roots import listing, lookup
 from schema.equipment import Equipment
-from schema.kit import ids
 from schema.kit.context import Context
-from schema.kit.ids import filter_id
-from schema.kit.relay import Connection, page_request, paged
+from schema.kit.relay import Connection, page_request
 
 ContextInfo = Info[Context, None]
 Search = Annotated[
@@ -36,25 +36,16 @@ class EquipmentQuery:
         kind: str | None = None,
         search: Search = None,
     ) -> Connection[Equipment]:
-        context = info.context
-        scope = context.rows.scope
-        request = page_request(first, after, last, before)
         filters = {
-            "site_id": filter_id("Site", site_id),
-            "client_id": filter_id("Client", client_id),
+            **owned_by(site_id, client_id),
             "kind": kind,
             "search": search,
         }
-        return await paged(
-            lambda: queries.equipment_page(context.db, scope, request, **filters),
-            Equipment.from_row,
-            lambda: queries.equipment_count(context.db, scope, **filters),
+        request = page_request(first, after, last, before)
+        return await listing(
+            info, Equipment, queries.equipment_page, queries.equipment_count, request, **filters
         )
 
     @strawberry.field(description="One piece of equipment; null when missing or not visible.")
     async def equipment_item(self, info: ContextInfo, id: strawberry.ID) -> Equipment | None:
-        row_id = ids.decode("Equipment", id)
-        if row_id is None:
-            return None
-        row = await info.context.rows.by_id(queries.equipment_by_id).load(row_id)
-        return Equipment.from_row(row) if row is not None else None
+        return await lookup(info, Equipment, id)

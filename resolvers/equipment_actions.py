@@ -20,7 +20,7 @@ from db.queries import audit
 from db.queries import billing_actions as actions
 from db.queries import clients as client_queries
 from db.queries import equipment as reads
-from resolvers import audited
+from resolvers.kit import audited, changes
 from schema.billing_inputs import (
     CreateEquipmentInput,
     UpdateEquipmentInput,
@@ -30,7 +30,7 @@ from schema.billing_inputs import (
 from schema.equipment import Equipment
 from schema.kit import ids
 from schema.kit.context import Context
-from schema.kit.errors import BadUserInput, NotFound
+from schema.kit.errors import BadUserInput
 from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
@@ -58,30 +58,14 @@ def equipment_values(input: CreateEquipmentInput | UpdateEquipmentInput) -> dict
     return values
 
 
-async def _record(
-    info: ContextInfo, action: str, row_id: uuid.UUID, before: Any, after: dict[str, Any]
-) -> None:
-    details = audit.change_details(before, after)
-    await audited.record(info.context, action, "Equipment", row_id, details)
+async def _locked(info: ContextInfo, id: strawberry.ID) -> Any:
+    return await changes.locked(info.context, m.Equipment, "Equipment", id, "equipment")
 
 
 async def _read(info: ContextInfo, row_id: uuid.UUID) -> Equipment:
     row = (await reads.equipment_by_id(info.context.db, info.context.rows.scope, [row_id]))[0]
     assert row is not None  # written in this transaction, in the caller's organization
     return Equipment.from_row(row)
-
-
-async def _locked(info: ContextInfo, id: strawberry.ID) -> Any:
-    row_id = ids.decode("Equipment", id)
-    context = info.context
-    row = (
-        await actions.row_for_update(context.db, context.rows.scope, m.Equipment, row_id)
-        if row_id is not None
-        else None
-    )
-    if row is None:
-        raise NotFound("equipment")
-    return row
 
 
 @strawberry.type
@@ -106,7 +90,8 @@ class EquipmentMutation:
         values["site_id"] = site.id
         row_id = await actions.insert(context.db, m.Equipment, values)
         assert row_id is not None  # equipment has no unique key of its own
-        await _record(info, "equipment_created", row_id, {}, values)
+        details = audit.change_details({}, values)
+        await audited.record(info.context, "equipment_created", "Equipment", row_id, details)
         return await _read(info, row_id)
 
     @strawberry.mutation(
@@ -117,10 +102,9 @@ class EquipmentMutation:
     ) -> Equipment:
         current = await _locked(info, id)
         values = equipment_values(input)
-        changed = {k: v for k, v in values.items() if v != getattr(current, k)}
-        if changed:
-            await actions.update(info.context.db, m.Equipment, current.id, changed)
-            await _record(info, "equipment_changed", current.id, current._mapping, changed)
+        await changes.update(
+            info.context, m.Equipment, current, values, "equipment_changed", "Equipment"
+        )
         return await _read(info, current.id)
 
     @strawberry.mutation(
@@ -130,7 +114,8 @@ class EquipmentMutation:
     async def archive_equipment(self, info: ContextInfo, id: strawberry.ID) -> Equipment:
         current = await _locked(info, id)
         if current.archived_at is None:
-            changed = {"archived_at": now_utc()}
-            await actions.update(info.context.db, m.Equipment, current.id, changed)
-            await _record(info, "equipment_archived", current.id, current._mapping, changed)
+            values = {"archived_at": now_utc()}
+            await changes.update(
+                info.context, m.Equipment, current, values, "equipment_archived", "Equipment"
+            )
         return await _read(info, current.id)

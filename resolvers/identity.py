@@ -10,7 +10,7 @@ from authz.principals import CONTACT_FLAGS, ContactPrincipal, Principal
 from db import models as m
 from db.queries import accounts
 from db.queries.viewer import viewer as viewer_row
-from schema.identity import AccountKind, LoginPayload, Viewer
+from schema.identity import LoginPayload, Viewer
 from schema.kit.context import Context
 from schema.kit.errors import Unauthenticated
 from schema.portal_access import PortalFlags
@@ -24,7 +24,7 @@ def payload(info: ContextInfo, started: auth.NewSession) -> LoginPayload:
     return LoginPayload(
         token=started.token,
         expires_at=started.expires_at,
-        account_kind=AccountKind(started.account.kind.value),
+        account_kind=started.account.kind,
     )
 
 
@@ -44,7 +44,7 @@ class IdentityQuery:
             raise Unauthenticated("Log in first.")
         row = await viewer_row(info.context.db, *mine)
         return Viewer(
-            kind=AccountKind(row.kind.value),
+            kind=row.kind,
             first_name=row.first_name,
             last_name=row.last_name,
             email=row.email,

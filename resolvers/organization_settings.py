@@ -3,7 +3,8 @@
 Every field is checked before anything is written, and a refusal names the input field
 (BAD_USER_INPUT). A field left out stays as it is; the same value again changes nothing and
 records nothing. Switching the portal goes through the one switch ``setPortalEnabled`` uses
-(db.queries.portal_access.set_organization_portal): off ends every contact's session at once.
+(db.queries.portal_access_actions.set_organization_portal): off ends every contact's session
+at once.
 The change is audited once (``organization_settings_changed``) with the old and new value of
 each changed setting. The logo is not a setting here: it is uploaded by POST /branding/logo
 (sportello/branding_route.py).
@@ -20,10 +21,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import strawberry
 from strawberry import Info
 
-from db.queries import audit, portal_access
+from db.queries import audit, portal_access_actions
 from db.queries import organization_settings as queries
-from resolvers import audited
-from resolvers.portal_access import LOCALES, staff_of
+from resolvers.kit import audited, changes
+from resolvers.kit.callers import staff_of
+from resolvers.kit.inputs import one_line
+from resolvers.portal_access import LOCALES
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput
 from schema.organization_settings import OrganizationSettings, OrganizationSettingsInput
@@ -50,17 +53,6 @@ DECIMALS = {
     "travelAverageSpeedKmh": ("travel_average_speed_kmh", Decimal(0), Decimal(200), False),
     "travelRoadFactor": ("travel_road_factor", Decimal(1), Decimal(5), True),
 }
-
-
-def _line(field: str, value: str, limit: int) -> str:
-    text = value.strip()
-    if not text:
-        raise BadUserInput(field, "must not be empty")
-    if len(text) > limit:
-        raise BadUserInput(field, f"use at most {limit} characters")
-    if any(ch < " " or ch == "\x7f" for ch in text):
-        raise BadUserInput(field, "must be one line, without control characters")
-    return text
 
 
 def _info_text(value: str) -> str:
@@ -127,11 +119,11 @@ def checked_values(input: OrganizationSettingsInput) -> dict[str, Any]:
     """The columns of the settings given, each checked (BAD_USER_INPUT naming the field)."""
     values: dict[str, Any] = {}
     if input.name is not None:
-        values["name"] = _line("name", input.name, 200)
+        values["name"] = one_line("name", input.name, 200)
     if input.info_text is not None:
         values["portal_info_text"] = _info_text(input.info_text)
     if input.notification_email is not None:
-        email = _line("notificationEmail", input.notification_email, 254)
+        email = one_line("notificationEmail", input.notification_email, 254)
         if not EMAIL.match(email):
             raise BadUserInput("notificationEmail", "is not an email address")
         values["notification_email"] = email
@@ -194,14 +186,14 @@ class OrganizationSettingsMutation:
         db, org = info.context.db, staff.organization_id
         values = checked_values(input)
         current = await queries.settings(db, org, for_update=True)
-        changed = {k: v for k, v in values.items() if v != getattr(current, k)}
+        changed = changes.differing(current, values)
         if not changed:
             return OrganizationSettings.from_row(current, queries.logo_of(current))
         columns = {k: v for k, v in changed.items() if k != "portal_enabled"}
         if columns:
             await queries.update(db, org, columns)
         if "portal_enabled" in changed:
-            await portal_access.set_organization_portal(
+            await portal_access_actions.set_organization_portal(
                 db, org, changed["portal_enabled"], now_utc()
             )
         details = audit.change_details(dict(current._mapping), changed)

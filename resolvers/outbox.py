@@ -6,8 +6,8 @@ import strawberry
 from strawberry import Info
 
 from authz.principals import StaffPrincipal
-from db import models as m
-from db.queries import audit, outbox
+from db.queries import outbox
+from resolvers.kit import audited
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import NotFound
@@ -29,12 +29,11 @@ class OutboxQuery:
     ) -> Connection[OutboxMessage]:
         context = info.context
         scope = context.rows.scope
-        wanted = m.OutboxStatus(status.value) if status is not None else None
         request = page_request(first, after)
         return await paged(
-            lambda: outbox.outbox_page(context.db, scope, request, wanted),
+            lambda: outbox.outbox_page(context.db, scope, request, status),
             OutboxMessage.from_row,
-            lambda: outbox.outbox_count(context.db, scope, wanted),
+            lambda: outbox.outbox_count(context.db, scope, status),
         )
 
 
@@ -52,13 +51,5 @@ class OutboxMutation:
             context.db, scope.organization_id, message_id
         ):
             raise NotFound("dead message")
-        await audit.record(
-            context.db,
-            scope.organization_id,
-            "outbox_message_retried",
-            actor=audit.ActorRef("STAFF", staff.user_id),
-            ip=context.caller.ip,
-            subject_type="OutboxMessage",
-            subject_id=message_id,
-        )
+        await audited.record(context, "outbox_message_retried", "OutboxMessage", message_id)
         return True

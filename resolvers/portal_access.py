@@ -1,7 +1,8 @@
-"""Staff managing portal accesses, partner tokens and the monthly portal bill.
+"""Staff managing the client contacts' portal accesses and switching the portal on or off.
 
-Who may call what is in authz/policy.py (ADMIN and OFFICE manage accesses and see the bill;
-ADMIN alone manages partner tokens); every change is audited.
+Who may call what is in authz/policy.py (ADMIN and OFFICE manage accesses); every change is
+audited. Partner tokens are in resolvers/partner_tokens.py, the monthly bill in
+resolvers/portal_billing.py.
 """
 
 from __future__ import annotations
@@ -15,25 +16,28 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
-from authz import secrets
 from authz.identity import login as auth
-from authz.principals import StaffPrincipal
 from db import models as m
-from db.queries import accounts, audit, partner_tokens, portal_access, portal_billing
+from db.queries import (
+    accounts,
+    client_actions,
+    portal_access,
+    portal_access_actions,
+)
 from mailer.links import link_mailer
+from resolvers.kit import audited
+from resolvers.kit.callers import staff_of
+from resolvers.kit.inputs import global_ids, text_input
 from schema import portal_access as types
 from schema.kit import ids
 from schema.kit.context import Context
-from schema.kit.errors import BadUserInput, Forbidden, NotFound
-from schema.kit.names import full_name
-from schema.kit.periods import parse_month
+from schema.kit.errors import BadUserInput, NotFound
 from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LOCALES = ("it", "es", "en")
-PARTNER_SCOPES = ("reports:read", "lists:read", "exports:read")
 MAX_PAGE = 200
 LIMITS = {
     "first_name": 100,
@@ -46,35 +50,19 @@ LIMITS = {
 }
 
 
-def staff_of(info: ContextInfo) -> StaffPrincipal:
-    principal = info.context.principal
-    if not isinstance(principal, StaffPrincipal):
-        raise Forbidden("Staff only.")
-    return principal
-
-
 @contextlib.contextmanager
 def _taken_is_bad_input() -> Iterator[None]:
     """An email or username taken by a request running at the same time, found by the unique
     index after this request checked: the same answer as when the check finds it."""
     try:
         yield
-    except portal_access.Taken as taken:
+    except client_actions.Taken as taken:
         raise BadUserInput(taken.field, f"another access already uses this {taken.field}") from None
 
 
 def _text(field: str, value: str | None, *, required: bool) -> str | None:
-    if value is None:
-        if required:
-            raise BadUserInput(field, "is required")
-        return None
-    value = value.strip()
-    if required and not value:
-        raise BadUserInput(field, "must not be empty")
     snake = re.sub(r"([A-Z])", r"_\1", field).lower()
-    if len(value) > LIMITS.get(snake, 200):
-        raise BadUserInput(field, f"use at most {LIMITS.get(snake, 200)} characters")
-    return value
+    return text_input(field, value, required=required, limit=LIMITS.get(snake, 200))
 
 
 def _email(value: str) -> str:
@@ -88,13 +76,6 @@ def _locale(value: str | None) -> str | None:
     if value is not None and value not in LOCALES:
         raise BadUserInput("locale", f"use one of {', '.join(LOCALES)}")
     return value
-
-
-def _ids(field: str, type_name: str, values: list[strawberry.ID]) -> list[uuid.UUID]:
-    decoded = [ids.decode(type_name, value) for value in values]
-    if any(value is None for value in decoded):
-        raise BadUserInput(field, f"holds an id that is not a {type_name}")
-    return [value for value in decoded if value is not None]
 
 
 def _flags(given: types.PortalFlagsInput | None) -> dict[str, bool]:
@@ -172,23 +153,6 @@ async def _invite(info: ContextInfo, access_id: uuid.UUID) -> None:
     )
 
 
-async def _audit(
-    info: ContextInfo, action: str, subject_type: str, subject_id: uuid.UUID, **details: Any
-) -> None:
-    staff = staff_of(info)
-    actor = audit.ActorRef("STAFF", staff.user_id)
-    await audit.record(
-        info.context.db,
-        staff.organization_id,
-        action,
-        actor=actor,
-        ip=info.context.caller.ip,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        details=details,
-    )
-
-
 @strawberry.type
 class PortalAccessQuery:
     @strawberry.field(description="Portal accesses, searched by name, username or email.")
@@ -203,52 +167,6 @@ class PortalAccessQuery:
         )
         return [access_type(row) for row in rows]
 
-    @strawberry.field(description="Portal accesses billed for a month (YYYY-MM).")
-    async def portal_bill(self, info: ContextInfo, month: str) -> types.PortalBill:
-        staff = staff_of(info)
-        first_day = parse_month(month, "month")
-        bill = await portal_billing.month_bill(info.context.db, staff.organization_id, first_day)
-        return types.PortalBill(
-            month=month,
-            currency=bill.currency,
-            unit_fee_cents=bill.unit_fee_cents,
-            vat_rate_percent=str(bill.vat_rate_percent),
-            access_count=len(bill.accesses),
-            net_cents=bill.net_cents,
-            vat_cents=bill.vat_cents,
-            total_cents=bill.total_cents,
-            accesses=[
-                types.BilledAccess(
-                    access_id=ids.encode("PortalAccess", a.id),
-                    name=full_name(a.first_name, a.last_name),
-                    email=a.email,
-                    created_at=a.created_at,
-                    deleted_at=a.deleted_at,
-                )
-                for a in bill.accesses
-            ],
-        )
-
-    @strawberry.field(description="Partner API tokens of the organization (never the secret).")
-    async def partner_tokens(self, info: ContextInfo) -> list[types.PartnerToken]:
-        staff = staff_of(info)
-        rows = await partner_tokens.list_tokens(info.context.db, staff.organization_id)
-        return [token_type(row) for row in rows]
-
-
-def token_type(row: partner_tokens.TokenRow) -> types.PartnerToken:
-    return types.PartnerToken(
-        id=ids.encode("PartnerToken", row.id),
-        name=row.name,
-        last_four=row.last_four,
-        scopes=row.scopes,
-        client_ids=[ids.encode("Client", c) for c in row.client_ids],
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        last_used_at=row.last_used_at,
-        revoked_at=row.revoked_at,
-    )
-
 
 @strawberry.type
 class PortalAccessMutation:
@@ -261,8 +179,8 @@ class PortalAccessMutation:
         first_name = _text("firstName", input.first_name, required=True) or ""
         last_name = _text("lastName", input.last_name, required=True) or ""
         email = _email(input.email)
-        client_ids = _ids("clientIds", "Client", input.client_ids)
-        site_ids = _ids("siteIds", "Site", input.site_ids)
+        client_ids = global_ids("clientIds", "Client", input.client_ids)
+        site_ids = global_ids("siteIds", "Site", input.site_ids)
         await _check_grants(info, org, client_ids, site_ids)
         if await portal_access.email_taken(db, org, email):
             raise BadUserInput("email", "another access already uses this email")
@@ -286,12 +204,16 @@ class PortalAccessMutation:
         }
         now = now_utc()
         with _taken_is_bad_input():
-            access_id = await portal_access.create(db, org, values, now)
-        await portal_access.replace_grants(db, org, access_id, client_ids, site_ids, now)
+            access_id = await portal_access_actions.create(db, org, values, now)
+        await portal_access_actions.replace_grants(db, org, access_id, client_ids, site_ids, now)
         if input.send_invitation:
             await _invite(info, access_id)
-        await _audit(
-            info, "portal_access_created", "Contact", access_id, invited=input.send_invitation
+        await audited.record(
+            info.context,
+            "portal_access_created",
+            "Contact",
+            access_id,
+            {"invited": input.send_invitation},
         )
         return await _one(info, org, access_id)
 
@@ -329,33 +251,33 @@ class PortalAccessMutation:
         if input.flags is not strawberry.UNSET:
             values.update(_flags(input.flags))
         with _taken_is_bad_input():
-            updated = await portal_access.update(db, org, access_id, values, now_utc())
+            updated = await portal_access_actions.update(db, org, access_id, values, now_utc())
         if not updated:
             raise NotFound("portal access")
         if input.client_ids is not strawberry.UNSET or input.site_ids is not strawberry.UNSET:
             current = await _one(info, org, access_id)
             client_ids = (
-                _ids("clientIds", "Client", input.client_ids or [])
+                global_ids("clientIds", "Client", input.client_ids or [])
                 if input.client_ids is not strawberry.UNSET
                 else [ids.decode("Client", g.client_id) for g in current.grants if g.client_id]
             )
             site_ids = (
-                _ids("siteIds", "Site", input.site_ids or [])
+                global_ids("siteIds", "Site", input.site_ids or [])
                 if input.site_ids is not strawberry.UNSET
                 else [ids.decode("Site", g.site_id) for g in current.grants if g.site_id]
             )
             kept_clients = [c for c in client_ids if c is not None]
             kept_sites = [s for s in site_ids if s is not None]
             await _check_grants(info, org, kept_clients, kept_sites)
-            await portal_access.replace_grants(
+            await portal_access_actions.replace_grants(
                 db, org, access_id, kept_clients, kept_sites, now_utc()
             )
-        await _audit(
-            info,
+        await audited.record(
+            info.context,
             "portal_access_changed",
             "Contact",
             access_id,
-            fields=sorted(values) + (["grants"] if input.client_ids or input.site_ids else []),
+            {"fields": sorted(values) + (["grants"] if input.client_ids or input.site_ids else [])},
         )
         return await _one(info, org, access_id)
 
@@ -366,12 +288,14 @@ class PortalAccessMutation:
         staff = staff_of(info)
         access_id = ids.decode("PortalAccess", id)
         now = now_utc()
-        if access_id is None or not await portal_access.reset_credentials(
+        if access_id is None or not await portal_access_actions.reset_credentials(
             info.context.db, staff.organization_id, access_id, now
         ):
             raise NotFound("portal access")
         await _invite(info, access_id)
-        await _audit(info, "portal_access_credentials_reset", "Contact", access_id)
+        await audited.record(
+            info.context, "portal_access_credentials_reset", "Contact", access_id, {}
+        )
         return await _one(info, staff.organization_id, access_id)
 
     @strawberry.mutation(
@@ -381,21 +305,25 @@ class PortalAccessMutation:
     async def delete_portal_access(self, info: ContextInfo, id: strawberry.ID) -> bool:
         staff = staff_of(info)
         access_id = ids.decode("PortalAccess", id)
-        if access_id is None or not await portal_access.delete(
+        if access_id is None or not await portal_access_actions.delete(
             info.context.db, staff.organization_id, access_id, now_utc()
         ):
             raise NotFound("portal access")
-        await _audit(info, "portal_access_deleted", "Contact", access_id)
+        await audited.record(info.context, "portal_access_deleted", "Contact", access_id, {})
         return True
 
     @strawberry.mutation(description="Switch the client portal on or off for the organization.")
     async def set_portal_enabled(self, info: ContextInfo, enabled: bool) -> bool:
         staff = staff_of(info)
-        await portal_access.set_organization_portal(
+        await portal_access_actions.set_organization_portal(
             info.context.db, staff.organization_id, enabled, now_utc()
         )
-        await _audit(
-            info, "portal_switched", "Organization", staff.organization_id, enabled=enabled
+        await audited.record(
+            info.context,
+            "portal_switched",
+            "Organization",
+            staff.organization_id,
+            {"enabled": enabled},
         )
         return enabled
 
@@ -405,60 +333,11 @@ class PortalAccessMutation:
     ) -> bool:
         staff = staff_of(info)
         client = ids.decode("Client", client_id)
-        if client is None or not await portal_access.set_client_portal(
+        if client is None or not await portal_access_actions.set_client_portal(
             info.context.db, staff.organization_id, client, enabled, now_utc()
         ):
             raise NotFound("client")
-        await _audit(info, "client_portal_switched", "Client", client, enabled=enabled)
+        await audited.record(
+            info.context, "client_portal_switched", "Client", client, {"enabled": enabled}
+        )
         return enabled
-
-    @strawberry.mutation(description="Create a partner API token; the secret is shown once.")
-    async def create_partner_token(
-        self, info: ContextInfo, input: types.CreatePartnerTokenInput
-    ) -> types.CreatedPartnerToken:
-        staff = staff_of(info)
-        db, org = info.context.db, staff.organization_id
-        name = _text("name", input.name, required=True) or ""
-        unknown = sorted(set(input.scopes) - set(PARTNER_SCOPES))
-        if not input.scopes or unknown:
-            raise BadUserInput("scopes", f"use some of {', '.join(PARTNER_SCOPES)}")
-        client_ids = _ids("clientIds", "Client", input.client_ids)
-        if set(client_ids) - await partner_tokens.existing_clients(db, org, client_ids):
-            raise BadUserInput("clientIds", "holds a client that does not exist")
-        now = now_utc()
-        if input.expires_at is not None and input.expires_at <= now:
-            raise BadUserInput("expiresAt", "must be in the future")
-        secret, digest = secrets.new_secret(secrets.PARTNER)
-        token_id = await partner_tokens.create(
-            db,
-            org,
-            name=name,
-            token_hash=digest,
-            last_four=secret[-4:],
-            scopes=input.scopes,
-            client_ids=client_ids,
-            expires_at=input.expires_at,
-            created_by_id=staff.user_id,
-            now=now,
-        )
-        await _audit(
-            info,
-            "partner_token_created",
-            "PartnerToken",
-            token_id,
-            scopes=sorted(set(input.scopes)),
-            clients=len(client_ids),
-        )
-        row = next(t for t in await partner_tokens.list_tokens(db, org) if t.id == token_id)
-        return types.CreatedPartnerToken(secret=secret, partner_token=token_type(row))
-
-    @strawberry.mutation(description="Revoke a partner token; it stops working at once.")
-    async def revoke_partner_token(self, info: ContextInfo, id: strawberry.ID) -> bool:
-        staff = staff_of(info)
-        token_id = ids.decode("PartnerToken", id)
-        if token_id is None or not await partner_tokens.revoke(
-            info.context.db, staff.organization_id, token_id, now_utc()
-        ):
-            raise NotFound("partner token")
-        await _audit(info, "partner_token_revoked", "PartnerToken", token_id)
-        return True

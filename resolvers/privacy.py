@@ -8,7 +8,7 @@ import strawberry
 from strawberry import Info
 
 from db.queries import privacy
-from resolvers import audited
+from resolvers.kit import audited
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import Conflict, NotFound

@@ -83,12 +83,7 @@ class ReportQuery:
         site_id: SiteFilter = None,
     ) -> InterventionReport:
         where = await report_filter(info, since, until, client_id, site_id)
-        report = queries.interventions(
-            info.context.rows.scope,
-            where,
-            queries.Period[period.name],
-            queries.Grouping[group_by.name],
-        )
+        report = queries.interventions(info.context.rows.scope, where, period, group_by)
         return InterventionReport(report=report)
 
     @strawberry.field(description="Hours worked per site and period, from timesheets.")
@@ -102,8 +97,7 @@ class ReportQuery:
         site_id: SiteFilter = None,
     ) -> HoursReport:
         where = await report_filter(info, since, until, client_id, site_id)
-        period_of = queries.Period[period.name]
-        return HoursReport(report=queries.hours(info.context.rows.scope, where, period_of))
+        return HoursReport(report=queries.hours(info.context.rows.scope, where, period))
 
     @strawberry.field(description="Tickets opened in the period per urgency, with times.")
     async def ticket_report(
@@ -128,8 +122,7 @@ class ReportQuery:
         site_id: SiteFilter = None,
     ) -> RevisionComplianceReport:
         where = await report_filter(info, since, until, client_id, site_id)
-        period_of = queries.Period[period.name]
-        report = queries.compliance(info.context.rows.scope, where, period_of)
+        report = queries.compliance(info.context.rows.scope, where, period)
         return RevisionComplianceReport(report=report)
 
     @strawberry.field(description="Equipment per site by the outcome of its last revision.")

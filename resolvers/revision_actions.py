@@ -37,11 +37,12 @@ from db.queries import contracts as contract_queries
 from db.queries import equipment as equipment_queries
 from db.queries import revision_actions as actions
 from db.queries import staff as staff_queries
-from resolvers import audited, webhooks
+from resolvers import webhooks
+from resolvers.kit import audited, changes
 from schema.billing_inputs import optional_text
 from schema.kit import ids
 from schema.kit.context import Context
-from schema.kit.errors import BadUserInput, Conflict, NotFound
+from schema.kit.errors import BadUserInput, Conflict
 from schema.revision_inputs import (
     CreateRevisionInput,
     RevisionItemInput,
@@ -64,18 +65,7 @@ SKEW = dt.timedelta(minutes=5)
 
 
 async def _locked(info: ContextInfo, id: strawberry.ID) -> Any:
-    """The revision ``id``, locked until the transaction ends; NOT_FOUND when the caller
-    cannot see it (another organization's answers the same)."""
-    row_id = ids.decode("Revision", id)
-    context = info.context
-    row = (
-        await rows.row_for_update(context.db, context.rows.scope, m.Revision, row_id)
-        if row_id is not None
-        else None
-    )
-    if row is None:
-        raise NotFound("revision")
-    return row
+    return await changes.locked(info.context, m.Revision, "Revision", id, "revision")
 
 
 def _planned_only(current: Any) -> None:
@@ -198,8 +188,7 @@ async def _items(
         if row.installed_on is not None and row.installed_on > performed_at.date():
             raise BadUserInput(field, "was installed after performedAt")
         notes = _notes(f"items[{index}].notes", item.notes, MAX_ITEM_NOTES)
-        outcome = m.ItemOutcome(item.outcome.value)
-        items.append({"equipment_id": row.id, "outcome": outcome, "notes": notes})
+        items.append({"equipment_id": row.id, "outcome": item.outcome, "notes": notes})
     return sorted(items, key=lambda item: item["equipment_id"])
 
 
@@ -221,9 +210,8 @@ async def _result(
     """The checked columns (performed_at, result) and items of a result."""
     performed_at = _performed_at(input.performed_at)
     items = await _items(info, revision, performed_at, input.items)
-    result = m.RevisionResult(input.result.value)
-    _check_result(result, items)
-    return {"performed_at": performed_at, "result": result}, items
+    _check_result(input.result, items)
+    return {"performed_at": performed_at, "result": input.result}, items
 
 
 def _audited_items(items: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
@@ -259,7 +247,7 @@ async def _perform(
     """Write a result (time, result, items) over what the revision holds; audit what changed,
     items included (the audit details name them ``items``). Nothing changed: nothing written."""
     values, items = await _result(info, current, input)
-    after: dict[str, Any] = {k: v for k, v in values.items() if v != getattr(current, k)}
+    after = changes.differing(current, values)
     if _audited_items(items) != items_before:
         after["items"] = _audited_items(items)
     if not after:
@@ -305,7 +293,7 @@ class RevisionMutation:
             if input.planned_date is not None:
                 raise BadUserInput("clearPlannedDate", "give plannedDate or clear it, not both")
             values["planned_date"] = None
-        changed = {k: v for k, v in values.items() if v != getattr(current, k)}
+        changed = changes.differing(current, values)
         if not changed:
             return Revision.from_row(current)
         return await _write(info, current, changed, "revision_changed")

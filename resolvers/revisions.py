@@ -9,11 +9,11 @@ import strawberry
 from strawberry import Info
 
 from db.queries import revisions as queries
-from schema.kit import ids
+from resolvers.kit.filters import owned_by
+from resolvers.kit.roots import listing, lookup
 from schema.kit.context import Context
-from schema.kit.ids import filter_id
 from schema.kit.periods import check_period
-from schema.kit.relay import Connection, page_request, paged
+from schema.kit.relay import Connection, page_request
 from schema.revisions import Revision, RevisionResult
 
 ContextInfo = Info[Context, None]
@@ -43,26 +43,17 @@ class RevisionQuery:
         result: RevisionResult | None = None,
     ) -> Connection[Revision]:
         check_period(since, until)
-        context = info.context
-        scope = context.rows.scope
-        request = page_request(first, after, last, before)
         filters = {
-            "site_id": filter_id("Site", site_id),
-            "client_id": filter_id("Client", client_id),
+            **owned_by(site_id, client_id),
             "start": since,
             "end": until,
             "result": result.value if result is not None else None,
         }
-        return await paged(
-            lambda: queries.revision_page(context.db, scope, request, **filters),
-            Revision.from_row,
-            lambda: queries.revision_count(context.db, scope, **filters),
+        request = page_request(first, after, last, before)
+        return await listing(
+            info, Revision, queries.revision_page, queries.revision_count, request, **filters
         )
 
     @strawberry.field(description="One revision; null when it does not exist or is not visible.")
     async def revision(self, info: ContextInfo, id: strawberry.ID) -> Revision | None:
-        row_id = ids.decode("Revision", id)
-        if row_id is None:
-            return None
-        row = await info.context.rows.by_id(queries.revisions_by_id).load(row_id)
-        return Revision.from_row(row) if row is not None else None
+        return await lookup(info, Revision, id)

@@ -6,10 +6,11 @@ import strawberry
 from strawberry import Info
 
 from db.queries import staff as queries
-from resolvers.filters import values_of
+from resolvers.kit.filters import values_of
+from resolvers.kit.roots import listing
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput
-from schema.kit.relay import Connection, page_request, paged
+from schema.kit.relay import Connection, page_request
 from schema.staff import StaffRole, StaffUser
 
 ContextInfo = Info[Context, None]
@@ -31,12 +32,8 @@ class StaffQuery:
     ) -> Connection[StaffUser]:
         if search is not None and len(search) > MAX_SEARCH:
             raise BadUserInput("search", f"use at most {MAX_SEARCH} characters")
-        context = info.context
-        scope = context.rows.scope
-        request = page_request(first, after)
         where = queries.StaffFilter(search=search, roles=values_of(role), active=active)
-        return await paged(
-            lambda: queries.staff_page(context.db, scope, request, where),
-            StaffUser.from_row,
-            lambda: queries.staff_count(context.db, scope, where),
+        request = page_request(first, after)
+        return await listing(
+            info, StaffUser, queries.staff_page, queries.staff_count, request, where
         )

@@ -1,5 +1,5 @@
 """Staff (ADMIN, OFFICE) manage the organization's staff users: create, edit and deactivate
-them, and set a technician's working week, absences and skills.
+them (a technician's working week, absences and skills: resolvers/technician_actions.py).
 
 Who may do what. authz/policy.py lets ADMIN and OFFICE call every mutation here (technicians
 are refused); the resolver narrows OFFICE by the staff user concerned:
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
@@ -38,19 +38,19 @@ from authz.identity import login as auth
 from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import accounts, audit
-from db.queries import activity_types as activity_queries
 from db.queries import client_actions as records
 from db.queries import staff_actions as actions
 from mailer.links import link_mailer
-from resolvers import audited
 from resolvers.client_actions import EMAIL, PHONE, SIX_PLACES
-from resolvers.portal_access import LOCALES, staff_of
+from resolvers.kit import audited, changes
+from resolvers.kit.callers import staff_of
+from resolvers.portal_access import LOCALES
 from schema import staff_inputs as inputs
 from schema.billing_inputs import optional_text, required_text
 from schema.kit import ids
 from schema.kit.context import Context
-from schema.kit.errors import BadUserInput, Conflict, Forbidden, NotFound
-from schema.staff import Absence, StaffUser
+from schema.kit.errors import BadUserInput, Conflict, Forbidden
+from schema.staff import StaffUser
 from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
@@ -64,11 +64,9 @@ TEXTS = {
     "locale": ("locale", 8, False),
     "reason": ("reason", 200, False),
 }
-# A technician's skills: more than any real set, few enough for one small statement.
-MAX_SKILLS = 200
 
 
-def _texts(given: Mapping[str, str | None]) -> dict[str, Any]:
+def staff_texts(given: Mapping[str, str | None]) -> dict[str, Any]:
     """The columns of the texts given (None: left out), each checked; "" clears an optional one."""
     values: dict[str, Any] = {}
     for field, value in given.items():
@@ -117,39 +115,18 @@ def _numbers(
     return values
 
 
-def _changed(values: dict[str, Any], current: Any) -> dict[str, Any]:
-    return {column: value for column, value in values.items() if value != getattr(current, column)}
-
-
 def _office_may(caller: StaffPrincipal, role: m.StaffRole) -> None:
     """OFFICE staff manage technicians only (see the module's docstring)."""
     if caller.role is not m.StaffRole.ADMIN and role is not m.StaffRole.TECHNICIAN:
         raise Forbidden("OFFICE staff manage technicians only; ask an ADMIN.")
 
 
-async def _staff_user(info: ContextInfo, id: strawberry.ID, what: str = "staff user") -> Any:
+async def staff_user(info: ContextInfo, id: strawberry.ID, what: str = "staff user") -> Any:
     """The staff user ``id`` locked for a change; NOT_FOUND when the caller cannot see it."""
-    row_id = ids.decode("StaffUser", id)
-    context = info.context
-    row = (
-        await records.row_for_update(context.db, context.rows.scope, m.StaffUser, row_id)
-        if row_id is not None
-        else None
-    )
-    if row is None:
-        raise NotFound(what)
-    return row
+    return await changes.locked(info.context, m.StaffUser, "StaffUser", id, what)
 
 
-async def _technician(info: ContextInfo, id: strawberry.ID) -> Any:
-    """The technician whose hours, absences or skills change, locked, once the caller may."""
-    row = await _staff_user(info, id, "technician")
-    if m.StaffRole(row.role) is not m.StaffRole.TECHNICIAN:
-        raise BadUserInput("technicianId", "is not a technician")
-    return row
-
-
-async def _refuse_open_visits(
+async def refuse_open_visits(
     info: ContextInfo,
     technician_id: uuid.UUID,
     what: str,
@@ -205,23 +182,6 @@ async def _write(info: ContextInfo, current: Any, values: dict[str, Any], action
     return row
 
 
-async def _replaced(
-    info: ContextInfo,
-    technician: Any,
-    what: tuple[str, str],
-    before_after: tuple[list[Any], list[Any]],
-    replace: Callable[[], Awaitable[None]],
-) -> StaffUser:
-    """Replace a technician's week or skills when ``before_after`` differ, audited whole under
-    ``what`` (action, details key); the same set again changes and records nothing."""
-    (action, key), (before, after) = what, before_after
-    if before != after:
-        await replace()
-        details = audit.change_details({key: before}, {key: after})
-        await audited.record(info.context, action, "StaffUser", technician.id, details)
-    return StaffUser.from_row(technician)
-
-
 @strawberry.type
 class StaffActionMutation:
     @strawberry.mutation(
@@ -238,12 +198,11 @@ class StaffActionMutation:
             "phone": input.phone or "",
             "locale": input.locale or "",
         }
-        values = _texts(given) | _numbers(input, None)
+        values = staff_texts(given) | _numbers(input, None)
         # Who may create the account depends on what it is: checked once it is a valid one,
         # before its email is looked up.
-        role = m.StaffRole(input.role.value)
-        _office_may(staff_of(info), role)
-        values |= {"role": role, "active": True}
+        _office_may(staff_of(info), input.role)
+        values |= {"role": input.role, "active": True}
         row = await _write(info, None, values, "staff_user_created")
         await _invite(info, row.id)
         return StaffUser.from_row(row)
@@ -258,10 +217,9 @@ class StaffActionMutation:
         caller = staff_of(info)
         context = info.context
         admins = await actions.lock_admins(context.db, context.rows.scope)
-        current = await _staff_user(info, id)
+        current = await staff_user(info, id)
         _office_may(caller, m.StaffRole(current.role))
-        role = m.StaffRole(input.role.value) if input.role is not None else None
-        new_role = role if role is not m.StaffRole(current.role) else None
+        new_role = input.role if input.role is not m.StaffRole(current.role) else None
         if new_role is not None:
             _office_may(caller, m.StaffRole.ADMIN)  # roles are an administrator's decision
         given = {
@@ -271,11 +229,11 @@ class StaffActionMutation:
             "phone": input.phone,
             "locale": input.locale,
         }
-        values = _changed(_texts(given) | _numbers(input, current), current)
+        values = changes.differing(current, staff_texts(given) | _numbers(input, current))
         if new_role is not None:
             _keep_an_admin(caller, current, admins, "demote")
             if m.StaffRole(current.role) is m.StaffRole.TECHNICIAN:
-                await _refuse_open_visits(info, current.id, "The technician has")
+                await refuse_open_visits(info, current.id, "The technician has")
             values["role"] = new_role
         if not values:
             return StaffUser.from_row(current)
@@ -290,128 +248,14 @@ class StaffActionMutation:
         caller = staff_of(info)
         context = info.context
         admins = await actions.lock_admins(context.db, context.rows.scope)
-        current = await _staff_user(info, id)
+        current = await staff_user(info, id)
         _office_may(caller, m.StaffRole(current.role))
         if not current.active:
             return StaffUser.from_row(current)
         _keep_an_admin(caller, current, admins, "deactivate")
         if m.StaffRole(current.role) is m.StaffRole.TECHNICIAN:
-            await _refuse_open_visits(info, current.id, "The technician has")
+            await refuse_open_visits(info, current.id, "The technician has")
         row = await actions.deactivate(context.db, current.id, now_utc())
         details = audit.change_details(dict(current._mapping), {"active": False})
         await audited.record(context, "staff_user_deactivated", "StaffUser", row.id, details)
         return StaffUser.from_row(row)
-
-    @strawberry.mutation(
-        description="Replace a technician's working week (ADMIN, OFFICE): spans in local "
-        "time, each ending after it starts, none overlapping another of its day."
-    )
-    async def set_working_hours(
-        self,
-        info: ContextInfo,
-        technician_id: strawberry.ID,
-        hours: list[inputs.WorkingHoursInput],
-    ) -> StaffUser:
-        context = info.context
-        technician = await _technician(info, technician_id)
-        spans = inputs.week(hours)
-        stored = await actions.working_hours_of(context.db, technician.id)
-        return await _replaced(
-            info,
-            technician,
-            ("working_hours_set", "hours"),
-            (
-                inputs.recorded_week([(s.weekday, s.starts_at, s.ends_at) for s in stored]),
-                inputs.recorded_week(spans),
-            ),
-            lambda: actions.replace_working_hours(
-                context.db, context.rows.scope, technician.id, spans
-            ),
-        )
-
-    @strawberry.mutation(
-        description="Record a technician's absence (ADMIN, OFFICE); no slot is offered in it. "
-        "CONFLICT naming the open appointments of the technician it would overlap."
-    )
-    async def add_absence(
-        self, info: ContextInfo, technician_id: strawberry.ID, input: inputs.AbsenceInput
-    ) -> Absence:
-        context = info.context
-        technician = await _technician(info, technician_id)
-        for field, moment in (("startsAt", input.starts_at), ("endsAt", input.ends_at)):
-            if moment.utcoffset() is None:
-                raise BadUserInput(field, "give a time zone (for example +01:00)")
-        if input.ends_at <= input.starts_at:
-            raise BadUserInput("endsAt", "must be after startsAt")
-        reason = _texts({"reason": input.reason}).get("reason") or ""
-        during = (input.starts_at, input.ends_at)
-        await _refuse_open_visits(info, technician.id, "The absence overlaps", during)
-        values = {
-            "technician_id": technician.id,
-            "starts_at": input.starts_at,
-            "ends_at": input.ends_at,
-            "reason": reason,
-        }
-        row = await actions.insert_absence(context.db, context.rows.scope, values)
-        details = audit.change_details({}, values)
-        await audited.record(context, "absence_added", "Absence", row.id, details)
-        return Absence.from_row(row)
-
-    @strawberry.mutation(
-        description="Remove an absence (ADMIN, OFFICE); its technician can be planned then."
-    )
-    async def remove_absence(self, info: ContextInfo, id: strawberry.ID) -> StaffUser:
-        context = info.context
-        scope = context.rows.scope
-        row_id = ids.decode("Absence", id)
-        row = (
-            await records.row_for_update(context.db, scope, m.Absence, row_id)
-            if row_id is not None
-            else None
-        )
-        if row is None:
-            raise NotFound("absence")
-        technician = await records.row_for_update(context.db, scope, m.StaffUser, row.technician_id)
-        await actions.delete_absence(context.db, row.id)
-        removed = {k: getattr(row, k) for k in ("technician_id", "starts_at", "ends_at", "reason")}
-        # The mirror of a creation: "before" holds the absence, "after" nothing.
-        details = audit.change_details({}, removed)
-        details["before"], details["after"] = details["after"], details["before"]
-        await audited.record(context, "absence_removed", "Absence", row.id, details)
-        return StaffUser.from_row(technician)
-
-    @strawberry.mutation(
-        description="Replace the activity types a technician can perform (ADMIN, OFFICE). An "
-        "activity type of another organization is refused like one that does not exist."
-    )
-    async def set_technician_skills(
-        self,
-        info: ContextInfo,
-        technician_id: strawberry.ID,
-        activity_type_ids: list[strawberry.ID],
-    ) -> StaffUser:
-        context = info.context
-        technician = await _technician(info, technician_id)
-        if len(activity_type_ids) > MAX_SKILLS:
-            raise BadUserInput("activityTypeIds", f"give at most {MAX_SKILLS}")
-        wanted = {ids.decode("ActivityType", value) for value in activity_type_ids}
-        found = await activity_queries.activity_types_by_id(
-            context.db, context.rows.scope, sorted(i for i in wanted if i is not None)
-        )
-        if None in wanted or None in found:
-            raise BadUserInput("activityTypeIds", "holds an activity type that does not exist")
-        kept = {row.id for row in found if row is not None}
-        stored = await actions.skill_ids_of(context.db, technician.id)
-        return await _replaced(
-            info,
-            technician,
-            ("technician_skills_set", "activityTypes"),
-            (_encoded(stored), _encoded(kept)),
-            lambda: actions.replace_skills(
-                context.db, context.rows.scope, technician.id, sorted(kept)
-            ),
-        )
-
-
-def _encoded(activity_type_ids: set[uuid.UUID]) -> list[str]:
-    return sorted(ids.encode("ActivityType", i) for i in activity_type_ids)

@@ -18,7 +18,6 @@ from strawberry import Info
 
 from authz.principals import StaffPrincipal
 from db import models as m
-from db.queries import audit
 from db.queries import ticket_actions as actions
 from db.queries import tickets as reads
 from db.queries.accounts import account_of
@@ -27,6 +26,7 @@ from mailer.compose import NewTicket, compose
 from mailer.links import brand_of
 from mailer.outbox import enqueue
 from resolvers import webhooks
+from resolvers.kit import audited
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, NotFound
@@ -58,10 +58,6 @@ def _required(field: str, value: str, limit: int) -> str:
     if len(value) > limit:
         raise BadUserInput(field, f"use at most {limit} characters")
     return value
-
-
-def _actor(info: ContextInfo) -> audit.ActorRef | None:
-    return audit.actor_of(info.context.principal)
 
 
 async def _author_name(info: ContextInfo) -> str:
@@ -180,15 +176,7 @@ class TicketMutation:
             body_html=notice.html,
             dedupe_key=f"new_ticket:{ticket_id}",
         )
-        await audit.record(
-            db,
-            scope.organization_id,
-            "ticket_opened",
-            actor=_actor(info),
-            ip=context.caller.ip,
-            subject_type="Ticket",
-            subject_id=ticket_id,
-        )
+        await audited.record(context, "ticket_opened", "Ticket", ticket_id)
         await webhooks.notify(context, m.WebhookEvent.TICKET_OPENED, ticket_id)
         return await _load(info, ticket_id)
 
@@ -198,16 +186,13 @@ class TicketMutation:
     ) -> Ticket:
         context = info.context
         ticket = await _handled(info, id)
-        await actions.set_status(context.db, ticket, m.TicketStatus(status.value), now_utc())
-        await audit.record(
-            context.db,
-            context.rows.scope.organization_id,
+        await actions.set_status(context.db, ticket, status, now_utc())
+        await audited.record(
+            context,
             "ticket_status_changed",
-            actor=_actor(info),
-            ip=context.caller.ip,
-            subject_type="Ticket",
-            subject_id=ticket.id,
-            details={"from": ticket.status, "to": status.value},
+            "Ticket",
+            ticket.id,
+            {"from": ticket.status, "to": status.value},
         )
         await webhooks.notify(
             context, m.WebhookEvent.TICKET_STATUS_CHANGED, ticket.id, status=status.value
@@ -238,15 +223,8 @@ class TicketMutation:
             visible_to_client,
             now_utc(),
         )
-        await audit.record(
-            context.db,
-            context.rows.scope.organization_id,
-            "ticket_commented",
-            actor=_actor(info),
-            ip=context.caller.ip,
-            subject_type="TicketComment",
-            subject_id=comment,
-            details={"visible": visible_to_client},
+        await audited.record(
+            context, "ticket_commented", "TicketComment", comment, {"visible": visible_to_client}
         )
         return await _load(info, ticket.id)
 
@@ -264,13 +242,5 @@ class TicketMutation:
             ):
                 raise BadUserInput("staffUserId", "no active staff user has this id")
         await actions.assign(context.db, ticket.id, assignee)
-        await audit.record(
-            context.db,
-            context.rows.scope.organization_id,
-            "ticket_assigned",
-            actor=_actor(info),
-            ip=context.caller.ip,
-            subject_type="Ticket",
-            subject_id=ticket.id,
-        )
+        await audited.record(context, "ticket_assigned", "Ticket", ticket.id)
         return await _load(info, ticket.id)

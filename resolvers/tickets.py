@@ -9,12 +9,11 @@ import strawberry
 from strawberry import Info
 
 from db.queries import tickets as queries
-from resolvers.filters import values_of
-from schema.kit import ids
+from resolvers.kit.filters import owned_by, values_of
+from resolvers.kit.roots import listing, lookup
 from schema.kit.context import Context
-from schema.kit.ids import filter_id
 from schema.kit.periods import check_period
-from schema.kit.relay import Connection, page_request, paged
+from schema.kit.relay import Connection, page_request
 from schema.tickets import (
     Department,
     Ticket,
@@ -51,28 +50,19 @@ class TicketQuery:
         status: list[TicketStatus] | None = None,
         urgency: list[TicketUrgency] | None = None,
     ) -> Connection[Ticket]:
-        context = info.context
-        scope = context.rows.scope
-        request = page_request(first, after, last, before)
         where = queries.TicketFilter(
-            site_id=filter_id("Site", site_id),
-            client_id=filter_id("Client", client_id),
+            **owned_by(site_id, client_id),
             statuses=values_of(status),
             urgencies=values_of(urgency),
         )
-        return await paged(
-            lambda: queries.ticket_page(context.db, scope, request, where),
-            Ticket.from_row,
-            lambda: queries.ticket_count(context.db, scope, where),
+        request = page_request(first, after, last, before)
+        return await listing(
+            info, Ticket, queries.ticket_page, queries.ticket_count, request, where
         )
 
     @strawberry.field(description="One ticket; null when it does not exist or is not visible.")
     async def ticket(self, info: ContextInfo, id: strawberry.ID) -> Ticket | None:
-        row_id = ids.decode("Ticket", id)
-        if row_id is None:
-            return None
-        row = await info.context.rows.by_id(queries.tickets_by_id).load(row_id)
-        return Ticket.from_row(row) if row is not None else None
+        return await lookup(info, Ticket, id)
 
     @strawberry.field(description="Ticket counts by status, urgency and month, in one statement.")
     async def ticket_statistics(
@@ -85,8 +75,7 @@ class TicketQuery:
     ) -> TicketStatistics:
         check_period(since, until)
         where = queries.TicketFilter(
-            site_id=filter_id("Site", site_id),
-            client_id=filter_id("Client", client_id),
+            **owned_by(site_id, client_id),
             opened_from=since,
             opened_to=until,
         )
@@ -98,11 +87,7 @@ class TicketQuery:
     async def departments(
         self, info: ContextInfo, first: int | None = None, after: str | None = None
     ) -> Connection[Department]:
-        context = info.context
-        scope = context.rows.scope
         request = page_request(first, after)
-        return await paged(
-            lambda: queries.department_page(context.db, scope, request),
-            Department.from_row,
-            lambda: queries.department_count(context.db, scope),
+        return await listing(
+            info, Department, queries.department_page, queries.department_count, request
         )

@@ -20,10 +20,10 @@ from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import audit, timesheets
 from db.queries import timesheet_actions as actions
-from resolvers import audited
+from resolvers.kit import audited, changes
 from schema.kit import ids
 from schema.kit.context import Context
-from schema.kit.errors import BadUserInput, Conflict, NotFound
+from schema.kit.errors import BadUserInput, Conflict
 from schema.timesheets import PositionInput, TimesheetEntry
 from sportello.base.clock import now_utc
 
@@ -145,11 +145,9 @@ class TimesheetMutation:
         reason: str,
     ) -> TimesheetEntry:
         context = info.context
-        scope = context.rows.scope
-        entry_id = ids.decode("TimesheetEntry", id)
-        current = await actions.entry_for_update(context.db, scope, entry_id) if entry_id else None
-        if current is None:
-            raise NotFound("timesheet entry")
+        current = await changes.locked(
+            context, m.TimesheetEntry, "TimesheetEntry", id, "timesheet entry"
+        )
         why = reason.strip()
         if not why or len(why) > MAX_REASON:
             raise BadUserInput("reason", f"say why, in 1 to {MAX_REASON} characters")

@@ -9,10 +9,12 @@ import strawberry
 from strawberry import Info
 
 from db.queries import timesheets as queries
+from resolvers.kit.filters import owned_by
+from resolvers.kit.roots import listing
 from schema.kit.context import Context
 from schema.kit.ids import filter_id
 from schema.kit.periods import check_period
-from schema.kit.relay import Connection, page_request, paged
+from schema.kit.relay import Connection, page_request
 from schema.timesheets import TimesheetEntry
 
 ContextInfo = Info[Context, None]
@@ -34,13 +36,9 @@ async def _entries(
     where: queries.TimesheetFilter,
 ) -> Connection[TimesheetEntry]:
     check_period(where.since, where.until)
-    context = info.context
-    scope = context.rows.scope
     request = page_request(first, after, last, before)
-    return await paged(
-        lambda: queries.entry_page(context.db, scope, request, where),
-        TimesheetEntry.from_row,
-        lambda: queries.entry_count(context.db, scope, where),
+    return await listing(
+        info, TimesheetEntry, queries.entry_page, queries.entry_count, request, where
     )
 
 
@@ -62,8 +60,7 @@ class TimesheetQuery:
         until: ClockedBefore = None,
     ) -> Connection[TimesheetEntry]:
         where = queries.TimesheetFilter(
-            site_id=filter_id("Site", site_id),
-            client_id=filter_id("Client", client_id),
+            **owned_by(site_id, client_id),
             since=since,
             until=until,
         )
@@ -84,8 +81,7 @@ class TimesheetQuery:
         until: ClockedBefore = None,
     ) -> Connection[TimesheetEntry]:
         where = queries.TimesheetFilter(
-            site_id=filter_id("Site", site_id),
-            client_id=filter_id("Client", client_id),
+            **owned_by(site_id, client_id),
             technician_id=filter_id("StaffUser", technician_id),
             since=since,
             until=until,

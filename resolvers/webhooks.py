@@ -12,8 +12,8 @@ from db import models as m
 from db.queries import audit
 from db.queries import webhooks as queries
 from mailer import webhooks
-from resolvers import audited
-from resolvers.portal_access import staff_of
+from resolvers.kit import audited
+from resolvers.kit.callers import staff_of
 from schema import webhooks as types
 from schema.kit import ids
 from schema.kit.context import Context

@@ -35,7 +35,7 @@ from db.queries import worksheet_actions as actions
 from db.queries.organization_logo import logo_key
 from db.storage import store_for
 from mailer import worksheet_pdf
-from resolvers import audited
+from resolvers.kit import audited
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, NotFound

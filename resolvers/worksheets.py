@@ -9,12 +9,11 @@ import strawberry
 from strawberry import Info
 
 from db.queries import worksheets as queries
-from resolvers.filters import values_of
-from schema.kit import ids
+from resolvers.kit.filters import owned_by, values_of
+from resolvers.kit.roots import listing, lookup
 from schema.kit.context import Context
-from schema.kit.ids import filter_id
 from schema.kit.periods import check_period
-from schema.kit.relay import Connection, page_request, paged
+from schema.kit.relay import Connection, page_request
 from schema.worksheets import WorkSheet, WorkSheetStatus
 
 ContextInfo = Info[Context, None]
@@ -46,26 +45,17 @@ class WorkSheetQuery:
         status: list[WorkSheetStatus] | None = None,
     ) -> Connection[WorkSheet]:
         check_period(since, until)
-        context = info.context
-        scope = context.rows.scope
-        request = page_request(first, after, last, before)
         where = queries.WorkSheetFilter(
-            site_id=filter_id("Site", site_id),
-            client_id=filter_id("Client", client_id),
+            **owned_by(site_id, client_id),
             since=since,
             until=until,
             statuses=values_of(status),
         )
-        return await paged(
-            lambda: queries.work_sheet_page(context.db, scope, request, where),
-            WorkSheet.from_row,
-            lambda: queries.work_sheet_count(context.db, scope, where),
+        request = page_request(first, after, last, before)
+        return await listing(
+            info, WorkSheet, queries.work_sheet_page, queries.work_sheet_count, request, where
         )
 
     @strawberry.field(description="One work sheet; null when it does not exist or is not visible.")
     async def work_sheet(self, info: ContextInfo, id: strawberry.ID) -> WorkSheet | None:
-        row_id = ids.decode("WorkSheet", id)
-        if row_id is None:
-            return None
-        row = await info.context.rows.by_id(queries.work_sheets_by_id).load(row_id)
-        return WorkSheet.from_row(row) if row is not None else None
+        return await lookup(info, WorkSheet, id)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import enum
 import uuid
 from typing import Any
 
 import strawberry
 from strawberry import Info
 
+from db import models as m
+from db.queries import activity_types as queries
 from db.queries import clients as client_queries
 from mailer.substitution import SUBSTITUTION_CODES as SUBSTITUTION_CODES
 from mailer.substitution import substitute
@@ -24,24 +25,13 @@ ContextInfo = Info[Context, None]
 # portal and the mails; re-exported above for where staff save a template and for the README.
 
 
-@strawberry.enum(description="What kind of work an activity type is.")
-class ActivityKind(enum.Enum):
-    MAINTENANCE = "MAINTENANCE"
-    CORRECTIVE = "CORRECTIVE"
-    INSTALLATION = "INSTALLATION"
-    INSPECTION = "INSPECTION"
-    CLEANING = "CLEANING"
-    SURVEY = "SURVEY"
-
-
-# Defined here because activity types name the statuses an appointment may be rescheduled in.
-@strawberry.enum(description="Where an appointment stands.")
-class AppointmentStatus(enum.Enum):
-    REQUESTED = "REQUESTED"
-    PLANNED = "PLANNED"
-    IN_PROGRESS = "IN_PROGRESS"
-    DONE = "DONE"
-    CANCELLED = "CANCELLED"
+ActivityKind = m.ActivityKind
+strawberry.enum(ActivityKind, description="What kind of work an activity type is.")
+# Registered here because activity types name the statuses an appointment may be rescheduled in.
+AppointmentStatus = m.InterventionStatus
+strawberry.enum(
+    AppointmentStatus, name="AppointmentStatus", description="Where an appointment stands."
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +45,7 @@ class Filling:
 
 @strawberry.type(description="A kind of work (maintenance, cleaning, inspection, ...).")
 class ActivityType(Node):
+    by_id = queries.activity_types_by_id
     name: str
     kind: ActivityKind
     duration_minutes: int

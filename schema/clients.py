@@ -5,18 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import Info
 
+from db.queries import appointments as appointment_queries
+from db.queries import billing as billing_queries
 from db.queries import clients as queries
+from db.queries import contracts as contract_queries
+from db.queries import equipment as equipment_queries
+from db.queries import tickets as ticket_queries
+from db.queries import timesheets as timesheet_queries
+from db.queries import worksheets as worksheet_queries
 from schema.kit import ids
-from schema.kit.batched import Related
+from schema.kit.batched import Lists, children, children_in_period, lazy_from_row, related
 from schema.kit.context import Context
-from schema.kit.nested import nested
-from schema.kit.periods import Since, Until
 from schema.kit.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
@@ -31,7 +35,8 @@ if TYPE_CHECKING:
     from schema.timesheets import TimesheetEntry
     from schema.worksheets import WorkSheet
 
-# Records of other domains, listed under a client or site; they refer back to these types.
+# Records of other domains, listed under a client or site; they refer back to these types, so
+# their modules are imported when the first row is built, once this one is loaded.
 LazyContract = Annotated["Contract", strawberry.lazy("schema.contracts")]
 LazyQuote = Annotated["Quote", strawberry.lazy("schema.billing")]
 LazyInvoice = Annotated["Invoice", strawberry.lazy("schema.billing")]
@@ -43,8 +48,34 @@ LazyWorkSheet = Annotated["WorkSheet", strawberry.lazy("schema.worksheets")]
 LazyTimesheetEntry = Annotated["TimesheetEntry", strawberry.lazy("schema.timesheets")]
 
 
+def _appointments_in(since: dt.datetime | None, until: dt.datetime | None) -> Lists:
+    where = appointment_queries.AppointmentFilter(since=since, until=until)
+    return (
+        appointment_queries.AppointmentsOfSites(where),
+        appointment_queries.AppointmentCountsOfSites(where),
+    )
+
+
+def _entries_in(since: dt.datetime | None, until: dt.datetime | None) -> Lists:
+    where = timesheet_queries.TimesheetFilter(since=since, until=until)
+    return timesheet_queries.EntriesOfSites(where), timesheet_queries.EntryCountsOfSites(where)
+
+
+async def _next_revision(root: Site, info: ContextInfo) -> Revision | None:
+    from schema.revisions import next_revision_of_site
+
+    return await next_revision_of_site(info, root.row_id)
+
+
+async def _last_revision(root: Site, info: ContextInfo) -> Revision | None:
+    from schema.revisions import last_revision_of_site
+
+    return await last_revision_of_site(info, root.row_id)
+
+
 @strawberry.type(description="A customer of the service company.")
 class Client(Node):
+    by_id = queries.clients_by_id
     code: str
     name: str
     tax_id: str | None
@@ -58,6 +89,31 @@ class Client(Node):
         description="When staff archived it (with the client, for a site); null while in use."
     )
     row_id: strawberry.Private[uuid.UUID]
+    sites: Connection[Site] = children(
+        (queries.sites_of_clients, queries.site_counts_of_clients),
+        lambda row: Site.from_row(row),
+        "The client's sites the caller may see.",
+    )
+    contracts: Connection[LazyContract] = children(
+        (contract_queries.contracts_of_clients, contract_queries.contract_counts_of_clients),
+        lazy_from_row(LazyContract),
+        "Contracts of the client, client-wide and per site.",
+    )
+    quotes: Connection[LazyQuote] = children(
+        (billing_queries.quotes_of_clients, billing_queries.quote_counts_of_clients),
+        lazy_from_row(LazyQuote),
+        "Quotes of the client, client-wide and per site.",
+    )
+    invoices: Connection[LazyInvoice] = children(
+        (billing_queries.invoices_of_clients, billing_queries.invoice_counts_of_clients),
+        lazy_from_row(LazyInvoice),
+        "Invoices of the client, client-wide and per site.",
+    )
+    tickets: Connection[LazyTicket] = children(
+        (ticket_queries.tickets_of_clients, ticket_queries.ticket_counts_of_clients),
+        lazy_from_row(LazyTicket),
+        "Tickets of this client the caller may see, most urgent first.",
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Client:
@@ -74,51 +130,10 @@ class Client(Node):
             archived_at=row.archived_at,
         )
 
-    @strawberry.field(description="The client's sites the caller may see.")
-    async def sites(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[Site]:
-        lists = (queries.sites_of_clients, queries.site_counts_of_clients)
-        return await nested(info, lists, self.row_id, Site.from_row, first, after)
-
-    @strawberry.field(description="Contracts of the client, client-wide and per site.")
-    async def contracts(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[LazyContract]:
-        from schema.contracts import contracts_of_client
-
-        return await contracts_of_client(info, self.row_id, first, after)
-
-    @strawberry.field(description="Quotes of the client, client-wide and per site.")
-    async def quotes(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[LazyQuote]:
-        from schema.billing import quotes_of_client
-
-        return await quotes_of_client(info, self.row_id, first, after)
-
-    @strawberry.field(description="Invoices of the client, client-wide and per site.")
-    async def invoices(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[LazyInvoice]:
-        from schema.billing import invoices_of_client
-
-        return await invoices_of_client(info, self.row_id, first, after)
-
-    @strawberry.field(description="Tickets of this client the caller may see, most urgent first.")
-    async def tickets(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[LazyTicket]:
-        from schema.tickets import tickets_of_client
-
-        return await tickets_of_client(info, self.row_id, first, after)
-
-
-_SITE_CLIENT = Related(queries.clients_by_id, attrgetter("client_row_id"), Client.from_row)
-
 
 @strawberry.type(description="A place where the work happens (sede, cantiere).")
 class Site(Node):
+    by_id = queries.sites_by_id
     name: str
     address: str
     city: str
@@ -135,6 +150,56 @@ class Site(Node):
     )
     row_id: strawberry.Private[uuid.UUID]
     client_row_id: strawberry.Private[uuid.UUID]
+    client: Client | None = related(
+        queries.clients_by_id, "client_row_id", Client.from_row, "The client the site belongs to."
+    )
+    contracts: Connection[LazyContract] = children(
+        (contract_queries.contracts_of_sites, contract_queries.contract_counts_of_sites),
+        lazy_from_row(LazyContract),
+        "Contracts of this site; client-wide ones are under the client.",
+    )
+    quotes: Connection[LazyQuote] = children(
+        (billing_queries.quotes_of_sites, billing_queries.quote_counts_of_sites),
+        lazy_from_row(LazyQuote),
+        "Quotes of this site; client-wide ones are under the client.",
+    )
+    invoices: Connection[LazyInvoice] = children(
+        (billing_queries.invoices_of_sites, billing_queries.invoice_counts_of_sites),
+        lazy_from_row(LazyInvoice),
+        "Invoices of this site; client-wide ones are under the client.",
+    )
+    tickets: Connection[LazyTicket] = children(
+        (ticket_queries.tickets_of_sites, ticket_queries.ticket_counts_of_sites),
+        lazy_from_row(LazyTicket),
+        "Tickets of this site the caller may see, most urgent first.",
+    )
+    equipment: Connection[LazyEquipment] = children(
+        (equipment_queries.equipment_of_sites, equipment_queries.equipment_counts_of_sites),
+        lazy_from_row(LazyEquipment),
+        "Equipment installed at this site, by kind.",
+    )
+    next_revision: LazyRevision | None = strawberry.field(
+        resolver=_next_revision,
+        description="The next revision: the earliest not performed (due month, planned day).",
+    )
+    last_revision: LazyRevision | None = strawberry.field(
+        resolver=_last_revision, description="The most recently performed revision."
+    )
+    appointments: Connection[LazyAppointment] = children_in_period(
+        _appointments_in,
+        lazy_from_row(LazyAppointment),
+        "Appointments at this site by start time; from/to bound it.",
+    )
+    work_sheets: Connection[LazyWorkSheet] = children(
+        (worksheet_queries.work_sheets_of_sites, worksheet_queries.work_sheet_counts_of_sites),
+        lazy_from_row(LazyWorkSheet),
+        "Work sheets of this site, newest first.",
+    )
+    timesheet_entries: Connection[LazyTimesheetEntry] = children_in_period(
+        _entries_in,
+        lazy_from_row(LazyTimesheetEntry),
+        "Timesheet entries at this site by clock-in; from/to bound it.",
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Site:
@@ -154,94 +219,12 @@ class Site(Node):
             archived_at=row.archived_at,
         )
 
-    @strawberry.field(description="The client the site belongs to.", metadata=_SITE_CLIENT.batch)
-    async def client(self, info: ContextInfo) -> Client | None:
-        return await _SITE_CLIENT.one(info, self)
 
-    @strawberry.field(description="Contracts of this site; client-wide ones are under the client.")
-    async def contracts(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[LazyContract]:
-        from schema.contracts import contracts_of_site
+def client_of(description: str) -> Client | None:
+    """The field of the client a record belongs to (its ``client_row_id``)."""
+    return related(queries.clients_by_id, "client_row_id", Client.from_row, description)
 
-        return await contracts_of_site(info, self.row_id, first, after)
 
-    @strawberry.field(description="Quotes of this site; client-wide ones are under the client.")
-    async def quotes(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[LazyQuote]:
-        from schema.billing import quotes_of_site
-
-        return await quotes_of_site(info, self.row_id, first, after)
-
-    @strawberry.field(description="Invoices of this site; client-wide ones are under the client.")
-    async def invoices(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[LazyInvoice]:
-        from schema.billing import invoices_of_site
-
-        return await invoices_of_site(info, self.row_id, first, after)
-
-    @strawberry.field(description="Tickets of this site the caller may see, most urgent first.")
-    async def tickets(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[LazyTicket]:
-        from schema.tickets import tickets_of_site
-
-        return await tickets_of_site(info, self.row_id, first, after)
-
-    @strawberry.field(description="Equipment installed at this site, by kind.")
-    async def equipment(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[LazyEquipment]:
-        from schema.equipment import equipment_of_site
-
-        return await equipment_of_site(info, self.row_id, first, after)
-
-    @strawberry.field(
-        description="The next revision: the earliest not performed (due month, planned day)."
-    )
-    async def next_revision(self, info: ContextInfo) -> LazyRevision | None:
-        from schema.revisions import next_revision_of_site
-
-        return await next_revision_of_site(info, self.row_id)
-
-    @strawberry.field(description="The most recently performed revision.")
-    async def last_revision(self, info: ContextInfo) -> LazyRevision | None:
-        from schema.revisions import last_revision_of_site
-
-        return await last_revision_of_site(info, self.row_id)
-
-    @strawberry.field(description="Appointments at this site by start time; from/to bound it.")
-    async def appointments(
-        self,
-        info: ContextInfo,
-        first: int | None = None,
-        after: str | None = None,
-        since: Since = None,
-        until: Until = None,
-    ) -> Connection[LazyAppointment]:
-        from schema.appointments import appointments_of_site
-
-        return await appointments_of_site(info, self.row_id, first, after, since, until)
-
-    @strawberry.field(description="Work sheets of this site, newest first.")
-    async def work_sheets(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[LazyWorkSheet]:
-        from schema.worksheets import work_sheets_of_site
-
-        return await work_sheets_of_site(info, self.row_id, first, after)
-
-    @strawberry.field(description="Timesheet entries at this site by clock-in; from/to bound it.")
-    async def timesheet_entries(
-        self,
-        info: ContextInfo,
-        first: int | None = None,
-        after: str | None = None,
-        since: Since = None,
-        until: Until = None,
-    ) -> Connection[LazyTimesheetEntry]:
-        from schema.timesheets import entries_of_site
-
-        return await entries_of_site(info, self.row_id, first, after, since, until)
+def site_of(description: str) -> Site | None:
+    """The field of the site a record concerns (its ``site_row_id``; None: no site)."""
+    return related(queries.sites_by_id, "site_row_id", Site.from_row, description)

@@ -4,22 +4,14 @@ A record type with documents gives itself a ``documents`` field through
 :func:`documents_of`, naming its owner column (db/models/documents.py OWNER_COLUMNS); the
 field's batch form answers all the records of a list at once (schema/kit/batched.py):
 
-    _DOCUMENTS = documents_of("work_sheet_id")
-
-    @strawberry.field(description="The sheet's documents.", metadata=_DOCUMENTS.batch)
-    async def documents(self, info: ContextInfo, first: int | None = None,
-                        after: str | None = None) -> Connection[Document]:
-        return await _DOCUMENTS.one(info, self, first, after)
+    documents: Connection[Document] = documents_of("work_sheet_id", "The sheet's documents.")
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import time
 import uuid
-from functools import cache
-from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -27,30 +19,24 @@ from strawberry import Info
 
 from authz.identity import file_links
 from authz.principals import PartnerPrincipal
+from db import models as m
 from db.queries import documents as queries
 from schema.kit import ids
-from schema.kit.batched import Children
+from schema.kit.batched import children
 from schema.kit.context import Context
 from schema.kit.errors import Unauthenticated
-from schema.kit.relay import Node
+from schema.kit.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
 
 
-@strawberry.enum(description="What a document is.")
-class DocumentKind(enum.Enum):
-    CHECKLIST = "CHECKLIST"
-    INCIDENT_REPORT = "INCIDENT_REPORT"
-    MAINTENANCE_CERTIFICATE = "MAINTENANCE_CERTIFICATE"
-    WORK_SHEET_PDF = "WORK_SHEET_PDF"
-    CONTRACT = "CONTRACT"
-    QUOTE = "QUOTE"
-    INVOICE = "INVOICE"
-    OTHER = "OTHER"
+DocumentKind = m.DocumentKind
+strawberry.enum(DocumentKind, description="What a document is.")
 
 
 @strawberry.type(description="A stored file attached to a record.")
 class Document(Node):
+    by_id = queries.documents_by_id
     kind: DocumentKind
     file_name: str
     mime_type: str
@@ -65,7 +51,7 @@ class Document(Node):
         return cls(
             id=ids.encode("Document", row.id),
             row_id=row.id,
-            kind=DocumentKind(row.kind.value),
+            kind=row.kind,
             file_name=row.file_name,
             mime_type=row.mime_type,
             size_bytes=row.size_bytes,
@@ -90,10 +76,8 @@ class Document(Node):
         return file_links.download_url(context.settings, self.row_id, holder, time.time())
 
 
-@cache
-def documents_of(owner_column: str) -> Children[Any, Document]:
-    """The documents (the caller may see) of records owning them through ``owner_column``
-    (db/models/documents.py OWNER_COLUMNS), keyed by each record's ``row_id``; one per column,
-    so a request shares its loaders per owner type."""
+def documents_of(owner_column: str, description: str) -> Connection[Document]:
+    """The field of the documents (the caller may see) of records owning them through
+    ``owner_column`` (db/models/documents.py OWNER_COLUMNS), keyed by each record's ``row_id``."""
     lists = (queries.documents_of(owner_column), queries.document_counts_of(owner_column))
-    return Children(lists, Document.from_row, attrgetter("row_id"))
+    return children(lists, Document.from_row, description)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 import strawberry
 
+from db.queries import accounts
 from schema.portal_access import PortalFlags
 
-
-@strawberry.enum
-class AccountKind(enum.Enum):
-    STAFF = "STAFF"
-    CONTACT = "CONTACT"
+AccountKind = accounts.AccountKind
+strawberry.enum(AccountKind)
 
 
 @strawberry.type

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 import strawberry
 
+from db import models as m
 from schema.kit import ids
+from schema.kit.enums import described
 from schema.kit.relay import Node
 
-
-@strawberry.enum
-class OutboxStatus(enum.Enum):
-    PENDING = "PENDING"
-    SENT = "SENT"
-    DEAD = "DEAD"
-    CANCELLED = strawberry.enum_value(
-        "CANCELLED", description="Not sent: no longer wanted when its turn came (see lastError)."
-    )
+OutboxStatus = m.OutboxStatus
+described(
+    strawberry.enum(OutboxStatus),
+    CANCELLED="Not sent: no longer wanted when its turn came (see lastError).",
+)
 
 
 @strawberry.type(description="An email in the outbox.")
@@ -43,7 +40,7 @@ class OutboxMessage(Node):
             to_address=row.to_address,
             locale=row.locale,
             subject=row.subject,
-            status=OutboxStatus(row.status),
+            status=row.status,
             attempts=row.attempts,
             next_attempt_at=row.next_attempt_at,
             last_error=row.last_error,

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 import strawberry
 
+from db import models as m
 
-@strawberry.enum
-class ContactState(enum.Enum):
-    INVITED = "INVITED"
-    ACTIVE = "ACTIVE"
-    DISABLED = "DISABLED"
+ContactState = m.ContactState
+strawberry.enum(ContactState)
 
 
 @strawberry.type(description="What an access may use of the portal.")

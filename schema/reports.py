@@ -8,9 +8,8 @@ Periods and days are those of the organization's time zone.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import strawberry
 from strawberry import Info
@@ -18,6 +17,7 @@ from strawberry import Info
 from db.queries import reports as queries
 from schema.kit import ids
 from schema.kit.context import Context
+from schema.kit.enums import described
 from schema.kit.relay import Connection, page_request, paged
 from schema.tickets import TicketUrgency
 
@@ -25,30 +25,65 @@ ContextInfo = Info[Context, None]
 T = TypeVar("T")
 
 
-@strawberry.enum(description="The length of a report period, in the organization's time zone.")
-class ReportPeriod(enum.Enum):
-    DAY = "DAY"
-    WEEK = strawberry.enum_value("WEEK", description="ISO weeks, from Monday.")
-    MONTH = "MONTH"
+ReportPeriod = queries.Period
+described(
+    strawberry.enum(
+        ReportPeriod,
+        name="ReportPeriod",
+        description="The length of a report period, in the organization's time zone.",
+    ),
+    WEEK="ISO weeks, from Monday.",
+)
+InterventionGrouping = queries.Grouping
+strawberry.enum(
+    InterventionGrouping,
+    name="InterventionGrouping",
+    description="What intervention counts are grouped by.",
+)
 
 
-@strawberry.enum(description="What intervention counts are grouped by.")
-class InterventionGrouping(enum.Enum):
-    CLIENT = "CLIENT"
-    SITE = "SITE"
-    ACTIVITY_TYPE = "ACTIVITY_TYPE"
+def totals_of(to_value: Callable[[Any], T], description: str) -> T:
+    """The field of a report's figures over the whole period and filters."""
+
+    async def resolve(root: Any, info: ContextInfo) -> T:
+        return to_value(await root.report.total(info.context.db))
+
+    field: T = strawberry.field(resolver=resolve, description=description)
+    return field
 
 
-async def report_rows(
-    info: ContextInfo,
-    report: queries.Report,
-    to_node: Callable[[Any], T],
-    page: tuple[int | None, str | None, int | None, str | None],
-) -> Connection[T]:
-    """One page of a report's rows; totalCount counts them (a statement of its own)."""
-    db = info.context.db
-    request = page_request(*page)
-    return await paged(lambda: report.page(db, request), to_node, lambda: report.count(db))
+def rows_of(to_node: Callable[[Any], T], description: str) -> Connection[T]:
+    """The field of one page of a report's rows; totalCount counts them (a statement of its
+    own)."""
+
+    async def resolve(
+        root: Any,
+        info: ContextInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[T]:
+        db, report = info.context.db, root.report
+        request = page_request(first, after, last, before)
+        return await paged(lambda: report.page(db, request), to_node, lambda: report.count(db))
+
+    field: Connection[T] = strawberry.field(resolver=resolve, description=description)
+    return field
+
+
+class _Figures:
+    """A report's figures, read from the row's columns of the same names (``NAMES``)."""
+
+    NAMES: ClassVar[tuple[str, ...]]
+
+    @classmethod
+    def figures(cls, row: Any) -> dict[str, Any]:
+        return {name: getattr(row, name) for name in cls.NAMES}
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        return cls(**cls.figures(row))
 
 
 def _site_columns(row: Any) -> dict[str, Any]:
@@ -64,21 +99,14 @@ def _site_columns(row: Any) -> dict[str, Any]:
 
 
 @strawberry.type(description="Interventions counted by status.")
-class InterventionFigures:
+class InterventionFigures(_Figures):
+    NAMES = ("total", *queries.STATUSES_LOWER)
     total: int
     requested: int
     planned: int
     in_progress: int
     done: int
     cancelled: int
-
-    @classmethod
-    def counts(cls, row: Any) -> dict[str, int]:
-        return {name: getattr(row, name) for name in ("total", *queries.STATUSES_LOWER)}
-
-    @classmethod
-    def from_row(cls, row: Any) -> InterventionFigures:
-        return cls(**cls.counts(row))
 
 
 @strawberry.type(description="Interventions of one period and group.")
@@ -93,36 +121,27 @@ class InterventionReportRow(InterventionFigures):
             period_start=row.period_start,
             group_id=ids.encode(row.group_type, row.group_id),
             group_name=row.group_name,
-            **InterventionFigures.counts(row),
+            **cls.figures(row),
         )
 
 
 @strawberry.type(description="Interventions starting in the period (local start day).")
 class InterventionReport:
     report: strawberry.Private[queries.Report]
-
-    @strawberry.field(description="Counts over the whole period and filters.")
-    async def totals(self, info: ContextInfo) -> InterventionFigures:
-        return InterventionFigures.from_row(await self.report.total(info.context.db))
-
-    @strawberry.field(description="One row per period and group with interventions, in order.")
-    async def rows(
-        self,
-        info: ContextInfo,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[InterventionReportRow]:
-        page = (first, after, last, before)
-        return await report_rows(info, self.report, InterventionReportRow.from_row, page)
+    totals: InterventionFigures = totals_of(
+        InterventionFigures.from_row, "Counts over the whole period and filters."
+    )
+    rows: Connection[InterventionReportRow] = rows_of(
+        InterventionReportRow.from_row, "One row per period and group with interventions, in order."
+    )
 
 
 # ---- Hours worked
 
 
 @strawberry.type(description="Hours worked: clock-out minus clock-in of closed clock-ins.")
-class HoursFigures:
+class HoursFigures(_Figures):
+    NAMES = ("hours", "entries")
     hours: float = strawberry.field(description="Hours, rounded to the hundredth.")
     entries: int = strawberry.field(description="Closed clock-ins counted.")
 
@@ -139,9 +158,8 @@ class HoursReportRow(HoursFigures):
     def from_row(cls, row: Any) -> HoursReportRow:
         return cls(
             period_start=row.period_start,
-            hours=row.hours,
-            entries=row.entries,
             **_site_columns(row),
+            **cls.figures(row),
         )
 
 
@@ -151,30 +169,20 @@ class HoursReportRow(HoursFigures):
 )
 class HoursReport:
     report: strawberry.Private[queries.Report]
-
-    @strawberry.field(description="Hours over the whole period and filters.")
-    async def totals(self, info: ContextInfo) -> HoursFigures:
-        row = await self.report.total(info.context.db)
-        return HoursFigures(hours=row.hours, entries=row.entries)
-
-    @strawberry.field(description="One row per period and site with hours, in order.")
-    async def rows(
-        self,
-        info: ContextInfo,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[HoursReportRow]:
-        page = (first, after, last, before)
-        return await report_rows(info, self.report, HoursReportRow.from_row, page)
+    totals: HoursFigures = totals_of(
+        HoursFigures.from_row, "Hours over the whole period and filters."
+    )
+    rows: Connection[HoursReportRow] = rows_of(
+        HoursReportRow.from_row, "One row per period and site with hours, in order."
+    )
 
 
 # ---- Tickets
 
 
 @strawberry.type(description="Tickets opened in the period: outcome and times, in minutes.")
-class TicketFigures:
+class TicketFigures(_Figures):
+    NAMES = queries.TICKET_FIGURES
     opened: int
     resolved: int = strawberry.field(description="Resolved or closed since (by now).")
     still_open: int = strawberry.field(description="Neither resolved nor closed by now.")
@@ -193,14 +201,6 @@ class TicketFigures:
         description="90th percentile of the same (percentile_cont)."
     )
 
-    @classmethod
-    def figures(cls, row: Any) -> dict[str, Any]:
-        return {name: getattr(row, name) for name in queries.TICKET_FIGURES}
-
-    @classmethod
-    def from_row(cls, row: Any) -> TicketFigures:
-        return cls(**cls.figures(row))
-
 
 @strawberry.type(description="Tickets of one urgency opened in the period.")
 class TicketUrgencyFigures(TicketFigures):
@@ -208,16 +208,15 @@ class TicketUrgencyFigures(TicketFigures):
 
     @classmethod
     def from_row(cls, row: Any) -> TicketUrgencyFigures:
-        return cls(urgency=TicketUrgency(row.urgency), **TicketFigures.figures(row))
+        return cls(urgency=TicketUrgency(row.urgency), **cls.figures(row))
 
 
 @strawberry.type(description="Tickets opened in the period (local day of opening).")
 class TicketReport:
     report: strawberry.Private[queries.Report]
-
-    @strawberry.field(description="Figures of every ticket opened in the period.")
-    async def totals(self, info: ContextInfo) -> TicketFigures:
-        return TicketFigures.from_row(await self.report.total(info.context.db))
+    totals: TicketFigures = totals_of(
+        TicketFigures.from_row, "Figures of every ticket opened in the period."
+    )
 
     @strawberry.field(description="Every urgency, most urgent first, zeros included.")
     async def by_urgency(self, info: ContextInfo) -> list[TicketUrgencyFigures]:
@@ -229,7 +228,8 @@ class TicketReport:
 
 
 @strawberry.type(description="Revisions performed, their results and what they found.")
-class RevisionComplianceFigures:
+class RevisionComplianceFigures(_Figures):
+    NAMES = queries.COMPLIANCE_FIGURES
     performed: int
     passed: int = strawberry.field(description="Result PASS.")
     passed_with_remarks: int
@@ -240,14 +240,6 @@ class RevisionComplianceFigures:
     non_compliant_equipment: int = strawberry.field(
         description="Distinct equipment with a NON_COMPLIANT item in these revisions."
     )
-
-    @classmethod
-    def figures(cls, row: Any) -> dict[str, Any]:
-        return {name: getattr(row, name) for name in queries.COMPLIANCE_FIGURES}
-
-    @classmethod
-    def from_row(cls, row: Any) -> RevisionComplianceFigures:
-        return cls(**cls.figures(row))
 
 
 @strawberry.type(description="Revisions performed at one site in one period.")
@@ -263,49 +255,32 @@ class RevisionComplianceRow(RevisionComplianceFigures):
         return cls(
             period_start=row.period_start,
             **_site_columns(row),
-            **RevisionComplianceFigures.figures(row),
+            **cls.figures(row),
         )
 
 
 @strawberry.type(description="Revisions performed in the period (local day of performance).")
 class RevisionComplianceReport:
     report: strawberry.Private[queries.Report]
-
-    @strawberry.field(description="Figures over the whole period and filters.")
-    async def totals(self, info: ContextInfo) -> RevisionComplianceFigures:
-        return RevisionComplianceFigures.from_row(await self.report.total(info.context.db))
-
-    @strawberry.field(description="One row per period and site with revisions, in order.")
-    async def rows(
-        self,
-        info: ContextInfo,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[RevisionComplianceRow]:
-        page = (first, after, last, before)
-        return await report_rows(info, self.report, RevisionComplianceRow.from_row, page)
+    totals: RevisionComplianceFigures = totals_of(
+        RevisionComplianceFigures.from_row, "Figures over the whole period and filters."
+    )
+    rows: Connection[RevisionComplianceRow] = rows_of(
+        RevisionComplianceRow.from_row, "One row per period and site with revisions, in order."
+    )
 
 
 # ---- Equipment by last revision outcome
 
 
 @strawberry.type(description="Equipment by the outcome of its last revision item.")
-class EquipmentStatusFigures:
+class EquipmentStatusFigures(_Figures):
+    NAMES = queries.EQUIPMENT_FIGURES
     total: int
     compliant: int
     non_compliant: int
     not_checked: int
     not_revised: int = strawberry.field(description="In no revision performed in the period.")
-
-    @classmethod
-    def figures(cls, row: Any) -> dict[str, Any]:
-        return {name: getattr(row, name) for name in queries.EQUIPMENT_FIGURES}
-
-    @classmethod
-    def from_row(cls, row: Any) -> EquipmentStatusFigures:
-        return cls(**cls.figures(row))
 
 
 @strawberry.type(description="Equipment of one site by last revision outcome.")
@@ -317,7 +292,7 @@ class EquipmentStatusRow(EquipmentStatusFigures):
 
     @classmethod
     def from_row(cls, row: Any) -> EquipmentStatusRow:
-        return cls(**_site_columns(row), **EquipmentStatusFigures.figures(row))
+        return cls(**_site_columns(row), **cls.figures(row))
 
 
 @strawberry.type(
@@ -326,19 +301,9 @@ class EquipmentStatusRow(EquipmentStatusFigures):
 )
 class EquipmentStatusReport:
     report: strawberry.Private[queries.Report]
-
-    @strawberry.field(description="Figures over every site of the filters.")
-    async def totals(self, info: ContextInfo) -> EquipmentStatusFigures:
-        return EquipmentStatusFigures.from_row(await self.report.total(info.context.db))
-
-    @strawberry.field(description="One row per site with equipment, by client and site name.")
-    async def rows(
-        self,
-        info: ContextInfo,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[EquipmentStatusRow]:
-        page = (first, after, last, before)
-        return await report_rows(info, self.report, EquipmentStatusRow.from_row, page)
+    totals: EquipmentStatusFigures = totals_of(
+        EquipmentStatusFigures.from_row, "Figures over every site of the filters."
+    )
+    rows: Connection[EquipmentStatusRow] = rows_of(
+        EquipmentStatusRow.from_row, "One row per site with equipment, by client and site name."
+    )

@@ -3,33 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import uuid
 from decimal import Decimal
-from operator import attrgetter
 from typing import Any
 
 import strawberry
-from strawberry import Info
 
+from db import models as m
 from db.queries import activity_types as activity_queries
 from db.queries import staff as queries
 from schema.activity_types import ActivityType
 from schema.kit import ids
-from schema.kit.batched import Related
-from schema.kit.context import Context
-from schema.kit.nested import nested
-from schema.kit.periods import Since, Until, check_period
+from schema.kit.batched import children, children_in_period, related
 from schema.kit.relay import Connection, Node
 
-ContextInfo = Info[Context, None]
-
-
-@strawberry.enum(description="What a staff user does in the organization.")
-class StaffRole(enum.Enum):
-    ADMIN = "ADMIN"
-    OFFICE = "OFFICE"
-    TECHNICIAN = "TECHNICIAN"
+StaffRole = m.StaffRole
+strawberry.enum(StaffRole, description="What a staff user does in the organization.")
 
 
 @strawberry.type(description="One working span of a technician's week.")
@@ -62,6 +51,7 @@ class Absence:
 
 @strawberry.type(description="A member of the service company's staff.")
 class StaffUser(Node):
+    by_id = queries.staff_users_by_id
     first_name: str
     last_name: str
     email: str
@@ -73,6 +63,24 @@ class StaffUser(Node):
     home_lng: Decimal | None
     weekly_hours: Decimal | None
     row_id: strawberry.Private[uuid.UUID]
+    skills: Connection[ActivityType] = children(
+        (activity_queries.skills_of_technicians, activity_queries.skill_counts_of_technicians),
+        ActivityType.from_row,
+        "The activity types the technician can perform, by name.",
+    )
+    working_hours: Connection[WorkingHours] = children(
+        (queries.working_hours_of_technicians, queries.working_hours_counts_of_technicians),
+        WorkingHours.from_row,
+        "The technician's weekly working spans, Monday first.",
+    )
+    absences: Connection[Absence] = children_in_period(
+        lambda since, until: (
+            queries.AbsencesOfTechnicians(since, until),
+            queries.AbsenceCountsOfTechnicians(since, until),
+        ),
+        Absence.from_row,
+        "Absences overlapping the period (either end may be open).",
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> StaffUser:
@@ -91,49 +99,17 @@ class StaffUser(Node):
             weekly_hours=row.weekly_hours,
         )
 
-    @strawberry.field(description="The activity types the technician can perform, by name.")
-    async def skills(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[ActivityType]:
-        lists = (
-            activity_queries.skills_of_technicians,
-            activity_queries.skill_counts_of_technicians,
-        )
-        return await nested(info, lists, self.row_id, ActivityType.from_row, first, after)
-
-    @strawberry.field(description="The technician's weekly working spans, Monday first.")
-    async def working_hours(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[WorkingHours]:
-        lists = (queries.working_hours_of_technicians, queries.working_hours_counts_of_technicians)
-        return await nested(info, lists, self.row_id, WorkingHours.from_row, first, after)
-
-    @strawberry.field(description="Absences overlapping the period (either end may be open).")
-    async def absences(
-        self,
-        info: ContextInfo,
-        first: int | None = None,
-        after: str | None = None,
-        since: Since = None,
-        until: Until = None,
-    ) -> Connection[Absence]:
-        check_period(since, until)
-        lists = (
-            queries.AbsencesOfTechnicians(since, until),
-            queries.AbsenceCountsOfTechnicians(since, until),
-        )
-        return await nested(info, lists, self.row_id, Absence.from_row, first, after)
-
-
-_TECHNICIAN_STAFF_USER = Related(
-    queries.staff_users_by_id, attrgetter("row_id"), StaffUser.from_row
-)
-
 
 @strawberry.type(description="The technician of a visit: clients see a first name and initial.")
 class Technician:
     display_name: str = strawberry.field(description="First name and last initial: Giulia R.")
     row_id: strawberry.Private[uuid.UUID]
+    staff_user: StaffUser | None = related(
+        queries.staff_users_by_id,
+        "row_id",
+        StaffUser.from_row,
+        "The staff user behind the name, with every detail.",
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Technician | None:
@@ -145,10 +121,3 @@ class Technician:
             display_name=f"{first} {initial.upper()}." if initial else first,
             row_id=row.technician_id,
         )
-
-    @strawberry.field(
-        description="The staff user behind the name, with every detail.",
-        metadata=_TECHNICIAN_STAFF_USER.batch,
-    )
-    async def staff_user(self, info: ContextInfo) -> StaffUser | None:
-        return await _TECHNICIAN_STAFF_USER.one(info, self)

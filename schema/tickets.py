@@ -5,47 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from operator import attrgetter
 from typing import Any
 
 import strawberry
-from strawberry import Info
 
-from db.queries import clients as client_queries
+from db import models as m
 from db.queries import tickets as queries
-from schema.clients import Client, Site
+from schema.clients import Client, Site, client_of, site_of
 from schema.kit import ids
-from schema.kit.batched import Related
-from schema.kit.context import Context
+from schema.kit.batched import children, related
 from schema.kit.names import full_name
-from schema.kit.nested import nested
 from schema.kit.relay import Connection, Node
 
-ContextInfo = Info[Context, None]
-
-
-_TICKET_CLIENT = Related(client_queries.clients_by_id, attrgetter("client_row_id"), Client.from_row)
-_TICKET_SITE = Related(client_queries.sites_by_id, attrgetter("site_row_id"), Site.from_row)
-_TICKET_DEPARTMENT = Related(
-    queries.departments_by_id, attrgetter("department_row_id"), lambda row: Department.from_row(row)
+TicketStatus = m.TicketStatus
+strawberry.enum(TicketStatus, description="Where a ticket stands.")
+TicketUrgency = m.Urgency
+strawberry.enum(
+    TicketUrgency,
+    name="TicketUrgency",
+    description="How urgent a ticket is; lists show CRITICAL ones first.",
 )
-
-
-@strawberry.enum(description="Where a ticket stands.")
-class TicketStatus(enum.Enum):
-    OPEN = "OPEN"
-    IN_PROGRESS = "IN_PROGRESS"
-    WAITING_CLIENT = "WAITING_CLIENT"
-    RESOLVED = "RESOLVED"
-    CLOSED = "CLOSED"
-
-
-@strawberry.enum(description="How urgent a ticket is; lists show CRITICAL ones first.")
-class TicketUrgency(enum.Enum):
-    LOW = "LOW"
-    NORMAL = "NORMAL"
-    HIGH = "HIGH"
-    CRITICAL = "CRITICAL"
 
 
 @strawberry.enum(description="Whether a staff member or a client contact wrote it.")
@@ -72,6 +51,7 @@ class TicketAuthor:
 
 @strawberry.type(description="A department (reparto) of the service company handling tickets.")
 class Department(Node):
+    by_id = queries.departments_by_id
     name: str
     portal_visible: bool = strawberry.field(description="Offered in the portal's ticket form.")
     external_ref: str | None = strawberry.field(
@@ -111,6 +91,7 @@ class TicketComment:
 
 @strawberry.type(description="A request for help at a site, numbered per organization.")
 class Ticket(Node):
+    by_id = queries.tickets_by_id
     number: int
     equipment_id: strawberry.ID | None = strawberry.field(
         description="The equipment concerned, at the ticket's site (an Equipment id)."
@@ -126,6 +107,19 @@ class Ticket(Node):
     client_row_id: strawberry.Private[uuid.UUID]
     site_row_id: strawberry.Private[uuid.UUID]
     department_row_id: strawberry.Private[uuid.UUID]
+    client: Client | None = client_of("The client the ticket was opened for.")
+    site: Site | None = site_of("The site the ticket concerns.")
+    department: Department | None = related(
+        queries.departments_by_id,
+        "department_row_id",
+        Department.from_row,
+        "The department handling it; null for contacts when it is an internal one.",
+    )
+    comments: Connection[TicketComment] = children(
+        (queries.comments_of_tickets, queries.comment_counts_of_tickets),
+        TicketComment.from_row,
+        "The conversation, oldest first (contacts: visible comments).",
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Ticket:
@@ -141,35 +135,11 @@ class Ticket(Node):
             reference_person=row.reference_person,
             phone=row.phone,
             notes=row.notes,
-            urgency=TicketUrgency(row.urgency.value),
-            status=TicketStatus(row.status.value),
+            urgency=row.urgency,
+            status=row.status,
             opened_at=row.opened_at,
             opened_by=TicketAuthor.from_row(row, row.opened_by_contact_id is not None),
         )
-
-    @strawberry.field(
-        description="The client the ticket was opened for.", metadata=_TICKET_CLIENT.batch
-    )
-    async def client(self, info: ContextInfo) -> Client | None:
-        return await _TICKET_CLIENT.one(info, self)
-
-    @strawberry.field(description="The site the ticket concerns.", metadata=_TICKET_SITE.batch)
-    async def site(self, info: ContextInfo) -> Site | None:
-        return await _TICKET_SITE.one(info, self)
-
-    @strawberry.field(
-        description="The department handling it; null for contacts when it is an internal one.",
-        metadata=_TICKET_DEPARTMENT.batch,
-    )
-    async def department(self, info: ContextInfo) -> Department | None:
-        return await _TICKET_DEPARTMENT.one(info, self)
-
-    @strawberry.field(description="The conversation, oldest first (contacts: visible comments).")
-    async def comments(
-        self, info: ContextInfo, first: int | None = None, after: str | None = None
-    ) -> Connection[TicketComment]:
-        lists = (queries.comments_of_tickets, queries.comment_counts_of_tickets)
-        return await nested(info, lists, self.row_id, TicketComment.from_row, first, after)
 
 
 @strawberry.type
@@ -226,19 +196,3 @@ class TicketStatistics:
             ],
             per_month=per_month,
         )
-
-
-async def tickets_of_site(
-    info: ContextInfo, site_id: uuid.UUID, first: int | None, after: str | None
-) -> Connection[Ticket]:
-    """The tickets of one site, most urgent first, batched over all sites asked."""
-    lists = (queries.tickets_of_sites, queries.ticket_counts_of_sites)
-    return await nested(info, lists, site_id, Ticket.from_row, first, after)
-
-
-async def tickets_of_client(
-    info: ContextInfo, client_id: uuid.UUID, first: int | None, after: str | None
-) -> Connection[Ticket]:
-    """The tickets of one client the caller may see, most urgent first."""
-    lists = (queries.tickets_of_clients, queries.ticket_counts_of_clients)
-    return await nested(info, lists, client_id, Ticket.from_row, first, after)

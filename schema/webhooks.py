@@ -55,7 +55,7 @@ class WebhookDelivery:
         return cls(
             id=ids.encode("WebhookDelivery", row.id),
             event=m.WebhookEvent(row.event),
-            status=OutboxStatus(row.status.value),
+            status=row.status,
             attempts=row.attempts,
             next_attempt_at=row.next_attempt_at,
             last_error=row.last_error,

@@ -26,16 +26,11 @@ Two classes of abuse are stopped here (issue 24, items 1 and 2):
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import dataclasses
 import enum
 import hashlib
 import ipaddress
 import math
-from collections.abc import AsyncIterator
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
 
 from graphql import (
     DocumentNode,
@@ -61,15 +56,7 @@ from schema.kit.limits import ANONYMOUS_MAX_CHARS, ANONYMOUS_MAX_TOKENS
 from sportello.assembly import views
 from sportello.base.clock import now_utc
 from sportello.base.settings import Settings
-
-if TYPE_CHECKING:
-    import datetime as dt
-
-    from sportello.state import AppState
-
-# Distinct addresses a process counts in one minute before it forgets its own counts (the
-# counts in PostgreSQL still hold); bounds the memory an address-rotating caller can fill.
-MAX_COUNTED_ADDRESSES = 100_000
+from sportello.state import AppState
 
 
 class Verdict(enum.Enum):
@@ -188,106 +175,6 @@ def principal_key(request: Request, settings: Settings) -> str:
     if credential is not None:
         return "credential:" + hashlib.sha256(credential.encode()).hexdigest()
     return "address:" + address_key(client_address(request, settings))
-
-
-class Crowded(Exception):
-    """A principal already has as many operations executing and waiting as it may."""
-
-    def __init__(self, limited: RateLimited) -> None:
-        super().__init__(limited.message)
-        self.limited = limited
-
-
-@dataclasses.dataclass
-class _Share:
-    """One principal's operations in this process: ``holders`` executing or waiting."""
-
-    executing: asyncio.Semaphore
-    holders: int = 0
-
-
-class Turns:
-    """The process's turns to execute an operation, shared fairly between principals.
-
-    A request first waits for one of its principal's turns (``per_principal``), then for one
-    of the process's (``turns``, in arrival order). A principal with ``per_principal`` plus
-    ``waiting`` requests already here is refused at once.
-    """
-
-    def __init__(self, turns: int, per_principal: int, waiting: int) -> None:
-        self._turns = asyncio.Semaphore(turns)
-        self._per_principal = per_principal
-        self._waiting = waiting
-        self._shares: dict[str, _Share] = {}
-
-    def holders(self, key: str) -> int:
-        """Operations of the principal ``key`` executing or waiting in this process."""
-        share = self._shares.get(key)
-        return 0 if share is None else share.holders
-
-    @contextlib.asynccontextmanager
-    async def turn(self, key: str) -> AsyncIterator[None]:
-        """Hold a turn for the principal ``key``; Crowded when it may not queue more."""
-        share = self._shares.get(key)
-        if share is None:
-            share = self._shares[key] = _Share(asyncio.Semaphore(self._per_principal))
-        if share.holders >= self._per_principal + self._waiting:
-            raise Crowded(
-                RateLimited(
-                    f"Too many of your requests are running or waiting "
-                    f"({self._per_principal} at once, {self._waiting} waiting); "
-                    "wait for their answers and retry in 1 s.",
-                    1,
-                )
-            )
-        share.holders += 1
-        try:
-            async with share.executing, self._turns:
-                yield
-        finally:
-            share.holders -= 1
-            if share.holders == 0:
-                del self._shares[key]
-
-
-class AddressCounts:
-    """This process's own count of anonymous requests per address in the current minute.
-
-    Every process's count is at most PostgreSQL's, so an address over the limit here is over
-    it everywhere and is refused without a database round trip.
-    """
-
-    def __init__(self) -> None:
-        self.window: dt.datetime | None = None
-        self.counts: dict[str, int] = {}
-
-    def count(self, address: str, window: dt.datetime) -> int:
-        """This process's count for ``address`` in ``window``, this request included."""
-        if window != self.window or len(self.counts) >= MAX_COUNTED_ADDRESSES:
-            self.window = window
-            self.counts.clear()
-        seen = self.counts.get(address, 0) + 1
-        self.counts[address] = seen
-        return seen
-
-
-@dataclasses.dataclass(frozen=True)
-class Admission:
-    """What admission keeps for the life of a process."""
-
-    turns: Turns
-    addresses: AddressCounts
-
-    @classmethod
-    def for_settings(cls, settings: Settings) -> Admission:
-        return cls(
-            Turns(
-                settings.concurrent_requests,
-                settings.principal_concurrent_requests,
-                settings.principal_waiting_requests,
-            ),
-            AddressCounts(),
-        )
 
 
 async def admit_anonymous(

@@ -17,7 +17,6 @@ from db import migrate
 from db.engine import create_engine
 from db.queries.organization_logo import LOGO_PATH
 from sportello import tracing
-from sportello.admission import Admission
 from sportello.base.settings import Settings, SettingsError
 from sportello.branding_route import delete_logo, logo, upload_logo
 from sportello.calendar_route import calendar_feed
@@ -31,6 +30,7 @@ from sportello.metrics import metrics_endpoint, watch_statements
 from sportello.playground import playground_file
 from sportello.privacy_route import contact_data
 from sportello.state import AppState
+from sportello.turns import Admission
 from sportello.web_route import web_routes
 
 log = logging.getLogger("sportello")

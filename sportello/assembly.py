@@ -34,13 +34,16 @@ from resolvers.organization_settings import (
     OrganizationSettingsQuery,
 )
 from resolvers.outbox import OutboxMutation, OutboxQuery
+from resolvers.partner_tokens import PartnerTokenMutation, PartnerTokenQuery
 from resolvers.portal_access import PortalAccessMutation, PortalAccessQuery
+from resolvers.portal_billing import PortalBillingQuery
 from resolvers.privacy import PrivacyMutation
 from resolvers.reports import ReportQuery
 from resolvers.revision_actions import RevisionMutation
 from resolvers.revisions import RevisionQuery
 from resolvers.staff import StaffQuery
 from resolvers.staff_actions import StaffActionMutation
+from resolvers.technician_actions import TechnicianMutation
 from resolvers.ticket_actions import TicketMutation
 from resolvers.tickets import TicketQuery
 from resolvers.timesheet_actions import TimesheetMutation
@@ -61,6 +64,8 @@ Query = merge_types(
         NodeQuery,
         ClientQuery,
         PortalAccessQuery,
+        PortalBillingQuery,
+        PartnerTokenQuery,
         ContractQuery,
         BillingQuery,
         TicketQuery,
@@ -86,6 +91,7 @@ Mutation = merge_types(
     (
         IdentityMutation,
         PortalAccessMutation,
+        PartnerTokenMutation,
         OutboxMutation,
         TicketMutation,
         AppointmentMutation,
@@ -99,6 +105,7 @@ Mutation = merge_types(
         RevisionMutation,
         OrganizationSettingsMutation,
         StaffActionMutation,
+        TechnicianMutation,
         ImportMutation,
         DocumentMutation,
         CalendarMutation,

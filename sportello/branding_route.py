@@ -29,45 +29,26 @@ from __future__ import annotations
 import logging
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from authz.identity.authenticate import (
-    AUTHENTICATION_REQUIRED,
-    Identity,
-    authenticate,
-    bind,
-    client_address,
-)
-from authz.principals import StaffPrincipal
+from authz.policy import ADMIN_ONLY
 from db import storage, tenancy
-from db.models.staff import StaffRole
-from db.queries import audit
 from db.queries import organization_logo as logos
 from db.storage import store_for
 from db.text import unstorable
-from schema.kit.errors import ApiError
-from sportello import rate_limit
 from sportello.admission import charge_address
-from sportello.base.clock import now_utc
-from sportello.errors import new_request_id, problem
-from sportello.files_route import (
-    FORM_OVERHEAD,
-    BodyTooLarge,
-    _limited,
-    _too_large,
-    store_unavailable,
-)
+from sportello.errors import Refusal, answering, problem
+from sportello.opening import Gate, opened
 from sportello.state import AppState
+from sportello.uploads import check_upload, keep, read_form, receiving
 
 log = logging.getLogger("sportello.branding")
 
 # The largest logo accepted: a login page's mark, not a photograph.
 LOGO_MAX_BYTES = 1_000_000
-LOGO_EDITORS = frozenset({StaffRole.ADMIN})
+LOGO_EDITORS = Gate(ADMIN_ONLY, "Only ADMIN staff may change the organization's logo.")
 # The version pages are given never changes its bytes; any other address may.
 VERSIONED_CACHE = "public, max-age=31536000, immutable"
 UNVERSIONED_CACHE = "public, max-age=300"
@@ -97,7 +78,7 @@ async def logo(request: Request) -> Response:
     state: AppState = request.app.state.sportello
     limited = await charge_address(state, request)
     if limited is not None:
-        return rate_limit.refusal(limited, new_request_id())
+        return Refusal.of(limited).response()
     slug: str = request.path_params["slug"]
     if len(slug) > 63 or unstorable(slug) is not None:
         return _no_logo()
@@ -120,109 +101,60 @@ async def logo(request: Request) -> Response:
     return Response(data, media_type=stored.mime_type, headers=headers)
 
 
-async def _editor(db: AsyncConnection, request: Request, state: AppState) -> Identity | Response:
-    """The ADMIN staff identity of the request, bound to its organization; else the refusal
-    ``POST /files`` gives (401 anonymous, 403 cross-site or another principal)."""
-    try:
-        identity = await authenticate(db, request, state.settings, now_utc())
-    except ApiError as refused:
-        status = 403 if refused.code == "FORBIDDEN" else 401
-        return problem(status, refused.code, refused.message)
-    principal = identity.principal
-    if identity.scope is None:
-        return problem(401, "UNAUTHENTICATED", AUTHENTICATION_REQUIRED)
-    if not isinstance(principal, StaffPrincipal) or principal.role not in LOGO_EDITORS:
-        return problem(403, "FORBIDDEN", "Only ADMIN staff may change the organization's logo.")
-    await bind(db, identity)
-    return identity
-
-
 def _described(sha256: str | None, mime_type: str | None) -> dict[str, str | None]:
     return {"sha256": sha256, "mimeType": mime_type}
 
 
+@answering
 async def upload_logo(request: Request) -> Response:
-    state: AppState = request.app.state.sportello
-    settings = state.settings
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "multipart/form-data":
-        return problem(415, "UNSUPPORTED_MEDIA_TYPE", "Send the logo as multipart/form-data.")
-    limit = LOGO_MAX_BYTES + FORM_OVERHEAD
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
-        return _too_large(LOGO_MAX_BYTES)
-    store = store_for(settings)
-    async with state.engine.connect() as db:
-        transaction = await db.begin()
-        identity = await _editor(db, request, state)
-        if isinstance(identity, Response):
-            return identity
-        assert identity.scope is not None
-        organization_id = identity.scope.organization_id
-        try:
-            form = await Request(request.scope, _limited(request.receive, limit)).form(
-                max_files=1, max_fields=4
-            )
-        except BodyTooLarge:
-            return _too_large(LOGO_MAX_BYTES)
-        except HTTPException:
-            return problem(400, "BAD_REQUEST", "The multipart body is not valid.")
+    check_upload(request, LOGO_MAX_BYTES, "the logo")
+    async with opened(request, LOGO_EDITORS) as opening:
+        db, settings = opening.db, opening.settings
+        organization_id = opening.scope.organization_id
+        form = await read_form(request, LOGO_MAX_BYTES, max_fields=4)
+        store = store_for(settings)
         try:
             sent = form.get("file")
             if not isinstance(sent, UploadFile):
-                return problem(
+                raise Refusal(
                     400,
                     "BAD_USER_INPUT",
                     "Attach the logo as a multipart file field named file.",
                     field="file",
                 )
-            incoming = await store.receive(sent.file, LOGO_MAX_BYTES, storage.sniff_raster)
-        except storage.TooLarge:
-            return _too_large(LOGO_MAX_BYTES)
-        except storage.StoreUnavailable:
-            log.exception("the document store failed during an upload")
-            return store_unavailable()
-        except storage.UnsupportedType:
-            return problem(
-                415,
-                "UNSUPPORTED_MEDIA_TYPE",
-                "Unsupported logo: send a PNG, JPEG or WebP image (SVG is not accepted).",
-            )
+            unsupported = "Unsupported logo: send a PNG, JPEG or WebP image (SVG is not accepted)."
+            with receiving(LOGO_MAX_BYTES, unsupported):
+                incoming = await store.receive(sent.file, LOGO_MAX_BYTES, storage.sniff_raster)
         finally:
             await form.close()
+        # Read under the row's lock by the writes, where a failure also discards the file.
+        before: logos.LogoState | None = None
         key = logos.logo_key(organization_id, incoming.sha256)
-        try:
+
+        async def writes() -> bool:
+            nonlocal before
             before = await logos.logo_for_update(db, organization_id)
             if before.sha256 == incoming.sha256:
                 # The same bytes again: nothing changes, nothing to record.
-                await store.discard(incoming.key)
-                return _logo_answer(before.slug, incoming)
+                return False
             await logos.set_logo(db, organization_id, incoming.sha256, incoming.mime_type)
-            await audit.record(
-                db,
-                organization_id,
+            await opening.audit(
                 "organization_logo_changed",
-                actor=audit.actor_of(identity.principal),
-                ip=client_address(request, settings),
-                subject_type="Organization",
-                subject_id=organization_id,
+                "Organization",
+                organization_id,
                 details={
                     "before": _described(before.sha256, before.mime_type),
                     "after": _described(incoming.sha256, incoming.mime_type),
                 },
             )
-            await store.place(incoming, key)
-            await transaction.commit()
-        except Exception:
-            # The transaction is rolled back as the connection closes; the new file goes too
-            # (its key is not the current logo's: the same bytes returned above).
-            await store.discard(incoming.key, key)
-            log.exception("storing the logo of organization %s failed", organization_id)
-            return problem(500, "INTERNAL_SERVER_ERROR", "Internal server error.")
-        except BaseException:
-            await store.discard(incoming.key, key)
-            raise
-    await _forget(state, organization_id, before.sha256)
+            return True
+
+        # The new file's key is not the current logo's (the same bytes change nothing).
+        failure = f"storing the logo of organization {organization_id} failed"
+        changed = await keep(store, incoming, key, opening.transaction, writes, failure)
+    assert before is not None
+    if changed:
+        await _forget(opening.state, organization_id, before.sha256)
     return _logo_answer(before.slug, incoming)
 
 
@@ -237,31 +169,22 @@ def _logo_answer(slug: str, stored: storage.Received) -> JSONResponse:
     )
 
 
+@answering
 async def delete_logo(request: Request) -> Response:
-    state: AppState = request.app.state.sportello
-    async with state.engine.connect() as db:
-        transaction = await db.begin()
-        identity = await _editor(db, request, state)
-        if isinstance(identity, Response):
-            return identity
-        assert identity.scope is not None
-        organization_id = identity.scope.organization_id
-        before = await logos.logo_for_update(db, organization_id)
+    async with opened(request, LOGO_EDITORS) as opening:
+        organization_id = opening.scope.organization_id
+        before = await logos.logo_for_update(opening.db, organization_id)
         if before.sha256 is None:
             return Response(status_code=204)
-        await logos.set_logo(db, organization_id, None, None)
-        await audit.record(
-            db,
-            organization_id,
+        await logos.set_logo(opening.db, organization_id, None, None)
+        await opening.audit(
             "organization_logo_removed",
-            actor=audit.actor_of(identity.principal),
-            ip=client_address(request, state.settings),
-            subject_type="Organization",
-            subject_id=organization_id,
+            "Organization",
+            organization_id,
             details={"before": _described(before.sha256, before.mime_type)},
         )
-        await transaction.commit()
-    await _forget(state, organization_id, before.sha256)
+        await opening.transaction.commit()
+    await _forget(opening.state, organization_id, before.sha256)
     return Response(status_code=204)
 
 

@@ -11,108 +11,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import dataclasses
 import datetime as dt
-import gc
 import signal
-import socket
-import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import FrameType
-from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import embedded, migrate
-from db.engine import DatabaseUnavailable, create_engine, describe_connection_error, parse_url
 from sportello import logs
 from sportello.base.errors import StartupError
 from sportello.base.settings import Settings
-from sportello.processes import SigningKeyRequired, bound_socket, serve_forked
-
-if TYPE_CHECKING:
-    import uvicorn
-
-T = TypeVar("T")
+from sportello.command_database import ENDING_SIGNALS, database, require_current, with_engine
+from sportello.serving import ensure_port_free, require_store, serve, storage_ops
 
 EXIT_OPERATOR_ERROR = 2
-
-
-@contextlib.contextmanager
-def database(settings: Settings) -> Iterator[Settings]:
-    """``settings`` with a database URL: DATABASE_URL, or the embedded cluster's."""
-    if settings.database_url is not None:
-        parse_url(settings.database_url)
-        yield settings
-        return
-    with embedded.running(settings.embedded_data_dir) as url, _terminated_like_interrupted():
-        yield dataclasses.replace(settings, database_url=url)
-
-
-# Signals that end a command as Ctrl-C does: ``kill`` or a process manager (SIGTERM), the
-# terminal it runs in closed (SIGHUP).
-ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-
-
-@contextlib.contextmanager
-def _terminated_like_interrupted() -> Iterator[None]:
-    """SIGTERM and SIGHUP unwind the command as Ctrl-C does, so the blocks around it end: the
-    embedded cluster it started is stopped, not left running. uvicorn handles SIGTERM (and,
-    here, SIGHUP: :func:`_server`) while it serves and raises the signal again once it has
-    shut down; the signal's default action then ended the process before those blocks could
-    run."""
-
-    def unwind(signum: int, _: FrameType | None) -> None:
-        raise SystemExit(128 + signum)
-
-    previous = {signum: signal.signal(signum, unwind) for signum in ENDING_SIGNALS}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    """Run ``work`` on an engine for ``settings``, turning connection failures into one line."""
-
-    async def run() -> T:
-        assert settings.database_url is not None
-        engine = create_engine(settings.database_url, pool_size=2, pooler=settings.database_pooler)
-        try:
-            async with engine.connect() as connection:
-                await connection.execute(sa.text("SELECT 1"))
-            return await work(engine)
-        except DBAPIError as error:
-            raise DatabaseUnavailable(describe_connection_error(error.orig or error)) from None
-        except (OSError, TimeoutError) as error:
-            raise DatabaseUnavailable(describe_connection_error(error)) from None
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
-
-
-async def require_current(engine: AsyncEngine) -> None:
-    current = await migrate.current_revision(engine)
-    head = migrate.head_revision()
-    if current != head:
-        raise StartupError(
-            f"the database is at migration {current or 'none'} but this code needs {head}; "
-            "run `sportello migrate`"
-        )
-
-
-def ensure_port_free(host: str, port: int) -> None:
-    bound_socket(host, port).close()
-
-
-# --- commands -------------------------------------------------------------------------------
 
 
 def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
@@ -201,116 +117,6 @@ def print_logins() -> None:
         print(f"  {login.role:<28} organization {login.organization:<12} {login.identifier}")
 
 
-# Tracked objects allocated (net of those freed) between two passes of the youngest generation
-# of the garbage collector; Python's default is 700.
-YOUNG_GENERATION_THRESHOLD = 10_000
-
-
-def prepare_collector() -> None:
-    """The garbage collector set for serving, once everything long-lived is built.
-
-    Everything built so far (modules, schema views, SQLAlchemy metadata) lives as long as the
-    process: frozen out of the collector's reach, full collections stop walking it on every
-    pass, which showed as latency spikes under load (bench/RESULTS.md). A request leaves no
-    reference cycles behind (tests/resolvers/test_dashboard.py): its objects are freed when it
-    ends, and a pass of the youngest generation during a request only walks what the request
-    still holds, finding nothing to free (two passes per dashboard, 0.2 ms, with Python's
-    default of one pass per 700 objects). With one per 10,000 a request runs without any;
-    cycles left by unusual paths (an error's traceback) are still collected, later.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, *gc.get_threshold()[1:])
-
-
-def _server(config: uvicorn.Config) -> uvicorn.Server:
-    """uvicorn's server, which also shuts down gracefully on SIGHUP (uvicorn handles SIGINT
-    and SIGTERM only; SIGHUP's default action ended the process at once)."""
-    import uvicorn
-
-    class Server(uvicorn.Server):
-        @contextlib.contextmanager
-        def capture_signals(self) -> Iterator[None]:
-            with super().capture_signals():
-                # Restored before uvicorn raises the signals it caught again, on the way out.
-                previous = signal.signal(signal.SIGHUP, self.handle_exit)
-                try:
-                    yield
-                finally:
-                    signal.signal(signal.SIGHUP, previous)
-
-    return Server(config)
-
-
-def serve(
-    settings: Settings,
-    banner: Callable[[], None] | None = None,
-    *,
-    with_worker: bool = False,
-    workers: int = 1,
-) -> int:
-    """Serve until interrupted; with ``with_worker``, the mail worker runs in the same loop
-    and stops when the server does. With ``workers`` above 1, that many processes share the
-    port (sportello/processes.py), none of them with a mail worker; the exit status is 1 when
-    one of them ended on its own."""
-    if workers == 1:
-        ensure_port_free(settings.host, settings.port)
-        with_engine(settings, require_current)
-        require_store(settings)
-        _serve_here(settings, banner, with_worker=with_worker)
-        return 0
-    if settings.file_signing_key is None:
-        raise SigningKeyRequired()
-    listening = bound_socket(settings.host, settings.port)
-    with_engine(settings, require_current)
-    require_store(settings)
-    return serve_forked(listening, workers, lambda sock: _serve_here(settings, sockets=[sock]))
-
-
-def _serve_here(
-    settings: Settings,
-    banner: Callable[[], None] | None = None,
-    *,
-    with_worker: bool = False,
-    sockets: list[socket.socket] | None = None,
-) -> None:
-    """Serve in this process, on ``sockets`` when given (else uvicorn binds the port)."""
-    import uvicorn
-    import uvloop
-
-    from mailer.worker import run_worker
-    from sportello.app import create_app
-
-    app = create_app(settings)
-    if banner is not None:
-        banner()
-    # httptools parses HTTP and uvloop runs the event loop (the loop is ours: see below).
-    config = uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        # Our handler, text or JSON (sportello/logs.py), carries uvicorn's lines too.
-        log_config=None,
-        proxy_headers=False,
-        http="httptools",
-    )
-    server = _server(config)
-    prepare_collector()
-
-    async def run() -> None:
-        stop = asyncio.Event()
-        worker = asyncio.create_task(run_worker(settings, stop=stop)) if with_worker else None
-        try:
-            await server.serve(sockets=sockets)
-        finally:
-            stop.set()
-            if worker is not None:
-                await worker
-
-    uvloop.run(run())
-
-
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     """Send queued mail and queue the scheduled notifications; --once drains and exits."""
     from mailer.worker import run_worker
@@ -392,34 +198,12 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if accepted else 1
 
 
-def _storage_ops(*args: str, capture: bool) -> subprocess.CompletedProcess[str]:
-    """``python -m sportello.storage_ops ARGS`` (sportello/storage_ops.py says why apart)."""
-    return subprocess.run(  # noqa: S603 (our own interpreter and module)
-        [sys.executable, "-m", "sportello.storage_ops", *args],
-        capture_output=capture,
-        text=True,
-        check=False,
-    )
-
-
-def require_store(settings: Settings, location: str | None = None) -> None:
-    """Refuse to go on when the document store (or ``location``) cannot be used: unreachable,
-    no such bucket, credentials refused. One cheap listing."""
-    location = location or settings.storage_location
-    checked = _storage_ops("check", location, settings.storage_endpoint or "", capture=True)
-    reason = checked.stdout.strip()
-    if not reason and checked.returncode != 0:
-        reason = f"the check ended with status {checked.returncode}"
-    if reason:
-        raise StartupError(f"the document store cannot be used: {reason}")
-
-
 def cmd_storage(settings: Settings, args: argparse.Namespace) -> int:
     """Copy the local document folder (or --from) to --to, verifying every file's hash."""
     require_store(settings, args.to)
     source = str(args.source or settings.document_root)
     endpoint = settings.storage_endpoint or ""
-    return _storage_ops("copy", source, args.to, endpoint, capture=False).returncode
+    return storage_ops("copy", source, args.to, endpoint, capture=False).returncode
 
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:

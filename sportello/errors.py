@@ -1,21 +1,26 @@
-"""The JSON error answer of every HTTP route but /graphql (which answers its own, in the
-same shape).
+"""The one JSON error answer of every HTTP route, /graphql's included.
 
-Every such answer carries a request id, in ``extensions.requestId`` and ``X-Request-Id``,
-so a caller can quote it and the operator find the log line. An exception no route caught
-becomes the masked INTERNAL_SERVER_ERROR (:func:`unhandled`, installed by create_app), never
-Starlette's bare ``500 text/plain``.
+Routes raise a :class:`Refusal` (sportello/opening.py does when a caller may not open a
+route) and :func:`answering` answers it; /graphql answers it with its own request id
+(sportello/graphql_errors.py). Every such answer carries a request id, in
+``extensions.requestId`` and ``X-Request-Id``, so a caller can quote it and the operator find
+the log line. An exception no route caught becomes the masked INTERNAL_SERVER_ERROR
+(:func:`unhandled`, installed by create_app), never Starlette's bare ``500 text/plain``.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from schema.kit.errors import ApiError, RateLimited
 
 log = logging.getLogger("sportello")
 
@@ -53,6 +58,81 @@ def problem(
 def internal_error(request_id: str | None = None) -> JSONResponse:
     """The masked answer to a failure; what failed goes to the log with the same id."""
     return problem(500, "INTERNAL_SERVER_ERROR", MASKED, request_id=request_id)
+
+
+# The HTTP status of an API error's code, when a route answers the error as it was raised.
+STATUSES = {
+    "BAD_USER_INPUT": 400,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "CONFLICT": 409,
+    "RATE_LIMITED": 429,
+}
+
+
+class Refusal(Exception):
+    """A request a route will not serve, answered in the one error shape (:func:`problem`).
+
+    Raised anywhere below a route wrapped by :func:`answering` (sportello/opening.py raises
+    it when a caller may not open a route)."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+        self.extensions = extensions
+
+    @classmethod
+    def of(cls, error: ApiError, status: int | None = None) -> Refusal:
+        """``error`` as raised (RATE_LIMITED with its ``Retry-After`` header), with ``status``
+        or the one its code has (:data:`STATUSES`)."""
+        headers = None
+        if isinstance(error, RateLimited):
+            headers = {"Retry-After": str(error.retry_after_seconds)}
+        return cls(
+            status or STATUSES.get(error.code, 400),
+            error.code,
+            error.message,
+            headers=headers,
+            **error.extensions,
+        )
+
+    def response(self, request_id: str | None = None) -> JSONResponse:
+        return problem(
+            self.status,
+            self.code,
+            self.message,
+            request_id=request_id,
+            headers=self.headers,
+            **self.extensions,
+        )
+
+
+Route = Callable[[Request], Awaitable[Response]]
+
+
+def answering(route: Route) -> Route:
+    """``route`` with every :class:`Refusal` it raises answered in the one error shape."""
+
+    @functools.wraps(route)
+    async def answered(request: Request) -> Response:
+        try:
+            return await route(request)
+        except Refusal as refusal:
+            return refusal.response()
+
+    return answered
 
 
 # Codes of the refusals Starlette raises itself (no route for the path, a method the route

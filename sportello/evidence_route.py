@@ -37,18 +37,16 @@ import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from authz.identity.authenticate import authenticate, bind, client_address
-from authz.principals import ContactPrincipal, StaffPrincipal
+from authz.principals import Audience
+from authz.rules import allow
 from db import storage
 from db.models.documents import OWNER_COLUMNS
-from db.queries import accounts, audit, clients, evidence, organization_settings
+from db.queries import accounts, clients, evidence, organization_settings
 from db.storage import store_for
 from schema.kit import ids
-from schema.kit.errors import ApiError
-from sportello.base.clock import now_utc
-from sportello.errors import problem
+from sportello.errors import Refusal, answering
 from sportello.files_route import OWNER_TYPES
-from sportello.state import AppState
+from sportello.opening import Gate, opened
 
 log = logging.getLogger("sportello.evidence")
 
@@ -60,6 +58,7 @@ ZIP64_FROM = 2**31
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
 SPAN = f"from {FIRST_DAY} to {LAST_DAY}"
 MANIFEST_FIELDS = ("document", "record", "date", "path", "sha256", "size")
+READERS = Gate(allow(Audience.STAFF, Audience.PORTAL), "Evidence packs are for staff and contacts.")
 
 README = {
     "it": (
@@ -119,8 +118,12 @@ class _Sink:
         return data
 
 
-def _bad_input(field: str, message: str, **extensions: Any) -> Response:
-    return problem(400, "BAD_USER_INPUT", message, field=field, **extensions)
+def _bad_input(field: str, message: str, **extensions: Any) -> Refusal:
+    return Refusal(400, "BAD_USER_INPUT", message, field=field, **extensions)
+
+
+def _no_site() -> Refusal:
+    return Refusal(404, "NOT_FOUND", "No such site.")
 
 
 def _day(request: Request, field: str) -> dt.date | None:
@@ -151,35 +154,24 @@ def _record(row: Any) -> str:
     return ids.encode(RECORD_TYPES[column], getattr(row, column))
 
 
+@answering
 async def evidence_pack(request: Request) -> Response:
-    state: AppState = request.app.state.sportello
-    settings = state.settings
     site_id = ids.decode("Site", request.path_params["id"])
     if site_id is None:
-        return problem(404, "NOT_FOUND", "No such site.")
+        raise _no_site()
     start_day, end_day = _day(request, "from"), _day(request, "to")
     if start_day is None:
-        return _bad_input("from", f"Give the first day of the period as YYYY-MM-DD, {SPAN}.")
+        raise _bad_input("from", f"Give the first day of the period as YYYY-MM-DD, {SPAN}.")
     if end_day is None:
-        return _bad_input("to", f"Give the last day of the period as YYYY-MM-DD, {SPAN}.")
+        raise _bad_input("to", f"Give the last day of the period as YYYY-MM-DD, {SPAN}.")
     if end_day < start_day:
-        return _bad_input("to", "The period must end on or after the day it starts.")
-    async with state.engine.connect() as db:
-        transaction = await db.begin()
-        try:
-            identity = await authenticate(db, request, settings, now_utc(), check_origin=False)
-        except ApiError as refused:
-            status = 403 if refused.code == "FORBIDDEN" else 401
-            return problem(status, refused.code, refused.message)
-        principal, scope = identity.principal, identity.scope
-        if scope is None:
-            return problem(401, "UNAUTHENTICATED", "Authentication required.")
-        if not isinstance(principal, StaffPrincipal | ContactPrincipal):
-            return problem(403, "FORBIDDEN", "Evidence packs are for staff and contacts.")
-        await bind(db, identity)
+        raise _bad_input("to", "The period must end on or after the day it starts.")
+    async with opened(request, READERS, check_origin=False) as opening:
+        db, scope, principal = opening.db, opening.scope, opening.principal
+        settings = opening.settings
         site = (await clients.sites_by_id(db, scope, [site_id]))[0]
         if site is None:
-            return problem(404, "NOT_FOUND", "No such site.")
+            raise _no_site()
         organization = await organization_settings.settings(db, scope.organization_id)
         zone = ZoneInfo(organization.timezone)
         start = dt.datetime.combine(start_day, dt.time(), zone)
@@ -189,7 +181,7 @@ async def evidence_pack(request: Request) -> Response:
             found.documents > settings.evidence_max_documents
             or found.size_bytes > settings.evidence_max_bytes
         ):
-            return _bad_input(
+            raise _bad_input(
                 "from",
                 f"The period {start_day} to {end_day} holds {found.documents} documents "
                 f"({found.size_bytes} bytes); a pack holds at most "
@@ -198,28 +190,15 @@ async def evidence_pack(request: Request) -> Response:
                 period={"from": start_day.isoformat(), "to": end_day.isoformat()},
             )
         rows = await evidence.pack_documents(db, scope, site_id, start, end)
-        contact = principal if isinstance(principal, ContactPrincipal) else None
-        previewer = contact.viewed_by if contact is not None else None
         account_ref = accounts.account_of(principal)
         account = await accounts.get(db, *account_ref) if account_ref is not None else None
-        details: dict[str, Any] = {
+        details = {
             "from": start_day.isoformat(),
             "to": end_day.isoformat(),
             "documents": [str(row.id) for row in rows],
         }
-        if contact is not None and previewer is not None:
-            details["asContact"] = str(contact.contact_id)
-        await audit.record(
-            db,
-            scope.organization_id,
-            "evidence_pack_downloaded",
-            actor=audit.actor_of(previewer or principal),
-            ip=client_address(request, settings),
-            subject_type="Site",
-            subject_id=site_id,
-            details=details,
-        )
-        await transaction.commit()
+        await opening.audit("evidence_pack_downloaded", "Site", site_id, details)
+        await opening.transaction.commit()
     locale = account.locale if account is not None and account.locale in README else "en"
     readme = README[locale].format(site=site.name, start=start_day, end=end_day, count=len(rows))
     file_name = f"evidence-{site.name}-{start_day}-{end_day}.zip"

@@ -33,18 +33,17 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from authz.checks import FieldChecks
-from authz.identity.authenticate import authenticate, bind
 from authz.policy import rule_for
 from authz.principals import Audience
 from db.pagination import PageRequest, fetch_page
 from db.queries import organization_settings
-from schema.kit.errors import ApiError, NotFound
+from schema.kit.errors import NotFound
 from sportello import rate_limit
 from sportello.base.clock import now_utc
-from sportello.errors import internal_error, new_request_id, problem
+from sportello.errors import Refusal, answering, internal_error, new_request_id
 from sportello.exports import EXPORTS, Column, ExportInputError
 from sportello.exports.arguments import flag
-from sportello.state import AppState
+from sportello.opening import Gate, open_request
 
 BATCH = 500
 # ``?bom=true``: the file starts with a UTF-8 byte order mark, which spreadsheet programs
@@ -84,54 +83,40 @@ def _number(text: str) -> bool:
     return PLAIN_NUMBER.fullmatch(text) is not None
 
 
+@answering
 async def export_csv(request: Request) -> Response:
-    state: AppState = request.app.state.sportello
     name = request.path_params["name"]
     export = EXPORTS.get(name)
     if export is None:
-        return problem(404, "NOT_FOUND", "No such export.")
-    connection = await state.engine.connect()
-    transaction = await connection.begin()
+        raise Refusal(404, "NOT_FOUND", "No such export.")
+    readers = Gate(rule_for("Query", export.query_field), "This list is not available to you.")
+    opening = await open_request(request, readers, check_origin=False)
     handed_to_stream = False
     try:
-        try:
-            identity = await authenticate(
-                connection, request, state.settings, now_utc(), check_origin=False
-            )
-        except ApiError as refused:
-            status = 403 if refused.code == "FORBIDDEN" else 401
-            return problem(status, refused.code, refused.message)
-        rule = rule_for("Query", export.query_field)
-        if identity.scope is None:
-            return problem(401, "UNAUTHENTICATED", "Authentication required.")
-        if rule is None or rule.check(identity.principal) is not None:
-            return problem(403, "FORBIDDEN", "This list is not available to you.")
+        connection, scope, principal = opening.db, opening.scope, opening.principal
         # Partner tokens spend their per-minute budget on exports too (sportello/rate_limit.py).
-        limited = await rate_limit.charge(state, identity.principal, rate_limit.EXPORT_COST)
+        limited = await rate_limit.charge(opening.state, principal, rate_limit.EXPORT_COST)
         if limited is not None:
-            return rate_limit.refusal(limited, new_request_id())
+            raise Refusal.of(limited)
         params = dict(request.query_params)
         try:
             bom = flag(params, BOM) or False
             params.pop(BOM, None)
-            statement = export.statement(identity.scope, params)
+            statement = export.statement(scope, params)
         except ExportInputError as error:
-            return problem(400, "BAD_USER_INPUT", str(error), field=error.field)
-        checks = FieldChecks(identity.principal)
+            raise Refusal(400, "BAD_USER_INPUT", str(error), field=error.field) from None
+        checks = FieldChecks(principal)
         columns = [c for c in export.columns if _holds(checks, c)]
-        await bind(connection, identity)
         if export.check is not None:
             # A filter naming a client or site out of sight is NOT_FOUND, as in the API.
             try:
-                await export.check(connection, identity.scope, params)
+                await export.check(connection, scope, params)
             except NotFound as missing:
-                return problem(404, missing.code, missing.message)
+                raise Refusal.of(missing) from None
         # The first batch is read before answering: a statement that fails (a timeout, a
         # value the database refuses) gets a masked error, not a CSV cut off mid-download.
         try:
-            organization = await organization_settings.settings(
-                connection, identity.scope.organization_id
-            )
+            organization = await organization_settings.settings(connection, scope.organization_id)
             first = await fetch_page(
                 connection, statement, export.ordering, PageRequest(first=BATCH), max_page=BATCH
             )
@@ -142,8 +127,7 @@ async def export_csv(request: Request) -> Response:
         handed_to_stream = True
     finally:
         if not handed_to_stream:
-            await transaction.rollback()
-            await connection.close()
+            await opening.close()
 
     zone = ZoneInfo(organization.timezone)
 
@@ -171,8 +155,7 @@ async def export_csv(request: Request) -> Response:
                     max_page=BATCH,
                 )
         finally:
-            await transaction.rollback()
-            await connection.close()
+            await opening.close()
 
     period = export.period(params) if export.period else now_utc().astimezone(zone).date()
     file_name = f"{organization.slug}-{name}-{period}.csv"

@@ -24,157 +24,87 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import PurePosixPath
-from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
-from starlette.types import Message
 
 from authz.identity import file_links
-from authz.identity.authenticate import authenticate, bind, client_address
-from authz.principals import ContactPrincipal, StaffPrincipal
+from authz.principals import Audience
+from authz.rules import allow, staff
 from db import models as m
 from db import storage
 from db.models.staff import StaffRole
-from db.queries import audit, documents
+from db.queries import documents
 from db.storage import store_for
 from schema.kit import ids
 from schema.kit.errors import ApiError, BadUserInput
 from sportello.base.clock import now_utc
-from sportello.errors import problem
-from sportello.state import AppState
+from sportello.errors import Refusal, answering
+from sportello.opening import Gate, opened
+from sportello.uploads import check_upload, keep, read_form, receiving
 
 log = logging.getLogger("sportello.files")
 
-UPLOADERS = frozenset({StaffRole.ADMIN, StaffRole.OFFICE})
-# Room for the multipart framing and the small fields around the file.
-FORM_OVERHEAD = 64 * 1024
-# Global id type name of an owner record -> its column on the document.
+# Who downloads through a signed link: the link is bound to a session, which partners lack.
+READERS = Gate(allow(Audience.STAFF, Audience.PORTAL), "Files are for staff and contacts.")
+UPLOADERS = Gate(
+    allow(staff(StaffRole.ADMIN, StaffRole.OFFICE)),
+    "Only ADMIN and OFFICE staff may upload documents.",
+)
+# Global id type name of an owner record -> its column on the document (db/models/documents.py
+# DOCUMENT_OWNERS); the API calls an intervention an appointment.
 OWNER_TYPES = {
-    "Revision": "revision_id",
-    "WorkSheet": "work_sheet_id",
-    "Contract": "contract_id",
-    "Quote": "quote_id",
-    "Invoice": "invoice_id",
-    "Appointment": "intervention_id",
+    "Appointment" if model is m.Intervention else model.__name__: column
+    for column, model in m.DOCUMENT_OWNERS.items()
 }
 TRUE = frozenset({"true", "1", "yes", "on"})
 FALSE = frozenset({"false", "0", "no", "off", ""})
 
 
-def _error(status: int, code: str, message: str, **extensions: Any) -> JSONResponse:
-    return problem(status, code, message, **extensions)
-
-
-def not_found() -> JSONResponse:
+def not_found() -> Refusal:
     """The one answer for every download that cannot be served, whatever the reason."""
-    return _error(404, "NOT_FOUND", "No such file.")
+    return Refusal(404, "NOT_FOUND", "No such file.")
 
 
-def store_unavailable() -> JSONResponse:
-    """An upload the document store failed to take: nothing was recorded, try again."""
-    return _error(503, "SERVICE_UNAVAILABLE", "The document store is unavailable; try again.")
-
-
-def _actor(principal: StaffPrincipal | ContactPrincipal) -> audit.ActorRef:
-    if isinstance(principal, StaffPrincipal):
-        return audit.ActorRef("STAFF", principal.user_id)
-    if principal.viewed_by is not None:
-        return audit.ActorRef("STAFF", principal.viewed_by.user_id)
-    return audit.ActorRef("CONTACT", principal.contact_id)
-
-
+@answering
 async def download(request: Request) -> Response:
-    state: AppState = request.app.state.sportello
-    settings = state.settings
-    now = now_utc()
     document_id = ids.decode("Document", request.path_params["id"])
     expires = request.query_params.get("expires", "")
     sig = request.query_params.get("sig", "")
     # isascii: "²" is a digit to isdigit() but not to int().
     digits = expires.isascii() and expires.isdigit()
     if document_id is None or not digits or len(expires) > 12 or not sig:
-        return not_found()
-    async with state.engine.connect() as db:
-        transaction = await db.begin()
-        try:
-            identity = await authenticate(db, request, settings, now, check_origin=False)
-        except ApiError:
-            return not_found()
-        principal = identity.principal
-        holder = identity.session_id
-        if (
-            not isinstance(principal, StaffPrincipal | ContactPrincipal)
-            or identity.scope is None
-            or holder is None
-            or not file_links.valid(
-                settings, document_id, int(expires), holder, sig, now.timestamp()
-            )
+        raise not_found()
+    async with opened(request, READERS, check_origin=False, hidden=not_found()) as opening:
+        db, scope, settings = opening.db, opening.scope, opening.settings
+        holder = opening.identity.session_id
+        now = now_utc()
+        if holder is None or not file_links.valid(
+            settings, document_id, int(expires), holder, sig, now.timestamp()
         ):
-            return not_found()
-        scope = identity.scope
-        await bind(db, identity)
+            raise not_found()
         row = (await documents.documents_by_id(db, scope, [document_id]))[0]
         if row is None:
-            return not_found()
+            raise not_found()
         store = store_for(settings)
         presigned = None
         if settings.storage_presign_seconds:
             presigned = await store.presigned(row.storage_key, settings.storage_presign_seconds)
-        opened = None if presigned is not None else await store.open(row.storage_key)
-        if presigned is None and opened is None:
+        stored = None if presigned is not None else await store.open(row.storage_key)
+        if presigned is None and stored is None:
             log.error("document %s has no file in the store %s", document_id, store.location)
-            return not_found()
-        details = None
-        if isinstance(principal, ContactPrincipal) and principal.viewed_by is not None:
-            details = {"asContact": str(principal.contact_id)}
-        await audit.record(
-            db,
-            scope.organization_id,
-            "document_downloaded",
-            actor=_actor(principal),
-            ip=client_address(request, settings),
-            subject_type="Document",
-            subject_id=document_id,
-            details=details,
-        )
-        await transaction.commit()
+            raise not_found()
+        await opening.audit("document_downloaded", "Document", document_id)
+        await opening.transaction.commit()
     headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
     if presigned is not None:
         return RedirectResponse(presigned, status_code=302, headers=headers)
-    assert opened is not None
+    assert stored is not None
     headers["Content-Disposition"] = storage.attachment(row.file_name)
-    headers["Content-Length"] = str(opened.size)
-    return StreamingResponse(opened.chunks, media_type=row.mime_type, headers=headers)
-
-
-class BodyTooLarge(Exception):
-    """The request body went past the upload limit while it was being read."""
-
-
-def _limited(
-    receive: Callable[[], Awaitable[Message]], limit: int
-) -> Callable[[], Awaitable[Message]]:
-    received = 0
-
-    async def limited() -> Message:
-        nonlocal received
-        message = await receive()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise BodyTooLarge
-        return message
-
-    return limited
-
-
-def _too_large(limit: int) -> JSONResponse:
-    return _error(413, "PAYLOAD_TOO_LARGE", f"Files may have at most {limit} bytes.")
+    headers["Content-Length"] = str(stored.size)
+    return StreamingResponse(stored.chunks, media_type=row.mime_type, headers=headers)
 
 
 def _file_name(upload: UploadFile, mime_type: str) -> str:
@@ -206,57 +136,25 @@ def _fields(form: FormData) -> tuple[str, uuid.UUID, m.DocumentKind, bool, Uploa
     return column, parsed[1], m.DocumentKind(kind), visible.strip().lower() in TRUE, upload
 
 
+@answering
 async def upload(request: Request) -> Response:
-    state: AppState = request.app.state.sportello
-    settings = state.settings
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "multipart/form-data":
-        return _error(415, "UNSUPPORTED_MEDIA_TYPE", "Send the file as multipart/form-data.")
-    limit = settings.max_upload_bytes + FORM_OVERHEAD
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
-        return _too_large(settings.max_upload_bytes)
-    async with state.engine.connect() as db:
-        transaction = await db.begin()
-        try:
-            identity = await authenticate(db, request, settings, now_utc())
-        except ApiError as refused:
-            status = 403 if refused.code == "FORBIDDEN" else 401
-            return _error(status, refused.code, refused.message)
-        principal, scope = identity.principal, identity.scope
-        if scope is None:
-            return _error(401, "UNAUTHENTICATED", "Authentication required.")
-        if not isinstance(principal, StaffPrincipal) or principal.role not in UPLOADERS:
-            return _error(403, "FORBIDDEN", "Only ADMIN and OFFICE staff may upload documents.")
-        await bind(db, identity)
-        try:
-            form = await Request(request.scope, _limited(request.receive, limit)).form(
-                max_files=1, max_fields=8
-            )
-        except BodyTooLarge:
-            return _too_large(settings.max_upload_bytes)
-        except HTTPException:
-            return _error(400, "BAD_REQUEST", "The multipart body is not valid.")
+    check_upload(request, request.app.state.sportello.settings.max_upload_bytes, "the file")
+    async with opened(request, UPLOADERS) as opening:
+        db, scope, settings = opening.db, opening.scope, opening.settings
+        limit = settings.max_upload_bytes
+        form = await read_form(request, limit, max_fields=8)
         store = store_for(settings)
         try:
             column, owner_id, kind, visible, sent = _fields(form)
             placement = await documents.owner_placement(db, scope, column, owner_id)
             if placement is None:
                 raise BadUserInput("ownerId", "names no record that exists")
-            incoming = await store.receive(
-                sent.file,
-                settings.max_upload_bytes,
-                file_name=lambda mime_type: _file_name(sent, mime_type),
-            )
+            with receiving(limit, "Unsupported file: {}."):
+                incoming = await store.receive(
+                    sent.file, limit, file_name=lambda mime_type: _file_name(sent, mime_type)
+                )
         except ApiError as invalid:
-            return _error(400, invalid.code, invalid.message, **invalid.extensions)
-        except storage.TooLarge:
-            return _too_large(settings.max_upload_bytes)
-        except storage.StoreUnavailable:
-            log.exception("the document store failed during an upload")
-            return store_unavailable()
-        except storage.UnsupportedType as unsupported:
-            return _error(415, "UNSUPPORTED_MEDIA_TYPE", f"Unsupported file: {unsupported}.")
+            raise Refusal(400, invalid.code, invalid.message, **invalid.extensions) from None
         finally:
             await form.close()
         document_id = uuid.uuid4()
@@ -275,27 +173,14 @@ async def upload(request: Request) -> Response:
             "storage_key": key,
             "portal_visible": visible,
         }
-        try:
+
+        async def writes() -> bool:
             await documents.insert_document(db, values)
-            await audit.record(
-                db,
-                scope.organization_id,
-                "document_uploaded",
-                actor=_actor(principal),
-                ip=client_address(request, settings),
-                subject_type="Document",
-                subject_id=document_id,
-            )
-            await store.place(incoming, key)
-            await transaction.commit()
-        except Exception:
-            # The transaction is rolled back as the connection closes; the file goes too.
-            await store.discard(incoming.key, key)
-            log.exception("storing document %s failed", document_id)
-            return _error(500, "INTERNAL_SERVER_ERROR", "Internal server error.")
-        except BaseException:
-            await store.discard(incoming.key, key)
-            raise
+            await opening.audit("document_uploaded", "Document", document_id)
+            return True
+
+        failure = f"storing document {document_id} failed"
+        await keep(store, incoming, key, opening.transaction, writes, failure)
     body = {
         "id": ids.encode("Document", document_id),
         "fileName": values["file_name"],

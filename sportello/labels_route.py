@@ -28,15 +28,12 @@ from PIL import Image, ImageDraw, ImageFont
 from starlette.requests import Request
 from starlette.responses import Response
 
-from authz.identity.authenticate import authenticate, bind
-from authz.principals import StaffPrincipal
+from authz.rules import allow, staff
 from db.queries import clients, labels, organization_settings
 from db.storage import attachment
 from schema.kit import ids
-from schema.kit.errors import ApiError
-from sportello.base.clock import now_utc
-from sportello.errors import problem
-from sportello.state import AppState
+from sportello.errors import Refusal, answering
+from sportello.opening import Gate, opened
 
 # QR codes are drawn with this error correction and quiet zone (in modules) everywhere.
 QR_ERROR = "m"
@@ -51,6 +48,7 @@ QR_SIZE = LABEL_HEIGHT - 2 * PADDING
 MAX_IDS = COLUMNS * ROWS * 10
 SHEET_PARAMETERS = frozenset({"siteId", "id"})
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
+PRINTERS = Gate(allow(staff()), "Equipment labels are printed by staff.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,39 +164,30 @@ def label_png(item: Label) -> bytes:
     return out.getvalue()
 
 
-def _not_found() -> Response:
-    return problem(404, "NOT_FOUND", "No such equipment or site.")
+def _not_found() -> Refusal:
+    return Refusal(404, "NOT_FOUND", "No such equipment or site.")
+
+
+def _bad_input(field: str, message: str) -> Refusal:
+    return Refusal(400, "BAD_USER_INPUT", message, field=field)
 
 
 async def _staff_labels(
     request: Request, site_id: uuid.UUID | None, equipment_ids: list[uuid.UUID] | None
-) -> tuple[str, list[Label]] | Response:
-    """(organization slug, labels) for a staff caller, or the refusal to answer."""
-    state: AppState = request.app.state.sportello
-    async with state.engine.connect() as db, db.begin():
-        try:
-            identity = await authenticate(
-                db, request, state.settings, now_utc(), check_origin=False
-            )
-        except ApiError as refused:
-            return problem(
-                403 if refused.code == "FORBIDDEN" else 401, refused.code, refused.message
-            )
-        if identity.scope is None:
-            return problem(401, "UNAUTHENTICATED", "Authentication required.")
-        if not isinstance(identity.principal, StaffPrincipal):
-            return problem(403, "FORBIDDEN", "Equipment labels are printed by staff.")
-        await bind(db, identity)
-        scope = identity.scope
+) -> tuple[str, list[Label]]:
+    """(organization slug, labels) for a staff caller; a Refusal for anyone else."""
+    async with opened(request, PRINTERS, check_origin=False) as opening:
+        db, scope = opening.db, opening.scope
         if site_id is not None and (await clients.sites_by_id(db, scope, [site_id]))[0] is None:
-            return _not_found()
+            raise _not_found()
         rows = await labels.labelled_equipment(
             db, scope, site_id=site_id, equipment_ids=equipment_ids
         )
         if equipment_ids is not None and len(rows) != len(set(equipment_ids)):
-            return _not_found()
+            raise _not_found()
         slug = (await organization_settings.settings(db, scope.organization_id)).slug
-    public_url = state.settings.public_url
+        await opening.transaction.commit()
+    public_url = opening.settings.public_url
     found = [
         Label(
             site=row.site_name,
@@ -212,44 +201,38 @@ async def _staff_labels(
     return slug, found
 
 
+@answering
 async def label_sheet(request: Request) -> Response:
     params = request.query_params
     unknown = sorted(set(params) - SHEET_PARAMETERS)
     if unknown:
-        return problem(
-            400, "BAD_USER_INPUT", "Not a parameter of the label sheet.", field=unknown[0]
-        )
+        raise _bad_input(unknown[0], "Not a parameter of the label sheet.")
     chosen = params.getlist("id")
     if not chosen and "siteId" not in params:
-        return problem(400, "BAD_USER_INPUT", "Give a siteId or equipment ids.", field="siteId")
+        raise _bad_input("siteId", "Give a siteId or equipment ids.")
     if len(chosen) > MAX_IDS:
-        return problem(400, "BAD_USER_INPUT", f"Print at most {MAX_IDS} labels.", field="id")
+        raise _bad_input("id", f"Print at most {MAX_IDS} labels.")
     site_id = ids.decode("Site", params["siteId"]) if "siteId" in params else None
     equipment_ids = [ids.decode("Equipment", value) for value in chosen]
     if ("siteId" in params and site_id is None) or None in equipment_ids:
-        return _not_found()
-    answer = await _staff_labels(
+        raise _not_found()
+    slug, items = await _staff_labels(
         request, site_id, [i for i in equipment_ids if i is not None] if chosen else None
     )
-    if isinstance(answer, Response):
-        return answer
-    slug, items = answer
     if not items:
-        return problem(400, "BAD_USER_INPUT", "This site has no equipment.", field="siteId")
+        raise _bad_input("siteId", "This site has no equipment.")
     body = await asyncio.to_thread(sheet_pdf, items)
     headers = {"Content-Disposition": attachment(f"{slug}-equipment-labels.pdf")}
     return Response(body, media_type="application/pdf", headers=headers)
 
 
+@answering
 async def single_label(request: Request) -> Response:
     kind = request.path_params["format"]
     equipment_id = ids.decode("Equipment", request.path_params["id"])
     if kind not in FORMATS or equipment_id is None:
-        return _not_found()
-    answer = await _staff_labels(request, None, [equipment_id])
-    if isinstance(answer, Response):
-        return answer
-    slug, (item,) = answer
+        raise _not_found()
+    slug, (item,) = await _staff_labels(request, None, [equipment_id])
     body = label_svg(item) if kind == "svg" else await asyncio.to_thread(label_png, item)
     name = f"{slug}-{item.serial or request.path_params['id']}.{kind}"
     headers = {"Content-Disposition": attachment(name)}

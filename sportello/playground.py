@@ -17,13 +17,12 @@ import html
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 
-from authz.identity.authenticate import authenticate
-from authz.principals import StaffPrincipal
-from schema.kit.errors import ApiError
+from authz.rules import allow, staff
 from sportello import graphiql_assets
-from sportello.base.clock import now_utc
+from sportello.errors import Refusal, problem
+from sportello.opening import Gate, opened
 from sportello.state import AppState
 
 OWN_FILES = Path(__file__).resolve().parent / "playground_files"
@@ -54,6 +53,7 @@ CSP = (
     "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'"
 )
+STAFF = Gate(allow(staff()), "GraphiQL is for staff.")
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -102,19 +102,15 @@ def page(text: str, status: int) -> HTMLResponse:
 
 
 async def playground(request: Request) -> HTMLResponse:
-    state: AppState = request.app.state.sportello
-    async with state.engine.connect() as db, db.begin():
-        try:
-            identity = await authenticate(
-                db, request, state.settings, now_utc(), check_origin=False
-            )
-        except ApiError:
-            return page(LOGIN_PAGE, 401)
-    if isinstance(identity.principal, StaffPrincipal):
-        if not graphiql_assets.installed():
-            return page(MISSING_PAGE, 503)
-        return page(GRAPHIQL_PAGE, 200)
-    return page(LOGIN_PAGE, 401 if identity.scope is None else 403)
+    """GraphiQL for staff; the login form, with the status of the refusal, for anyone else."""
+    try:
+        async with opened(request, STAFF, check_origin=False) as opening:
+            await opening.transaction.commit()
+    except Refusal as refused:
+        return page(LOGIN_PAGE, refused.status)
+    if not graphiql_assets.installed():
+        return page(MISSING_PAGE, 503)
+    return page(GRAPHIQL_PAGE, 200)
 
 
 async def playground_file(request: Request) -> Response:
@@ -122,7 +118,7 @@ async def playground_file(request: Request) -> Response:
     state: AppState = request.app.state.sportello
     known = FILES.get(request.path_params["name"])
     if not state.settings.development or known is None or not known[0].is_file():
-        return PlainTextResponse("Not found.", status_code=404)
+        return problem(404, "NOT_FOUND", "No such file.")
     path, media_type, cache = known
     return FileResponse(
         path,

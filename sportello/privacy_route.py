@@ -15,50 +15,29 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 
-from authz.identity.authenticate import authenticate, bind, client_address
 from authz.policy import ADMIN_ONLY
-from db.queries import audit, privacy
+from db.queries import privacy
 from schema.kit import ids
-from schema.kit.errors import ApiError
-from sportello.base.clock import now_utc
-from sportello.errors import problem
-from sportello.state import AppState
+from sportello.errors import Refusal, answering
+from sportello.opening import Gate, opened
+
+ADMINISTRATORS = Gate(ADMIN_ONLY, "A contact's data is for administrators only.")
 
 
+@answering
 async def contact_data(request: Request) -> Response:
-    state: AppState = request.app.state.sportello
-    settings = state.settings
-    async with state.engine.connect() as db:
-        transaction = await db.begin()
-        try:
-            identity = await authenticate(db, request, settings, now_utc(), check_origin=False)
-        except ApiError as refused:
-            status = 403 if refused.code == "FORBIDDEN" else 401
-            return problem(status, refused.code, refused.message)
-        if identity.scope is None:
-            return problem(401, "UNAUTHENTICATED", "Authentication required.")
-        if ADMIN_ONLY.check(identity.principal) is not None:
-            return problem(403, "FORBIDDEN", "A contact's data is for administrators only.")
-        await bind(db, identity)
-        organization_id = identity.scope.organization_id
+    async with opened(request, ADMINISTRATORS, check_origin=False) as opening:
+        organization_id = opening.scope.organization_id
         contact_id = ids.decode("PortalAccess", request.path_params["id"])
         data = (
-            await privacy.contact_data(db, organization_id, contact_id)
+            await privacy.contact_data(opening.db, organization_id, contact_id)
             if contact_id is not None
             else None
         )
         if contact_id is None or data is None:
-            return problem(404, "NOT_FOUND", "No such portal access.")
-        await audit.record(
-            db,
-            organization_id,
-            "contact_data_exported",
-            actor=audit.actor_of(identity.principal),
-            ip=client_address(request, settings),
-            subject_type="Contact",
-            subject_id=contact_id,
-        )
-        await transaction.commit()
+            raise Refusal(404, "NOT_FOUND", "No such portal access.")
+        await opening.audit("contact_data_exported", "Contact", contact_id)
+        await opening.transaction.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     return Response(
         body,

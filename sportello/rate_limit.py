@@ -10,16 +10,14 @@ Each GraphQL request spends its query cost (schema/kit/limits.py), at least 1; e
 ``EXPORT_COST``. The budget is counted in PostgreSQL, so it holds across processes, in a
 transaction of its own, so a request that fails afterwards still counts. Over budget: 429 with
 ``RATE_LIMITED``, ``extensions.retryAfter`` and a ``Retry-After`` header, both in seconds
-until the next minute starts. Anonymous callers are counted per address instead
-(sportello/admission.py).
+until the next minute starts (``Refusal.of``, sportello/errors.py). Anonymous callers are
+counted per address instead (sportello/admission.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-
-from starlette.responses import JSONResponse
 
 from authz.principals import ContactPrincipal, PartnerPrincipal, Principal, StaffPrincipal
 from db import tenancy
@@ -102,14 +100,3 @@ def _until_next_minute(now: dt.datetime) -> int:
     """Seconds until the next one-minute window starts, at least 1."""
     next_window = partner_usage.window_of(now).timestamp() + 60
     return max(1, math.ceil(next_window - now.timestamp()))
-
-
-def refusal(limited: RateLimited, request_id: str | None = None) -> JSONResponse:
-    """The 429 answer to a request over budget."""
-    extensions = limited.as_extensions()
-    headers = {"Retry-After": str(limited.retry_after_seconds)}
-    if request_id is not None:
-        extensions["requestId"] = request_id
-        headers["X-Request-Id"] = request_id
-    body = {"errors": [{"message": limited.message, "extensions": extensions}]}
-    return JSONResponse(body, status_code=429, headers=headers)

@@ -6,8 +6,8 @@ import dataclasses
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sportello.admission import Admission
 from sportello.base.settings import Settings
+from sportello.turns import Admission
 
 
 @dataclasses.dataclass(frozen=True)

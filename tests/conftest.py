@@ -20,18 +20,40 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from starlette.applications import Starlette
 
 from db import embedded, migrate
 from db.engine import create_engine, parse_url
 from sportello.base.settings import Settings
-from tests.api import Demo
+from tests import factories
+from tests.api import Api, Demo
+from tests.mailer.smtp import SmtpServer
 
 MakeEngine = Callable[[], Awaitable[AsyncEngine]]
 # The anchor day of the demo data used by tests: figures computed from it never drift.
 DEMO_DAY = dt.date(2026, 11, 23)
 MakeClient = Callable[..., Awaitable[httpx.AsyncClient]]
+MakeDemo = Callable[..., Awaitable[Demo]]
+
+
+class DemoWithFiles(Demo):
+    """The demo app storing files under ``root``."""
+
+    def __init__(self, demo: Demo, root: Path) -> None:
+        super().__init__(demo.engine, demo.client)
+        self.root = root
+
+    def stored_files(self) -> list[Path]:
+        return sorted(p for p in self.root.rglob("*") if p.is_file()) if self.root.exists() else []
+
+
+def bearer(token: str | None, headers: dict[str, str] | None = None) -> dict[str, str]:
+    """``headers`` with the session ``token``, if any, as their authorization."""
+    sent = dict(headers or {})
+    if token is not None:
+        sent["authorization"] = f"Bearer {token}"
+    return sent
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +136,15 @@ async def demo_database(databases: Databases, seeded_template: str) -> AsyncIter
 
 
 @pytest.fixture
+async def demo_connection(demo_database: str) -> AsyncIterator[AsyncConnection]:
+    """A connection to this test's copy of the demo data (what it leaves open is rolled back)."""
+    engine = create_engine(demo_database, pool_size=1)
+    async with engine.connect() as connection:
+        yield connection
+    await engine.dispose()
+
+
+@pytest.fixture
 async def make_database(
     databases: Databases, migrated_template: str
 ) -> AsyncIterator[Callable[[], Awaitable[str]]]:
@@ -171,6 +202,15 @@ def project_root() -> Path:
 
 
 @pytest.fixture
+async def smtp() -> AsyncIterator[SmtpServer]:
+    """A running SMTP server that records every message it accepts."""
+    server = SmtpServer()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
 async def make_client() -> AsyncIterator[MakeClient]:
     """HTTP clients talking to an app on a given database URL, in process."""
     apps: list[Starlette] = []
@@ -198,6 +238,36 @@ async def make_client() -> AsyncIterator[MakeClient]:
         await app.state.sportello.engine.dispose()
 
 
+MakeAcme = Callable[..., Awaitable[tuple[Api, uuid.UUID]]]
+
+
+@pytest.fixture
+async def make_acme(
+    make_client: MakeClient, make_database: Callable[[], Awaitable[str]]
+) -> AsyncIterator[MakeAcme]:
+    """Apps on fresh databases holding organization acme and its ADMIN: each call takes the
+    admin's email (and columns), the app's ``settings``, and answers an :class:`Api` on the
+    app and acme's id."""
+    engines: list[AsyncEngine] = []
+
+    async def make(
+        admin: str = "admin@acme.example",
+        *,
+        settings: dict[str, Any] | None = None,
+        **admin_values: Any,
+    ) -> tuple[Api, uuid.UUID]:
+        url = await make_database()
+        engine = create_engine(url, pool_size=2)
+        engines.append(engine)
+        org = await factories.organization(engine, "acme")
+        await factories.staff(engine, org, admin, **admin_values)
+        return Api(engine, await make_client(url, **(settings or {}))), org
+
+    yield make
+    for engine in engines:
+        await engine.dispose()
+
+
 @pytest.fixture
 async def client(
     make_client: MakeClient, make_database: Callable[[], Awaitable[str]]
@@ -207,10 +277,23 @@ async def client(
 
 
 @pytest.fixture
-async def demo(make_client: MakeClient, demo_database: str, tmp_path: Path) -> AsyncIterator[Demo]:
-    """The app on a fresh copy of the demo data (scale 1, anchored on DEMO_DAY); the files
-    it writes (a signed work sheet's PDF) go under the test's ``tmp_path``."""
-    engine = create_engine(demo_database, pool_size=1)
-    built = Demo(engine, await make_client(demo_database, data_dir=tmp_path))
-    yield built
-    await engine.dispose()
+async def make_demo(make_client: MakeClient, demo_database: str) -> AsyncIterator[MakeDemo]:
+    """Apps on a fresh copy of the demo data (scale 1, anchored on DEMO_DAY), each with the
+    settings it is given."""
+    engines: list[AsyncEngine] = []
+
+    async def make(**settings: Any) -> Demo:
+        engine = create_engine(demo_database, pool_size=1)
+        engines.append(engine)
+        return Demo(engine, await make_client(demo_database, **settings))
+
+    yield make
+    for engine in engines:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def demo(make_demo: MakeDemo, tmp_path: Path) -> Demo:
+    """The app on a fresh copy of the demo data; the files it writes (a signed work sheet's
+    PDF) go under the test's ``tmp_path``."""
+    return await make_demo(data_dir=tmp_path)

@@ -7,25 +7,34 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from authz.passwords import hash_password
+from authz.principals import FEATURE_FLAGS
 from db import models as m
 from db.models.base import table_of
 
 PASSWORD = "correct horse battery staple"
 
+# Where a row goes: an engine (the row is committed at once) or a connection (the row joins
+# the caller's transaction).
+Db = AsyncEngine | AsyncConnection
 
-async def insert(engine: AsyncEngine, model: type[Any], **values: Any) -> uuid.UUID:
+
+async def insert(db: Db, model: type[Any], **values: Any) -> uuid.UUID:
     row_id = values.setdefault("id", uuid.uuid4())
     values.setdefault("created_at", dt.datetime.now(dt.UTC))
-    async with engine.begin() as connection:
-        await connection.execute(table_of(model).insert().values(**values))
+    statement = table_of(model).insert().values(**values)
+    if isinstance(db, AsyncConnection):
+        await db.execute(statement)
+    else:
+        async with db.begin() as connection:
+            await connection.execute(statement)
     assert isinstance(row_id, uuid.UUID)
     return row_id
 
 
-async def organization(engine: AsyncEngine, slug: str = "acme", **values: Any) -> uuid.UUID:
+async def organization(db: Db, slug: str = "acme", **values: Any) -> uuid.UUID:
     values.setdefault("name", slug.title())
     values.setdefault("notification_email", f"office@{slug}.example")
     values.setdefault("reminder_offsets_days", [30, 7])
@@ -46,11 +55,11 @@ async def organization(engine: AsyncEngine, slug: str = "acme", **values: Any) -
         "booking_horizon_days": 60,
         "ticket_counter": 0,
     }
-    return await insert(engine, m.Organization, slug=slug, **(defaults | values))
+    return await insert(db, m.Organization, slug=slug, **(defaults | values))
 
 
 async def staff(
-    engine: AsyncEngine,
+    db: Db,
     organization_id: uuid.UUID,
     email: str,
     role: m.StaffRole = m.StaffRole.ADMIN,
@@ -58,7 +67,7 @@ async def staff(
     **values: Any,
 ) -> uuid.UUID:
     return await insert(
-        engine,
+        db,
         m.StaffUser,
         organization_id=organization_id,
         first_name=values.pop("first_name", "Sara"),
@@ -71,11 +80,9 @@ async def staff(
     )
 
 
-async def client(
-    engine: AsyncEngine, organization_id: uuid.UUID, code: str, **values: Any
-) -> uuid.UUID:
+async def client(db: Db, organization_id: uuid.UUID, code: str, **values: Any) -> uuid.UUID:
     return await insert(
-        engine,
+        db,
         m.Client,
         organization_id=organization_id,
         code=code,
@@ -85,11 +92,9 @@ async def client(
     )
 
 
-async def site(
-    engine: AsyncEngine, organization_id: uuid.UUID, client_id: uuid.UUID, name: str
-) -> uuid.UUID:
+async def site(db: Db, organization_id: uuid.UUID, client_id: uuid.UUID, name: str) -> uuid.UUID:
     return await insert(
-        engine,
+        db,
         m.Site,
         organization_id=organization_id,
         client_id=client_id,
@@ -104,7 +109,7 @@ async def site(
 
 
 async def contact(
-    engine: AsyncEngine,
+    db: Db,
     organization_id: uuid.UUID,
     email: str,
     *,
@@ -114,19 +119,9 @@ async def contact(
     sites: tuple[uuid.UUID, ...] = (),
     **values: Any,
 ) -> uuid.UUID:
-    flags = {
-        name: values.pop(name, False)
-        for name in (
-            "receives_visit_reminders",
-            "receives_signed_worksheets",
-            "can_view_contracts",
-            "can_view_invoices",
-            "can_open_tickets",
-            "can_book_appointments",
-        )
-    }
+    flags = {name: values.pop(name, False) for name in FEATURE_FLAGS}
     contact_id = await insert(
-        engine,
+        db,
         m.Contact,
         organization_id=organization_id,
         first_name=values.pop("first_name", "Carla"),
@@ -142,7 +137,7 @@ async def contact(
     )
     for client_id in clients:
         await insert(
-            engine,
+            db,
             m.PortalGrant,
             organization_id=organization_id,
             contact_id=contact_id,
@@ -150,7 +145,7 @@ async def contact(
         )
     for site_id in sites:
         await insert(
-            engine,
+            db,
             m.PortalGrant,
             organization_id=organization_id,
             contact_id=contact_id,

@@ -17,7 +17,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 LAYERS: list[list[str]] = [
     ["sportello"],  # the shell: HTTP routes, the CLI, the schema's assembly
-    ["resolvers"],  # root queries and mutations
+    ["resolvers"],  # root queries and mutations, resolvers/<domain>.py
+    ["resolvers.kit"],  # root lists and lookups, changes and their audit, filters
     ["schema"],  # the domain types, schema/<domain>.py
     ["mailer", "db.seed"],  # mail and webhooks leaving the house; the demo data
     ["authz.identity"],  # who is calling: logins, sessions, tokens, signed links

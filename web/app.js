@@ -6,6 +6,7 @@
 // sends the browser back to the login page.
 import { ApiError, gql, gqlPartial, previewTarget, setPreviewTarget } from "./api.js";
 import { LANGUAGES, LANGUAGE_NAMES, chooseLanguage, language, pickLanguage, t } from "./i18n.js";
+import { SESSION_HINT, comeBackAfterLogin, remember } from "./storage.js";
 import { h, replace, setTimeZone } from "./ui.js";
 
 // path -> page module. ":name" matches one path segment (ctx.route.name).
@@ -46,11 +47,6 @@ const MENU = [
   ["menu.account", "/portal/account", null],
 ];
 
-const SESSION_HINT = "sportello.signedIn";
-const ORG_KEY = "sportello.org";
-// The portal page a browser was sent away from to log in (a scanned QR label), for this tab.
-const RETURN_KEY = "sportello.returnTo";
-
 // Who is logged in: read once per full page load. `features` is null for staff (who then get
 // the preview page), `previewing` true when staff look at the portal as a contact.
 const VIEWER = `query ShellViewer {
@@ -64,64 +60,10 @@ const VIEWER = `query ShellViewer {
 let viewer = null;
 let rendering = 0;
 
-/** A remembered value (organization slug, session hint); storage may be refused. */
-export function remember(key, value) {
-  try {
-    if (value === null || value === undefined) localStorage.removeItem(key);
-    else localStorage.setItem(key, value);
-  } catch {
-    // Nothing to remember with; the next visit asks again.
-  }
-}
-
-export function recall(key) {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-/** The organization slug the public pages use: ?org=, else the one of the last visit. */
-export function organizationSlug(params = new URLSearchParams(location.search)) {
-  const given = (params.get("org") || "").trim();
-  if (given) {
-    remember(ORG_KEY, given);
-    return given;
-  }
-  return recall(ORG_KEY);
-}
-
-export function forgetOrganization() {
-  remember(ORG_KEY, null);
-}
-
 /** Called by the pages that log someone in: the next page load reads the viewer. */
 export function signedIn(accountKind) {
   remember(SESSION_HINT, accountKind || "CONTACT");
   viewer = null;
-}
-
-/** Where a login leads: the portal page that sent the browser to log in, else the dashboard. */
-export function afterLogin() {
-  let path = null;
-  try {
-    path = sessionStorage.getItem(RETURN_KEY);
-    sessionStorage.removeItem(RETURN_KEY);
-  } catch {
-    // Nothing was remembered: the dashboard.
-  }
-  return path && path.startsWith("/portal") ? path : "/portal";
-}
-
-/** Remembers the current portal page (and its ?org=, for the login's branding) for afterLogin. */
-function comeBackAfterLogin() {
-  organizationSlug();
-  try {
-    sessionStorage.setItem(RETURN_KEY, location.pathname + location.search);
-  } catch {
-    // Storage refused: the login leads to the dashboard.
-  }
 }
 
 /** Ends the session on the server, then shows the login page. */
@@ -446,6 +388,5 @@ window.addEventListener("unhandledrejection", (event) => {
   showError(event.reason);
 });
 
-export { SESSION_HINT };
 
 render();

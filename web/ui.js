@@ -125,6 +125,16 @@ export function clearFieldErrors(form) {
   }
 }
 
+/** Runs `send()` when `form` is submitted, after clearing its field errors and `message`. */
+export function onSubmit(form, message, send) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    message.clear();
+    return send();
+  });
+}
+
 /** A form-level message (role=alert), hidden while empty. */
 export function formMessage() {
   const node = h("div", { class: "form-message", role: "alert", hidden: true });

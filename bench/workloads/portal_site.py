@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -46,7 +47,15 @@ WHERE s.id = $1 AND EXISTS (
 """
 
 
-def _connection(count: int, nodes: list[dict[str, Any]]) -> dict[str, Any]:
+def _node(type_name: str, record: Any, fields: str) -> dict[str, Any]:
+    """A record of the SQL (its id, then the values of ``fields`` in order) as the GraphQL
+    node; dates and times in ISO form."""
+    values = (iso(v) if isinstance(v, dt.date) else v for v in tuple(record)[1:])
+    return {"id": global_id(type_name, record[0]), **dict(zip(fields.split(), values, strict=True))}
+
+
+def _connection(count: int, records: list[Any], type_name: str, fields: str) -> dict[str, Any]:
+    nodes = [_node(type_name, record, fields) for record in records]
     return {"totalCount": count, "edges": [{"node": node} for node in nodes]}
 
 
@@ -86,86 +95,36 @@ async def floor(
             },
             "lastRevision": None
             if revision is None
-            else {
-                "id": global_id("Revision", revision[0]),
-                "dueMonth": iso(revision[1]),
-                "plannedDate": iso(revision[2]),
-                "performedAt": iso(revision[3]),
-                "result": revision[4],
-            },
+            else _node("Revision", revision, "dueMonth plannedDate performedAt result"),
             "equipment": _connection(
                 row["equipment_count"],
-                [
-                    {
-                        "id": global_id("Equipment", e[0]),
-                        "kind": e[1],
-                        "model": e[2],
-                        "serialNumber": e[3],
-                        "location": e[4],
-                        "installedOn": iso(e[5]),
-                    }
-                    for e in row["equipment"]
-                ],
+                row["equipment"],
+                "Equipment",
+                "kind model serialNumber location installedOn",
             ),
             "contracts": _connection(
                 row["contract_count"],
-                [
-                    {
-                        "id": global_id("Contract", k[0]),
-                        "number": k[1],
-                        "kind": k[2],
-                        "description": k[3],
-                        "startsOn": iso(k[4]),
-                        "expiresOn": iso(k[5]),
-                    }
-                    for k in row["contracts"]
-                ],
+                row["contracts"],
+                "Contract",
+                "number kind description startsOn expiresOn",
             ),
             "invoices": _connection(
                 row["invoice_count"],
-                [
-                    {
-                        "id": global_id("Invoice", i[0]),
-                        "number": i[1],
-                        "issuedOn": iso(i[2]),
-                        "dueOn": iso(i[3]),
-                        "paidOn": iso(i[4]),
-                        "status": i[5],
-                        "netCents": i[6],
-                        "vatCents": i[7],
-                        "totalCents": i[8],
-                    }
-                    for i in row["invoices"]
-                ],
+                row["invoices"],
+                "Invoice",
+                "number issuedOn dueOn paidOn status netCents vatCents totalCents",
             ),
             "tickets": _connection(
                 row["ticket_count"],
-                [
-                    {
-                        "id": global_id("Ticket", t[0]),
-                        "number": t[1],
-                        "referencePerson": t[2],
-                        "urgency": t[3],
-                        "status": t[4],
-                        "openedAt": iso(t[5]),
-                    }
-                    for t in row["tickets"]
-                ],
+                row["tickets"],
+                "Ticket",
+                "number referencePerson urgency status openedAt",
             ),
             "workSheets": _connection(
                 row["work_sheet_count"],
-                [
-                    {
-                        "id": global_id("WorkSheet", w[0]),
-                        "number": w[1],
-                        "date": iso(w[2]),
-                        "description": w[3],
-                        "status": w[4],
-                        "signedBy": w[5],
-                        "signedAt": iso(w[6]),
-                    }
-                    for w in row["work_sheets"]
-                ],
+                row["work_sheets"],
+                "WorkSheet",
+                "number date description status signedBy signedAt",
             ),
         }
     }

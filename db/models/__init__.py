@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import SQLModel
 
 from db.models.activity_types import ActivityKind, ActivityType
@@ -14,13 +12,14 @@ from db.models.calendar import CalendarFeed
 from db.models.clients import Client, Site
 from db.models.contacts import Contact, ContactState, PortalGrant
 from db.models.contracts import Contract
-from db.models.documents import Document, DocumentKind
+from db.models.documents import DOCUMENT_OWNERS, Document, DocumentKind
 from db.models.equipment import Equipment
 from db.models.identity import (
     AccountToken,
     LoginThrottle,
     PartnerToken,
     PartnerTokenClient,
+    PartnerUsage,
     PasswordResetRequest,
     Session,
     TokenPurpose,
@@ -36,17 +35,6 @@ from db.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from db.models.worksheets import WorkSheet, WorkSheetStatus
 
 metadata = SQLModel.metadata
-
-# A document's owner column (db/models/documents.py OWNER_COLUMNS) -> the model of the records
-# it points to.
-DOCUMENT_OWNERS: dict[str, Any] = {
-    "revision_id": Revision,
-    "work_sheet_id": WorkSheet,
-    "contract_id": Contract,
-    "quote_id": Quote,
-    "invoice_id": Invoice,
-    "intervention_id": Intervention,
-}
 
 __all__ = [
     "DOCUMENT_OWNERS",
@@ -79,6 +67,7 @@ __all__ = [
     "OutboxStatus",
     "PartnerToken",
     "PartnerTokenClient",
+    "PartnerUsage",
     "PasswordResetRequest",
     "PortalGrant",
     "Quote",

@@ -15,6 +15,7 @@ from db.models.base import (
     client_scope_constraints,
     enum_field,
     reference_index,
+    same_organization,
     tz,
 )
 
@@ -41,15 +42,11 @@ class Intervention(TenantBase, table=True):
     __table_args__ = (
         *client_scope_constraints("intervention"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        sa.ForeignKeyConstraint(
-            ["technician_id", "organization_id"],
-            ["staff_user.id", "staff_user.organization_id"],
-            name="fk_intervention_technician_org",
+        same_organization(
+            "intervention", "technician_id", "staff_user", "technician", ondelete=None
         ),
-        sa.ForeignKeyConstraint(
-            ["activity_type_id", "organization_id"],
-            ["activity_type.id", "activity_type.organization_id"],
-            name="fk_intervention_activity_type_org",
+        same_organization(
+            "intervention", "activity_type_id", "activity_type", "activity_type", ondelete=None
         ),
         sa.ForeignKeyConstraint(
             ["reschedules_id"], ["intervention.id"], name="fk_intervention_reschedules"

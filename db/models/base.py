@@ -107,18 +107,26 @@ class TenantBase(TableBase):
     organization_id: uuid.UUID = org_field()
 
 
+def same_organization(
+    table: str, column: str, target: str, name: str, *, ondelete: str | None = "CASCADE"
+) -> sa.ForeignKeyConstraint:
+    """The composite key ``fk_<table>_<name>_org``: ``column`` points to a ``target`` row of
+    the row's own organization."""
+    return sa.ForeignKeyConstraint(
+        [column, "organization_id"],
+        [f"{target}.id", f"{target}.organization_id"],
+        name=f"fk_{table}_{name}_org",
+        ondelete=ondelete,
+    )
+
+
 def client_scope_constraints(table: str) -> tuple[sa.ForeignKeyConstraint, ...]:
     """Composite keys tying ``client_id``/``site_id`` to each other and to the organization.
 
     A null ``site_id`` (a client-level record) is not checked by the second key (MATCH SIMPLE).
     """
     return (
-        sa.ForeignKeyConstraint(
-            ["client_id", "organization_id"],
-            ["client.id", "client.organization_id"],
-            name=f"fk_{table}_client_org",
-            ondelete="CASCADE",
-        ),
+        same_organization(table, "client_id", "client", "client"),
         sa.ForeignKeyConstraint(
             ["site_id", "client_id", "organization_id"],
             ["site.id", "site.client_id", "site.organization_id"],

@@ -14,7 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from db.models.base import TenantBase, reference_index, tz
+from db.models.base import TenantBase, reference_index, same_organization, tz
 
 
 class CalendarFeed(TenantBase, table=True):
@@ -24,12 +24,7 @@ class CalendarFeed(TenantBase, table=True):
         sa.UniqueConstraint(
             "token_hash", "organization_id", name="uq_calendar_feed_token_hash_org"
         ),
-        sa.ForeignKeyConstraint(
-            ["contact_id", "organization_id"],
-            ["contact.id", "contact.organization_id"],
-            name="fk_calendar_feed_contact_org",
-            ondelete="CASCADE",
-        ),
+        same_organization("calendar_feed", "contact_id", "contact", "contact"),
         sa.ForeignKeyConstraint(
             ["issued_by_id"], ["staff_user.id"], name="fk_calendar_feed_issued_by"
         ),

@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from db.models.base import TenantBase, tz
+from db.models.base import TenantBase, same_organization, tz
 
 
 class Client(TenantBase, table=True):
@@ -46,12 +46,7 @@ class Site(TenantBase, table=True):
     __table_args__ = (
         sa.UniqueConstraint("id", "client_id", "organization_id", name="uq_site_id_client_org"),
         sa.UniqueConstraint("id", "organization_id", name="uq_site_id_org"),
-        sa.ForeignKeyConstraint(
-            ["client_id", "organization_id"],
-            ["client.id", "client.organization_id"],
-            name="fk_site_client_org",
-            ondelete="CASCADE",
-        ),
+        same_organization("site", "client_id", "client", "client"),
         sa.CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
         sa.CheckConstraint("lng BETWEEN -180 AND 180", name="lng_range"),
         sa.Index("ix_site_client", "client_id", "name", "id"),

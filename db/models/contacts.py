@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from db.models.base import TenantBase, enum_field, tz
+from db.models.base import TenantBase, enum_field, same_organization, tz
 
 
 class ContactState(enum.StrEnum):
@@ -86,24 +86,9 @@ class PortalGrant(TenantBase, table=True):
             "organization_id",
             name="uq_portal_grant_contact_id_site_id_org",
         ),
-        sa.ForeignKeyConstraint(
-            ["contact_id", "organization_id"],
-            ["contact.id", "contact.organization_id"],
-            name="fk_portal_grant_contact_org",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["client_id", "organization_id"],
-            ["client.id", "client.organization_id"],
-            name="fk_portal_grant_client_org",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["site_id", "organization_id"],
-            ["site.id", "site.organization_id"],
-            name="fk_portal_grant_site_org",
-            ondelete="CASCADE",
-        ),
+        same_organization("portal_grant", "contact_id", "contact", "contact"),
+        same_organization("portal_grant", "client_id", "client", "client"),
+        same_organization("portal_grant", "site_id", "site", "site"),
         sa.Index("ix_portal_grant_client", "client_id"),
         sa.Index("ix_portal_grant_site", "site_id"),
     )

@@ -8,17 +8,24 @@ import uuid
 import sqlalchemy as sa
 from sqlmodel import Field
 
+from db.models.appointments import Intervention
 from db.models.base import TenantBase, client_scope_constraints, enum_field
+from db.models.billing import Invoice, Quote
+from db.models.contracts import Contract
+from db.models.revisions import Revision
+from db.models.worksheets import WorkSheet
 
-# The records a document can belong to; exactly one of these columns is set.
-OWNER_COLUMNS = (
-    "revision_id",
-    "work_sheet_id",
-    "contract_id",
-    "quote_id",
-    "invoice_id",
-    "intervention_id",
-)
+# The records a document can belong to, by the column of the document that points to them;
+# exactly one of these columns is set. The one list of document owners: the rest derive it.
+DOCUMENT_OWNERS: dict[str, type[TenantBase]] = {
+    "revision_id": Revision,
+    "work_sheet_id": WorkSheet,
+    "contract_id": Contract,
+    "quote_id": Quote,
+    "invoice_id": Invoice,
+    "intervention_id": Intervention,
+}
+OWNER_COLUMNS = tuple(DOCUMENT_OWNERS)
 
 
 class DocumentKind(enum.StrEnum):
@@ -41,26 +48,14 @@ class Document(TenantBase, table=True):
         sa.CheckConstraint(f"num_nonnulls({', '.join(OWNER_COLUMNS)}) = 1", name="one_owner"),
         sa.CheckConstraint("size_bytes >= 0", name="size_not_negative"),
         sa.CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256_hex"),
-        sa.ForeignKeyConstraint(
-            ["revision_id"], ["revision.id"], name="fk_document_revision", ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["work_sheet_id"], ["work_sheet.id"], name="fk_document_work_sheet", ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["contract_id"], ["contract.id"], name="fk_document_contract", ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["quote_id"], ["quote.id"], name="fk_document_quote", ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["invoice_id"], ["invoice.id"], name="fk_document_invoice", ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["intervention_id"],
-            ["intervention.id"],
-            name="fk_document_intervention",
-            ondelete="CASCADE",
+        *(
+            sa.ForeignKeyConstraint(
+                [column],
+                [f"{owner.__tablename__}.id"],
+                name=f"fk_document_{owner.__tablename__}",
+                ondelete="CASCADE",
+            )
+            for column, owner in DOCUMENT_OWNERS.items()
         ),
         *(sa.Index(f"ix_document_{column}", column) for column in OWNER_COLUMNS),
         sa.Index("ix_document_client", "client_id", "created_at", "id"),

@@ -9,7 +9,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from db.models.base import TenantBase, enum_field, reference_index, text_array, tz
+from db.models.base import (
+    TenantBase,
+    enum_field,
+    reference_index,
+    same_organization,
+    text_array,
+    tz,
+)
 
 
 class Session(TenantBase, table=True):
@@ -112,18 +119,8 @@ class PartnerTokenClient(TenantBase, table=True):
             "organization_id",
             name="uq_partner_token_client_partner_token_id_client_id_org",
         ),
-        sa.ForeignKeyConstraint(
-            ["partner_token_id", "organization_id"],
-            ["partner_token.id", "partner_token.organization_id"],
-            name="fk_partner_token_client_token_org",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["client_id", "organization_id"],
-            ["client.id", "client.organization_id"],
-            name="fk_partner_token_client_client_org",
-            ondelete="CASCADE",
-        ),
+        same_organization("partner_token_client", "partner_token_id", "partner_token", "token"),
+        same_organization("partner_token_client", "client_id", "client", "client"),
     )
 
     partner_token_id: uuid.UUID
@@ -141,12 +138,7 @@ class PartnerUsage(TenantBase, table=True):
         sa.UniqueConstraint(
             "partner_token_id", "organization_id", name="uq_partner_usage_partner_token_id_org"
         ),
-        sa.ForeignKeyConstraint(
-            ["partner_token_id", "organization_id"],
-            ["partner_token.id", "partner_token.organization_id"],
-            name="fk_partner_usage_token_org",
-            ondelete="CASCADE",
-        ),
+        same_organization("partner_usage", "partner_token_id", "partner_token", "token"),
     )
 
     partner_token_id: uuid.UUID

@@ -10,7 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from db.models.base import TenantBase, enum_field, tz
+from db.models.base import TenantBase, enum_field, same_organization, tz
 
 
 class StaffRole(enum.StrEnum):
@@ -53,12 +53,7 @@ class WorkingHours(TenantBase, table=True):
     __table_args__ = (
         sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        sa.ForeignKeyConstraint(
-            ["technician_id", "organization_id"],
-            ["staff_user.id", "staff_user.organization_id"],
-            name="fk_working_hours_technician_org",
-            ondelete="CASCADE",
-        ),
+        same_organization("working_hours", "technician_id", "staff_user", "technician"),
         sa.Index("ix_working_hours_technician", "technician_id", "weekday"),
     )
 
@@ -74,12 +69,7 @@ class Absence(TenantBase, table=True):
     __tablename__ = "absence"
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        sa.ForeignKeyConstraint(
-            ["technician_id", "organization_id"],
-            ["staff_user.id", "staff_user.organization_id"],
-            name="fk_absence_technician_org",
-            ondelete="CASCADE",
-        ),
+        same_organization("absence", "technician_id", "staff_user", "technician"),
         sa.Index("ix_absence_technician_period", "technician_id", "starts_at"),
     )
 
@@ -100,18 +90,8 @@ class TechnicianSkill(TenantBase, table=True):
             "organization_id",
             name="uq_technician_skill_technician_id_activity_type_id_org",
         ),
-        sa.ForeignKeyConstraint(
-            ["technician_id", "organization_id"],
-            ["staff_user.id", "staff_user.organization_id"],
-            name="fk_technician_skill_technician_org",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["activity_type_id", "organization_id"],
-            ["activity_type.id", "activity_type.organization_id"],
-            name="fk_technician_skill_activity_type_org",
-            ondelete="CASCADE",
-        ),
+        same_organization("technician_skill", "technician_id", "staff_user", "technician"),
+        same_organization("technician_skill", "activity_type_id", "activity_type", "activity_type"),
         sa.Index("ix_technician_skill_activity_type", "activity_type_id"),
     )
 

@@ -14,6 +14,7 @@ from db.models.base import (
     client_scope_constraints,
     enum_field,
     reference_index,
+    same_organization,
     tz,
 )
 
@@ -83,11 +84,7 @@ class Ticket(TenantBase, table=True):
             "idempotency_key",
             name="uq_ticket_idempotency_staff",
         ),
-        sa.ForeignKeyConstraint(
-            ["department_id", "organization_id"],
-            ["department.id", "department.organization_id"],
-            name="fk_ticket_department_org",
-        ),
+        same_organization("ticket", "department_id", "department", "department", ondelete=None),
         # The equipment named in a ticket must stand at the ticket's site.
         sa.ForeignKeyConstraint(
             ["equipment_id", "site_id", "organization_id"],

@@ -15,6 +15,7 @@ from db.models.base import (
     client_scope_constraints,
     enum_field,
     reference_index,
+    same_organization,
     tz,
 )
 
@@ -35,10 +36,8 @@ class TimesheetEntry(TenantBase, table=True):
         sa.CheckConstraint(
             "clock_out IS NULL OR clock_out > clock_in", name="clock_out_after_clock_in"
         ),
-        sa.ForeignKeyConstraint(
-            ["technician_id", "organization_id"],
-            ["staff_user.id", "staff_user.organization_id"],
-            name="fk_timesheet_entry_technician_org",
+        same_organization(
+            "timesheet_entry", "technician_id", "staff_user", "technician", ondelete=None
         ),
         sa.ForeignKeyConstraint(
             ["intervention_id"], ["intervention.id"], name="fk_timesheet_entry_intervention"

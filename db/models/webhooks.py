@@ -18,7 +18,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Field
 
-from db.models.base import TenantBase, enum_field, reference_index, text_array, tz
+from db.models.base import (
+    TenantBase,
+    enum_field,
+    reference_index,
+    same_organization,
+    text_array,
+    tz,
+)
 from db.models.outbox import OutboxStatus
 
 
@@ -39,12 +46,7 @@ class WebhookEndpoint(TenantBase, table=True):
     __tablename__ = "webhook_endpoint"
     __table_args__ = (
         sa.UniqueConstraint("id", "organization_id", name="uq_webhook_endpoint_id_org"),
-        sa.ForeignKeyConstraint(
-            ["partner_token_id", "organization_id"],
-            ["partner_token.id", "partner_token.organization_id"],
-            name="fk_webhook_endpoint_token_org",
-            ondelete="CASCADE",
-        ),
+        same_organization("webhook_endpoint", "partner_token_id", "partner_token", "token"),
         sa.ForeignKeyConstraint(
             ["created_by_id"], ["staff_user.id"], name="fk_webhook_endpoint_created_by"
         ),
@@ -63,12 +65,7 @@ class WebhookEndpoint(TenantBase, table=True):
 class WebhookDelivery(TenantBase, table=True):
     __tablename__ = "webhook_delivery"
     __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["endpoint_id", "organization_id"],
-            ["webhook_endpoint.id", "webhook_endpoint.organization_id"],
-            name="fk_webhook_delivery_endpoint_org",
-            ondelete="CASCADE",
-        ),
+        same_organization("webhook_delivery", "endpoint_id", "webhook_endpoint", "endpoint"),
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         sa.Index(
             "ix_webhook_delivery_due",

@@ -65,17 +65,24 @@ def _phone_matches(column: sa.ColumnElement[str], identifier: str) -> sa.ColumnE
     return sa.func.regexp_replace(column, "[^0-9+]", "", "g") == phone_digits(identifier)
 
 
-def _staff_select() -> sa.Select[tuple[object, ...]]:
+def _select(
+    kind: AccountKind, table: sa.Table, usable: sa.ColumnElement[bool]
+) -> sa.Select[tuple[object, ...]]:
+    """What :class:`Account` is made of, for the accounts of ``table``."""
     return sa.select(
-        sa.literal(AccountKind.STAFF.value).label("kind"),
-        STAFF.c.id,
-        STAFF.c.organization_id,
-        STAFF.c.email,
-        STAFF.c.first_name,
-        sa.func.coalesce(STAFF.c.locale, ORGANIZATION.c.locale).label("locale"),
-        STAFF.c.password_hash,
-        STAFF.c.active.label("usable"),
-    ).join(ORGANIZATION, ORGANIZATION.c.id == STAFF.c.organization_id)
+        sa.literal(kind.value).label("kind"),
+        table.c.id,
+        table.c.organization_id,
+        table.c.email,
+        table.c.first_name,
+        sa.func.coalesce(table.c.locale, ORGANIZATION.c.locale).label("locale"),
+        table.c.password_hash,
+        usable.label("usable"),
+    ).join(ORGANIZATION, ORGANIZATION.c.id == table.c.organization_id)
+
+
+def _staff_select() -> sa.Select[tuple[object, ...]]:
+    return _select(AccountKind.STAFF, STAFF, STAFF.c.active)
 
 
 def _contact_select() -> sa.Select[tuple[object, ...]]:
@@ -85,16 +92,7 @@ def _contact_select() -> sa.Select[tuple[object, ...]]:
         CONTACT.c.portal_access.is_(True),
         ORGANIZATION.c.portal_enabled.is_(True),
     )
-    return sa.select(
-        sa.literal(AccountKind.CONTACT.value).label("kind"),
-        CONTACT.c.id,
-        CONTACT.c.organization_id,
-        CONTACT.c.email,
-        CONTACT.c.first_name,
-        sa.func.coalesce(CONTACT.c.locale, ORGANIZATION.c.locale).label("locale"),
-        CONTACT.c.password_hash,
-        usable.label("usable"),
-    ).join(ORGANIZATION, ORGANIZATION.c.id == CONTACT.c.organization_id)
+    return _select(AccountKind.CONTACT, CONTACT, usable)
 
 
 def _account(row: sa.Row[tuple[object, ...]] | None) -> Account | None:
@@ -217,6 +215,19 @@ async def end_sessions(
         SESSION.update()
         .where(_account_column(kind, SESSION) == account_id, SESSION.c.revoked_at.is_(None))
         .values(revoked_at=now)
+    )
+
+
+async def end_access(
+    db: AsyncConnection, kind: AccountKind, account_id: uuid.UUID, now: dt.datetime
+) -> None:
+    """Revoke every open session of an account and stop its unused links (an account deleted
+    or switched off)."""
+    await end_sessions(db, kind, account_id, now)
+    await db.execute(
+        TOKEN.update()
+        .where(_account_column(kind, TOKEN) == account_id, TOKEN.c.used_at.is_(None))
+        .values(superseded_at=sa.func.coalesce(TOKEN.c.superseded_at, now))
     )
 
 

@@ -14,22 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, restrict
 from db import models as m
 from db.models.base import table_of
 
 # The records of this slice, written through the functions below.
 Model = type[m.Equipment] | type[m.Contract] | type[m.Quote] | type[m.Invoice]
-
-
-async def row_for_update(
-    db: AsyncConnection, scope: RowScope, model: Model, row_id: uuid.UUID
-) -> sa.Row[Any] | None:
-    """The row, locked until the end of the transaction; None when out of scope (a foreign
-    id reads exactly like a missing one)."""
-    table = table_of(model)
-    statement = restrict(sa.select(table), model, scope).where(table.c.id == row_id)
-    return (await db.execute(statement.with_for_update())).first()
 
 
 async def insert(db: AsyncConnection, model: Model, values: dict[str, Any]) -> uuid.UUID | None:

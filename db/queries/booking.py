@@ -20,10 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from authz.scope import RowScope, restrict
 from db import models as m
 from db.models.base import table_of
-from db.queries.accounts import AccountKind
-
-# Who sent an idempotency key: a staff user or a contact (db.queries.accounts.account_of).
-Author = tuple[AccountKind, uuid.UUID]
+from db.queries.idempotency import Author, author_columns, id_by_key
 
 VISIT = table_of(m.Intervention)
 ACTIVITY = table_of(m.ActivityType)
@@ -38,11 +35,7 @@ class Outcome(enum.Enum):
 
 def booked_by(author: Author) -> dict[str, uuid.UUID | None]:
     """The author columns of an appointment ``author`` books: whose idempotency key it is."""
-    kind, account_id = author
-    return {
-        "booked_by_contact_id": account_id if kind is AccountKind.CONTACT else None,
-        "booked_by_staff_id": account_id if kind is AccountKind.STAFF else None,
-    }
+    return author_columns(author, "booked")
 
 
 async def appointment_by_key(
@@ -50,16 +43,7 @@ async def appointment_by_key(
 ) -> uuid.UUID | None:
     """The appointment an earlier request of ``author`` with this key booked, if the caller
     can still see it. Keys are the author's own: another caller's equal key is not found."""
-    kind, account_id = author
-    column = (
-        VISIT.c.booked_by_staff_id if kind is AccountKind.STAFF else VISIT.c.booked_by_contact_id
-    )
-    found = await db.scalar(
-        restrict(sa.select(VISIT.c.id), m.Intervention, scope).where(
-            column == account_id, VISIT.c.idempotency_key == idempotency_key
-        )
-    )
-    return found if isinstance(found, uuid.UUID) else None
+    return await id_by_key(db, scope, m.Intervention, "booked", author, idempotency_key)
 
 
 async def insert_appointment(

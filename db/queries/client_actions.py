@@ -7,9 +7,10 @@ record run one after the other and each audit event's "before" is what it replac
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,13 +41,26 @@ _UNIQUE = {
 
 
 class Taken(Exception):
-    """A unique value (a client's code, a department's name) was taken by a request running
-    at the same time, after this one checked: the constraint decided. ``field`` is the
-    input field at fault."""
+    """A unique value (a client's code, a department's name, a person's email) was taken by a
+    request running at the same time, after this one checked: the constraint decided.
+    ``field`` is the input field at fault."""
 
     def __init__(self, field: str) -> None:
         super().__init__(field)
         self.field = field
+
+
+@contextlib.contextmanager
+def taken_on(constraints: Mapping[str, str]) -> Iterator[None]:
+    """Turn a refusal by one of ``constraints`` (unique constraint or index name to the input
+    field it protects) inside the block into :class:`Taken`; other errors pass unchanged."""
+    try:
+        yield
+    except IntegrityError as error:
+        field = next((f for name, f in constraints.items() if name in str(error.orig)), None)
+        if field is None:
+            raise
+        raise Taken(field) from None
 
 
 async def row_for_update(
@@ -98,13 +112,8 @@ async def update(
 
 
 async def _unique(db: AsyncConnection, statement: Any) -> sa.Row[Any]:
-    try:
+    with taken_on(_UNIQUE):
         return (await db.execute(statement)).one()
-    except IntegrityError as error:
-        field = next((f for name, f in _UNIQUE.items() if name in str(error.orig)), None)
-        if field is None:
-            raise
-        raise Taken(field) from None
 
 
 async def open_visits(

@@ -20,6 +20,7 @@ from db.pagination import (
     fetch_page,
 )
 from db.scoped.nested import child_lists, rows_by_id
+from db.text import contains
 
 CLIENT = table_of(m.Client)
 SITE = table_of(m.Site)
@@ -28,16 +29,10 @@ CLIENT_ORDER = Ordering((CLIENT.c.name, CLIENT.c.id))
 SITE_ORDER = Ordering((SITE.c.name, SITE.c.id))
 
 
-def _contains(columns: Sequence[sa.ColumnElement[Any]], search: str) -> sa.ColumnElement[bool]:
-    escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return sa.or_(*(sa.func.lower(c).like(pattern, escape="\\") for c in columns))
-
-
 def clients_statement(scope: Scoping, search: str | None = None) -> sa.Select[Any]:
     statement = restrict(sa.select(CLIENT), m.Client, scope)
     if search:
-        statement = statement.where(_contains((CLIENT.c.name, CLIENT.c.code), search))
+        statement = statement.where(contains((CLIENT.c.name, CLIENT.c.code), search))
     return statement
 
 
@@ -63,7 +58,7 @@ def sites_statement(
 ) -> sa.Select[Any]:
     statement = restrict(sa.select(SITE), m.Site, scope)
     if search:
-        statement = statement.where(_contains((SITE.c.name, SITE.c.address, SITE.c.city), search))
+        statement = statement.where(contains((SITE.c.name, SITE.c.address, SITE.c.city), search))
     if client_id is not None:
         statement = statement.where(SITE.c.client_id == client_id)
     return statement

@@ -77,10 +77,14 @@ async def documents_by_id(
     return await rows_by_id(db, documents_statement, scope, DOCUMENT.c.id, ids)
 
 
-def _owner(owner_column: str) -> sa.Column[Any]:
+def _known(owner_column: str) -> str:
     if owner_column not in OWNER_COLUMNS:
         raise UnknownOwner(f"{owner_column!r} is not one of {', '.join(OWNER_COLUMNS)}")
-    return DOCUMENT.c[owner_column]
+    return owner_column
+
+
+def _owner(owner_column: str) -> sa.Column[Any]:
+    return DOCUMENT.c[_known(owner_column)]
 
 
 def owned_documents_statement(scope: Scoping, owner_column: str) -> sa.Select[Any]:
@@ -135,9 +139,7 @@ async def owner_placement(
 ) -> sa.Row[Any] | None:
     """(client_id, site_id) of the record a new document will belong to; None when the
     record does not exist or is out of scope."""
-    model = m.DOCUMENT_OWNERS.get(owner_column)
-    if model is None:
-        raise UnknownOwner(f"{owner_column!r} is not one of {', '.join(OWNER_COLUMNS)}")
+    model = m.DOCUMENT_OWNERS[_known(owner_column)]
     table = table_of(model)
     statement: sa.Select[Any] = sa.select(table.c.client_id, table.c.site_id).where(
         table.c.id == owner_id

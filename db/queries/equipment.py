@@ -15,6 +15,7 @@ from db import models as m
 from db.models.base import table_of
 from db.pagination import Ordering, Page, PageRequest, count, fetch_page, in_row_ids
 from db.scoped.nested import child_lists, rows_by_id, rows_keyed
+from db.text import contains
 
 EQUIPMENT = table_of(m.Equipment)
 ITEM = table_of(m.RevisionItem)
@@ -22,12 +23,6 @@ REVISION = table_of(m.Revision)
 
 # By kind, as a site's equipment reads on a checklist (ix_equipment_site serves a site's list).
 EQUIPMENT_ORDER = Ordering((EQUIPMENT.c.kind, EQUIPMENT.c.id))
-
-
-def _contains(columns: Sequence[sa.ColumnElement[Any]], search: str) -> sa.ColumnElement[bool]:
-    escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return sa.or_(*(sa.func.lower(c).like(pattern, escape="\\") for c in columns))
 
 
 def equipment_statement(
@@ -53,7 +48,7 @@ def equipment_statement(
             EQUIPMENT.c.serial_number,
             EQUIPMENT.c.location,
         )
-        statement = statement.where(_contains(columns, search))
+        statement = statement.where(contains(columns, search))
     return statement
 
 

@@ -64,9 +64,9 @@ def logo_of(row: sa.Row[Any]) -> str | None:
 
 
 async def update(db: AsyncConnection, organization_id: uuid.UUID, values: dict[str, Any]) -> None:
-    """Write the changed columns (never ``portal_enabled``: portal_access owns that switch)."""
+    """Write the changed columns (never ``portal_enabled``: portal_access_actions switches it)."""
     if "portal_enabled" in values:
-        raise ValueError("switch the portal with portal_access.set_organization_portal")
+        raise ValueError("switch the portal with portal_access_actions.set_organization_portal")
     await db.execute(
         ORGANIZATION.update().where(ORGANIZATION.c.id == organization_id).values(**values)
     )

@@ -31,29 +31,6 @@ CANCELLED = m.OutboxStatus.CANCELLED.value
 
 
 @dataclasses.dataclass(frozen=True)
-class OutboxEntry:
-    """A message as the staff outbox view shows it (no bodies)."""
-
-    id: uuid.UUID
-    created_at: dt.datetime
-    kind: str
-    to_address: str
-    locale: str
-    subject: str
-    status: m.OutboxStatus
-    attempts: int
-    next_attempt_at: dt.datetime
-    last_error: str | None
-    sent_at: dt.datetime | None
-
-
-@dataclasses.dataclass(frozen=True)
-class OutboxPage:
-    entries: list[OutboxEntry]
-    has_next: bool
-
-
-@dataclasses.dataclass(frozen=True)
 class ClaimedMessage:
     """A due message, locked by the worker's open transaction."""
 
@@ -79,61 +56,6 @@ class StoredFile:
     storage_key: str
 
 
-def _status_filter(status: m.OutboxStatus | None) -> sa.ColumnElement[bool]:
-    return sa.true() if status is None else OUTBOX.c.status == status.value
-
-
-async def list_messages(
-    db: AsyncConnection,
-    organization_id: uuid.UUID,
-    *,
-    status: m.OutboxStatus | None = None,
-    first: int = 50,
-    after: tuple[dt.datetime, uuid.UUID] | None = None,
-) -> OutboxPage:
-    """The organization's messages, newest first, keyset-paged by ``(created_at, id)``.
-
-    ``after`` is the ``(created_at, id)`` of the last entry of the previous page.
-    """
-    query = (
-        sa.select(
-            OUTBOX.c.id,
-            OUTBOX.c.created_at,
-            OUTBOX.c.kind,
-            OUTBOX.c.to_address,
-            OUTBOX.c.locale,
-            OUTBOX.c.subject,
-            OUTBOX.c.status,
-            OUTBOX.c.attempts,
-            OUTBOX.c.next_attempt_at,
-            OUTBOX.c.last_error,
-            OUTBOX.c.sent_at,
-        )
-        .where(OUTBOX.c.organization_id == organization_id, _status_filter(status))
-        .order_by(OUTBOX.c.created_at.desc(), OUTBOX.c.id.desc())
-        .limit(first + 1)
-    )
-    if after is not None:
-        query = query.where(sa.tuple_(OUTBOX.c.created_at, OUTBOX.c.id) < sa.tuple_(*after))
-    rows = (await db.execute(query)).mappings().all()
-    entries = [
-        OutboxEntry(**{**row, "status": m.OutboxStatus(row["status"])}) for row in rows[:first]
-    ]
-    return OutboxPage(entries=entries, has_next=len(rows) > first)
-
-
-async def count_messages(
-    db: AsyncConnection, organization_id: uuid.UUID, *, status: m.OutboxStatus | None = None
-) -> int:
-    """How many messages the organization has (with ``status``, if given)."""
-    count = await db.scalar(
-        sa.select(sa.func.count())
-        .select_from(OUTBOX)
-        .where(OUTBOX.c.organization_id == organization_id, _status_filter(status))
-    )
-    return int(count or 0)
-
-
 async def retry_dead(
     db: AsyncConnection, organization_id: uuid.UUID, message_id: uuid.UUID
 ) -> bool:
@@ -155,32 +77,32 @@ async def retry_dead(
     return result.first() is not None
 
 
+def next_due(statement: sa.Select[Any], queue: sa.Table) -> sa.Select[Any]:
+    """``statement`` narrowed to the ``queue`` row (outbox, webhook deliveries) a worker takes
+    next: the PENDING one due first, locked, skipping those other workers hold."""
+    return (
+        statement.where(queue.c.status == PENDING, queue.c.next_attempt_at <= sa.func.now())
+        .order_by(queue.c.next_attempt_at, queue.c.id)
+        .limit(1)
+        .with_for_update(of=queue, skip_locked=True)
+    )
+
+
 async def claim_next(db: AsyncConnection) -> ClaimedMessage | None:
     """Lock the next due PENDING message, skipping those other workers hold; None if none."""
-    row = (
-        (
-            await db.execute(
-                sa.select(
-                    OUTBOX.c.id,
-                    OUTBOX.c.organization_id,
-                    OUTBOX.c.kind,
-                    OUTBOX.c.to_address,
-                    OUTBOX.c.locale,
-                    OUTBOX.c.subject,
-                    OUTBOX.c.body_text,
-                    OUTBOX.c.body_html,
-                    OUTBOX.c.payload,
-                    OUTBOX.c.attempts,
-                )
-                .where(OUTBOX.c.status == PENDING, OUTBOX.c.next_attempt_at <= sa.func.now())
-                .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        .mappings()
-        .first()
+    statement = sa.select(
+        OUTBOX.c.id,
+        OUTBOX.c.organization_id,
+        OUTBOX.c.kind,
+        OUTBOX.c.to_address,
+        OUTBOX.c.locale,
+        OUTBOX.c.subject,
+        OUTBOX.c.body_text,
+        OUTBOX.c.body_html,
+        OUTBOX.c.payload,
+        OUTBOX.c.attempts,
     )
+    row = (await db.execute(next_due(statement, OUTBOX))).mappings().first()
     return None if row is None else ClaimedMessage(**row)
 
 

@@ -30,6 +30,7 @@ from db.pagination import (
     fetch_page,
 )
 from db.scoped.nested import child_lists, rows_by_id
+from db.text import contains
 
 STAFF = table_of(m.StaffUser)
 HOURS = table_of(m.WorkingHours)
@@ -64,20 +65,14 @@ class StaffFilter:
     active: bool | None = None
 
 
-def _contains(search: str) -> sa.ColumnElement[bool]:
-    escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    columns = (STAFF.c.first_name, STAFF.c.last_name, STAFF.c.email)
-    return sa.or_(*(sa.func.lower(c).like(pattern, escape="\\") for c in columns))
-
-
 def staff_statement(scope: Scoping, where: StaffFilter | None = None) -> sa.Select[Any]:
     """The staff users of the caller's organization, filtered by ``where``."""
     statement = restrict(sa.select(STAFF), m.StaffUser, scope)
     if where is None:
         return statement
     if where.search:
-        statement = statement.where(_contains(where.search))
+        names = (STAFF.c.first_name, STAFF.c.last_name, STAFF.c.email)
+        statement = statement.where(contains(names, where.search))
     if where.roles is not None:
         statement = statement.where(STAFF.c.role.in_(where.roles))
     if where.active is not None:

@@ -15,14 +15,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, restrict
 from db import models as m
 from db.models.base import table_of
-from db.queries.accounts import TOKEN, AccountKind, end_sessions
-from db.queries.client_actions import OPEN_VISITS, Taken
+from db.queries.accounts import AccountKind, end_access
+from db.queries.client_actions import OPEN_VISITS, taken_on
 
 STAFF = table_of(m.StaffUser)
 HOURS = table_of(m.WorkingHours)
@@ -66,12 +65,8 @@ async def write_staff_user(
         if staff_id is None
         else STAFF.update().where(STAFF.c.id == staff_id).values(values)
     )
-    try:
+    with taken_on({EMAIL_INDEX: "email"}):
         return (await db.execute(statement.returning(*STAFF.c))).one()
-    except IntegrityError as error:
-        if EMAIL_INDEX not in str(error.orig):
-            raise
-        raise Taken("email") from None
 
 
 async def deactivate(db: AsyncConnection, staff_id: uuid.UUID, now: dt.datetime) -> sa.Row[Any]:
@@ -81,12 +76,7 @@ async def deactivate(db: AsyncConnection, staff_id: uuid.UUID, now: dt.datetime)
             STAFF.update().where(STAFF.c.id == staff_id).values(active=False).returning(*STAFF.c)
         )
     ).one()
-    await end_sessions(db, AccountKind.STAFF, staff_id, now)
-    await db.execute(
-        TOKEN.update()
-        .where(TOKEN.c.staff_user_id == staff_id, TOKEN.c.used_at.is_(None))
-        .values(superseded_at=sa.func.coalesce(TOKEN.c.superseded_at, now))
-    )
+    await end_access(db, AccountKind.STAFF, staff_id, now)
     return row
 
 

@@ -15,8 +15,7 @@ from authz.principals import Audience
 from authz.scope import RowScope, restrict
 from db import models as m
 from db.models.base import table_of
-from db.queries.accounts import AccountKind
-from db.queries.booking import Author
+from db.queries.idempotency import Author, author_columns, id_by_key
 
 TICKET = table_of(m.Ticket)
 COMMENT = table_of(m.TicketComment)
@@ -38,11 +37,7 @@ class TicketPlace:
 
 def opened_by(author: Author) -> dict[str, uuid.UUID | None]:
     """The author columns of a ticket ``author`` opens: whose idempotency key it is."""
-    kind, account_id = author
-    return {
-        "opened_by_contact_id": account_id if kind is AccountKind.CONTACT else None,
-        "opened_by_staff_id": account_id if kind is AccountKind.STAFF else None,
-    }
+    return author_columns(author, "opened")
 
 
 async def ticket_by_key(
@@ -50,16 +45,7 @@ async def ticket_by_key(
 ) -> uuid.UUID | None:
     """The ticket an earlier submission of ``author`` with this key opened, if the caller can
     still see it. Keys are the author's own: another caller's equal key is not found."""
-    kind, account_id = author
-    column = (
-        TICKET.c.opened_by_staff_id if kind is AccountKind.STAFF else TICKET.c.opened_by_contact_id
-    )
-    found = await db.scalar(
-        restrict(sa.select(TICKET.c.id), m.Ticket, scope).where(
-            column == account_id, TICKET.c.idempotency_key == idempotency_key
-        )
-    )
-    return found if isinstance(found, uuid.UUID) else None
+    return await id_by_key(db, scope, m.Ticket, "opened", author, idempotency_key)
 
 
 async def place(db: AsyncConnection, scope: RowScope, site_id: uuid.UUID) -> TicketPlace | None:

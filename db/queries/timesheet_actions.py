@@ -68,14 +68,6 @@ async def insert_entry(db: AsyncConnection, values: dict[str, Any]) -> uuid.UUID
     return entry_id
 
 
-async def entry_for_update(
-    db: AsyncConnection, scope: RowScope, entry_id: uuid.UUID
-) -> sa.Row[Any] | None:
-    """A timesheet entry, locked until the transaction ends; None when out of scope."""
-    statement = restrict(sa.select(ENTRY), m.TimesheetEntry, scope).where(ENTRY.c.id == entry_id)
-    return (await db.execute(statement.with_for_update())).first()
-
-
 async def update_entry(db: AsyncConnection, entry_id: uuid.UUID, values: dict[str, Any]) -> None:
     """Write ``values`` (column name to value) to a timesheet entry."""
     await db.execute(ENTRY.update().where(ENTRY.c.id == entry_id).values(values))

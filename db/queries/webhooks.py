@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import models as m
 from db.models.base import new_id, table_of
-from db.queries.outbox import CANCELLED, PENDING, SENT
+from db.queries.outbox import CANCELLED, PENDING, SENT, next_due
 
 ENDPOINT = table_of(m.WebhookEndpoint)
 DELIVERY = table_of(m.WebhookDelivery)
@@ -288,25 +288,17 @@ async def queue_event(
 
 async def claim_next(db: AsyncConnection) -> ClaimedDelivery | None:
     """Lock the next due PENDING delivery, skipping those other workers hold; None if none."""
-    row = (
-        await db.execute(
-            sa.select(
-                DELIVERY.c.id,
-                DELIVERY.c.organization_id,
-                DELIVERY.c.event,
-                DELIVERY.c.payload,
-                DELIVERY.c.attempts,
-                ENDPOINT.c.url,
-                ENDPOINT.c.seed,
-                ENDPOINT.c.disabled_at.is_not(None).label("disabled"),
-            )
-            .join(ENDPOINT, ENDPOINT.c.id == DELIVERY.c.endpoint_id)
-            .where(DELIVERY.c.status == PENDING, DELIVERY.c.next_attempt_at <= sa.func.now())
-            .order_by(DELIVERY.c.next_attempt_at, DELIVERY.c.id)
-            .limit(1)
-            .with_for_update(of=DELIVERY, skip_locked=True)
-        )
-    ).first()
+    statement = sa.select(
+        DELIVERY.c.id,
+        DELIVERY.c.organization_id,
+        DELIVERY.c.event,
+        DELIVERY.c.payload,
+        DELIVERY.c.attempts,
+        ENDPOINT.c.url,
+        ENDPOINT.c.seed,
+        ENDPOINT.c.disabled_at.is_not(None).label("disabled"),
+    ).join(ENDPOINT, ENDPOINT.c.id == DELIVERY.c.endpoint_id)
+    row = (await db.execute(next_due(statement, DELIVERY))).first()
     return None if row is None else ClaimedDelivery(**row._mapping)
 
 

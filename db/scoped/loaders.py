@@ -75,7 +75,7 @@ class Loaders:
 
     A loader's function takes the connection and scope, not these loaders: referring back to
     them, it made the loaders, their cached rows and the request one reference cycle, freed by
-    the garbage collector instead of when the request ends (tests/resolvers/test_dashboard.py).
+    the garbage collector instead of when the request ends (tests/api/dashboard/test_queries.py).
     """
 
     def __init__(self, db: AsyncConnection, scope: RowScope) -> None:

@@ -22,7 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.scope import RowScope, ScopeShape, Scoping
+from authz.scope import RowScope, Scoping
+from authz.scope_shape import ScopeShape
 from db import kept
 from db.pagination import (
     Ordering,

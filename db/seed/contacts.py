@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from db.seed.context import Row, SeedContext, ascii_slug
+from authz.principals import FEATURE_FLAGS
+from db.seed.context import Row, SeedContext, ascii_slug, claim
 from db.seed.logins import DEMO_PASSWORD
 from db.seed.profiles import Person
 from db.seed.staff import claim_email
 from db.seed.world import OrgWorld, SiteRef
 
-ALL_FLAGS = (
-    "receives_visit_reminders",
-    "receives_signed_worksheets",
-    "can_view_contracts",
-    "can_view_invoices",
-    "can_open_tickets",
-    "can_book_appointments",
-)
+ALL_FLAGS = FEATURE_FLAGS
 # How often a generated contact has each feature flag.
 FLAG_ODDS = (0.6, 0.5, 0.4, 0.45, 0.7, 0.4)
 # A site-limited demo contact sees work and tickets, not contracts and invoices.
@@ -156,13 +150,7 @@ def _contact(
 
 
 def _username(world: OrgWorld, base: str) -> str:
-    username = base
-    number = 2
-    while username in world.used_usernames:
-        username = f"{base}{number}"
-        number += 1
-    world.used_usernames.add(username)
-    return username
+    return claim(world.used_usernames, lambda number: f"{base}{number}")
 
 
 def _grant(

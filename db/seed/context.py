@@ -7,7 +7,7 @@ import math
 import random
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -139,3 +139,13 @@ def ascii_slug(text: str, separator: str = "") -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     parts = "".join(ch if ch.isalnum() else " " for ch in plain).split()
     return separator.join(parts)
+
+
+def claim(used: set[str], named: Callable[[str], str]) -> str:
+    """The first of ``named("")``, ``named("2")``, ``named("3")``... not in ``used``, marked used
+    (an email or username that another row of the organization already has gets a number)."""
+    name, number = named(""), 2
+    while name in used:
+        name, number = named(str(number)), number + 1
+    used.add(name)
+    return name

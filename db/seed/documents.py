@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 from functools import cache
 
+from db.models.documents import OWNER_COLUMNS
 from db.seed.context import Row, SeedContext, ascii_slug
 from db.seed.world import OrgWorld
 
@@ -90,12 +91,7 @@ def attach(
         "organization_id": world.id,
         "client_id": client["id"],
         "site_id": site_id,
-        "revision_id": None,
-        "work_sheet_id": None,
-        "contract_id": None,
-        "quote_id": None,
-        "invoice_id": None,
-        "intervention_id": None,
+        **dict.fromkeys(OWNER_COLUMNS),
         "kind": kind,
         # References are ASCII codes such as FT-2026/00012; the slash cannot go in a name.
         "file_name": f"{_title_slug(title)}-{reference.replace('/', '-')}.pdf",

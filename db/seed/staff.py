@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from db.seed.context import Row, SeedContext, ascii_slug, hhmm
+from db.seed.context import Row, SeedContext, ascii_slug, claim, hhmm
 from db.seed.logins import DEMO_PASSWORD
 from db.seed.profiles import Person
 from db.seed.world import OrgWorld, Technician
@@ -17,13 +17,7 @@ SHIFT_WEIGHTS = (6, 3, 1)
 def claim_email(world: OrgWorld, first: str, last: str, domain: str) -> str:
     """``first.last@domain`` in ASCII, numbered when that address is already taken."""
     local = f"{ascii_slug(first)}.{ascii_slug(last, '')}"
-    email = f"{local}@{domain}"
-    number = 2
-    while email in world.used_emails:
-        email = f"{local}{number}@{domain}"
-        number += 1
-    world.used_emails.add(email)
-    return email
+    return claim(world.used_emails, lambda number: f"{local}{number}@{domain}")
 
 
 def _staff_row(

@@ -18,38 +18,37 @@ HORIZON_DAYS = 75
 
 
 @dataclass(eq=False)
-class SiteRef:
-    """A site with its client and its coordinates as floats (for distances)."""
+class Seeded:
+    """An object built around one seeded row; ``id`` is that row's."""
 
     row: Row
+
+    @property
+    def id(self) -> uuid.UUID:
+        value: uuid.UUID = self.row["id"]
+        return value
+
+
+@dataclass(eq=False)
+class SiteRef(Seeded):
+    """A site with its client and its coordinates as floats (for distances)."""
+
     client: Row
     lat: float
     lng: float
     # Technicians who usually work here, nearest first (filled by the routes step).
     technicians: list[Technician] = field(default_factory=list)
 
-    @property
-    def id(self) -> uuid.UUID:
-        value: uuid.UUID = self.row["id"]
-        return value
-
 
 @dataclass(eq=False)
-class Activity:
-    row: Row
+class Activity(Seeded):
     spec: ActivitySpec
 
-    @property
-    def id(self) -> uuid.UUID:
-        value: uuid.UUID = self.row["id"]
-        return value
-
 
 @dataclass(eq=False)
-class Technician:
+class Technician(Seeded):
     """A technician's planning data: home base, weekly spans, absences, skills, usual sites."""
 
-    row: Row
     lat: float
     lng: float
     # Weekday (Monday 0) -> working spans in minutes after midnight.
@@ -59,11 +58,6 @@ class Technician:
     sites: list[SiteRef] = field(default_factory=list)
     # Weekday -> sites visited every week on that day (routine contract visits).
     routine: dict[int, list[SiteRef]] = field(default_factory=dict)
-
-    @property
-    def id(self) -> uuid.UUID:
-        value: uuid.UUID = self.row["id"]
-        return value
 
 
 @dataclass(eq=False)

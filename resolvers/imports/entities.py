@@ -88,11 +88,8 @@ def _site(fields: dict[str, str], _: Any) -> dict[str, Any]:
 
 
 def _department(fields: dict[str, str], _: Any) -> dict[str, Any]:
-    values = client_actions.texts(client_actions.DEPARTMENT_TEXT, {"name": fields.get("name")})
     visible = _flag("portalVisible", fields.get("portalVisible"))
-    if visible is not None:
-        values["portal_visible"] = visible
-    return values
+    return client_actions.department_values(fields.get("name"), visible)
 
 
 def _equipment(fields: dict[str, str], _: Any) -> dict[str, Any]:

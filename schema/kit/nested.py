@@ -37,18 +37,6 @@ async def connections(
     ]
 
 
-async def nested(
-    info: Info[Context, None],
-    lists: tuple[PagesOf, CountsOf],
-    parent_id: uuid.UUID,
-    to_node: Callable[[Any], T],
-    first: int | None,
-    after: str | None,
-) -> Connection[T]:
-    """One page of a parent's children (see :func:`connections`)."""
-    return (await connections(info, lists, [parent_id], to_node, first, after))[0]
-
-
 def _count_of(
     load: Callable[[uuid.UUID], Awaitable[int]], key: uuid.UUID
 ) -> Callable[[], Awaitable[int]]:

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import strawberry
 from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode
 from strawberry import Info
 
 from authz.principals import Audience, Principal
-from db.pagination import MAX_PAGE, PARTNER_MAX_PAGE, BadCursor, BadPage, Page, PageRequest
+from db.cursors import BadCursor
+from db.pagination import MAX_PAGE, PARTNER_MAX_PAGE, BadPage, Page, PageRequest
+from db.scoped.loaders import ById
 from schema.kit.errors import BadUserInput
 
 T = TypeVar("T")
@@ -36,6 +38,14 @@ def set_page_limit(principal: Principal) -> None:
 @strawberry.interface(description="A record with an opaque global id, for node(id:).")
 class Node:
     id: strawberry.ID
+    # The query that reads records of the type by id, within a row scope: node(id:) and the
+    # root "one by id" fields load through it (None: not loadable by id).
+    by_id: ClassVar[ById | None] = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Self:
+        """The object of a row read by ``by_id``; every type that implements Node builds one."""
+        raise NotImplementedError(f"{cls.__name__} does not define from_row")
 
 
 # Cursors are encoded only when a document selects them (most select none).

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from authz.scope import RowScope
 from db.queries import appointments, billing, revisions, timesheets, worksheets
@@ -16,6 +16,10 @@ from schema.kit.periods import Moment, OutOfCalendar, in_calendar, parse_month
 from schema.revisions import RevisionResult
 from schema.worksheets import WorkSheetStatus
 from sportello.exports.base import ExportInputError, global_id
+
+# Reads one argument by name: date, time, utc_time.
+Reader = Callable[[Mapping[str, str], str], Any]
+Filter = TypeVar("Filter")
 
 
 def choices_of(params: Mapping[str, str], name: str, choices: Any) -> tuple[str, ...] | None:
@@ -103,7 +107,7 @@ def flag(params: Mapping[str, str], name: str) -> bool | None:
 FLAGS = {"true": True, "1": True, "false": False, "0": False}
 
 
-def span(params: Mapping[str, str], read: Callable[[Mapping[str, str], str], Any]) -> Any:
+def span(params: Mapping[str, str], read: Reader) -> Any:
     """The ``from``/``to`` period of a list, refused when it ends before it starts."""
     since, until = read(params, "from"), read(params, "to")
     if since is not None and until is not None and until < since:
@@ -130,30 +134,28 @@ def bill_filter(params: Mapping[str, str], statuses: Any) -> billing.BillFilter:
     )
 
 
+def dated(
+    make: Callable[..., Filter], p: Mapping[str, str], read: Reader, statuses: Any = None
+) -> Filter:
+    """The filter ``make`` builds of a dated list's arguments: site, client, the ``from``/``to``
+    period read by ``read`` and, when the list has them, the ``status`` choices of ``statuses``."""
+    since, until = span(p, read)
+    chosen = {} if statuses is None else {"statuses": choices_of(p, "status", statuses)}
+    return make(site_id=site(p), client_id=client(p), since=since, until=until, **chosen)
+
+
 def appointments_of(scope: RowScope, p: Mapping[str, str]) -> Any:
-    since, until = span(p, time)
-    status = choices_of(p, "status", AppointmentStatus)
-    where = appointments.AppointmentFilter(
-        site_id=site(p), client_id=client(p), since=since, until=until, statuses=status
-    )
+    where = dated(appointments.AppointmentFilter, p, time, AppointmentStatus)
     return appointments.appointments_statement(scope, where)
 
 
 def work_sheets_of(scope: RowScope, p: Mapping[str, str]) -> Any:
-    since, until = span(p, date)
-    status = choices_of(p, "status", WorkSheetStatus)
-    where = worksheets.WorkSheetFilter(
-        site_id=site(p), client_id=client(p), since=since, until=until, statuses=status
-    )
+    where = dated(worksheets.WorkSheetFilter, p, date, WorkSheetStatus)
     return worksheets.work_sheets_statement(scope, where)
 
 
 def entries_of(scope: RowScope, p: Mapping[str, str]) -> Any:
-    since, until = span(p, time)
-    where = timesheets.TimesheetFilter(
-        site_id=site(p), client_id=client(p), since=since, until=until
-    )
-    return timesheets.entries_statement(scope, where)
+    return timesheets.entries_statement(scope, dated(timesheets.TimesheetFilter, p, time))
 
 
 def revisions_of(scope: RowScope, p: Mapping[str, str]) -> Any:

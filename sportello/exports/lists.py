@@ -8,6 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+import sportello.exports.arguments as arg
+import sportello.exports.columns as col
 from authz.scope import RowScope
 from db.pagination import Ordering
 from db.queries import (
@@ -25,8 +27,6 @@ from db.queries import (
 from schema.billing import InvoiceStatus, QuoteStatus
 from schema.documents import DocumentKind
 from schema.tickets import TicketStatus, TicketUrgency
-from sportello.exports import arguments as arg
-from sportello.exports import columns as col
 from sportello.exports.base import Column, Export, column, global_id, text
 
 
@@ -42,6 +42,22 @@ def list_export(
     site's names (col.places_of prints them beside the ids)."""
     named = build if table is None else _named(build, table)
     return Export(name, frozenset({"siteId", "clientId", *parameters}), named, ordering, columns)
+
+
+def bill_export(
+    name: str,
+    statement: Callable[[RowScope, billing.BillFilter], Any],
+    statuses: Any,
+    ordering: Ordering,
+    columns: tuple[Column, ...],
+    table: sa.Table,
+) -> Export:
+    """A list of quotes or invoices, filtered by issue day (``from``/``to``) and ``status``."""
+
+    def build(scope: RowScope, p: Mapping[str, str]) -> Any:
+        return statement(scope, arg.bill_filter(p, statuses))
+
+    return list_export(name, build, ordering, columns, "from", "to", "status", table=table)
 
 
 def _named(
@@ -108,25 +124,21 @@ LISTS.update(
             "expiringBefore",
             table=contracts.CONTRACT,
         ),
-        "quotes": list_export(
+        "quotes": bill_export(
             "quotes",
-            lambda scope, p: billing.quotes_statement(scope, arg.bill_filter(p, QuoteStatus)),
+            billing.quotes_statement,
+            QuoteStatus,
             billing.QUOTE_ORDER,
             col.bill("Quote", "number", "title", "issuedOn", "validUntil"),
-            "from",
-            "to",
-            "status",
-            table=billing.QUOTE,
+            billing.QUOTE,
         ),
-        "invoices": list_export(
+        "invoices": bill_export(
             "invoices",
-            lambda scope, p: billing.invoices_statement(scope, arg.bill_filter(p, InvoiceStatus)),
+            billing.invoices_statement,
+            InvoiceStatus,
             billing.INVOICE_ORDER,
             col.bill("Invoice", "number", "issuedOn", "dueOn", "paidOn"),
-            "from",
-            "to",
-            "status",
-            table=billing.INVOICE,
+            billing.INVOICE,
         ),
         "tickets": list_export(
             "tickets",

@@ -9,12 +9,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import sportello.exports.arguments as arguments
+from authz.policy import (
+    COMPLIANCE,
+    EQUIPMENT_STATUS,
+    HOURS,
+    INTERVENTION_COUNTS,
+    SITE_COLUMNS,
+    TICKET_FIGURES,
+)
 from authz.scope import RowScope
 from db.pagination import Ordering
 from db.queries import reports
 from schema.kit import ids
 from schema.kit.errors import NotFound
-from sportello.exports import arguments
 from sportello.exports.base import Column, Export, ExportInputError, column, global_id
 
 
@@ -84,7 +92,6 @@ def _report(
     return Export(name, parameters, build, ordering, columns, check=_filters_visible)
 
 
-_SITE = ("clientId", "clientName", "siteId", "siteName")
 _ROW = "InterventionReportRow"
 
 REPORTS: dict[str, Export] = {
@@ -102,8 +109,7 @@ REPORTS: dict[str, Export] = {
         (
             *_mirror(_ROW, "periodStart"),
             Column("group_id", _ROW, "groupId", lambda r: ids.encode(r.group_type, r.group_id)),
-            *_mirror(_ROW, "groupName", "total", "requested", "planned", "inProgress"),
-            *_mirror(_ROW, "done", "cancelled"),
+            *_mirror(_ROW, "groupName", *INTERVENTION_COUNTS),
         ),
         "period",
         "groupBy",
@@ -112,54 +118,26 @@ REPORTS: dict[str, Export] = {
         "hoursReport",
         lambda scope, p: reports.hours(scope, _report_filter(p), _period(p)).rows,
         reports.SITE_PERIOD_ORDER,
-        _mirror("HoursReportRow", "periodStart", *_SITE, "hours", "entries"),
+        _mirror("HoursReportRow", "periodStart", *SITE_COLUMNS, *HOURS),
         "period",
     ),
     "ticketReport": _report(
         "ticketReport",
         lambda scope, p: reports.tickets(scope, _report_filter(p)).rows,
         reports.TICKET_ORDER,
-        _mirror(
-            "TicketUrgencyFigures",
-            "urgency",
-            "opened",
-            "resolved",
-            "stillOpen",
-            "medianFirstResponseMinutes",
-            "p90FirstResponseMinutes",
-            "medianResolutionMinutes",
-            "p90ResolutionMinutes",
-        ),
+        _mirror("TicketUrgencyFigures", "urgency", *TICKET_FIGURES),
     ),
     "revisionComplianceReport": _report(
         "revisionComplianceReport",
         lambda scope, p: reports.compliance(scope, _report_filter(p), _period(p)).rows,
         reports.SITE_PERIOD_ORDER,
-        _mirror(
-            "RevisionComplianceRow",
-            "periodStart",
-            *_SITE,
-            "performed",
-            "passed",
-            "passedWithRemarks",
-            "failed",
-            "passRate",
-            "nonCompliantEquipment",
-        ),
+        _mirror("RevisionComplianceRow", "periodStart", *SITE_COLUMNS, *COMPLIANCE),
         "period",
     ),
     "equipmentStatusReport": _report(
         "equipmentStatusReport",
         lambda scope, p: reports.equipment(scope, _report_filter(p)).rows,
         reports.SITE_ORDER,
-        _mirror(
-            "EquipmentStatusRow",
-            *_SITE,
-            "total",
-            "compliant",
-            "nonCompliant",
-            "notChecked",
-            "notRevised",
-        ),
+        _mirror("EquipmentStatusRow", *SITE_COLUMNS, *EQUIPMENT_STATUS),
     ),
 }

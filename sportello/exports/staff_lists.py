@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import sportello.exports.arguments as arg
+import sportello.exports.columns as col
 from authz.principals import CONTACT_FLAGS
 from db.queries import audit_events, portal_access, portal_billing, staff
 from schema.kit.names import full_name
 from schema.staff import StaffRole
-from sportello.exports import arguments as arg
-from sportello.exports import columns as col
 from sportello.exports.base import Column, Export, text
 
 _ACCESS = "PortalAccess"

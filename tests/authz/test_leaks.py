@@ -4,7 +4,7 @@ The pairs of a lookup by id (``client(id:)``) and its list (``clients``) are fou
 view. For each principal, a record is visible through the lookup and through ``node(id:)``
 exactly when it is in the principal's own list: ids of other clients, other sites and other
 organizations answer exactly like ids that do not exist. Lists themselves are checked against
-SQL in tests/resolvers/.
+SQL in tests/api/.
 """
 
 from __future__ import annotations

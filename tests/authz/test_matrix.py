@@ -9,16 +9,12 @@ FORBIDDEN; allowed: no authorization error at all).
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from typing import Any
 
 import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
-    GraphQLInputObjectType,
-    GraphQLList,
     GraphQLNonNull,
     GraphQLScalarType,
     OperationType,
@@ -41,6 +37,7 @@ from sportello.admission import public_root_fields
 from sportello.assembly import views
 from tests.api import Demo
 from tests.partners import partner_token
+from tests.security.sdl import literal, placeholder
 
 NOBODY = uuid.UUID(int=0)
 
@@ -68,53 +65,9 @@ def test_no_view_but_staff_holds_a_field_without_a_rule() -> None:
                 assert name in decided or structural, f"{audience.value}: {type_name}.{name}"
 
 
-def _value(kind: Any) -> Any:
-    """A syntactically valid argument value of a GraphQL input type."""
-    named = get_named_type(kind)
-    if isinstance(kind, GraphQLNonNull):
-        return _value(kind.of_type)
-    if isinstance(kind, GraphQLList):
-        return []
-    if isinstance(named, GraphQLEnumType):
-        return next(iter(named.values))
-    if isinstance(named, GraphQLInputObjectType):
-        return {
-            name: _value(field.type)
-            for name, field in named.fields.items()
-            if isinstance(field.type, GraphQLNonNull)
-        }
-    assert isinstance(named, GraphQLScalarType)
-    samples: dict[str, Any] = {
-        "ID": "bm9wZTox",
-        "String": "x",
-        "Int": 1,
-        "Float": 1.0,
-        "Boolean": True,
-        "DateTime": dt.datetime(2026, 12, 1, tzinfo=dt.UTC).isoformat(),
-        "Date": "2026-12-01",
-        "Decimal": "1",
-        "JSON": {},
-    }
-    return samples.get(named.name, "x")
-
-
-def _literal(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_literal(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, str) and value.isupper() and value.isidentifier():
-        return value  # an enum value
-    return '"' + str(value).replace('"', '\\"') + '"'
-
-
 def document(operation: str, name: str, field: GraphQLField) -> str:
     args = [
-        f"{arg_name}: {_literal(_value(arg.type))}"
+        f"{arg_name}: {literal(placeholder(arg.type), arg.type)}"
         for arg_name, arg in field.args.items()
         if isinstance(arg.type, GraphQLNonNull)
     ]

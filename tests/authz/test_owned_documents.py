@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 import sqlalchemy as sa
@@ -18,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.principals import Audience
 from authz.scope import RowScope
-from db.engine import create_engine
 from db.models.documents import OWNER_COLUMNS, DocumentKind
 from db.queries.documents import (
     DOCUMENT,
@@ -36,14 +34,10 @@ FLAG_SETS = [
 
 
 @pytest.fixture
-async def connection(demo_database: str) -> AsyncIterator[AsyncConnection]:
+async def connection(demo_connection: AsyncConnection) -> AsyncConnection:
     """The demo data, plus documents of appointments (the demo has none), rolled back."""
-    engine = create_engine(demo_database, pool_size=1)
-    async with engine.connect() as connection:
-        await add_appointment_documents(connection)
-        yield connection
-        await connection.rollback()
-    await engine.dispose()
+    await add_appointment_documents(demo_connection)
+    return demo_connection
 
 
 async def add_appointment_documents(connection: AsyncConnection) -> None:

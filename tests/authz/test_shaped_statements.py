@@ -10,7 +10,6 @@ request's values; and that a statement function made per call is refused.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -19,13 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.principals import Audience
 from authz.scope import RowScope, Scoping
-from db.engine import create_engine
 from db.pagination import PageRequest
 from db.queries import equipment as equipment_queries
 from db.scoped.nested import rows_by_id, shaped
 from schema.kit import ids
 from tests.api import Demo
-from tests.resolvers.grants import VISIBLE
+from tests.api.grants import VISIBLE
 
 SITES_WITH_EQUIPMENT = """{ sites(first: 40) { pageInfo { hasNextPage } edges { node { id
   equipment(first: 40) { totalCount pageInfo { hasNextPage } edges { node { id } } } } } } }"""
@@ -50,8 +48,8 @@ async def test_contacts_of_one_shape_in_turn_each_see_only_their_own_nested_rows
             ]
             for site in sites
         }
-        async with demo.engine.connect() as connection:
-            rows = await connection.execute(sa.text(EXPECTED), {"email": demo.login_of(role)})
+        async with demo.engine.connect() as demo_connection:
+            rows = await demo_connection.execute(sa.text(EXPECTED), {"email": demo.login_of(role)})
             expected = {site_id: list(equipment) for site_id, equipment in rows}
         assert seen, role
         assert {site: found for site, found in seen.items() if found} == expected, role
@@ -59,14 +57,6 @@ async def test_contacts_of_one_shape_in_turn_each_see_only_their_own_nested_rows
             equipment = site["node"]["equipment"]
             assert not equipment["pageInfo"]["hasNextPage"]
             assert equipment["totalCount"] == len(equipment["edges"]), role
-
-
-@pytest.fixture
-async def connection(demo_database: str) -> AsyncIterator[AsyncConnection]:
-    engine = create_engine(demo_database, pool_size=1)
-    async with engine.connect() as connection:
-        yield connection
-    await engine.dispose()
 
 
 async def two_contact_scopes(connection: AsyncConnection) -> tuple[RowScope, RowScope]:
@@ -94,9 +84,9 @@ async def two_contact_scopes(connection: AsyncConnection) -> tuple[RowScope, Row
 
 
 async def test_a_kept_statement_runs_with_each_scopes_values(
-    connection: AsyncConnection,
+    demo_connection: AsyncConnection,
 ) -> None:
-    first, second = await two_contact_scopes(connection)
+    first, second = await two_contact_scopes(demo_connection)
     assert first.shape == second.shape
     assert shaped(equipment_queries.equipment_statement, first.shape) is shaped(
         equipment_queries.equipment_statement, second.shape
@@ -104,12 +94,12 @@ async def test_a_kept_statement_runs_with_each_scopes_values(
     every_site = list((first.sites or set()) | (second.sites or set()))
     for scope in (first, second, first, second):
         pages = await equipment_queries.equipment_of_sites(
-            connection, scope, every_site, PageRequest(first=100, with_total=True)
+            demo_connection, scope, every_site, PageRequest(first=100, with_total=True)
         )
         assert scope.sites is not None
         (own_site,) = scope.sites
         expected = (
-            await connection.execute(
+            await demo_connection.execute(
                 sa.text("SELECT id FROM equipment WHERE site_id = :s ORDER BY kind, id"),
                 {"s": own_site},
             )
@@ -121,7 +111,7 @@ async def test_a_kept_statement_runs_with_each_scopes_values(
             assert pages[other].total == 0
         own = pages[own_site].rows[0].id
         found = await rows_by_id(
-            connection,
+            demo_connection,
             equipment_queries.equipment_statement,
             scope,
             equipment_queries.EQUIPMENT.c.id,
@@ -131,12 +121,12 @@ async def test_a_kept_statement_runs_with_each_scopes_values(
 
 
 async def test_a_kept_statement_does_not_run_without_the_requests_values(
-    connection: AsyncConnection,
+    demo_connection: AsyncConnection,
 ) -> None:
-    first, _ = await two_contact_scopes(connection)
+    first, _ = await two_contact_scopes(demo_connection)
     statement = shaped(equipment_queries.equipment_statement, first.shape)
     with pytest.raises(sa.exc.StatementError, match=r"scope_organization|scope_sites"):
-        await connection.execute(statement)
+        await demo_connection.execute(statement)
 
 
 def test_a_statement_function_made_per_call_is_refused() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from authz.principals import Audience
 from authz.scope import RowScope, Scoping
 from db import kept
-from db.engine import create_engine
 from db.pagination import PageRequest, fetch_child_pages, rows_by_id_statement
 from db.queries import billing, clients, equipment, tickets, timesheets, worksheets
 from db.scoped.nested import shaped
@@ -37,14 +36,6 @@ LOOKUPS: list[tuple[StatementOf, sa.Table]] = [
     (timesheets.entries_statement, timesheets.ENTRY),
     (equipment.equipment_statement, equipment.EQUIPMENT),
 ]
-
-
-@pytest.fixture
-async def connection(demo_database: str) -> AsyncIterator[AsyncConnection]:
-    engine = create_engine(demo_database, pool_size=1)
-    async with engine.connect() as connection:
-        yield connection
-    await engine.dispose()
 
 
 async def staff_scope(connection: AsyncConnection) -> RowScope:
@@ -68,14 +59,14 @@ def used_the_driver(statement: sa.Select[Any]) -> bool:
     return plan is not None and plan.make_row is not None
 
 
-async def test_rows_from_the_driver_are_sqlalchemys_rows(connection: AsyncConnection) -> None:
-    await connection.begin()
-    scope = await staff_scope(connection)
-    assert kept.direct_available(connection)
+async def test_rows_from_the_driver_are_sqlalchemys_rows(demo_connection: AsyncConnection) -> None:
+    await demo_connection.begin()
+    scope = await staff_scope(demo_connection)
+    assert kept.direct_available(demo_connection)
     for statement_of, table in LOOKUPS:
         ids = list(
             (
-                await connection.execute(
+                await demo_connection.execute(
                     sa.select(table.c.id)
                     .where(table.c.organization_id == scope.organization_id)
                     .order_by(table.c.id)
@@ -85,19 +76,19 @@ async def test_rows_from_the_driver_are_sqlalchemys_rows(connection: AsyncConnec
         )
         statement = rows_by_id_statement(shaped(statement_of, scope.shape), table.c.id)
         values: Mapping[str, Any] = {**scope.parameters, "row_ids": ids}
-        direct = await kept.execute(connection, statement, values)
+        direct = await kept.execute(demo_connection, statement, values)
         assert used_the_driver(statement), table.name
-        through = (await connection.execute(statement, values)).all()
+        through = (await demo_connection.execute(statement, values)).all()
         assert len(direct) == len(ids), table.name
         same_rows(direct, through)
 
 
-async def test_a_kept_page_with_cursor_and_totals_matches(connection: AsyncConnection) -> None:
-    await connection.begin()
-    scope = await staff_scope(connection)
+async def test_a_kept_page_with_cursor_and_totals_matches(demo_connection: AsyncConnection) -> None:
+    await demo_connection.begin()
+    scope = await staff_scope(demo_connection)
     sites = list(
         (
-            await connection.execute(
+            await demo_connection.execute(
                 sa.text(
                     "SELECT site_id FROM equipment WHERE organization_id = :o "
                     "GROUP BY site_id HAVING count(*) > 3"
@@ -108,7 +99,7 @@ async def test_a_kept_page_with_cursor_and_totals_matches(connection: AsyncConne
     )[:5]
     statement = shaped(equipment.equipment_statement, scope.shape)
     first = await fetch_child_pages(
-        connection,
+        demo_connection,
         statement,
         equipment.EQUIPMENT.c.site_id,
         sites,
@@ -120,12 +111,12 @@ async def test_a_kept_page_with_cursor_and_totals_matches(connection: AsyncConne
         page = first[site]
         assert len(page.rows) == 2
         assert page.has_next
-        expected = await connection.scalar(
+        expected = await demo_connection.scalar(
             sa.text("SELECT count(*) FROM equipment WHERE site_id = :s"), {"s": site}
         )
         assert page.total == expected
         after = await fetch_child_pages(
-            connection,
+            demo_connection,
             statement,
             equipment.EQUIPMENT.c.site_id,
             [site],
@@ -134,7 +125,7 @@ async def test_a_kept_page_with_cursor_and_totals_matches(connection: AsyncConne
             parameters=scope.parameters,
         )
         rest = (
-            await connection.execute(
+            await demo_connection.execute(
                 sa.text("SELECT id FROM equipment WHERE site_id = :s ORDER BY kind, id OFFSET 2"),
                 {"s": site},
             )
@@ -143,13 +134,13 @@ async def test_a_kept_page_with_cursor_and_totals_matches(connection: AsyncConne
 
 
 async def test_statements_sent_at_once_on_one_connection_wait_their_turn(
-    connection: AsyncConnection,
+    demo_connection: AsyncConnection,
 ) -> None:
-    await connection.begin()
-    scope = await staff_scope(connection)
+    await demo_connection.begin()
+    scope = await staff_scope(demo_connection)
     ids = list(
         (
-            await connection.execute(
+            await demo_connection.execute(
                 sa.text("SELECT id FROM site WHERE organization_id = :o LIMIT 30"),
                 {"o": scope.organization_id},
             )
@@ -159,24 +150,24 @@ async def test_statements_sent_at_once_on_one_connection_wait_their_turn(
         shaped(clients.sites_statement, scope.shape), clients.SITE.c.id
     )
     values = {**scope.parameters, "row_ids": ids}
-    expected = (await connection.execute(statement, values)).all()
-    sleep = connection.execute(sa.text("SELECT pg_sleep(0.01)"))
-    direct = [kept.execute(connection, statement, values) for _ in range(10)]
+    expected = (await demo_connection.execute(statement, values)).all()
+    sleep = demo_connection.execute(sa.text("SELECT pg_sleep(0.01)"))
+    direct = [kept.execute(demo_connection, statement, values) for _ in range(10)]
     results = await asyncio.gather(*direct[:5], sleep, *direct[5:])
     for rows in results[:5] + results[6:]:
         assert isinstance(rows, list)
         same_rows(rows, expected)
 
 
-async def test_a_kept_statement_needs_the_requests_values(connection: AsyncConnection) -> None:
-    await connection.begin()
-    scope = await staff_scope(connection)
-    await connection.execute(sa.text("SELECT 1"))
+async def test_a_kept_statement_needs_the_requests_values(demo_connection: AsyncConnection) -> None:
+    await demo_connection.begin()
+    scope = await staff_scope(demo_connection)
+    await demo_connection.execute(sa.text("SELECT 1"))
     statement = rows_by_id_statement(
         shaped(clients.sites_statement, scope.shape), clients.SITE.c.id
     )
     with pytest.raises(sa.exc.InvalidRequestError, match="scope_organization"):
-        await kept.execute(connection, statement, {"row_ids": []})
+        await kept.execute(demo_connection, statement, {"row_ids": []})
 
 
 # A statement of the tests' own, kept: its page size is a parameter PostgreSQL checks.
@@ -188,45 +179,45 @@ FIRST_SITES = kept.keep(
 
 
 async def test_a_failing_statement_raises_a_dbapi_error_and_the_transaction_rolls_back(
-    connection: AsyncConnection,
+    demo_connection: AsyncConnection,
 ) -> None:
-    transaction = await connection.begin()
-    await connection.execute(sa.text("SELECT 1"))
+    transaction = await demo_connection.begin()
+    await demo_connection.execute(sa.text("SELECT 1"))
     with pytest.raises(sa.exc.DBAPIError, match="LIMIT must not be negative"):
-        await kept.execute(connection, FIRST_SITES, {"size": -1})
+        await kept.execute(demo_connection, FIRST_SITES, {"size": -1})
     assert used_the_driver(FIRST_SITES)
     with pytest.raises(sa.exc.DBAPIError, match="current transaction is aborted"):
-        await kept.execute(connection, FIRST_SITES, {"size": 1})
+        await kept.execute(demo_connection, FIRST_SITES, {"size": 1})
     await transaction.rollback()
-    async with connection.begin():
-        await connection.execute(sa.text("SELECT 1"))
-        again = await kept.execute(connection, FIRST_SITES, {"size": 2})
+    async with demo_connection.begin():
+        await demo_connection.execute(sa.text("SELECT 1"))
+        again = await kept.execute(demo_connection, FIRST_SITES, {"size": 2})
         expected = (
-            await connection.execute(sa.text("SELECT id FROM site ORDER BY id LIMIT 2"))
+            await demo_connection.execute(sa.text("SELECT id FROM site ORDER BY id LIMIT 2"))
         ).scalars()
     assert [row.id for row in again] == list(expected)
 
 
 async def test_before_the_transaction_starts_sqlalchemy_runs_it(
-    connection: AsyncConnection,
+    demo_connection: AsyncConnection,
 ) -> None:
-    scope = await staff_scope(connection)
-    await connection.commit()
+    scope = await staff_scope(demo_connection)
+    await demo_connection.commit()
     ids = list(
         (
-            await connection.execute(
+            await demo_connection.execute(
                 sa.text("SELECT id FROM ticket WHERE organization_id = :o LIMIT 5"),
                 {"o": scope.organization_id},
             )
         ).scalars()
     )
-    await connection.commit()
+    await demo_connection.commit()
     statement = rows_by_id_statement(
         shaped(tickets.tickets_statement, scope.shape), tickets.TICKET.c.id
     )
     values = {**scope.parameters, "row_ids": ids}
-    first = await kept.execute(connection, statement, values)  # begins the transaction
-    second = await kept.execute(connection, statement, values)
+    first = await kept.execute(demo_connection, statement, values)  # begins the transaction
+    second = await kept.execute(demo_connection, statement, values)
     same_rows(first, second)
     assert len(first) == 5
 
@@ -235,19 +226,19 @@ TRANSACTION_ID = kept.keep(sa.select(sa.func.txid_current().label("id")))
 
 
 async def test_a_begun_transaction_starts_on_the_driver_with_its_first_kept_statement(
-    connection: AsyncConnection,
+    demo_connection: AsyncConnection,
 ) -> None:
     """SQLAlchemy sends BEGIN with a transaction's first statement; when that statement is a
     kept one (a request's session lookup), the short path sends it: the statements after it,
     through either path, are in the same transaction, and a rollback undoes them all."""
-    await connection.commit()
-    transaction = await connection.begin()
-    first = await kept.execute(connection, TRANSACTION_ID, {})
+    await demo_connection.commit()
+    transaction = await demo_connection.begin()
+    first = await kept.execute(demo_connection, TRANSACTION_ID, {})
     assert used_the_driver(TRANSACTION_ID)
-    assert await connection.scalar(sa.select(sa.func.txid_current())) == first[0].id
-    await connection.execute(sa.text("CREATE TABLE scratch (n int)"))
-    assert (await kept.execute(connection, TRANSACTION_ID, {}))[0].id == first[0].id
+    assert await demo_connection.scalar(sa.select(sa.func.txid_current())) == first[0].id
+    await demo_connection.execute(sa.text("CREATE TABLE scratch (n int)"))
+    assert (await kept.execute(demo_connection, TRANSACTION_ID, {}))[0].id == first[0].id
     await transaction.rollback()
-    async with connection.begin():
-        assert await connection.scalar(sa.text("SELECT to_regclass('scratch')")) is None
-        assert (await kept.execute(connection, TRANSACTION_ID, {}))[0].id != first[0].id
+    async with demo_connection.begin():
+        assert await demo_connection.scalar(sa.text("SELECT to_regclass('scratch')")) is None
+        assert (await kept.execute(demo_connection, TRANSACTION_ID, {}))[0].id != first[0].id

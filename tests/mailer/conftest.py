@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
 from sportello.base.settings import Settings
+from tests.conftest import MakeClient
 from tests.mailer.smtp import HOST, SmtpServer
 
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[SmtpServer]:
-    """A running SMTP server that records every message it accepts."""
-    server = SmtpServer()
-    await server.start()
-    yield server
-    await server.stop()
+if TYPE_CHECKING:
+    from tests.mailer.follows import World
 
 
 @pytest.fixture
@@ -29,6 +24,16 @@ async def db(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url, pool_size=2)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+async def world(
+    db: AsyncEngine, database_url: str, make_client: MakeClient, smtp: SmtpServer, tmp_path: Path
+) -> World:
+    """The organization whose mail follows its changes (tests/mailer/follows.py)."""
+    from tests.mailer.follows import make_world  # the kit imports this module
+
+    return await make_world(db, database_url, make_client, smtp, tmp_path)
 
 
 def mail_settings(database_url: str, data_dir: Path, port: int | None, **values: Any) -> Settings:

@@ -1,60 +1,33 @@
-"""The few rows the mail tests need, inserted with sensible defaults."""
+"""The few rows the mail tests need, inserted with sensible defaults, and the outbox they fill."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import uuid
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import SQLModel
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import models as m
 from db.models.base import table_of
+from mailer.notifications import queue_scheduled
 from mailer.outbox import enqueue
-
-
-async def insert(db: AsyncConnection, model: type[SQLModel], **values: Any) -> uuid.UUID:
-    row_id = values.setdefault("id", uuid.uuid4())
-    await db.execute(table_of(model).insert().values(**values))
-    assert isinstance(row_id, uuid.UUID)
-    return row_id
+from tests import factories
+from tests.factories import insert
 
 
 async def organization(db: AsyncConnection, **values: Any) -> uuid.UUID:
+    defaults = {"name": "Brillanti Servizi", "notification_email": "ufficio@brillanti.example"}
     slug = f"org-{uuid.uuid4().hex[:8]}"
-    defaults: dict[str, Any] = {
-        "slug": slug,
-        "name": "Brillanti Servizi",
-        "notification_email": "ufficio@brillanti.example",
-        "locale": "it",
-        "timezone": "Europe/Rome",
-    }
-    return await insert(db, m.Organization, **(defaults | values))
+    return await factories.organization(db, slug, **(defaults | values))
 
 
 async def client(db: AsyncConnection, org: uuid.UUID, **values: Any) -> uuid.UUID:
     code = uuid.uuid4().hex[:8]
-    defaults = {"organization_id": org, "code": code, "name": f"Cliente {code}"}
-    return await insert(db, m.Client, **(defaults | values))
-
-
-async def site(db: AsyncConnection, org: uuid.UUID, client_id: uuid.UUID, name: str) -> uuid.UUID:
-    return await insert(
-        db,
-        m.Site,
-        organization_id=org,
-        client_id=client_id,
-        name=name,
-        address="Via Roma 1",
-        city="Milano",
-        postal_code="20100",
-        lat=Decimal("45.46"),
-        lng=Decimal("9.19"),
-    )
+    return await factories.client(db, org, code, **({"name": f"Cliente {code}"} | values))
 
 
 async def contact(
@@ -66,28 +39,23 @@ async def contact(
     site_grant: uuid.UUID | None = None,
     **values: Any,
 ) -> uuid.UUID:
-    """An ACTIVE contact with both notification flags, unless ``values`` say otherwise."""
+    """An ACTIVE contact without a password, with both notification flags, unless ``values``
+    say otherwise."""
     defaults: dict[str, Any] = {
-        "organization_id": org,
         "first_name": name,
         "last_name": "Test",
-        "email": f"{name.lower()}@client.example",
-        "username": name.lower(),
-        "state": m.ContactState.ACTIVE.value,
         "receives_visit_reminders": True,
         "receives_signed_worksheets": True,
     }
-    contact_id = await insert(db, m.Contact, **(defaults | values))
-    if client_grant is not None or site_grant is not None:
-        await insert(
-            db,
-            m.PortalGrant,
-            organization_id=org,
-            contact_id=contact_id,
-            client_id=client_grant,
-            site_id=site_grant,
-        )
-    return contact_id
+    return await factories.contact(
+        db,
+        org,
+        f"{name.lower()}@client.example",
+        password=None,
+        clients=() if client_grant is None else (client_grant,),
+        sites=() if site_grant is None else (site_grant,),
+        **(defaults | values),
+    )
 
 
 async def activity_type(db: AsyncConnection, org: uuid.UUID, *, visible: bool = True) -> uuid.UUID:
@@ -211,3 +179,21 @@ async def message(
     queued = await enqueue(db, organization_id=org, to_address=to_address, **fields)
     assert queued is not None
     return queued
+
+
+async def schedule(engine: AsyncEngine, now: dt.datetime) -> int:
+    """Queues what is due at ``now`` (reminders, alerts): how many messages it queued."""
+    async with engine.begin() as db:
+        return (await queue_scheduled(db, now=now)).total
+
+
+async def queued(engine: AsyncEngine, kind: str) -> list[sa.Row[Any]]:
+    """The outbox messages of ``kind``, by recipient."""
+    outbox = table_of(m.OutboxMessage)
+    statement = (
+        sa.select(outbox)
+        .where(outbox.c.kind == kind)
+        .order_by(outbox.c.to_address, outbox.c.dedupe_key)
+    )
+    async with engine.connect() as db:
+        return list(await db.execute(statement))

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import models as m
-from mailer.notifications import queue_scheduled, queue_signed_worksheet_copies
+from mailer.notifications import queue_signed_worksheet_copies
+from tests import factories
 from tests.mailer import rows
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -38,9 +39,9 @@ async def build_world(db: AsyncConnection) -> World:
     org = await rows.organization(db)
     acme = await rows.client(db, org)
     beta = await rows.client(db, org, portal_enabled=False)
-    north = await rows.site(db, org, acme, "Nord")
-    south = await rows.site(db, org, acme, "Sud")
-    await rows.site(db, org, beta, "Beta")
+    north = await factories.site(db, org, acme, "Nord")
+    south = await factories.site(db, org, acme, "Sud")
+    await factories.site(db, org, beta, "Beta")
     contacts = {
         "anna": await rows.contact(db, org, "Anna", client_grant=acme, locale="es"),
         "bruno": await rows.contact(db, org, "Bruno", site_grant=north),
@@ -54,30 +55,13 @@ async def build_world(db: AsyncConnection) -> World:
             receives_signed_worksheets=False,
         ),
         "elena": await rows.contact(
-            db, org, "Elena", client_grant=acme, state=m.ContactState.DISABLED.value
+            db, org, "Elena", client_grant=acme, state=m.ContactState.DISABLED
         ),
         "fabio": await rows.contact(db, org, "Fabio", client_grant=acme, deleted_at=NOW - DAY),
         "gino": await rows.contact(db, org, "Gino", client_grant=beta),
     }
     activity = await rows.activity_type(db, org)
     return World(org, acme, north, south, activity, contacts)
-
-
-async def queued(engine: AsyncEngine, kind: str) -> list[sa.Row[tuple[object, ...]]]:
-    async with engine.connect() as db:
-        result = await db.execute(
-            sa.text(
-                "SELECT to_address, locale, subject, payload, dedupe_key FROM outbox_message "
-                "WHERE kind = :kind ORDER BY to_address, dedupe_key"
-            ),
-            {"kind": kind},
-        )
-        return list(result)
-
-
-async def schedule(engine: AsyncEngine, now: dt.datetime = NOW) -> int:
-    async with engine.begin() as db:
-        return (await queue_scheduled(db, now=now)).total
 
 
 async def test_visit_reminders_reach_flagged_contacts_covering_the_site_once(
@@ -110,9 +94,9 @@ async def test_visit_reminders_reach_flagged_contacts_covering_the_site_once(
         )
         await rows.intervention(db, w.org, w.client, w.north, hidden, NOW + 3 * DAY)
 
-    assert await schedule(engine) == 4
-    assert await schedule(engine) == 0
-    reminders = await queued(engine, "visit_reminder")
+    assert await rows.schedule(engine, NOW) == 4
+    assert await rows.schedule(engine, NOW) == 0
+    reminders = await rows.queued(engine, "visit_reminder")
     assert sorted((r.to_address, r.dedupe_key) for r in reminders) == sorted(
         [
             ("anna@client.example", f"visit_reminder:{soon}:{w.contacts['anna']}:7"),
@@ -132,9 +116,9 @@ async def test_visit_reminders_reach_flagged_contacts_covering_the_site_once(
     # Two weeks on, the 20-day visit is 6 days away and the 40-day one 26: the 7-day and the
     # 30-day reminders of those are due, once; the visit that took place gets nothing more.
     before = {r.dedupe_key for r in reminders}
-    assert await schedule(engine, NOW + 14 * DAY) == 4
-    assert await schedule(engine, NOW + 14 * DAY) == 0
-    keys = {r.dedupe_key for r in await queued(engine, "visit_reminder")} - before
+    assert await rows.schedule(engine, NOW + 14 * DAY) == 4
+    assert await rows.schedule(engine, NOW + 14 * DAY) == 0
+    keys = {r.dedupe_key for r in await rows.queued(engine, "visit_reminder")} - before
     assert keys == {
         f"visit_reminder:{later}:{w.contacts['anna']}:7",
         f"visit_reminder:{later}:{w.contacts['carla']}:7",
@@ -149,8 +133,8 @@ async def test_a_visit_booked_a_few_days_ahead_gets_only_the_nearest_reminder(
     async with engine.begin() as db:
         w = await build_world(db)
         visit = await rows.intervention(db, w.org, w.client, w.north, w.activity, NOW + 2 * DAY)
-    assert await schedule(engine) == 2
-    keys = [r.dedupe_key for r in await queued(engine, "visit_reminder")]
+    assert await rows.schedule(engine, NOW) == 2
+    keys = [r.dedupe_key for r in await rows.queued(engine, "visit_reminder")]
     assert all(key.startswith(f"visit_reminder:{visit}:") and key.endswith(":7") for key in keys)
 
 
@@ -159,7 +143,7 @@ async def test_no_reminders_when_the_organizations_portal_is_off(engine: AsyncEn
         w = await build_world(db)
         await rows.intervention(db, w.org, w.client, w.north, w.activity, NOW + 2 * DAY)
         await db.execute(sa.text("UPDATE organization SET portal_enabled = false"))
-    assert await schedule(engine) == 0
+    assert await rows.schedule(engine, NOW) == 0
 
 
 async def test_contract_expiry_alerts_go_to_the_organization_once(engine: AsyncEngine) -> None:
@@ -169,9 +153,9 @@ async def test_contract_expiry_alerts_go_to_the_organization_once(engine: AsyncE
         expiring = await rows.contract(db, w.org, w.client, today + 10 * DAY)
         await rows.contract(db, w.org, w.client, today + 60 * DAY)
         await rows.contract(db, w.org, w.client, today - 2 * DAY)
-    assert await schedule(engine) == 1
-    assert await schedule(engine) == 0
-    [alert] = await queued(engine, "contract_expiry")
+    assert await rows.schedule(engine, NOW) == 1
+    assert await rows.schedule(engine, NOW) == 0
+    [alert] = await rows.queued(engine, "contract_expiry")
     assert alert.to_address == "ufficio@brillanti.example"
     assert alert.locale == "it"
     assert alert.payload == {"contract_id": str(expiring)}
@@ -192,9 +176,9 @@ async def test_signed_work_sheet_copies_carry_the_pdf_and_go_out_once(
         old = await rows.work_sheet(db, w.org, w.client, w.south, visit, signed_at=NOW - 9 * DAY)
         await rows.work_sheet(db, w.org, w.client, w.north, visit, signed_at=None)
 
-    assert await schedule(engine) == 2
-    assert await schedule(engine) == 0
-    copies = await queued(engine, "signed_worksheet")
+    assert await rows.schedule(engine, NOW) == 2
+    assert await rows.schedule(engine, NOW) == 0
+    copies = await rows.queued(engine, "signed_worksheet")
     assert [(c.to_address, c.payload["document_ids"]) for c in copies] == [
         ("anna@client.example", [str(pdf)]),
         ("bruno@client.example", [str(pdf)]),
@@ -205,7 +189,7 @@ async def test_signed_work_sheet_copies_carry_the_pdf_and_go_out_once(
         assert await queue_signed_worksheet_copies(db, w.org, old) == 2
         assert await queue_signed_worksheet_copies(db, w.org, old) == 0
         assert await queue_signed_worksheet_copies(db, w.org, sheet) == 0
-    addresses = sorted(c.to_address for c in await queued(engine, "signed_worksheet"))
+    addresses = sorted(c.to_address for c in await rows.queued(engine, "signed_worksheet"))
     assert addresses == [
         "anna@client.example",
         "anna@client.example",

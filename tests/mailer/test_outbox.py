@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from authz.principals import Audience
+from authz.scope import RowScope
 from db import models as m
+from db.pagination import PageRequest
 from db.queries import outbox as queries
 from mailer.outbox import enqueue
 from tests.mailer import rows
+
+# A message as enqueue takes it, but for its organization.
+PLAIN: dict[str, Any] = {
+    "kind": "test",
+    "to_address": "bruno@client.example",
+    "locale": "it",
+    "subject": "Prova",
+    "body_text": "Testo",
+    "body_html": None,
+}
 
 
 async def count(engine: AsyncEngine) -> int:
@@ -28,30 +43,12 @@ async def test_a_rolled_back_transaction_queues_nothing(engine: AsyncEngine) -> 
 
     async with AsyncSession(engine) as session:
         await rows.message(await session.connection(), org)
-        await enqueue(
-            session,
-            organization_id=org,
-            kind="test",
-            to_address="bruno@client.example",
-            locale="it",
-            subject="Prova",
-            body_text="Testo",
-            body_html=None,
-        )
+        await enqueue(session, organization_id=org, **PLAIN)
         await session.rollback()
     assert await count(engine) == 0
 
     async with AsyncSession(engine) as session:
-        await enqueue(
-            session,
-            organization_id=org,
-            kind="test",
-            to_address="bruno@client.example",
-            locale="it",
-            subject="Prova",
-            body_text="Testo",
-            body_html=None,
-        )
+        await enqueue(session, organization_id=org, **PLAIN)
         await session.commit()
     assert await count(engine) == 1
 
@@ -64,12 +61,7 @@ async def test_a_dedupe_key_queues_a_message_once_per_organization(engine: Async
         again = await enqueue(
             db,
             organization_id=org,
-            kind="test",
-            to_address="anna@client.example",
-            locale="it",
-            subject="Prova",
-            body_text="Testo",
-            body_html=None,
+            **(PLAIN | {"to_address": "anna@client.example"}),
             dedupe_key="reminder:1",
         )
         elsewhere = await rows.message(db, other, dedupe_key="reminder:1")
@@ -94,24 +86,26 @@ async def test_staff_page_through_their_organizations_messages_newest_first(
             sa.text("UPDATE outbox_message SET status = 'DEAD', last_error = 'gone' WHERE id = :i"),
             {"i": ids[1]},
         )
+    scope = RowScope(org, Audience.STAFF)
     async with engine.connect() as db:
-        first = await queries.list_messages(db, org, first=2)
-        assert [e.id for e in first.entries] == [ids[4], ids[3]]
+        first = await queries.outbox_page(db, scope, PageRequest(first=2), None)
+        assert [row.id for row in first.rows] == [ids[4], ids[3]]
         assert first.has_next
-        last = first.entries[-1]
-        second = await queries.list_messages(db, org, first=2, after=(last.created_at, last.id))
-        assert [e.id for e in second.entries] == [ids[2], ids[1]]
-        third = await queries.list_messages(
-            db, org, first=2, after=(second.entries[-1].created_at, second.entries[-1].id)
+        second = await queries.outbox_page(
+            db, scope, PageRequest(first=2, after=first.cursor(-1)), None
         )
-        assert [e.id for e in third.entries] == [ids[0]]
+        assert [row.id for row in second.rows] == [ids[2], ids[1]]
+        third = await queries.outbox_page(
+            db, scope, PageRequest(first=2, after=second.cursor(-1)), None
+        )
+        assert [row.id for row in third.rows] == [ids[0]]
         assert not third.has_next
-        dead = await queries.list_messages(db, org, status=m.OutboxStatus.DEAD)
-        assert [(e.id, e.status, e.last_error) for e in dead.entries] == [
+        dead = await queries.outbox_page(db, scope, PageRequest(), m.OutboxStatus.DEAD)
+        assert [(row.id, row.status, row.last_error) for row in dead.rows] == [
             (ids[1], m.OutboxStatus.DEAD, "gone")
         ]
-        assert await queries.count_messages(db, org) == 5
-        assert await queries.count_messages(db, org, status=m.OutboxStatus.PENDING) == 4
+        assert await queries.outbox_count(db, scope, None) == 5
+        assert await queries.outbox_count(db, scope, m.OutboxStatus.PENDING) == 4
 
 
 async def test_only_a_dead_message_of_the_organization_can_be_retried(engine: AsyncEngine) -> None:

@@ -14,7 +14,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mailer.worker import backoff, run_worker
+from mailer.retry import backoff
+from mailer.worker import run_worker
 from tests.mailer import rows
 from tests.mailer.conftest import mail_settings
 from tests.mailer.smtp import SmtpServer, free_port

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mailer.notifications import queue_signed_worksheet_copies
 from mailer.worker import run_worker
+from tests import factories
 from tests.mailer import rows
 from tests.mailer.conftest import mail_settings
 from tests.mailer.smtp import SmtpServer
@@ -24,7 +25,7 @@ async def test_the_worker_queues_due_reminders_and_delivers_them_in_one_pass(
     async with db.begin() as connection:
         org = await rows.organization(connection, name="Brillanti <Servizi>")
         client = await rows.client(connection, org)
-        site = await rows.site(connection, org, client, "Nord")
+        site = await factories.site(connection, org, client, "Nord")
         await rows.contact(connection, org, "Anna", client_grant=client, locale="es")
         activity = await rows.activity_type(connection, org)
         await rows.intervention(connection, org, client, site, activity, NOW + dt.timedelta(days=3))
@@ -51,7 +52,7 @@ async def test_a_signed_work_sheet_copy_arrives_with_its_pdf(
     async with db.begin() as connection:
         org = await rows.organization(connection)
         client = await rows.client(connection, org)
-        site = await rows.site(connection, org, client, "Nord")
+        site = await factories.site(connection, org, client, "Nord")
         await rows.contact(connection, org, "Anna", site_grant=site, locale="en")
         activity = await rows.activity_type(connection, org)
         visit = await rows.intervention(connection, org, client, site, activity, NOW)
@@ -77,7 +78,7 @@ async def test_a_missing_attachment_file_is_retried_not_sent_without_it(
     async with db.begin() as connection:
         org = await rows.organization(connection)
         client = await rows.client(connection, org)
-        site = await rows.site(connection, org, client, "Nord")
+        site = await factories.site(connection, org, client, "Nord")
         activity = await rows.activity_type(connection, org)
         visit = await rows.intervention(connection, org, client, site, activity, NOW)
         sheet = await rows.work_sheet(connection, org, client, site, visit, signed_at=NOW)

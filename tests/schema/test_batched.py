@@ -15,13 +15,12 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import ExecutionResult, parse
-from graphql.execution import execute
-from strawberry.permission import BasePermission
+from graphql import ExecutionResult
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.kit.batched import BATCH
-from schema.kit.execution import PlainFieldsExecution, is_awaitable
+from schema.kit.execution import PlainFieldsExecution
+from tests.schema.executing import NotNumber, assert_same_answers, executed
 
 
 class Calls:
@@ -73,11 +72,9 @@ async def parents(info: strawberry.Info, rows: Sequence[Row]) -> list[Row]:
     return [Row(number=row.number + 100) for row in rows]
 
 
-class NotFive(BasePermission):
+class NotFive(NotNumber):
+    number = 5
     message = "Row five keeps its label."
-
-    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
-        return bool(source.number != 5)
 
 
 @strawberry.type
@@ -134,20 +131,7 @@ def run(
 ) -> tuple[ExecutionResult, Calls]:
     calls = Calls()
     calls.short = short  # type: ignore[attr-defined]
-
-    async def go() -> ExecutionResult:
-        result = execute(
-            SCHEMA._schema,
-            parse(document),
-            variable_values=variables,
-            context_value=calls,
-            executor_class=context,
-            is_awaitable=is_awaitable if context is PlainFieldsExecution else None,
-        )
-        assert not isinstance(result, ExecutionResult)
-        return await result
-
-    return asyncio.run(go()), calls
+    return executed(SCHEMA, document, context, calls, variables), calls
 
 
 DOCUMENTS = {
@@ -165,11 +149,7 @@ DOCUMENTS = {
 def test_a_batch_form_answers_what_the_resolver_answers_per_row(document: str) -> None:
     batched, _ = run(document, PlainFieldsExecution, {"style": "LOUD"})
     per_row, _ = run(document, StrawberryGraphQLCoreExecutionContext, {"style": "LOUD"})
-    assert batched.data == per_row.data
-    assert batched.data is not None
-    assert [(e.message, e.path) for e in batched.errors or []] == [
-        (e.message, e.path) for e in per_row.errors or []
-    ]
+    assert_same_answers(batched, per_row)
 
 
 def test_a_list_calls_the_batch_form_once_per_field_and_no_resolver() -> None:

@@ -1,6 +1,6 @@
 """A list's async fields resolved together answer what graphql-core's row-by-row path answers.
 
-schema/kit/execution.py resolves the async fields of a list's rows side by side
+schema/kit/lists.py resolves the async fields of a list's rows side by side
 (schema/kit/together.py) and completes the rows with the values. Each document here runs with
 both execution contexts over the same rows and must give the same data and the same errors
 (message, path), with the loaders batching as before and without a task per row.
@@ -17,11 +17,11 @@ import strawberry
 from graphql import ExecutionResult, parse
 from graphql.execution import execute
 from strawberry.dataloader import DataLoader
-from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.kit.execution import PlainFieldsExecution, is_awaitable
+from schema.kit.execution import PlainFieldsExecution
 from schema.kit.together import Outcome, run_together
+from tests.schema.executing import NotNumber, assert_same_answers, executed
 
 
 class Batches:
@@ -37,11 +37,9 @@ class Batches:
         return [None if key % 5 == 0 else Owner(number=key) for key in keys]
 
 
-class NotSeven(BasePermission):
+class NotSeven(NotNumber):
+    number = 7
     message = "Row seven's secret is not yours."
-
-    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
-        return bool(source.number != 7)
 
 
 @strawberry.type
@@ -117,31 +115,15 @@ DOCUMENTS = {
 
 
 def run(document: str, context: type[StrawberryGraphQLCoreExecutionContext]) -> tuple[Any, int]:
-    async def go() -> tuple[ExecutionResult, int]:
-        batches = Batches()
-        result = execute(
-            SCHEMA._schema,
-            parse(document),
-            variable_values={"prefix": "of"},
-            context_value=batches,
-            executor_class=context,
-            is_awaitable=is_awaitable if context is PlainFieldsExecution else None,
-        )
-        assert not isinstance(result, ExecutionResult)
-        return await result, batches.count
-
-    return asyncio.run(go())
+    batches = Batches()
+    return executed(SCHEMA, document, context, batches, {"prefix": "of"}), batches.count
 
 
 @pytest.mark.parametrize("document", DOCUMENTS.values(), ids=DOCUMENTS.keys())
 def test_resolved_together_answers_what_row_by_row_answers(document: str) -> None:
     (together, together_batches) = run(document, PlainFieldsExecution)
     (row_by_row, row_by_row_batches) = run(document, StrawberryGraphQLCoreExecutionContext)
-    assert together.data == row_by_row.data
-    assert together.data is not None
-    assert [(e.message, e.path) for e in together.errors or []] == [
-        (e.message, e.path) for e in row_by_row.errors or []
-    ]
+    assert_same_answers(together, row_by_row)
     assert together_batches == row_by_row_batches
 
 

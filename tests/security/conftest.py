@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -35,9 +35,14 @@ from db.seed import DEMO_PASSWORD, demo_logins
 from tests.conftest import Databases
 from tests.partners import partner_token
 
+if TYPE_CHECKING:
+    from tests.security.tenancy import Actors
+
 LOGIN = """mutation($org: String!, $id: String!, $pw: String!) {
   login(organization: $org, identifier: $id, password: $pw) { token expiresAt accountKind }
 }"""
+RESET = """mutation($org: String!, $id: String!) {
+  requestPasswordReset(organization: $org, identifier: $id) }"""
 # Where the demo data lives: "brillanti" is the victim or the attacker, "ignis" the other.
 HOME = "brillanti"
 OTHER = "ignis"
@@ -279,6 +284,14 @@ async def live(
         serving(url, tmp_path_factory.mktemp("live"), **environment) as server,
     ):
         yield server
+
+
+@pytest.fixture(scope="module")
+async def actors(live: Live) -> Actors:
+    """The principals of the module's cross-tenant attacks (tests/security/tenancy.py)."""
+    from tests.security.tenancy import Actors  # the kit imports this module
+
+    return Actors(live)
 
 
 Dedicated = Callable[..., contextlib.AbstractAsyncContextManager[Live]]

@@ -1,14 +1,19 @@
 """What the committed SDL of each audience says, read the way an attacker reads a schema:
-which root fields look a record up by id, which list a type, which fields hold values."""
+which root fields look a record up by id, which list a type, which fields hold values; and
+placeholder values its inputs accept, written as a document writes them."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import re
+import uuid
 from pathlib import Path
+from typing import Any
 
 from graphql import (
+    GraphQLEnumType,
     GraphQLField,
     GraphQLInputObjectType,
     GraphQLInputType,
@@ -23,7 +28,10 @@ from graphql import (
     is_interface_type,
     is_leaf_type,
     is_required_argument,
+    is_required_input_field,
 )
+
+from schema.kit import ids
 
 SDL_DIR = Path(__file__).resolve().parents[2] / "schema" / "sdl"
 AUDIENCES = ("public", "staff", "portal", "partner")
@@ -206,3 +214,53 @@ def positions(schema: GraphQLSchema) -> list[Position]:
                     found.append(Position("mutation", (name,), at, type_))
     # A type reached through an interface and as itself lists its fields once per owner.
     return list(dict.fromkeys(found))
+
+
+# A value of each scalar that passes coercion; ids name no record.
+NOWHERE = ids.encode("Site", uuid.UUID(int=1))
+PLACEHOLDERS: dict[str, Any] = {
+    "String": "x",
+    "ID": NOWHERE,
+    "Int": 1,
+    "Float": 1.0,
+    "Boolean": True,
+    "Date": "2026-11-23",
+    "DateTime": "2026-11-23T08:00:00+01:00",
+    "Time": "08:00:00",
+    "Decimal": "1",
+    "UUID": str(uuid.UUID(int=1)),
+    "JSON": {},
+}
+
+
+def placeholder(type_: GraphQLInputType) -> Any:
+    """A value of ``type_`` that passes coercion: required input fields filled."""
+    if isinstance(type_, GraphQLNonNull):
+        return placeholder(type_.of_type)
+    if isinstance(type_, GraphQLList):
+        return [placeholder(type_.of_type)]
+    if isinstance(type_, GraphQLEnumType):
+        return next(iter(type_.values))
+    if isinstance(type_, GraphQLInputObjectType):
+        return {
+            name: placeholder(field.type)
+            for name, field in type_.fields.items()
+            if is_required_input_field(field)
+        }
+    return PLACEHOLDERS.get(type_.name, "x")
+
+
+def literal(value: Any, type_: GraphQLInputType) -> str:
+    """``value`` of ``type_`` written in the document."""
+    if isinstance(type_, GraphQLNonNull):
+        return literal(value, type_.of_type)
+    if isinstance(type_, GraphQLList):
+        return "[" + ", ".join(literal(v, type_.of_type) for v in value) + "]"
+    if isinstance(type_, GraphQLEnumType):
+        return str(value)
+    if isinstance(type_, GraphQLInputObjectType):
+        fields = ", ".join(f"{k}: {literal(v, type_.fields[k].type)}" for k, v in value.items())
+        return "{" + fields + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from graphql import GraphQLError, OperationType, build_schema
@@ -225,6 +226,31 @@ async def waiting_on_locks(live: Live) -> int:
     return int(count)
 
 
+@contextlib.asynccontextmanager
+async def timesheets_held(
+    live: Live, token: str, count: int
+) -> AsyncIterator[list[asyncio.Task[httpx.Response]]]:
+    """``count`` timesheet queries of ``token``, held by a lock on timesheets until the block
+    ends; the block starts once two of them wait on the lock in the database, and after it
+    every one of them is answered."""
+    async with live.engine.connect() as locker:
+        await locker.begin()
+        await locker.execute(sa.text("LOCK TABLE timesheet_entry IN ACCESS EXCLUSIVE MODE"))
+        held = [asyncio.create_task(live.gql(TIMESHEETS, token=token)) for _ in range(count)]
+        while await waiting_on_locks(live) < 2:  # noqa: ASYNC110 - polls PostgreSQL
+            await asyncio.sleep(0.01)
+        yield held
+        await locker.rollback()
+    for answer in await asyncio.gather(*held):
+        assert answer.status_code == 200, answer.text
+
+
+async def done_within(task: asyncio.Task[httpx.Response], seconds: float = 20) -> bool:
+    """Whether ``task`` is done within ``seconds``."""
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    return task in done
+
+
 async def test_a_heavy_principal_waits_in_its_own_line(dedicated: Dedicated) -> None:
     """Four turns, two per principal: a contact's six list queries, held by a lock on
     timesheets, occupy two turns and wait in its own line; another principal's query is
@@ -237,26 +263,16 @@ async def test_a_heavy_principal_waits_in_its_own_line(dedicated: Dedicated) -> 
     ) as live:
         heavy = await live.token("contact of one client")
         light = await live.token("contact of several clients")
-        async with live.engine.connect() as locker:
-            await locker.begin()
-            await locker.execute(sa.text("LOCK TABLE timesheet_entry IN ACCESS EXCLUSIVE MODE"))
-            held = [asyncio.create_task(live.gql(TIMESHEETS, token=heavy)) for _ in range(6)]
-            while await waiting_on_locks(live) < 2:  # noqa: ASYNC110 - polls PostgreSQL
-                await asyncio.sleep(0.01)
+        async with timesheets_held(live, heavy, 6) as held:
             answered = asyncio.create_task(live.gql(VIEWER, token=light))
-            done, _ = await asyncio.wait({answered}, timeout=20)
-            answered_while_held = answered in done
+            answered_while_held = await done_within(answered)
             blocked_in_the_database = await waiting_on_locks(live)
             still_waiting = sum(not task.done() for task in held)
-            await locker.rollback()
-        heavy_answers = await asyncio.gather(*held)
         light_answer = await answered
     assert answered_while_held
     assert light_answer.json()["data"]["viewer"]["kind"] == "CONTACT"
     assert blocked_in_the_database == 2
     assert still_waiting == 6
-    for answer in heavy_answers:
-        assert answer.status_code == 200, answer.text
 
 
 async def test_a_principal_past_its_line_is_refused_at_once(dedicated: Dedicated) -> None:
@@ -269,25 +285,15 @@ async def test_a_principal_past_its_line_is_refused_at_once(dedicated: Dedicated
     ) as live:
         heavy = await live.token("contact of one client")
         light = await live.token("contact of several clients")
-        async with live.engine.connect() as locker:
-            await locker.begin()
-            await locker.execute(sa.text("LOCK TABLE timesheet_entry IN ACCESS EXCLUSIVE MODE"))
-            held = [asyncio.create_task(live.gql(TIMESHEETS, token=heavy)) for _ in range(2)]
-            while await waiting_on_locks(live) < 2:  # noqa: ASYNC110 - polls PostgreSQL
-                await asyncio.sleep(0.01)
+        async with timesheets_held(live, heavy, 2):
             third = asyncio.create_task(live.gql(TIMESHEETS, token=heavy))
-            done, _ = await asyncio.wait({third}, timeout=20)
-            refused_while_held = third in done
+            refused_while_held = await done_within(third)
             answered = await live.gql(VIEWER, token=light, seconds=20)
-            await locker.rollback()
-        heavy_answers = await asyncio.gather(*held)
         refused = await third
     assert refused_while_held
     rate_limited(refused)
     assert "running or waiting" in refused.json()["errors"][0]["message"]
     assert answered.json()["data"]["viewer"]["kind"] == "CONTACT"
-    for answer in heavy_answers:
-        assert answer.status_code == 200, answer.text
 
 
 async def test_a_session_over_its_cost_budget_is_rate_limited(dedicated: Dedicated) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import struct
 import zlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from schema.kit import ids
 from sportello.base.settings import Settings
 from sportello.cli import seed_database
 from tests.api import ORIGIN, Demo
-from tests.conftest import DEMO_DAY, MakeClient
+from tests.conftest import DEMO_DAY, DemoWithFiles, MakeClient, MakeDemo, bearer
 
 PNG = png((20, 90, 200), lambda x, y: abs(x) + abs(y) <= 0.6)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200)
@@ -34,12 +33,8 @@ SWITCH_OFF = "UPDATE organization SET portal_enabled = false WHERE slug = 'brill
 ADMIN_EMAIL = "giulia.ferri@brillanti.example"
 
 
-class Branding(Demo):
-    """The demo app storing files under ``root``."""
-
-    def __init__(self, demo: Demo, root: Path) -> None:
-        super().__init__(demo.engine, demo.client)
-        self.root = root
+class Branding(DemoWithFiles):
+    """The demo app storing files (the logo among them) under ``root``."""
 
     async def upload(
         self,
@@ -50,39 +45,24 @@ class Branding(Demo):
         content_type: str = "image/png",
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        sent = _headers(token, headers)
+        sent = bearer(token, headers)
         return await self.client.post(
             "/branding/logo", files={"file": (name, data, content_type)}, headers=sent
         )
 
     async def remove(self, token: str | None, headers: dict[str, str] | None = None) -> Any:
-        return await self.client.delete("/branding/logo", headers=_headers(token, headers))
+        return await self.client.delete("/branding/logo", headers=bearer(token, headers))
 
     async def logo_url(self, org: str = "brillanti", token: str | None = None) -> str | None:
         answer = await self.gql(BRANDING, token=token, org=org)
         url: str | None = answer.json()["data"]["portalBranding"]["logoUrl"]
         return url
 
-    def stored_files(self) -> list[Path]:
-        return sorted(p for p in self.root.rglob("*") if p.is_file()) if self.root.exists() else []
-
-
-def _headers(token: str | None, headers: dict[str, str] | None) -> dict[str, str]:
-    sent = dict(headers or {})
-    if token is not None:
-        sent["authorization"] = f"Bearer {token}"
-    return sent
-
 
 @pytest.fixture
-async def branding(
-    make_client: MakeClient, demo_database: str, tmp_path: Path
-) -> AsyncIterator[Branding]:
+async def branding(make_demo: MakeDemo, tmp_path: Path) -> Branding:
     root = tmp_path / "files"
-    client = await make_client(demo_database, files_dir=root)
-    engine = create_engine(demo_database, pool_size=1)
-    yield Branding(Demo(engine, client), root)
-    await engine.dispose()
+    return Branding(await make_demo(files_dir=root), root)
 
 
 async def test_an_admin_uploads_a_logo_that_anyone_then_loads(branding: Branding) -> None:
@@ -179,7 +159,7 @@ async def refusals(
 ) -> list[tuple[int, str | None]]:
     """(status, code) of the logo's upload and removal and of POST /files, for one caller."""
     revision = await branding.scalar("SELECT id FROM revision LIMIT 1")
-    headers = _headers(token, kw.get("headers"))
+    headers = bearer(token, kw.get("headers"))
     answers = [
         await branding.upload(token, **kw),
         await branding.remove(token, **kw),
@@ -256,11 +236,11 @@ async def test_only_png_jpeg_and_webp_within_a_megabyte_by_their_content(
     assert (at_limit.status_code, at_limit.json()["sizeBytes"]) == (200, 1_000_000)
     await branding.remove(admin)
     as_json = await branding.client.post(
-        "/branding/logo", json={"file": "x"}, headers=_headers(admin, None)
+        "/branding/logo", json={"file": "x"}, headers=bearer(admin)
     )
     assert as_json.status_code == 415
     no_file = await branding.client.post(
-        "/branding/logo", files={"other": ("x", PNG)}, headers=_headers(admin, None)
+        "/branding/logo", files={"other": ("x", PNG)}, headers=bearer(admin)
     )
     assert (no_file.status_code, no_file.json()["errors"][0]["extensions"]["field"]) == (
         400,

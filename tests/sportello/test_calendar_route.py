@@ -14,7 +14,7 @@ import icalendar
 
 from schema.kit import ids
 from tests.api import Demo
-from tests.resolvers.grants import VISIBLE
+from tests.api.grants import VISIBLE
 
 CONTACT = "contact of several clients"
 ISSUE = """mutation($id: ID!) {

@@ -8,16 +8,13 @@ import io
 import json
 import uuid
 import zipfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from db.engine import create_engine
 from schema.kit import ids
-from tests.api import Demo
-from tests.conftest import MakeClient
+from tests.conftest import MakeDemo
 from tests.partners import partner_token
 from tests.sportello.test_files_route import CONTACT_SITES, JPEG, PDF, SITE_CONTACT, Office
 
@@ -26,14 +23,9 @@ CONTACT_ID = "SELECT id FROM contact WHERE email = :e"
 
 
 @pytest.fixture
-async def office(
-    make_client: MakeClient, demo_database: str, tmp_path: Path
-) -> AsyncIterator[Office]:
+async def office(make_demo: MakeDemo, tmp_path: Path) -> Office:
     root = tmp_path / "files"
-    client = await make_client(demo_database, files_dir=root, evidence_max_documents=3)
-    engine = create_engine(demo_database, pool_size=1)
-    yield Office(Demo(engine, client), root)
-    await engine.dispose()
+    return Office(await make_demo(files_dir=root, evidence_max_documents=3), root)
 
 
 async def site_revision(office: Office) -> tuple[uuid.UUID, uuid.UUID]:

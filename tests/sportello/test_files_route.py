@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from db.engine import create_engine
 from db.seed import DEMO_PASSWORD
 from schema.kit import ids
-from tests.api import ORIGIN, Demo, StatementCounter
-from tests.conftest import MakeClient
+from tests.api import ORIGIN, StatementCounter
+from tests.conftest import DemoWithFiles, MakeDemo, bearer
 
 LIMIT = 100_000
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
@@ -26,12 +24,8 @@ CONTACT_SITES = """SELECT array_agg(s.id) FROM contact k JOIN portal_grant g ON 
   JOIN site s ON s.id = g.site_id OR s.client_id = g.client_id WHERE k.email = :e"""
 
 
-class Office(Demo):
+class Office(DemoWithFiles):
     """The demo app storing documents under ``root``."""
-
-    def __init__(self, demo: Demo, root: Path) -> None:
-        super().__init__(demo.engine, demo.client)
-        self.root = root
 
     async def upload(
         self,
@@ -43,27 +37,16 @@ class Office(Demo):
         headers: dict[str, str] | None = None,
         **fields: str,
     ) -> httpx.Response:
-        sent = dict(headers or {})
-        if token is not None:
-            sent["authorization"] = f"Bearer {token}"
         form = {"ownerId": owner, "kind": "CHECKLIST", "portalVisible": "true"} | fields
         return await self.client.post(
-            "/files", data=form, files={"file": (name, data)}, headers=sent
+            "/files", data=form, files={"file": (name, data)}, headers=bearer(token, headers)
         )
-
-    def stored_files(self) -> list[Path]:
-        return sorted(p for p in self.root.rglob("*") if p.is_file()) if self.root.exists() else []
 
 
 @pytest.fixture
-async def office(
-    make_client: MakeClient, demo_database: str, tmp_path: Path
-) -> AsyncIterator[Office]:
+async def office(make_demo: MakeDemo, tmp_path: Path) -> Office:
     root = tmp_path / "files"
-    client = await make_client(demo_database, files_dir=root, max_upload_bytes=LIMIT)
-    engine = create_engine(demo_database, pool_size=1)
-    yield Office(Demo(engine, client), root)
-    await engine.dispose()
+    return Office(await make_demo(files_dir=root, max_upload_bytes=LIMIT), root)
 
 
 async def site_revision(office: Office) -> uuid.UUID:

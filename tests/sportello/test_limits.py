@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-
 import pytest
 
-from db.engine import create_engine
 from schema.kit.limits import MAX_ALIASES, MAX_COST, MAX_DEPTH, MAX_DIRECTIVES, MAX_TOKENS
-from tests import factories
 from tests.api import Api
-from tests.conftest import MakeClient
+from tests.conftest import MakeAcme
 
 
 @pytest.fixture
-async def api(
-    make_client: MakeClient, make_database: Callable[[], Awaitable[str]]
-) -> AsyncIterator[Api]:
-    url = await make_database()
-    engine = create_engine(url, pool_size=1)
-    org = await factories.organization(engine, "acme")
-    await factories.staff(engine, org, "admin@acme.example")
-    built = Api(engine, await make_client(url))
+async def api(make_acme: MakeAcme) -> Api:
+    built, _ = await make_acme()
     built.admin = await built.token("admin@acme.example")  # type: ignore[attr-defined]
-    yield built
-    await engine.dispose()
+    return built
 
 
 async def refused_code(api: Api, query: str) -> str:

@@ -13,11 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from db.engine import create_engine
 from db.seed import DEMO_PASSWORD
 from sportello import logs
 from tests.api import Demo
-from tests.conftest import MakeClient
+from tests.conftest import MakeClient, MakeDemo
 from tests.sportello.test_cli import first_readiness, free_port, start_server
 
 __all__ = ["free_port"]  # a fixture of test_cli's, used here
@@ -41,10 +40,8 @@ def sample(text: str, name: str, **labels: str) -> float:
 
 
 @pytest.fixture
-async def demo(make_client: MakeClient, demo_database: str, tmp_path: Path) -> Demo:
-    engine = create_engine(demo_database, pool_size=1)
-    client = await make_client(demo_database, data_dir=tmp_path, metrics_token=TOKEN)
-    return Demo(engine, client)
+async def demo(make_demo: MakeDemo, tmp_path: Path) -> Demo:
+    return await make_demo(data_dir=tmp_path, metrics_token=TOKEN)
 
 
 async def test_metrics_are_hidden_without_the_token(
@@ -62,14 +59,8 @@ async def test_metrics_are_hidden_without_the_token(
 async def test_requests_logins_statements_and_the_outbox_are_counted(demo: Demo) -> None:
     before = (await demo.client.get("/metrics", headers=SCRAPER)).text
     token = await demo.staff("ADMIN")
-    response = await demo.client.post(
-        "/graphql",
-        json={
-            "query": "query ClientsPage { clients(first: 2) { totalCount } }",
-            "operationName": "ClientsPage",
-        },
-        headers={"origin": "http://127.0.0.1:8000", "authorization": f"Bearer {token}"},
-    )
+    query = "query ClientsPage { clients(first: 2) { totalCount } }"
+    response = await demo.gql(query, token, operation_name="ClientsPage")
     assert "errors" not in response.json()
     failed = await demo.login("nobody@example.com", "wrong password 1234", org="brillanti")
     assert failed.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

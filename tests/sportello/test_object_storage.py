@@ -24,10 +24,10 @@ from db.storage import open_store
 from mailer.worker import run_worker
 from schema.kit import ids
 from tests.api import Demo
+from tests.api.worksheets.kit import SIGN, draft_with_readers
 from tests.conftest import MakeClient
 from tests.mailer.conftest import mail_settings
 from tests.mailer.smtp import SmtpServer
-from tests.resolvers.test_worksheet_actions import SIGN, draft_with_readers
 from tests.sportello.test_cli import assert_one_line_error, sportello
 from tests.sportello.test_files_route import PDF, site_revision
 
@@ -215,7 +215,7 @@ async def test_a_signed_work_sheet_s_pdf_goes_to_the_bucket_and_into_the_mail(
         s=sha,
         o=organization,
     )
-    sheet = await draft_with_readers(bucket)
+    sheet, _ = await draft_with_readers(bucket)
     await bucket.execute("DELETE FROM outbox_message")
     admin = await bucket.as_("staff admin")
     await bucket.data(SIGN, admin, id=ids.encode("WorkSheet", sheet), by="Mario Bianchi")

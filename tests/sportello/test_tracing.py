@@ -10,11 +10,9 @@ from typing import Any
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from db.engine import create_engine
 from db.seed import DEMO_PASSWORD
 from sportello import tracing
-from tests.api import Demo
-from tests.conftest import MakeClient
+from tests.conftest import MakeDemo
 
 
 class Collector:
@@ -57,19 +55,12 @@ def attributes(span: Any) -> dict[str, str]:
 
 
 async def test_a_request_is_one_trace_of_request_execution_and_statements(
-    collector: Collector, make_client: MakeClient, demo_database: str
+    collector: Collector, make_demo: MakeDemo
 ) -> None:
-    client = await make_client(demo_database, otlp_traces_endpoint=collector.url)
-    demo = Demo(create_engine(demo_database, pool_size=1), client)
+    demo = await make_demo(otlp_traces_endpoint=collector.url)
     token = await demo.staff("ADMIN")
-    response = await demo.client.post(
-        "/graphql",
-        json={
-            "query": "query Sites { sites(first: 3) { totalCount edges { node { name } } } }",
-            "operationName": "Sites",
-        },
-        headers={"origin": "http://127.0.0.1:8000", "authorization": f"Bearer {token}"},
-    )
+    query = "query Sites { sites(first: 3) { totalCount edges { node { name } } } }"
+    response = await demo.gql(query, token, operation_name="Sites")
     request_id = response.headers["x-request-id"]
     tracing.disable()  # sends what is buffered
     requests = [

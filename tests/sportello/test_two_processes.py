@@ -22,10 +22,10 @@ import sqlalchemy as sa
 
 from schema.kit import ids
 from tests.api import Demo
+from tests.api.appointments.test_booking import BOOK, booker, booking, first_slot
 from tests.conftest import Databases
 from tests.mailer import rows
 from tests.mailer.smtp import HOST, SmtpServer
-from tests.resolvers.test_appointment_actions import BOOK, booker, booking, first_slot
 from tests.security.conftest import Live, serving
 from tests.security.test_admission import rate_limited, two_processes, within_one_minute
 from tests.sportello.test_cli import assert_one_line_error, sportello

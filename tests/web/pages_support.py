@@ -1,20 +1,24 @@
-"""Helpers of the pages helper's browser tests (tables, tickets, interventions, booking), on
-top of the shell's fixtures in tests/web/conftest.py."""
+"""Helpers of the pages helper's browser tests (tables, tickets, interventions, booking,
+invitations), on top of the shell's fixtures in tests/web/conftest.py."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from playwright.async_api import Page, Request
 
 from tests.security.conftest import HOME
-from tests.web.conftest import TIMEOUT_MS, Portal
+from tests.web.conftest import TIMEOUT_MS, Portal, WebServer
 
 QUIET_SECONDS = 0.3
 SPA_NAVIGATION = (
     "path => { history.pushState(null, '', path); dispatchEvent(new PopStateEvent('popstate')) }"
 )
+INVITE = """mutation Invite($input: CreatePortalAccessInput!) {
+  createPortalAccess(input: $input) { id }
+}"""
 
 
 class InFlight:
@@ -82,3 +86,14 @@ async def redrawn(page: Page, act: Callable[[], Awaitable[object]]) -> None:
         await act()
     await page.locator("[aria-busy=true]").wait_for(state="detached")
     await in_flight(page).quiet()
+
+
+async def invitation_link(
+    web_server: WebServer, email: str, first: str, last: str, **access: Any
+) -> str:
+    """The link mailed to ``email`` once the office gives that person a portal access with an
+    invitation; ``access`` holds the input's grants and flags."""
+    live = web_server.live
+    person = {"firstName": first, "lastName": last, "email": email, "sendInvitation": True}
+    await live.data(INVITE, await live.token("staff admin"), input=person | access)
+    return await web_server.link_sent_to(email)

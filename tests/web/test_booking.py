@@ -14,13 +14,10 @@ from playwright.async_api import Page, Route
 from schema.kit import ids
 from tests.security.conftest import demo_identifier
 from tests.web.conftest import LANGUAGES, Portal, WebServer, check_accessibility, screenshot, text
-from tests.web.pages_support import go, open_as, redrawn
+from tests.web.pages_support import go, invitation_link, open_as, redrawn
 
 BOOKER = "contact limited to one site"
 ROME = ZoneInfo("Europe/Rome")  # the demo organization's zone
-CREATE_ACCESS = """mutation($input: CreatePortalAccessInput!) {
-  createPortalAccess(input: $input) { id }
-}"""
 ACCEPT = """mutation($token: String!, $pw: String!) {
   acceptInvitation(token: $token, password: $pw) { token }
 }"""
@@ -66,22 +63,16 @@ async def appointments_at(web_server: WebServer, starts_at: str) -> list[tuple[o
 async def rival_token(web_server: WebServer, site_id: str) -> str:
     """Another contact who may book at the same site: created by the office, invited, and
     logged in through the invitation link it was mailed."""
-    live = web_server.live
-    email = f"rival-{uuid.uuid4().hex[:8]}@example.com"
-    await live.data(
-        CREATE_ACCESS,
-        await live.token("staff admin"),
-        input={
-            "firstName": "Rita",
-            "lastName": "Rivale",
-            "email": email,
-            "siteIds": [site_id],
-            "flags": {"portalAccess": True, "canBookAppointments": True},
-            "sendInvitation": True,
-        },
+    link = await invitation_link(
+        web_server,
+        f"rival-{uuid.uuid4().hex[:8]}@example.com",
+        "Rita",
+        "Rivale",
+        siteIds=[site_id],
+        flags={"portalAccess": True, "canBookAppointments": True},
     )
-    link = await web_server.link_sent_to(email)
-    answer = await live.gql(ACCEPT, {"token": link.split("#token=")[1], "pw": RIVAL_PASSWORD})
+    accept = {"token": link.split("#token=")[1], "pw": RIVAL_PASSWORD}
+    answer = await web_server.live.gql(ACCEPT, accept)
     token: str = answer.json()["data"]["acceptInvitation"]["token"]
     return token
 

@@ -4,8 +4,8 @@
 // 401, and the page returns to the login).
 import { logout } from "../app.js";
 import { ApiError } from "../api.js";
-import { clearFieldErrors, field, formMessage, h, replace } from "../ui.js";
-import { localProblem, passwordInput, passwordMessage } from "./passwords.js";
+import { field, formMessage, h, onSubmit, replace } from "../ui.js";
+import { newPasswordFields, passwordInput, passwordMessage } from "./passwords.js";
 
 export const CHANGE_PASSWORD = `mutation ChangePassword($current: String!, $new: String!) {
   changePassword(currentPassword: $current, newPassword: $new) { accountKind }
@@ -51,11 +51,10 @@ function calendarBox(ctx, url) {
 function passwordForm(ctx) {
   const { t } = ctx;
   const current = passwordInput("currentPassword", "current-password");
-  const next = passwordInput("newPassword", "new-password");
-  const confirm = passwordInput("confirm", "new-password");
   const currentField = field(t("account.current"), current);
-  const nextField = field(t("account.new"), next, null, t("setPassword.intro"));
-  const confirmField = field(t("account.confirm"), confirm);
+  const labels = { password: t("account.new"), confirm: t("account.confirm") };
+  const chosen = newPasswordFields(t, "newPassword", labels);
+  const { password: next, confirm, passwordField: nextField, confirmField } = chosen;
   const message = formMessage();
   const submit = h("button", { type: "submit", disabled: ctx.preview }, t("account.submit"));
   const form = h(
@@ -68,26 +67,13 @@ function passwordForm(ctx) {
     confirmField,
     h("div", { class: "actions" }, submit),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    message.clear();
+  onSubmit(form, message, async () => {
     if (!current.value) {
       currentField.setError(t("common.required"));
       current.focus();
       return;
     }
-    const problem = localProblem(next.value, t);
-    if (problem) {
-      nextField.setError(problem);
-      next.focus();
-      return;
-    }
-    if (next.value !== confirm.value) {
-      confirmField.setError(t("setPassword.mismatch"));
-      confirm.focus();
-      return;
-    }
+    if (chosen.refused()) return;
     submit.disabled = true;
     try {
       await ctx.gql(CHANGE_PASSWORD, { current: current.value, new: next.value });

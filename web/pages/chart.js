@@ -10,14 +10,9 @@ const WIDTH = 360;
 // About how wide a character of the 14px labels is, to leave room for the longest label.
 const CHAR_WIDTH = 7.6;
 
-/** Horizontal bars: [{label, value, tone?}] one under the other, longest = widest. */
-export function horizontalBars(title, bars) {
+/** An empty chart, an image named by its title and every bar's label and number. */
+function chartImage(title, bars, width, height) {
   const id = uid("chart");
-  const height = bars.length * (BAR + GAP) + GAP;
-  const largest = Math.max(1, ...bars.map((bar) => bar.value));
-  const LABEL_WIDTH = Math.round(Math.max(60, ...bars.map((bar) => bar.label.length * CHAR_WIDTH)) + 12);
-  const width = Math.max(WIDTH, LABEL_WIDTH + 180);
-  const room = width - LABEL_WIDTH - 40;
   const svg = h("svg", {
     viewBox: `0 0 ${width} ${height}`,
     width,
@@ -28,6 +23,17 @@ export function horizontalBars(title, bars) {
     preserveAspectRatio: "xMinYMin meet",
   });
   svg.append(h("title", { id }, `${title}: ${bars.map((bar) => `${bar.label} ${bar.value}`).join(", ")}`));
+  return svg;
+}
+
+/** Horizontal bars: [{label, value, tone?}] one under the other, longest = widest. */
+export function horizontalBars(title, bars) {
+  const height = bars.length * (BAR + GAP) + GAP;
+  const largest = Math.max(1, ...bars.map((bar) => bar.value));
+  const LABEL_WIDTH = Math.round(Math.max(60, ...bars.map((bar) => bar.label.length * CHAR_WIDTH)) + 12);
+  const width = Math.max(WIDTH, LABEL_WIDTH + 180);
+  const room = width - LABEL_WIDTH - 40;
+  const svg = chartImage(title, bars, width, height);
   bars.forEach((bar, index) => {
     const y = GAP + index * (BAR + GAP);
     const width = Math.max(bar.value ? 3 : 0, Math.round((bar.value / largest) * room));
@@ -42,23 +48,13 @@ export function horizontalBars(title, bars) {
 
 /** Vertical columns: [{label, value}] left to right (months), with a base line. */
 export function columns(title, bars) {
-  const id = uid("chart");
   const height = 220;
   const base = height - 40;
   const top = 20;
   const step = 56;
   const width = Math.round(step * bars.length + 20);
   const largest = Math.max(1, ...bars.map((bar) => bar.value));
-  const svg = h("svg", {
-    viewBox: `0 0 ${width} ${height}`,
-    width,
-    height,
-    class: "pg-chart",
-    role: "img",
-    "aria-labelledby": id,
-    preserveAspectRatio: "xMinYMin meet",
-  });
-  svg.append(h("title", { id }, `${title}: ${bars.map((bar) => `${bar.label} ${bar.value}`).join(", ")}`));
+  const svg = chartImage(title, bars, width, height);
   svg.append(h("line", { x1: 10, y1: base, x2: width - 10, y2: base, class: "pg-axis" }));
   bars.forEach((bar, index) => {
     const x = 10 + index * step + step * 0.15;

@@ -3,24 +3,21 @@
 // graphql_examples/portal/site_dashboard.graphql (kept identical to it: a test compares them).
 // A box whose feature the contact lacks is not drawn; its field answers null with FORBIDDEN,
 // which the page expects (gqlPartial), and the rest of the dashboard loads.
-import { ApiError, downloadFile } from "../api.js";
+import { ApiError } from "../api.js";
 import {
   badge,
-  clearFieldErrors,
-  dayOf,
   documentLink,
   field,
   formatDate,
   formatDateTime,
   formatMoney,
   formatMonth,
-  formMessage,
   h,
   nodes,
   replace,
-  showFieldErrors,
   table,
 } from "../ui.js";
+import { evidenceForm } from "./evidence.js";
 
 // graphql_examples/portal/my_sites.graphql
 export const MY_SITES = `# Who I am, my organization's branding, and the sites I may see (the dashboard's home page).
@@ -287,53 +284,6 @@ function ticketsBox(site, statistics, t) {
   );
 }
 
-/** The ZIP of the site's documents of a period (GET /evidence/<site>.zip), fetched so that a
- * staff preview sends X-View-As-Contact and a period past the bound shows next to its field. */
-function downloadEvidence(siteId, from, to) {
-  const query = new URLSearchParams({ from, to });
-  return downloadFile(`/evidence/${encodeURIComponent(siteId)}.zip?${query}`, `evidence-${from}-${to}.zip`);
-}
-
-/** The evidence pack's period (the last 12 months unless changed) and its download button. */
-function evidenceBox(site, ctx) {
-  const { t } = ctx;
-  const to = dayOf(new Date());
-  const [year, month, day] = to.split("-").map(Number);
-  const from = new Date(Date.UTC(year - 1, month - 1, day + 1)).toISOString().slice(0, 10);
-  const fromInput = h("input", { type: "date", name: "from", value: from, required: true });
-  const toInput = h("input", { type: "date", name: "to", value: to, required: true });
-  const button = h("button", { type: "submit" }, t("dashboard.evidenceDownload"));
-  const message = formMessage();
-  const form = h(
-    "form",
-    { class: "evidence", "aria-label": t("dashboard.evidence") },
-    h("p", { class: "item-meta" }, t("dashboard.evidenceHint")),
-    field(t("dashboard.evidenceFrom"), fromInput),
-    field(t("dashboard.evidenceTo"), toInput),
-    button,
-    message,
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    message.clear();
-    button.disabled = true;
-    try {
-      await downloadEvidence(site.id, fromInput.value, toInput.value);
-      clearFieldErrors(form);
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.code !== "BAD_USER_INPUT") {
-        ctx.showError(error);
-        return;
-      }
-      const left = showFieldErrors(form, error);
-      if (left.length) message.show(left.join(" "));
-    } finally {
-      button.disabled = false;
-    }
-  });
-  return box(t("dashboard.evidence"), form);
-}
-
 function boxes(site, statistics, features, ctx) {
   const { t } = ctx;
   const parts = [lastRevisionBox(site.lastRevision, t), nextRevisionBox(site.nextRevision, t), ticketsBox(site, statistics, t)];
@@ -362,7 +312,7 @@ function boxes(site, statistics, features, ctx) {
     }),
   );
   parts.push(box(t("dashboard.equipment"), equipmentTable(site.equipment, t), { wide: true, count: shownOf(site.equipment, t), more: seeAll("equipment", site.id, t) }));
-  parts.push(evidenceBox(site, ctx));
+  parts.push(box(ctx.t("dashboard.evidence"), evidenceForm(site, ctx)));
   return h("div", { class: "boxes" }, parts);
 }
 

@@ -1,7 +1,7 @@
 // Forgot password (`/forgot-password?org=..`), also a contact's first access (seed 004): the
 // API emails a link whether or not the account exists and answers the same, so the page
 // always says "if the account exists, the link is on its way".
-import { organizationSlug } from "../app.js";
+import { organizationSlug } from "../storage.js";
 import { ApiError } from "../api.js";
 import { field, formMessage, h, replace } from "../ui.js";
 import { brandingBlock, loadBranding, useOrganizationLanguage } from "./login.js";

@@ -1,17 +1,8 @@
 // Login (`/`): the organization from ?org= (or the last visit), its branding shown before
 // login, then email, username or phone and password. A failed login keeps what was typed
 // except the password; RATE_LIMITED says how long to wait.
-import {
-  afterLogin,
-  brandMark,
-  forgetOrganization,
-  navigate,
-  organizationSlug,
-  recall,
-  redrawLanguageSwitcher,
-  SESSION_HINT,
-  signedIn,
-} from "../app.js";
+import { brandMark, navigate, redrawLanguageSwitcher, signedIn } from "../app.js";
+import { SESSION_HINT, afterLogin, forgetOrganization, organizationSlug, recall } from "../storage.js";
 import { ApiError } from "../api.js";
 import { pickLanguage } from "../i18n.js";
 import { field, formMessage, h, replace } from "../ui.js";

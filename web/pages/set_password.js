@@ -2,11 +2,12 @@
 // choose a password, then land in the portal logged in. The token stays in the fragment, which
 // browsers never send to a server. A link that is expired, used or altered shows a page that
 // says so and offers to send a new one.
-import { navigate, organizationSlug, signedIn } from "../app.js";
+import { navigate, signedIn } from "../app.js";
+import { organizationSlug } from "../storage.js";
 import { ApiError } from "../api.js";
-import { clearFieldErrors, field, formMessage, h, replace } from "../ui.js";
+import { formMessage, h, onSubmit, replace } from "../ui.js";
 import { brandingBlock, loadBranding, useOrganizationLanguage } from "./login.js";
-import { localProblem, passwordInput, passwordMessage } from "./passwords.js";
+import { newPasswordFields, passwordMessage } from "./passwords.js";
 
 export const ACCEPT_INVITATION = `mutation AcceptInvitation($token: String!, $password: String!) {
   acceptInvitation(token: $token, password: $password) { accountKind }
@@ -50,10 +51,9 @@ export async function render(main, ctx) {
   }
   const title = invitation ? t("setPassword.invitationTitle") : t("setPassword.resetTitle");
   document.title = `${title} · Sportello`;
-  const password = passwordInput("password", "new-password");
-  const confirm = passwordInput("confirm", "new-password");
-  const passwordField = field(t("setPassword.password"), password, null, t("setPassword.intro"));
-  const confirmField = field(t("setPassword.confirm"), confirm);
+  const labels = { password: t("setPassword.password"), confirm: t("setPassword.confirm") };
+  const chosen = newPasswordFields(t, "password", labels);
+  const { password, confirm, passwordField, confirmField } = chosen;
   const message = formMessage();
   const submit = h("button", { type: "submit" }, t("setPassword.submit"));
   const form = h(
@@ -66,21 +66,8 @@ export async function render(main, ctx) {
     confirmField,
     h("div", { class: "actions" }, submit),
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    message.clear();
-    const problem = localProblem(password.value, t);
-    if (problem) {
-      passwordField.setError(problem);
-      password.focus();
-      return;
-    }
-    if (password.value !== confirm.value) {
-      confirmField.setError(t("setPassword.mismatch"));
-      confirm.focus();
-      return;
-    }
+  onSubmit(form, message, async () => {
+    if (chosen.refused()) return;
     submit.disabled = true;
     try {
       const data = await ctx.gql(invitation ? ACCEPT_INVITATION : RESET_PASSWORD, { token, password: password.value });

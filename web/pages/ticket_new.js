@@ -5,7 +5,7 @@
 // after a lost answer, so a ticket is never opened twice.
 
 import { ApiError } from "../api.js";
-import { clearFieldErrors, field, formMessage, formatDateTime, h, nodes } from "../ui.js";
+import { field, formMessage, formatDateTime, h, nodes, onSubmit } from "../ui.js";
 import { SITES_FIELD, failureText, fieldMessage, label, newKey, siteSelect, sitesOf } from "./kit.js";
 
 const FORM_DATA = `query TicketForm {
@@ -110,10 +110,7 @@ export async function render(main, ctx) {
     key = newKey();
   });
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    message.clear();
+  onSubmit(form, message, async () => {
     // The two choices are checked here: the API answers an empty id as a missing record, not
     // as a field error. The texts are the API's to judge.
     let missing = null;
