@@ -16,7 +16,8 @@ from strawberry import Info
 
 from db import models as m
 from db.queries import activity_type_actions as actions
-from db.queries import audit, client_actions
+from db.queries import audit
+from db.scoped import records
 from resolvers.kit import audited
 from resolvers.kit.changes import differing, locked
 from schema.activity_types import (
@@ -153,12 +154,12 @@ class ActivityTypeMutation:
             raise BadUserInput("durationMinutes", f"use 1 to {MAX_DURATION_MINUTES} minutes")
         values = {"name": name, "kind": input.kind.value} | changes(input, NEW_ACTIVITY)
         scope = context.rows.scope
-        taken = await client_actions.taken(context.db, scope, m.ActivityType, "name", name)
+        taken = await records.taken(context.db, scope, m.ActivityType, "name", name)
         if taken:
             raise BadUserInput("name", "another activity type already uses this name")
         try:
-            row = await client_actions.insert(context.db, scope, m.ActivityType, values)
-        except client_actions.Taken:
+            row = await records.insert(context.db, scope, m.ActivityType, values)
+        except records.Taken:
             raise BadUserInput("name", "another activity type already uses this name") from None
         details = audit.change_details({}, values)
         await audited.record(context, "activity_type_created", "ActivityType", row.id, details)

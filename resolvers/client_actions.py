@@ -28,6 +28,7 @@ from strawberry import Info
 from db import models as m
 from db.queries import audit
 from db.queries import client_actions as actions
+from db.scoped import records
 from resolvers.kit import audited, changes
 from resolvers.kit.inputs import one_line
 from schema import client_inputs as inputs
@@ -161,7 +162,7 @@ async def _locked(info: ContextInfo, model: Any, type_name: str, id: strawberry.
 async def _unique(
     info: ContextInfo, model: Any, field: str, column: str, values: dict[str, Any], current: Any
 ) -> None:
-    if column in values and await actions.taken(
+    if column in values and await records.taken(
         info.context.db,
         info.context.rows.scope,
         model,
@@ -182,10 +183,10 @@ async def _write(
     context = info.context
     try:
         if current is None:
-            row = await actions.insert(context.db, context.rows.scope, model, values)
+            row = await records.insert(context.db, context.rows.scope, model, values)
         else:
-            row = await actions.update(context.db, model, current.id, values)
-    except actions.Taken as taken:
+            row = await records.update(context.db, model, current.id, values)
+    except records.Taken as taken:
         field = taken.field
         message = f"another {model.__tablename__} already uses this {field}"
         raise BadUserInput(field, message) from None
@@ -224,7 +225,7 @@ async def _archive(
     if open_visits is not None:
         await _refuse_open_visits(info, open_visits, **{f"{open_visits}_id": current.id})
     values = {"archived_at": now_utc()}
-    row = await actions.update(info.context.db, model, current.id, values)
+    row = await records.update(info.context.db, model, current.id, values)
     details = audit.change_details(dict(current._mapping), values)
     if cascade is not None:
         details |= await cascade(row)
@@ -267,7 +268,7 @@ class ClientActionMutation:
         context = info.context
         client_id = ids.decode("Client", input.client_id)
         client = (
-            await actions.row_for_update(context.db, context.rows.scope, m.Client, client_id)
+            await records.row_for_update(context.db, context.rows.scope, m.Client, client_id)
             if client_id is not None
             else None
         )

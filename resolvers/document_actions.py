@@ -28,8 +28,8 @@ from strawberry import Info
 
 from db import models as m
 from db.queries import audit
-from db.queries import client_actions as records
 from db.queries import document_actions as actions
+from db.scoped import records
 from db.storage import store_for
 from resolvers.kit import audited, changes
 from schema.documents import Document

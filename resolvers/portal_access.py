@@ -18,12 +18,8 @@ from strawberry import Info
 
 from authz.identity import login as auth
 from db import models as m
-from db.queries import (
-    accounts,
-    client_actions,
-    portal_access,
-    portal_access_actions,
-)
+from db.queries import accounts, portal_access, portal_access_actions
+from db.scoped import records
 from mailer.links import link_mailer
 from resolvers.kit import audited
 from resolvers.kit.callers import staff_of
@@ -56,7 +52,7 @@ def _taken_is_bad_input() -> Iterator[None]:
     index after this request checked: the same answer as when the check finds it."""
     try:
         yield
-    except client_actions.Taken as taken:
+    except records.Taken as taken:
         raise BadUserInput(taken.field, f"another access already uses this {taken.field}") from None
 
 

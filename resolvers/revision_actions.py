@@ -31,12 +31,12 @@ from strawberry import Info
 
 from db import models as m
 from db.queries import audit
-from db.queries import client_actions as rows
 from db.queries import clients as client_queries
 from db.queries import contracts as contract_queries
 from db.queries import equipment as equipment_queries
 from db.queries import revision_actions as actions
 from db.queries import staff as staff_queries
+from db.scoped import records as rows
 from resolvers import webhooks
 from resolvers.kit import audited, changes
 from schema.billing_inputs import optional_text

@@ -38,8 +38,8 @@ from authz.identity import login as auth
 from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import accounts, audit
-from db.queries import client_actions as records
 from db.queries import staff_actions as actions
+from db.scoped import records
 from mailer.links import link_mailer
 from resolvers.client_actions import EMAIL, PHONE, SIX_PLACES
 from resolvers.kit import audited, changes

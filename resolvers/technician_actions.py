@@ -17,8 +17,8 @@ from strawberry import Info
 from db import models as m
 from db.queries import activity_types as activity_queries
 from db.queries import audit
-from db.queries import client_actions as records
 from db.queries import staff_actions as actions
+from db.scoped import records
 from resolvers.kit import audited, changes
 from resolvers.staff_actions import refuse_open_visits, staff_texts, staff_user
 from schema import staff_inputs as inputs

@@ -1,8 +1,8 @@
 """Staff hide, show and delete documents (resolvers/document_actions.py).
 
-The row to change is read, locked and updated with db.queries.client_actions
-``row_for_update`` and ``update`` (within the staff's row scope: another organization's
-document is not there); these are the statements particular to documents.
+The row to change is read, locked and updated with ``row_for_update`` and ``update`` of
+db/scoped/records.py (within the staff's row scope: another organization's document is not
+there); these are the statements particular to documents.
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ from db.queries.accounts import (
     end_access,
     end_sessions,
 )
-from db.queries.client_actions import taken_on
 from db.queries.portal_access import CLIENT, GRANT, SITE, live
+from db.scoped.records import taken_on
 
 # The unique indexes of a live contact, by the input field they protect.
 _UNIQUE = {"uq_contact_org_email": "email", "uq_contact_org_username": "username"}

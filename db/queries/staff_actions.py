@@ -21,7 +21,8 @@ from authz.scope import RowScope, restrict
 from db import models as m
 from db.models.base import table_of
 from db.queries.accounts import AccountKind, end_access
-from db.queries.client_actions import OPEN_VISITS, taken_on
+from db.queries.client_actions import OPEN_VISITS
+from db.scoped.records import taken_on
 
 STAFF = table_of(m.StaffUser)
 HOURS = table_of(m.WorkingHours)

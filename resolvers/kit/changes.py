@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from db.queries import audit
-from db.queries import client_actions as rows
+from db.scoped import records as rows
 from resolvers.kit import audited
 from schema.kit import ids
 from schema.kit.context import Context
