@@ -10,38 +10,21 @@ package.
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
-from types import ModuleType
-
 from sqlmodel import SQLModel
 
 import db.models
 import resolvers
 from sportello.assembly import Mutation, Query
-
-
-def submodules(package: ModuleType) -> list[ModuleType]:
-    return [
-        importlib.import_module(info.name)
-        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
-    ]
+from tests.modules import defined_classes
 
 
 def root_parts(suffix: str) -> dict[str, type]:
     """Every Strawberry type of resolvers/ named ``<Domain>Query`` or ``<Domain>Mutation``."""
-    found: dict[str, type] = {}
-    for module in submodules(resolvers):
-        for name, value in vars(module).items():
-            if (
-                inspect.isclass(value)
-                and value.__module__ == module.__name__
-                and name.endswith(suffix)
-                and hasattr(value, "__strawberry_definition__")
-            ):
-                found[f"{module.__name__}.{name}"] = value
-    return found
+    return {
+        f"{part.__module__}.{name}": part
+        for name, part in defined_classes(resolvers)
+        if name.endswith(suffix) and hasattr(part, "__strawberry_definition__")
+    }
 
 
 def field_names(part: type) -> set[str]:
@@ -65,12 +48,6 @@ def test_every_table_is_exported_by_the_models_package() -> None:
     """Alembic and the tenancy checks see the tables db.models imports; a model module the
     package forgets is a table without a migration."""
     exported = set(db.models.__all__)
-    for module in submodules(db.models):
-        for name, value in vars(module).items():
-            if (
-                inspect.isclass(value)
-                and value.__module__ == module.__name__
-                and issubclass(value, SQLModel)
-                and getattr(value, "__table__", None) is not None
-            ):
-                assert name in exported, f"db/models/__init__.py does not export {name}"
+    for name, model in defined_classes(db.models):
+        if issubclass(model, SQLModel) and getattr(model, "__table__", None) is not None:
+            assert name in exported, f"db/models/__init__.py does not export {name}"

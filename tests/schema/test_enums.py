@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import enum
-import importlib
-import pkgutil
 import types
 from collections.abc import Iterable, Iterator
 from typing import cast
@@ -20,6 +18,7 @@ from db.queries import accounts
 from db.queries import reports as report_queries
 from schema.kit.enums import described
 from sportello.assembly import views
+from tests.modules import defined_classes
 
 
 def graphql_enums() -> dict[str, type[enum.Enum]]:
@@ -35,15 +34,9 @@ def graphql_enums() -> dict[str, type[enum.Enum]]:
 def stored_enums(packages: Iterable[types.ModuleType]) -> Iterator[type[enum.Enum]]:
     """The enum classes defined in the modules of ``packages`` (db/models, db/queries)."""
     for package in packages:
-        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
-            module = importlib.import_module(info.name)
-            for value in vars(module).values():
-                if (
-                    isinstance(value, type)
-                    and issubclass(value, enum.Enum)
-                    and value.__module__ == module.__name__
-                ):
-                    yield value
+        for _, value in defined_classes(package):
+            if issubclass(value, enum.Enum):
+                yield value
 
 
 def twins(graphql: dict[str, type[enum.Enum]], stored: Iterable[type[enum.Enum]]) -> list[str]:

@@ -2,7 +2,7 @@
 // the last 12 months unless changed, and a button that downloads the ZIP of the site's
 // documents of that period. Drawn in the dashboard's box.
 import { ApiError, downloadFile } from "../api.js";
-import { clearFieldErrors, dayOf, field, formMessage, h, showFieldErrors } from "../ui.js";
+import { dayOf, field, formMessage, h, onSubmit, showFieldErrors } from "../ui.js";
 
 /** The ZIP of the site's documents of a period (GET /evidence/<site>.zip), fetched so that a
  * staff preview sends X-View-As-Contact and a period past the bound shows next to its field. */
@@ -30,13 +30,10 @@ export function evidenceForm(site, ctx) {
     button,
     message,
   );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    message.clear();
+  onSubmit(form, message, async () => {
     button.disabled = true;
     try {
       await downloadEvidence(site.id, fromInput.value, toInput.value);
-      clearFieldErrors(form);
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== "BAD_USER_INPUT") {
         ctx.showError(error);
