@@ -5,7 +5,7 @@ run time (a contact's feature flags, the staff role a mutation needs, a partner 
 is checked here before execution: one decision per (type, field) however many objects the
 field resolves for. A refused field stops the whole request before any SQL, except a read
 gated by a contact's feature flag (authz/policy.py null_when_refused): that one is left to the
-executor (schema/kit/execution.py), which answers it ``null`` with a FORBIDDEN error at its path
+read plan (schema/kit/read_plans.py), which answers it ``null`` with a FORBIDDEN error at its path
 without calling its resolver, and runs the rest of the document.
 """
 
@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from graphql import DocumentNode, FieldNode, GraphQLError, GraphQLSchema, ValidationRule, validate
+from graphql import FieldNode, GraphQLError, ValidationRule
 from graphql.type import get_named_type
 
 from authz.policy import null_when_refused, rule_for
@@ -119,13 +119,15 @@ class FieldUses:
         return iter(self.uses)
 
 
-def field_uses(schema: GraphQLSchema, document: DocumentNode) -> FieldUses:
-    """Every field selection of a valid ``document``, in document order, with its parent type.
+def field_use_rule(uses: list[FieldUse]) -> type[ValidationRule]:
+    """A validation rule that appends every field selection of the document it walks, in
+    document order, with its parent type, to ``uses``.
 
-    It depends on the document and the schema only, so callers compute it once per pair and
-    check it against each request's principal with :meth:`FieldChecks.refusals`.
+    It runs beside the rules of the spec, in their one walk of the document (its uses mean
+    something only when that walk found no error). They depend on the document and the
+    schema only, so callers collect them once per pair and check them against each
+    request's principal with :meth:`FieldChecks.refusals`.
     """
-    uses: list[FieldUse] = []
 
     class Collect(ValidationRule):
         def enter_field(self, node: FieldNode, *_: Any) -> None:
@@ -133,5 +135,4 @@ def field_uses(schema: GraphQLSchema, document: DocumentNode) -> FieldUses:
             if parent is not None:
                 uses.append((get_named_type(parent).name, node))
 
-    validate(schema, document, rules=(Collect,))
-    return FieldUses(tuple(uses))
+    return Collect

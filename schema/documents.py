@@ -2,7 +2,8 @@
 
 A record type with documents gives itself a ``documents`` field through
 :func:`documents_of`, naming its owner column (db/models/documents.py OWNER_COLUMNS); the
-field's batch form answers all the records of a list at once (schema/kit/batched.py):
+field's declaration loads the documents of all the records of a level at once
+(schema/kit/batched.py):
 
     documents: Connection[Document] = documents_of("work_sheet_id", "The sheet's documents.")
 """
@@ -24,6 +25,7 @@ from db.queries import documents as queries
 from schema.kit import ids
 from schema.kit.batched import children
 from schema.kit.context import Context
+from schema.kit.declared import computed
 from schema.kit.errors import Unauthenticated
 from schema.kit.relay import Connection, Node
 
@@ -32,6 +34,16 @@ ContextInfo = Info[Context, None]
 
 DocumentKind = m.DocumentKind
 strawberry.enum(DocumentKind, description="What a document is.")
+
+
+def _download_url(document: Document, context: Context) -> str:
+    """A link for the session (or partner token) that asked, signed with the server's key."""
+    holder = context.session_id
+    if holder is None and isinstance(context.principal, PartnerPrincipal):
+        holder = context.principal.token_id
+    if holder is None:
+        raise Unauthenticated("Log in first.")
+    return file_links.download_url(context.settings, document.row_id, holder, time.time())
 
 
 @strawberry.type(description="A stored file attached to a record.")
@@ -45,6 +57,11 @@ class Document(Node):
     created_at: dt.datetime
     portal_visible: bool = strawberry.field(description="Whether client contacts see it.")
     row_id: strawberry.Private[uuid.UUID]
+    download_url: str = computed(
+        _download_url,
+        "A link to download the file, good for a few minutes and only for the session that "
+        "asked for it.",
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Document:
@@ -59,21 +76,6 @@ class Document(Node):
             created_at=row.created_at,
             portal_visible=row.portal_visible,
         )
-
-    @strawberry.field(
-        description=(
-            "A link to download the file, good for a few minutes and only for the session "
-            "that asked for it."
-        )
-    )
-    def download_url(self, info: ContextInfo) -> str:
-        context = info.context
-        holder = context.session_id
-        if holder is None and isinstance(context.principal, PartnerPrincipal):
-            holder = context.principal.token_id
-        if holder is None:
-            raise Unauthenticated("Log in first.")
-        return file_links.download_url(context.settings, self.row_id, holder, time.time())
 
 
 def documents_of(owner_column: str, description: str) -> Connection[Document]:

@@ -12,37 +12,39 @@ import dataclasses
 import logging
 import time
 import uuid
-from functools import lru_cache
 from typing import Any
 
 from graphql import (
     DocumentNode,
-    FieldNode,
     GraphQLError,
-    Visitor,
-    parse,
-    specified_rules,
-    validate,
-    visit,
+    GraphQLSchema,
 )
 from graphql.execution import ExecutionResult, execute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from authz.checks import FieldChecks, FieldUses, field_uses
+from authz.checks import FieldChecks
 from authz.principals import Anonymous, Caller, ContactPrincipal
 from db.scoped.loaders import Loaders
 from schema.kit.context import Context
-from schema.kit.execution import FieldRefused, PlainFieldsExecution
+from schema.kit.errors import FieldRefused
+from schema.kit.execution import RefusingExecution
 from schema.kit.input_faults import request_fault
-from schema.kit.limits import LIMIT_RULES, MAX_COST, MAX_ERRORS, MAX_TOKENS, query_cost
-from schema.kit.plans import is_awaitable
+from schema.kit.limits import MAX_COST, query_cost
+from schema.kit.read_plans import plan_for
+from schema.kit.reading import read
 from schema.kit.relay import set_page_limit
-from schema.kit.views import ViewSchema
 from sportello import admission, logs, metrics, rate_limit, tracing
 from sportello.assembly import view_for
 from sportello.base.settings import Settings
 from sportello.errors import MASKED, Refusal
+from sportello.graphql_documents import (
+    document_facts,
+    document_field_uses,
+    parse_document,
+    past_first,
+    validate_document,
+)
 from sportello.graphql_errors import (
     answer,
     error_response,
@@ -59,68 +61,6 @@ from sportello.state import AppState
 from sportello.turns import Crowded
 
 log = logging.getLogger("sportello.graphql")
-
-# Past the first error of a document, one generic error (schema/kit/limits.py MAX_ERRORS).
-MORE_ERRORS = "The document has more errors; fix this one and send it again to see the next."
-
-
-@lru_cache(maxsize=512)
-def parse_document(query: str) -> DocumentNode:
-    """Parsed once per distinct document text (the clients send the same few over and over)."""
-    return parse(query, max_tokens=MAX_TOKENS, no_location=False)
-
-
-@lru_cache(maxsize=1024)
-def validate_document(query: str, view: ViewSchema) -> tuple[GraphQLError, ...]:
-    """The principal-independent validation of a document against a view, done once.
-
-    hide_suggestions: "Did you mean ...?" would spell out the schema to whoever guesses.
-    """
-    schema = view._schema
-    document = parse_document(query)
-    # The limits first and alone: an abusive document gets one error, cheaply.
-    errors = validate(schema, document, rules=LIMIT_RULES, max_errors=MAX_ERRORS)
-    if not errors:
-        errors = validate(
-            schema, document, rules=specified_rules, max_errors=MAX_ERRORS, hide_suggestions=True
-        )
-    return tuple(past_first(errors))
-
-
-def past_first(errors: list[GraphQLError]) -> list[GraphQLError]:
-    """The first ``MAX_ERRORS`` errors and one generic error for the rest: ten unknown
-    directives are one "Unknown directive" and "more errors", not a list of the ten."""
-    if len(errors) <= MAX_ERRORS:
-        return errors
-    return [*errors[:MAX_ERRORS], GraphQLError(MORE_ERRORS)]
-
-
-@lru_cache(maxsize=1024)
-def document_field_uses(query: str, view: ViewSchema) -> FieldUses:
-    """The fields a valid document selects on each type, found once per (document, view)."""
-    return field_uses(view._schema, parse_document(query))
-
-
-@dataclasses.dataclass(frozen=True)
-class DocumentFacts:
-    """What the route needs to know of a document's text, found in one walk of it."""
-
-    # Asks for __schema or __type anywhere (fragments included).
-    introspects: bool
-
-
-@lru_cache(maxsize=512)
-def document_facts(query: str) -> DocumentFacts:
-    """Computed once per distinct document text, like its parse."""
-    introspects = False
-
-    class Finder(Visitor):
-        def enter_field(self, node: FieldNode, *_: Any) -> None:
-            nonlocal introspects
-            introspects = introspects or node.name.value in {"__schema", "__type"}
-
-    visit(parse_document(query), Finder())
-    return DocumentFacts(introspects)
 
 
 async def graphql_endpoint(request: Request) -> Response:
@@ -323,18 +263,9 @@ async def _execute(
         caller=Caller(opening.address, request.headers.get("user-agent")),
     )
     with tracing.span("graphql.execute"):
-        result = execute(
-            view._schema,
-            document,
-            variable_values=operation["variables"],
-            operation_name=operation["operation_name"],
-            context_value=context,
-            executor_class=PlainFieldsExecution,
-            is_awaitable=is_awaitable,
-            hide_suggestions=True,
+        result = await execute_operation(
+            view._schema, operation, document, checks, context, plans=settings.read_plans
         )
-        if not isinstance(result, ExecutionResult):
-            result = await result
     # One transaction per request: kept only when everything succeeded (a flag-gated
     # field answered null refuses a read, not the request).
     if any(not isinstance(e.original_error, FieldRefused) for e in result.errors or ()):
@@ -342,6 +273,46 @@ async def _execute(
     else:
         await opening.transaction.commit()
     return Executed(document, result, context)
+
+
+async def execute_operation(
+    schema: GraphQLSchema,
+    operation: dict[str, Any],
+    document: DocumentNode,
+    checks: FieldChecks,
+    context: Context,
+    *,
+    plans: bool = True,
+) -> ExecutionResult:
+    """The operation through its plan (schema/kit/read_plans.py); what no plan runs (variables
+    that do not fit, no operation to choose; everything with ``plans`` off) through
+    Strawberry's executor (schema/kit/execution.py). Each way is counted in
+    ``metrics.EXECUTIONS``."""
+    planned = plans and plan_for(
+        schema,
+        operation["query"],
+        document,
+        operation["operation_name"],
+        checks.nulled,
+        operation["variables"],
+    )
+    if planned:
+        metrics.EXECUTIONS.labels("plan").inc()
+        plan, variables = planned
+        return await read(plan, variables, context)
+    metrics.EXECUTIONS.labels("strawberry").inc()
+    result = execute(
+        schema,
+        document,
+        variable_values=operation["variables"],
+        operation_name=operation["operation_name"],
+        context_value=context,
+        executor_class=RefusingExecution,
+        hide_suggestions=True,
+    )
+    if not isinstance(result, ExecutionResult):
+        result = await result
+    return result
 
 
 def _result_response(executed: Executed, request_id: str, settings: Settings) -> Response:

@@ -66,6 +66,13 @@ STATEMENTS = Histogram(
     buckets=(1, 2, 3, 5, 8, 13, 21, 34, 55, 89),
     registry=REGISTRY,
 )
+EXECUTIONS = Counter(
+    "sportello_graphql_executions",
+    "GraphQL operations executed, by how: a read plan or Strawberry (schema/kit/read_plans.py).",
+    ["path"],
+    registry=REGISTRY,
+)
+
 REFUSALS = Counter(
     "sportello_rate_limit_refusals",
     "GraphQL requests refused with RATE_LIMITED, by the caller's audience.",

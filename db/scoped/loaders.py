@@ -11,7 +11,7 @@ awaiting a future cancels that future: the client of a site whose ``workSheets(f
 was refused, shared with a list of sites elsewhere in the document, failed the whole request
 with ``CancelledError`` instead of answering the input error. :class:`Loader` hands each
 caller a shield of the shared future, so a cancelled caller cancels only its own wait. The
-rows of a list resolved together (schema/kit/together.py) are coroutines stepped by the list,
+resolvers of a read plan's level (schema/kit/together.py) are coroutines stepped together,
 never tasks, and never cancelled: their loads take the shared future as it is (a shield costs
 a future and two callbacks, about 5% of a page of 100 rows with two relations each).
 """

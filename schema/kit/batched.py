@@ -1,23 +1,6 @@
-"""Fields resolved once per list: one call gives the value of every listed row.
+"""Relations, declared once next to their type and read by both executors.
 
-A listed row's async field (a work sheet's ``documents``, a timesheet entry's ``site``) costs a
-resolver call per row: Strawberry's wrapper, an ``Info``, the arguments converted, a page
-request, a loader lookup and a future, a coroutine. Its arguments are the same for every row
-of one list, and its loader batches the rows' keys into one statement anyway, so all of that
-can be done once: a field declares a *batch form* in its metadata, ``many(info, sources,
-**arguments) -> one value per source``, and the executor (schema/kit/execution.py) calls it once
-for the rows of a list instead of the resolver per row. The resolver stays the field's
-definition (arguments, type, description) and answers a row that is not in a list by running
-the batch form for that one source, so both ways share one code path.
-
-A batch form is used only where Strawberry would add nothing per row: a field with extensions
-(permission classes included) or under exception handlers keeps its resolver per row. Its
-``Info`` is the first row's (the field's nodes, arguments and context are the same for every
-row; errors are still located per row by the executor). If it raises, every row's field
-raises that error, exactly as each row's resolver would have.
-
-Two batch forms cover Sportello's relations, and a type declares each such field in one line
-with the function named after it (the field's resolver and batch form made together):
+A type declares each of its relations in one line with the function named after its kind:
 
 - :func:`related`: the record a row points to (a timesheet entry's site), by id, through
   :class:`Related`;
@@ -27,6 +10,13 @@ with the function named after it (the field's resolver and batch form made toget
 
     site: Site | None = related(sites_by_id, "site_row_id", Site.from_row, "Where it is.")
     documents: Connection[Document] = children(lists, Document.from_row, "Its documents.")
+
+A read plan (schema/kit/read_plans.py) finds the declaration in the field's metadata
+(schema/kit/declared.py) and calls its ``load`` once for every object of a level that asks:
+one statement, straight on the connection, no loader. Strawberry's executor (the plans' switch
+and reference, schema/kit/execution.py) calls the field's resolver per object, which goes
+through the request's loaders (db/scoped/loaders.py) so that its objects still share one
+statement.
 """
 
 from __future__ import annotations
@@ -34,45 +24,34 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry import Info
-from strawberry.types.field import StrawberryField
 from strawberry.types.lazy_type import StrawberryLazyReference
 
 from db.scoped.loaders import ById, CountsOf, PagesOf
 from schema.kit.context import Context
-from schema.kit.nested import connections
+from schema.kit.declared import DECLARED
 from schema.kit.periods import Since, Until, check_period
-from schema.kit.relay import Connection
+from schema.kit.relay import Connection, input_errors, page_request, to_connection
 
 S = TypeVar("S")
 T = TypeVar("T")
 
 ContextInfo = Info[Context, None]
-Many = Callable[..., Awaitable[Sequence[Any]]]
 Lists = tuple[PagesOf, CountsOf]
 ListsInPeriod = Callable[[dt.datetime | None, dt.datetime | None], Lists]
-
-# The key of a field's batch form in its Strawberry metadata.
-BATCH = "sportello.batch"
-
-
-def batch_form(definition: StrawberryField) -> Many | None:
-    """The batch form ``definition`` declares, if Strawberry adds nothing to it per row."""
-    many = definition.metadata.get(BATCH)
-    if many is None or definition.extensions:
-        return None
-    return many  # type: ignore[no-any-return]
 
 
 class Related(Generic[S, T]):
     """The record a row points to, loaded by id: ``fetch`` gives rows (None when missing or
     out of scope), ``key`` reads a source's id (None: no record), ``to_value`` builds the
     field's value from a row."""
+
+    computed = None
 
     def __init__(
         self,
@@ -83,19 +62,27 @@ class Related(Generic[S, T]):
         self.fetch = fetch
         self.key = key
         self.to_value = to_value
-        self.batch: Mapping[str, Many] = {BATCH: self.many}
+        self.metadata: Mapping[str, Any] = {DECLARED: self}
 
-    async def many(self, info: ContextInfo, sources: Sequence[S]) -> list[T | None]:
+    async def load(
+        self, context: Context, sources: Sequence[S], arguments: dict[str, Any], asks_total: bool
+    ) -> list[T | None]:
+        """Each source's record: one statement for the distinct keys."""
         keys = [self.key(source) for source in sources]
-        wanted = [key for key in keys if key is not None]
-        found = await info.context.rows.by_id(self.fetch).load_all(wanted)
+        wanted = list(dict.fromkeys(key for key in keys if key is not None))
+        found = await self.fetch(context.db, context.rows.scope, wanted) if wanted else []
         rows = dict(zip(wanted, found, strict=True))
-        to_value = self.to_value
-        values: list[T | None] = []
-        for key in keys:
-            row = None if key is None else rows[key]
-            values.append(None if row is None else to_value(row))
-        return values
+        return [None if key is None else self._value(rows[key]) for key in keys]
+
+    async def resolve(self, source: S, context: Context) -> T | None:
+        """One source's record, through the request's loader (Strawberry's executor)."""
+        key = self.key(source)
+        if key is None:
+            return None
+        return self._value(await context.rows.by_id(self.fetch).load(key))
+
+    def _value(self, row: Any) -> T | None:
+        return None if row is None else self.to_value(row)
 
 
 class Children(Generic[S, T]):
@@ -103,27 +90,52 @@ class Children(Generic[S, T]):
     one is given: ``lists`` gives the statements of the pages and of their totals by parent
     id for a period, ``key`` reads a source's id."""
 
+    computed = None
+
     def __init__(
         self, lists: ListsInPeriod, to_node: Callable[[Any], T], key: Callable[[S], uuid.UUID]
     ) -> None:
         self.lists = lists
         self.to_node = to_node
         self.key = key
-        self.batch: Mapping[str, Many] = {BATCH: self.many}
+        self.metadata: Mapping[str, Any] = {DECLARED: self}
 
-    async def many(
-        self,
-        info: ContextInfo,
-        sources: Sequence[S],
-        first: int | None = None,
-        after: str | None = None,
-        since: dt.datetime | None = None,
-        until: dt.datetime | None = None,
+    async def load(
+        self, context: Context, sources: Sequence[S], arguments: dict[str, Any], asks_total: bool
     ) -> list[Connection[T]]:
+        """Each source's page: one statement for every parent (with its total when
+        ``asks_total``); ``arguments`` by their GraphQL names."""
+        since, until = arguments.get("from"), arguments.get("to")
         check_period(since, until)
+        pages, counts = self.lists(since, until)
+        first, after = arguments.get("first"), arguments.get("after")
+        request = page_request(first, after, with_total=asks_total)
         keys = [self.key(source) for source in sources]
-        lists = self.lists(since, until)
-        return await connections(info, lists, keys, self.to_node, first, after)
+        rows = context.rows
+        with input_errors():
+            found = await pages(context.db, rows.scope, list(dict.fromkeys(keys)), request)
+        return [
+            to_connection(found[key], self.to_node, _count(context, counts, key)) for key in keys
+        ]
+
+    async def resolve(
+        self, source: S, context: Context, arguments: dict[str, Any]
+    ) -> Connection[T]:
+        """One source's page, through the request's loaders (Strawberry's executor)."""
+        since, until = arguments.get("from"), arguments.get("to")
+        check_period(since, until)
+        pages, counts = self.lists(since, until)
+        request = page_request(arguments.get("first"), arguments.get("after"))
+        key = self.key(source)
+        with input_errors():
+            page = await context.rows.pages_of(pages, request).load(key)
+        return to_connection(page, self.to_node, _count(context, counts, key))
+
+
+def _count(context: Context, counts: CountsOf, key: uuid.UUID) -> Callable[[], Any]:
+    """A source's total, counted when asked (through the request's loader, so that every
+    parent asking shares one statement)."""
+    return lambda: context.rows.counts_of(counts).load(key)
 
 
 def lazy_from_row(lazy: Any) -> Callable[[Any], Any]:
@@ -140,9 +152,8 @@ def lazy_from_row(lazy: Any) -> Callable[[Any], Any]:
     return lambda row: from_row()(row)
 
 
-# The fields: each resolver answers a row outside a list; the executor calls the batch form for
-# the rows of a list. Strawberry takes the field's type from the annotation on the type, so the
-# field object is typed as the value it stands for there.
+# The fields. Strawberry takes the field's type from the annotation on the type, so the field
+# object is typed as the value it stands for there.
 
 
 def related(fetch: ById, key: str, to_value: Callable[[Any], T], description: str) -> T | None:
@@ -151,10 +162,10 @@ def related(fetch: ById, key: str, to_value: Callable[[Any], T], description: st
     relation: Related[Any, T] = Related(fetch, attrgetter(key), to_value)
 
     async def resolve(root: Any, info: ContextInfo) -> T | None:
-        return (await relation.many(info, [root]))[0]
+        return await relation.resolve(root, info.context)
 
     field: T | None = strawberry.field(
-        resolver=resolve, description=description, metadata=relation.batch
+        resolver=resolve, description=description, metadata=relation.metadata
     )
     return field
 
@@ -169,10 +180,10 @@ def children(
     async def resolve(
         root: Any, info: ContextInfo, first: int | None = None, after: str | None = None
     ) -> Connection[T]:
-        return (await pages.many(info, [root], first, after))[0]
+        return await pages.resolve(root, info.context, {"first": first, "after": after})
 
     field: Connection[T] = strawberry.field(
-        resolver=resolve, description=description, metadata=pages.batch
+        resolver=resolve, description=description, metadata=pages.metadata
     )
     return field
 
@@ -194,9 +205,10 @@ def children_in_period(
         since: Since = None,
         until: Until = None,
     ) -> Connection[T]:
-        return (await pages.many(info, [root], first, after, since, until))[0]
+        arguments = {"first": first, "after": after, "from": since, "to": until}
+        return await pages.resolve(root, info.context, arguments)
 
     field: Connection[T] = strawberry.field(
-        resolver=resolve, description=description, metadata=pages.batch
+        resolver=resolve, description=description, metadata=pages.metadata
     )
     return field

@@ -30,6 +30,13 @@ class Forbidden(ApiError):
     code = "FORBIDDEN"
 
 
+class FieldRefused(Forbidden):
+    """A flag-gated field the caller may not read, answered null at its path.
+
+    The route keeps the request's transaction when these are its only errors: they refuse
+    a read, not the request (the session's last use is still recorded)."""
+
+
 class NotFound(ApiError):
     """Also the answer for a record outside the caller's scope: the two must look the same."""
 

@@ -9,12 +9,12 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import strawberry
 from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode
-from strawberry import Info
 
 from authz.principals import Audience, Principal
 from db.cursors import BadCursor
 from db.pagination import MAX_PAGE, PARTNER_MAX_PAGE, BadPage, Page, PageRequest
 from db.scoped.loaders import ById
+from schema.kit.declared import computed
 from schema.kit.errors import BadUserInput
 
 T = TypeVar("T")
@@ -51,43 +51,51 @@ class Node:
 # Cursors are encoded only when a document selects them (most select none).
 
 
+def _start_cursor(root: PageInfo, _context: Any) -> str | None:
+    return root.page.cursor(0) if root.page.rows else None
+
+
+def _end_cursor(root: PageInfo, _context: Any) -> str | None:
+    return root.page.cursor(-1) if root.page.rows else None
+
+
 @strawberry.type
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
     page: strawberry.Private[Page]
-
-    @strawberry.field
-    def start_cursor(self) -> str | None:
-        return self.page.cursor(0) if self.page.rows else None
-
-    @strawberry.field
-    def end_cursor(self) -> str | None:
-        return self.page.cursor(-1) if self.page.rows else None
+    start_cursor: str | None = computed(_start_cursor)
+    end_cursor: str | None = computed(_end_cursor)
 
 
-def _edge_cursor(root: Edge[Any]) -> str:
+def _edge_cursor(root: Edge[Any], _context: Any) -> str:
     return root.page.cursor(root.index)
 
 
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(resolver=_edge_cursor)
+    cursor: str = computed(_edge_cursor)
     node: T
     page: strawberry.Private[Page]
     index: strawberry.Private[int]
+
+
+def _total_count(root: Connection[Any], _context: Any) -> int | Awaitable[int]:
+    """The total read with the page when the document asked for it, else its own count."""
+    return root.total if root.total is not None else root.count()
 
 
 @strawberry.type
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
-    # Counting is a statement of its own: run only when totalCount is asked for.
+    # Counting is a statement of its own: run only when totalCount is asked for (a page asked
+    # with its total has it in ``total``).
     count: strawberry.Private[Callable[[], Awaitable[int]]]
-
-    @strawberry.field(description="How many records the list holds with these filters.")
-    async def total_count(self) -> int:
-        return await self.count()
+    total: strawberry.Private[int | None] = None
+    total_count: int = computed(  # type: ignore[assignment]  # an int, or awaited to one
+        _total_count, "How many records the list holds with these filters."
+    )
 
 
 def page_request(
@@ -106,14 +114,6 @@ def page_request(
         max_size=_page_limit.get(),
         with_total=with_total,
     )
-
-
-def nested_request(info: Info[Any, Any], first: int | None, after: str | None) -> PageRequest:
-    """The page of a nested list; its total comes with it when the document asks for one."""
-    # The document's own nodes: Strawberry's selected_fields would convert the whole subtree
-    # of every list on every request to find one name.
-    raw = info._raw_info
-    return page_request(first, after, with_total=asks_total(raw.field_nodes, raw.fragments))
 
 
 def asks_total(
@@ -146,15 +146,9 @@ def to_connection(
         page_info=PageInfo(
             has_next_page=page.has_next, has_previous_page=page.has_previous, page=page
         ),
-        count=count if page.total is None else _counted(page.total),
+        count=count,
+        total=page.total,
     )
-
-
-def _counted(total: int) -> Callable[[], Awaitable[int]]:
-    async def count() -> int:
-        return total
-
-    return count
 
 
 @contextmanager

@@ -45,48 +45,45 @@ def _as_coroutine(awaitable: Awaitable[Any]) -> Coroutine[Any, Any, Any]:
 
 
 async def _settled(waits: Sequence[Any]) -> None:
-    """Return when every future in ``waits`` is done (a bare ``yield`` waits one round).
+    """Return when one future of ``waits`` is done (a bare ``yield`` waits one round).
 
+    Not all of them: coroutines may wait on each other (two statements on one connection,
+    the second waiting on the connection's lock until the first is resumed and done).
     One waiter of our own: awaiting the futures themselves would cancel them (shared loader
     futures other rows wait on) if this task were cancelled.
     """
-    pending = [waited for waited in waits if waited is not None and not waited.done()]
-    if not pending:
-        if any(waited is None for waited in waits):
-            await asyncio.sleep(0)
+    if any(waited is None or waited.done() for waited in waits):
+        await asyncio.sleep(0)
         return
     waiter = asyncio.get_running_loop().create_future()
-    remaining = len(pending)
 
     def one_done(_: Any) -> None:
-        nonlocal remaining
-        remaining -= 1
-        if remaining == 0 and not waiter.done():
+        if not waiter.done():
             waiter.set_result(None)
 
-    for future in pending:
+    for future in waits:
         future.add_done_callback(one_done)
     try:
         await waiter
     finally:
-        if remaining:
-            for future in pending:
-                future.remove_done_callback(one_done)
+        for future in waits:
+            future.remove_done_callback(one_done)
 
 
 async def run_together(awaitables: Sequence[Awaitable[Any]]) -> list[Outcome]:
     """The outcome of each awaitable, in order; one failing does not stop the others.
 
-    A coroutine that waits on something other than a future (or a bare ``yield``) is closed
-    and fails with ``RuntimeError``, as under a task. Cancelled while waiting, the coroutines
-    still running are closed.
+    Each coroutine runs until it waits; once one of the futures waited on is done, every
+    coroutine whose future is done resumes, the others keep waiting. A coroutine that waits
+    on something other than a future (or a bare ``yield``) is closed and fails with
+    ``RuntimeError``, as under a task. Cancelled while waiting, the coroutines still running
+    are closed.
     """
     outcomes: list[Outcome] = [Outcome(None)] * len(awaitables)
     running = [(index, _as_coroutine(awaitable)) for index, awaitable in enumerate(awaitables)]
-    waiting: list[tuple[int, Coroutine[Any, Any, Any]]] = []
+    waiting: list[tuple[int, Coroutine[Any, Any, Any], Any]] = []
     try:
-        while running:
-            waits = []
+        while running or waiting:
             for index, coroutine in running:
                 Loader.stepping += 1
                 try:
@@ -107,14 +104,20 @@ async def run_together(awaitables: Sequence[Awaitable[Any]]) -> list[Outcome]:
                     # Taken over at once, as a task takes it over: the next coroutine may
                     # wait on the same future (one loader key asked by two rows).
                     waited._asyncio_future_blocking = False
-                waiting.append((index, coroutine))
-                waits.append(waited)
+                waiting.append((index, coroutine, waited))
             if not waiting:
                 break
-            await _settled(waits)
-            running, waiting = waiting, []
+            await _settled([waited for _, _, waited in waiting])
+            running = [
+                (index, coroutine)
+                for index, coroutine, waited in waiting
+                if waited is None or waited.done()
+            ]
+            waiting = [entry for entry in waiting if not (entry[2] is None or entry[2].done())]
     except BaseException:
-        for _, coroutine in (*running, *waiting):
+        for _, coroutine in running:
+            coroutine.close()
+        for _, coroutine, _ in waiting:
             coroutine.close()
         raise
     return outcomes

@@ -11,7 +11,7 @@ is absent from the view's SDL and introspection and cannot be selected, filtered
 
 In the portal view, a read that a contact's feature flag gates (authz/policy.py
 null_when_refused) is nullable whatever its declared type: a contact without the flag gets
-``null`` there with a FORBIDDEN error at its path (schema/kit/execution.py), and the rest of the
+``null`` there with a FORBIDDEN error at its path (schema/kit/reading.py), and the rest of the
 answer, its parent included, stays.
 
 With a ``principal``, the view also drops the fields that principal's flags, role or scopes do
@@ -96,7 +96,7 @@ class ViewSchema(strawberry.Schema):
     def _as_served(self, type_name: str, field: StrawberryField) -> StrawberryField:
         """``field``, nullable in the portal view when a feature flag gates it: a contact
         without the flag gets null there and a FORBIDDEN error at its path (authz/policy.py
-        null_when_refused, schema/kit/execution.py), and the null must not erase its parent."""
+        null_when_refused, schema/kit/reading.py), and the null must not erase its parent."""
         if self.audience is not Audience.PORTAL or isinstance(field.type, StrawberryOptional):
             return field
         if not null_when_refused(type_name, graphql_field_name(field)):
@@ -105,7 +105,7 @@ class ViewSchema(strawberry.Schema):
         served = self._nullable.get(key)
         if served is None:
             # A copy for this view only: the other views keep the field as declared. The copy
-            # keeps the resolver, arguments and metadata (a batch form, schema/kit/batched.py).
+            # keeps the resolver, arguments and metadata (its declaration, schema/kit/declared.py).
             served = copy.copy(field)
             served.type = StrawberryOptional(field.type)
             self._nullable[key] = served

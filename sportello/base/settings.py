@@ -85,6 +85,9 @@ class Settings:
     login_max_backoff_seconds: int = 900
     # Introspection of one's own audience view, for authenticated callers only.
     introspection: bool = True
+    # Queries run through their compiled read plans (schema/kit/read_plans.py); false runs
+    # every operation through Strawberry's executor (a switch back if a plan ever misreads).
+    read_plans: bool = True
     # Partner tokens: requests and total query cost each token may spend per minute.
     partner_requests_per_minute: int = 120
     partner_cost_per_minute: int = 100_000

@@ -8,7 +8,7 @@ from authz.checks import FieldChecks
 from authz.principals import Audience, ContactPrincipal, StaffPrincipal
 from db.models.staff import StaffRole
 from sportello.assembly import views
-from sportello.graphql_route import document_field_uses
+from sportello.graphql_documents import document_field_uses
 
 QUERY = "{ invoices(first: 1) { totalCount } contracts(first: 1) { totalCount } }"
 REFUSED = "Cannot use Query.invoices: not enabled for this portal access."

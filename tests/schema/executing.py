@@ -1,4 +1,4 @@
-"""Runs a document with our execution context and with Strawberry's own, to compare them."""
+"""Runs a document through its read plan and through Strawberry's executor, to compare them."""
 
 from __future__ import annotations
 
@@ -6,15 +6,20 @@ import asyncio
 from typing import Any
 
 import strawberry
-from graphql import DocumentNode, ExecutionResult, parse
+from graphql import DocumentNode, ExecutionResult, parse, print_ast
 from graphql.execution import execute
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.kit.execution import PlainFieldsExecution
-from schema.kit.plans import is_awaitable
+from schema.kit.read_plans import plan_for
+from schema.kit.reading import read
 
-Context = type[StrawberryGraphQLCoreExecutionContext]
+
+class Planned:
+    """Not an execution context: the document runs through its read plan."""
+
+
+Context = type[StrawberryGraphQLCoreExecutionContext] | type[Planned]
 
 
 def executed(
@@ -25,19 +30,31 @@ def executed(
     variables: dict[str, Any] | None = None,
 ) -> ExecutionResult:
     """``document`` run to its end on ``schema`` by the execution ``context``."""
+    return asyncio.run(executed_async(schema, document, context, context_value, variables))
 
-    async def go() -> ExecutionResult:
-        result = execute(
-            schema._schema,
-            parse(document) if isinstance(document, str) else document,
-            variable_values=variables,
-            context_value=context_value,
-            executor_class=context,
-            is_awaitable=is_awaitable if context is PlainFieldsExecution else None,
-        )
-        return result if isinstance(result, ExecutionResult) else await result
 
-    return asyncio.run(go())
+async def executed_async(
+    schema: strawberry.Schema,
+    document: str | DocumentNode,
+    context: Context,
+    context_value: Any,
+    variables: dict[str, Any] | None = None,
+) -> ExecutionResult:
+    parsed = parse(document) if isinstance(document, str) else document
+    if context is Planned:
+        planned = plan_for(schema._schema, print_ast(parsed), parsed, None, {}, variables)
+        assert planned is not None
+        plan, coerced = planned
+        return await read(plan, coerced, context_value)
+    assert context is not Planned
+    result = execute(
+        schema._schema,
+        parsed,
+        variable_values=variables,
+        context_value=context_value,
+        executor_class=context,  # type: ignore[arg-type]  # Strawberry's is an executor
+    )
+    return result if isinstance(result, ExecutionResult) else await result
 
 
 def assert_same_answers(ours: ExecutionResult, theirs: ExecutionResult) -> None:

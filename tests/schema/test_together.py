@@ -1,9 +1,9 @@
-"""A list's async fields resolved together answer what graphql-core's row-by-row path answers.
+"""A read plan drives the resolvers of a level side by side (schema/kit/together.py) and
+answers what graphql-core's row-by-row path answers.
 
-schema/kit/lists.py resolves the async fields of a list's rows side by side
-(schema/kit/together.py) and completes the rows with the values. Each document here runs with
-both execution contexts over the same rows and must give the same data and the same errors
-(message, path), with the loaders batching as before and without a task per row.
+Each document here runs through its plan (schema/kit/reading.py) and through Strawberry's
+executor over the same rows and must give the same data and the same errors (message, path),
+with the loaders batching as before and without a task per row; then run_together itself.
 """
 
 from __future__ import annotations
@@ -14,14 +14,18 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import ExecutionResult, parse
-from graphql.execution import execute
 from strawberry.dataloader import DataLoader
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.kit.execution import PlainFieldsExecution
 from schema.kit.together import Outcome, run_together
-from tests.schema.executing import NotNumber, assert_same_answers, executed
+from tests.schema.executing import (
+    Context,
+    NotNumber,
+    Planned,
+    assert_same_answers,
+    executed,
+    executed_async,
+)
 
 
 class Batches:
@@ -114,21 +118,21 @@ DOCUMENTS = {
 }
 
 
-def run(document: str, context: type[StrawberryGraphQLCoreExecutionContext]) -> tuple[Any, int]:
+def run(document: str, context: Context) -> tuple[Any, int]:
     batches = Batches()
     return executed(SCHEMA, document, context, batches, {"prefix": "of"}), batches.count
 
 
 @pytest.mark.parametrize("document", DOCUMENTS.values(), ids=DOCUMENTS.keys())
 def test_resolved_together_answers_what_row_by_row_answers(document: str) -> None:
-    (together, together_batches) = run(document, PlainFieldsExecution)
+    (together, together_batches) = run(document, Planned)
     (row_by_row, row_by_row_batches) = run(document, StrawberryGraphQLCoreExecutionContext)
     assert_same_answers(together, row_by_row)
     assert together_batches == row_by_row_batches
 
 
 def test_the_cases_hold_errors_and_nulls() -> None:
-    result, batches = run(DOCUMENTS[THROUGH_EDGES], PlainFieldsExecution)
+    result, batches = run(DOCUMENTS[THROUGH_EDGES], Planned)
     assert batches == 1  # every row's owner in one batch
     messages = {(e.message, tuple(e.path or ())) for e in result.errors or []}
     assert ("three cannot be doubled", ("edges", 3, "node", "double")) in messages
@@ -139,7 +143,7 @@ def test_the_cases_hold_errors_and_nulls() -> None:
     assert edges[1]["node"]["owner"]["plain"] == "owner 1"
     assert edges[2]["node"]["double"] == 6
     assert edges[2]["node"]["where"] == "edges.2.node.where"
-    nulled, _ = run(DOCUMENTS["a non-null field failing nulls its row"], PlainFieldsExecution)
+    nulled, _ = run(DOCUMENTS["a non-null field failing nulls its row"], Planned)
     assert nulled.data["edges"][6] is None
     assert nulled.data["edges"][5] == {"node": {"number": 5, "strict": 5}}
 
@@ -147,7 +151,7 @@ def test_the_cases_hold_errors_and_nulls() -> None:
 def test_a_row_costs_no_task() -> None:
     """Row by row, graphql-core gathers a task per row; together, the count stays flat."""
 
-    def tasks_of(context: type[StrawberryGraphQLCoreExecutionContext], rows: int) -> int:
+    def tasks_of(context: Context, rows: int) -> int:
         created = 0
 
         async def go() -> None:
@@ -160,20 +164,15 @@ def test_a_row_costs_no_task() -> None:
                 return asyncio.Task(coroutine, loop=loop, **kwargs)
 
             loop.set_task_factory(counting)
-            result = execute(
-                SCHEMA._schema,
-                parse(f"{{ edges(count: {rows}) {{ node {{ number owner {{ number }} }} }} }}"),
-                context_value=Batches(),
-                executor_class=context,
-            )
-            assert not isinstance(result, ExecutionResult)
-            assert not (await result).errors
+            document = f"{{ edges(count: {rows}) {{ node {{ number owner {{ number }} }} }} }}"
+            result = await executed_async(SCHEMA, document, context, Batches())
+            assert not result.errors
 
         asyncio.run(go())
         return created
 
     assert tasks_of(StrawberryGraphQLCoreExecutionContext, 40) >= 40
-    assert tasks_of(PlainFieldsExecution, 40) == tasks_of(PlainFieldsExecution, 4) <= 3
+    assert tasks_of(Planned, 40) == tasks_of(Planned, 4) <= 3
 
 
 def test_a_failing_row_does_not_cancel_the_loads_of_others() -> None:
@@ -183,7 +182,7 @@ def test_a_failing_row_does_not_cancel_the_loads_of_others() -> None:
     document = "{ edges { node { strict owner { number } } } }"
     with pytest.raises(asyncio.CancelledError):
         run(document, StrawberryGraphQLCoreExecutionContext)
-    result, _ = run(document, PlainFieldsExecution)
+    result, _ = run(document, Planned)
     assert result.data["edges"][6] is None
     assert result.data["edges"][7] == {"node": {"strict": 7, "owner": {"number": 1}}}
     assert [e.path for e in result.errors or []] == [["edges", 6, "node", "strict"]]

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from graphql import GraphQLError, OperationType, build_schema
 
 from schema.kit.limits import ANONYMOUS_MAX_CHARS, ANONYMOUS_MAX_TOKENS
-from sportello import admission, graphql_route
+from sportello import admission, graphql_documents, graphql_route
 from sportello.base.settings import Settings, SettingsError
 from tests.api import Demo
 from tests.conftest import Databases
@@ -336,7 +336,7 @@ async def test_many_unknown_directives_get_one_error_and_one_more(live: Live) ->
     errors = answer.json()["errors"]
     assert [e["extensions"]["code"] for e in errors] == ["GRAPHQL_VALIDATION_FAILED"] * 2
     assert "@nope0" in errors[0]["message"]
-    assert errors[1]["message"] == graphql_route.MORE_ERRORS
+    assert errors[1]["message"] == graphql_documents.MORE_ERRORS
     assert not any(f"@{name}" in answer.text for name in names[1:])
     anonymous = await live.gql(document)
     assert anonymous.status_code == 401
@@ -345,9 +345,9 @@ async def test_many_unknown_directives_get_one_error_and_one_more(live: Live) ->
 
 def test_only_the_first_error_is_told() -> None:
     errors = [GraphQLError(f"problem {n}") for n in range(5)]
-    told = graphql_route.past_first(errors)
-    assert [e.message for e in told] == ["problem 0", graphql_route.MORE_ERRORS]
-    assert graphql_route.past_first(errors[:1]) == errors[:1]
+    told = graphql_documents.past_first(errors)
+    assert [e.message for e in told] == ["problem 0", graphql_documents.MORE_ERRORS]
+    assert graphql_documents.past_first(errors[:1]) == errors[:1]
 
 
 @pytest.mark.parametrize(

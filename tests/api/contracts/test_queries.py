@@ -241,8 +241,8 @@ LISTED = """{ contracts(first: 100) { edges { node {
 
 
 async def test_each_listed_contract_gets_its_own_site_client_and_documents(demo: Demo) -> None:
-    """A list's relations are answered by batch forms, one call for all its rows
-    (schema/kit/batched.py): each row must still get its own, client-wide contracts no site."""
+    """A list's relations are loaded once for all its rows (schema/kit/batched.py): each row
+    must still get its own, client-wide contracts no site."""
     token = await demo.as_("staff admin")
     edges = (await demo.data(LISTED, token))["contracts"]["edges"]
     expected = await demo.scalar(

@@ -1,0 +1,113 @@
+"""A GraphQL document's text, parsed and checked once: parse, validation, field uses, facts.
+
+Every check here depends on the text and the view only, never on the caller, so each is
+cached per distinct text (the clients send the same few over and over); the route
+(sportello/graphql_route.py) takes the caller's decisions on their results.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    Visitor,
+    parse,
+    specified_rules,
+    validate,
+    visit,
+)
+
+from authz.checks import FieldUse, FieldUses, field_use_rule
+from schema.kit.limits import MAX_ERRORS, MAX_TOKENS, limit_errors
+from schema.kit.views import ViewSchema
+
+# Past the first error of a document, one generic error (schema/kit/limits.py MAX_ERRORS).
+MORE_ERRORS = "The document has more errors; fix this one and send it again to see the next."
+
+
+@lru_cache(maxsize=512)
+def parse_document(query: str) -> DocumentNode:
+    """Parsed once per distinct document text (the clients send the same few over and over)."""
+    return parse(query, max_tokens=MAX_TOKENS, no_location=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckedDocument:
+    """A document checked against a view: its validation errors (none: it is valid) and, when
+    valid, the fields it selects on each type."""
+
+    errors: tuple[GraphQLError, ...]
+    uses: FieldUses
+
+
+@lru_cache(maxsize=1024)
+def check_document(query: str, view: ViewSchema) -> CheckedDocument:
+    """The principal-independent checks of a document against a view, done once.
+
+    The limits first and alone, on the nodes without the schema's types: an abusive document
+    gets one error, cheaply. Then graphql-core's rules of the spec and the collection of the
+    field uses, in one walk (each walk with types costs about a parse: bench/documents.py).
+    hide_suggestions: "Did you mean ...?" would spell out the schema to whoever guesses.
+    """
+    document = parse_document(query)
+    errors = limit_errors(document)
+    uses: list[FieldUse] = []
+    if not errors:
+        rules = (*specified_rules, field_use_rule(uses))
+        errors = validate(
+            view._schema, document, rules=rules, max_errors=MAX_ERRORS, hide_suggestions=True
+        )
+    return CheckedDocument(tuple(past_first(errors)), FieldUses(() if errors else tuple(uses)))
+
+
+def validate_document(query: str, view: ViewSchema) -> tuple[GraphQLError, ...]:
+    """The principal-independent validation errors of a document in a view."""
+    return check_document(query, view).errors
+
+
+def past_first(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """The first ``MAX_ERRORS`` errors and one generic error for the rest: ten unknown
+    directives are one "Unknown directive" and "more errors", not a list of the ten."""
+    if len(errors) <= MAX_ERRORS:
+        return errors
+    return [*errors[:MAX_ERRORS], GraphQLError(MORE_ERRORS)]
+
+
+def document_field_uses(query: str, view: ViewSchema) -> FieldUses:
+    """The fields a valid document selects on each type, found once per (document, view)."""
+    return check_document(query, view).uses
+
+
+@dataclasses.dataclass(frozen=True)
+class DocumentFacts:
+    """What the route needs to know of a document's text, found in one walk of it."""
+
+    # Asks for __schema or __type anywhere (fragments included).
+    introspects: bool
+
+
+# A field named __schema or __type is spelled so in the text (GraphQL names have no escapes):
+# a text without either name (``__typename`` is another) needs no walk to know it.
+INTROSPECTION_NAMES = re.compile(r"__(?:schema|type)(?![_0-9A-Za-z])")
+
+
+@lru_cache(maxsize=512)
+def document_facts(query: str) -> DocumentFacts:
+    """Computed once per distinct document text, like its parse."""
+    if INTROSPECTION_NAMES.search(query) is None:
+        return DocumentFacts(introspects=False)
+    introspects = False
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            nonlocal introspects
+            introspects = introspects or node.name.value in {"__schema", "__type"}
+
+    visit(parse_document(query), Finder())
+    return DocumentFacts(introspects)
