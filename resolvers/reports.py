@@ -26,6 +26,7 @@ from schema.reports import (
     ReportPeriod,
     RevisionComplianceReport,
     TicketReport,
+    report_data,
 )
 
 ContextInfo = Info[Context, None]
@@ -84,7 +85,7 @@ class ReportQuery:
     ) -> InterventionReport:
         where = await report_filter(info, since, until, client_id, site_id)
         report = queries.interventions(info.context.rows.scope, where, period, group_by)
-        return InterventionReport(report=report)
+        return InterventionReport(data=report_data(report, info))
 
     @strawberry.field(description="Hours worked per site and period, from timesheets.")
     async def hours_report(
@@ -97,7 +98,8 @@ class ReportQuery:
         site_id: SiteFilter = None,
     ) -> HoursReport:
         where = await report_filter(info, since, until, client_id, site_id)
-        return HoursReport(report=queries.hours(info.context.rows.scope, where, period))
+        report = queries.hours(info.context.rows.scope, where, period)
+        return HoursReport(data=report_data(report, info))
 
     @strawberry.field(description="Tickets opened in the period per urgency, with times.")
     async def ticket_report(
@@ -109,7 +111,8 @@ class ReportQuery:
         site_id: SiteFilter = None,
     ) -> TicketReport:
         where = await report_filter(info, since, until, client_id, site_id)
-        return TicketReport(report=queries.tickets(info.context.rows.scope, where))
+        report = queries.tickets(info.context.rows.scope, where)
+        return TicketReport(data=queries.ReportData(report, None, every_row=True))
 
     @strawberry.field(description="Revisions performed per site and period, with pass rate.")
     async def revision_compliance_report(
@@ -123,7 +126,7 @@ class ReportQuery:
     ) -> RevisionComplianceReport:
         where = await report_filter(info, since, until, client_id, site_id)
         report = queries.compliance(info.context.rows.scope, where, period)
-        return RevisionComplianceReport(report=report)
+        return RevisionComplianceReport(data=report_data(report, info))
 
     @strawberry.field(description="Equipment per site by the outcome of its last revision.")
     async def equipment_status_report(
@@ -136,4 +139,4 @@ class ReportQuery:
     ) -> EquipmentStatusReport:
         where = await report_filter(info, since, until, client_id, site_id)
         report = queries.equipment(info.context.rows.scope, where)
-        return EquipmentStatusReport(report=report)
+        return EquipmentStatusReport(data=report_data(report, info))

@@ -1,24 +1,28 @@
 """Partner reports (SPEC §7): figures per period, client, site, activity type or urgency.
 
-A report object holds its statements (db/queries/reports.py); ``totals`` and ``rows`` run
-them only when asked. Rows are a connection: partners page them up to 1,000 at a time.
+A report object holds its statements (db/queries/reports/) and runs one of them, once, for
+whatever the document selects of it: totals, totalCount and a page of rows. Rows are a
+connection: partners page them up to 1,000 at a time.
 Periods and days are those of the organization's time zone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, Self, TypeVar
 
 import strawberry
 from strawberry import Info
+from strawberry.types.nodes import SelectedField, Selection
 
+from db.cursors import BadCursor
+from db.pagination import BadPage
 from db.queries import reports as queries
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.enums import described
-from schema.kit.relay import Connection, page_request, paged
+from schema.kit.relay import Connection, input_errors, page_request, to_connection
 from schema.tickets import TicketUrgency
 
 ContextInfo = Info[Context, None]
@@ -42,19 +46,49 @@ strawberry.enum(
 )
 
 
+def report_data(report: queries.Report, info: ContextInfo) -> queries.ReportData:
+    """The figures of ``report`` for the report field of ``info``, with the page of its first
+    usable ``rows`` selection planned into the same statement."""
+    for selected in info.selected_fields:
+        for rows in _selected("rows", selected.selections):
+            given = rows.arguments
+            # Strawberry gives a literal as its text ("1000"), a variable as its value.
+            first, last = (_number(given.get(name)) for name in ("first", "last"))
+            request = page_request(first, given.get("after"), last, given.get("before"))
+            try:
+                report.check(request)
+            except (BadPage, BadCursor):
+                continue
+            return queries.ReportData(report, request)
+    return queries.ReportData(report, None)
+
+
+def _number(value: Any) -> Any:
+    return int(value) if isinstance(value, str) else value
+
+
+def _selected(name: str, selections: Iterable[Selection]) -> Iterator[SelectedField]:
+    """The fields named ``name`` among ``selections``, fragments included."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == name:
+                yield selection
+        else:
+            yield from _selected(name, selection.selections)
+
+
 def totals_of(to_value: Callable[[Any], T], description: str) -> T:
     """The field of a report's figures over the whole period and filters."""
 
     async def resolve(root: Any, info: ContextInfo) -> T:
-        return to_value(await root.report.total(info.context.db))
+        return to_value((await root.data.figures(info.context.db)).totals)
 
     field: T = strawberry.field(resolver=resolve, description=description)
     return field
 
 
 def rows_of(to_node: Callable[[Any], T], description: str) -> Connection[T]:
-    """The field of one page of a report's rows; totalCount counts them (a statement of its
-    own)."""
+    """The field of one page of a report's rows; totalCount comes with the page."""
 
     async def resolve(
         root: Any,
@@ -64,9 +98,15 @@ def rows_of(to_node: Callable[[Any], T], description: str) -> Connection[T]:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[T]:
-        db, report = info.context.db, root.report
         request = page_request(first, after, last, before)
-        return await paged(lambda: report.page(db, request), to_node, lambda: report.count(db))
+        with input_errors():
+            figures: queries.Figures = await root.data.page(info.context.db, request)
+
+        async def count() -> int:
+            return figures.count
+
+        assert figures.page is not None
+        return to_connection(figures.page, to_node, count)
 
     field: Connection[T] = strawberry.field(resolver=resolve, description=description)
     return field
@@ -127,7 +167,7 @@ class InterventionReportRow(InterventionFigures):
 
 @strawberry.type(description="Interventions starting in the period (local start day).")
 class InterventionReport:
-    report: strawberry.Private[queries.Report]
+    data: strawberry.Private[queries.ReportData]
     totals: InterventionFigures = totals_of(
         InterventionFigures.from_row, "Counts over the whole period and filters."
     )
@@ -168,7 +208,7 @@ class HoursReportRow(HoursFigures):
     "clock-in); open clock-ins (no clock-out yet) are left out."
 )
 class HoursReport:
-    report: strawberry.Private[queries.Report]
+    data: strawberry.Private[queries.ReportData]
     totals: HoursFigures = totals_of(
         HoursFigures.from_row, "Hours over the whole period and filters."
     )
@@ -213,15 +253,16 @@ class TicketUrgencyFigures(TicketFigures):
 
 @strawberry.type(description="Tickets opened in the period (local day of opening).")
 class TicketReport:
-    report: strawberry.Private[queries.Report]
+    data: strawberry.Private[queries.ReportData]
     totals: TicketFigures = totals_of(
         TicketFigures.from_row, "Figures of every ticket opened in the period."
     )
 
     @strawberry.field(description="Every urgency, most urgent first, zeros included.")
     async def by_urgency(self, info: ContextInfo) -> list[TicketUrgencyFigures]:
-        rows = await self.report.every_row(info.context.db)
-        return [TicketUrgencyFigures.from_row(row) for row in rows]
+        page = (await self.data.figures(info.context.db)).page
+        assert page is not None
+        return [TicketUrgencyFigures.from_row(row) for row in page.rows]
 
 
 # ---- Revision compliance
@@ -261,7 +302,7 @@ class RevisionComplianceRow(RevisionComplianceFigures):
 
 @strawberry.type(description="Revisions performed in the period (local day of performance).")
 class RevisionComplianceReport:
-    report: strawberry.Private[queries.Report]
+    data: strawberry.Private[queries.ReportData]
     totals: RevisionComplianceFigures = totals_of(
         RevisionComplianceFigures.from_row, "Figures over the whole period and filters."
     )
@@ -300,7 +341,7 @@ class EquipmentStatusRow(EquipmentStatusFigures):
     "the outcome of its item in the last revision performed in the period."
 )
 class EquipmentStatusReport:
-    report: strawberry.Private[queries.Report]
+    data: strawberry.Private[queries.ReportData]
     totals: EquipmentStatusFigures = totals_of(
         EquipmentStatusFigures.from_row, "Figures over every site of the filters."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import enum
@@ -13,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, restrict
 from db import models as m
+from db.cursors import decode_cursor
 from db.models.base import table_of
-from db.pagination import Ordering, Page, PageRequest, count, fetch_page
+from db.pagination import Ordering, Page, PageRequest
 
 INTERVENTION = table_of(m.Intervention)
 TIMESHEET = table_of(m.TimesheetEntry)
@@ -65,30 +67,173 @@ def period_error(since: dt.date, until: dt.date) -> str | None:
 
 
 @dataclasses.dataclass(frozen=True)
-class Report:
-    """One report: its rows in ``ordering`` (the last column unique) and its totals."""
+class Figures:
+    """What one statement of a report read: its totals, how many rows it has, and a page."""
 
-    rows: sa.Select[Any]
-    totals: sa.Select[Any]
+    totals: sa.Row[Any]
+    count: int
+    page: Page | None
+
+
+# The count of a report's rows, a column of the statement of :meth:`Report.figures`.
+ROW_COUNT = "report_row_count"
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """One report: its rows in ``ordering`` (the last column unique) and its grand total.
+
+    ``listed`` selects the rows and, flagged ``is_total``, the grand total (grouped by
+    ``GROUPING SETS`` with the empty set, :func:`grouped_with_total`), with the same figure
+    columns: :meth:`figures` reads both and the count in one statement, so a request
+    aggregates the period once.
+    """
+
+    listed: sa.Select[Any]
     ordering: Ordering
 
-    async def page(self, db: AsyncConnection, request: PageRequest) -> Page:
-        """One keyset page of the rows."""
-        return await fetch_page(db, self.rows, self.ordering, request)
+    @property
+    def rows(self) -> sa.Select[Any]:
+        """The report's rows (the CSV exports page this statement in ``ordering``)."""
+        report = self.listed.subquery("report")
+        columns = [c for c in report.c if c.key != "is_total"]
+        return sa.select(*columns).where(sa.not_(report.c.is_total))
 
-    async def count(self, db: AsyncConnection) -> int:
-        """How many rows the report has."""
-        return await count(db, self.rows)
+    async def figures(
+        self, db: AsyncConnection, request: PageRequest | None, *, every_row: bool = False
+    ) -> Figures:
+        """Totals, the count of rows and one keyset page of them (every row, in order, with
+        ``every_row``; none without ``request``), in one statement."""
+        if every_row:
+            shape: _Shape | None = _Shape(reverse=self.ordering.descending, limited=False)
+            values: dict[str, Any] = {}
+        elif request is not None:
+            shape, values = _page_shape(self.ordering, request)
+        else:
+            shape, values = None, {}
+        # The grand total comes first, then the page's rows.
+        totals, *rows = (await db.execute(self._statement(shape), values)).all()
+        count = int(totals._mapping[ROW_COUNT])
+        if shape is None:
+            return Figures(totals, count, None)
+        if not shape.limited:
+            return Figures(totals, count, Page(rows, False, False, count, self.ordering.labels))
+        assert request is not None
+        wanted, backwards = request.size()
+        more = len(rows) > wanted
+        rows = rows[:wanted]
+        if backwards:
+            rows.reverse()
+        page = Page(
+            rows=rows,
+            has_next=more if not backwards else shape.before,
+            has_previous=more if backwards else shape.after,
+            total=count,
+            labels=self.ordering.labels,
+        )
+        return Figures(totals, count, page)
 
-    async def every_row(self, db: AsyncConnection) -> list[sa.Row[Any]]:
-        """All rows, for reports with a handful of them (one per urgency)."""
-        order = [c.desc() if self.ordering.descending else c for c in self.ordering.columns]
-        return list((await db.execute(self.rows.order_by(*order))).all())
+    def _statement(self, shape: _Shape | None) -> sa.Select[Any]:
+        """The grand total, then (with ``shape``) a page of rows; each carries the count."""
+        report = self.listed.subquery("report")
+        rows_only = sa.not_(report.c.is_total)
+        counted = sa.select(
+            report, sa.func.count().filter(rows_only).over().label(ROW_COUNT)
+        ).subquery("counted")
+        total = counted.c.is_total
+        if shape is None:
+            return sa.select(counted).where(total)
+        beyond: list[sa.ColumnElement[bool]] = []
+        if shape.after:
+            beyond.append(_beyond(self.ordering, "page_after", True))
+        if shape.before:
+            beyond.append(_beyond(self.ordering, "page_before", False))
+        statement = sa.select(counted).order_by(
+            total.desc(), *(c.desc() if shape.reverse else c.asc() for c in self.ordering.columns)
+        )
+        if beyond:
+            statement = statement.where(sa.or_(total, sa.and_(*beyond)))
+        if shape.limited:
+            # The grand total, and one row more than the page to know whether another follows.
+            statement = statement.limit(sa.bindparam("page_limit", type_=sa.Integer) + 1)
+        return statement
 
-    async def total(self, db: AsyncConnection) -> sa.Row[Any]:
-        """The one row of totals over the whole period and filters."""
-        row: sa.Row[Any] = (await db.execute(self.totals)).one()
-        return row
+    def check(self, request: PageRequest) -> None:
+        """Raise BadPage or BadCursor when ``request`` is no page of this report."""
+        _page_shape(self.ordering, request)
+
+
+class ReportData:
+    """A report's figures for one report object: the statement that reads what the document
+    selects (totals, totalCount and the planned page of rows) runs once, whichever field asks
+    first; a page other than the planned one (an alias with other arguments) has its own."""
+
+    def __init__(
+        self, report: Report, planned: PageRequest | None, *, every_row: bool = False
+    ) -> None:
+        self.report = report
+        self.planned = planned
+        self.every_row = every_row
+        self._figures: Figures | None = None
+        self._lock = asyncio.Lock()
+
+    async def figures(self, db: AsyncConnection) -> Figures:
+        """Totals, row count and the planned page, read once."""
+        async with self._lock:
+            if self._figures is None:
+                self._figures = await self.report.figures(
+                    db, self.planned, every_row=self.every_row
+                )
+            return self._figures
+
+    async def page(self, db: AsyncConnection, request: PageRequest) -> Figures:
+        """The figures with the page ``request``."""
+        if request == self.planned:
+            return await self.figures(db)
+        return await self.report.figures(db, request)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Shape:
+    """How a page is cut from a report's rows: the statement's shape, not its values."""
+
+    reverse: bool
+    after: bool = False
+    before: bool = False
+    limited: bool = True
+
+
+def _page_shape(ordering: Ordering, request: PageRequest) -> tuple[_Shape, dict[str, Any]]:
+    """The shape of ``request``'s page and its parameters (size, cursor values); BadPage or
+    BadCursor when the request is out of bounds or its cursor is not this report's."""
+    wanted, backwards = request.size()
+    after = decode_cursor(request.after, ordering.columns) if request.after else None
+    before = decode_cursor(request.before, ordering.columns, "before") if request.before else None
+    values: dict[str, Any] = {"page_limit": wanted + 1}
+    for name, cursor in (("page_after", after), ("page_before", before)):
+        if cursor is not None:
+            values.update((f"{name}_{i}", value) for i, value in enumerate(cursor))
+    reverse = ordering.descending != backwards
+    return _Shape(reverse, after is not None, before is not None), values
+
+
+def _beyond(ordering: Ordering, name: str, forward: bool) -> sa.ColumnElement[bool]:
+    """Rows after (or before) a cursor's values, given as parameters ``name_0``, ``name_1``..."""
+    keys = sa.tuple_(*ordering.columns)
+    bound = sa.tuple_(
+        *(sa.bindparam(f"{name}_{i}", type_=c.type) for i, c in enumerate(ordering.columns))
+    )
+    ascending = forward != ordering.descending
+    return keys > bound if ascending else keys < bound
+
+
+def grouped_with_total(statement: sa.Select[Any], *columns: Any) -> sa.Select[Any]:
+    """``statement`` grouped by ``columns`` and by nothing (the grand total, flagged
+    ``is_total``): one aggregation gives a report's rows and its totals."""
+    is_total = (sa.func.grouping(*columns) != 0).label("is_total")
+    return statement.add_columns(is_total).group_by(
+        sa.func.grouping_sets(sa.tuple_(*columns), sa.tuple_())
+    )
 
 
 def out(name: str, kind: Any) -> sa.ColumnClause[Any]:
@@ -144,8 +289,9 @@ def names(scope: RowScope, table: sa.Table, model: Any) -> sa.Subquery:
     return restrict(sa.select(table.c.id, table.c.name), model, scope).subquery()
 
 
-def with_site(scope: RowScope, grouped: sa.Subquery, *columns: Any) -> sa.Subquery:
-    """Rows of ``grouped`` (by ``site_id``) with their client and site, as ``report``."""
+def with_site(scope: RowScope, grouped: sa.Subquery, *columns: Any) -> sa.Select[Any]:
+    """Rows of ``grouped`` (by ``site_id``, :func:`grouped_with_total`) with their client and
+    site, and its grand total (no site): a report's ``listed``."""
     sites = restrict(sa.select(SITE.c.id, SITE.c.name, SITE.c.client_id), m.Site, scope).subquery()
     clients = names(scope, CLIENT, m.Client)
     return (
@@ -155,10 +301,12 @@ def with_site(scope: RowScope, grouped: sa.Subquery, *columns: Any) -> sa.Subque
             grouped.c.site_id,
             sites.c.name.label("site_name"),
             *columns,
+            grouped.c.is_total,
         )
-        .join_from(grouped, sites, sites.c.id == grouped.c.site_id)
-        .join(clients, clients.c.id == sites.c.client_id)
-        .subquery("report")
+        .select_from(grouped)
+        .outerjoin(sites, sites.c.id == grouped.c.site_id)
+        .outerjoin(clients, clients.c.id == sites.c.client_id)
+        .where(sa.or_(grouped.c.is_total, clients.c.id.is_not(None)))
     )
 
 

@@ -19,6 +19,7 @@ from db.queries.reports.base import (
     Report,
     ReportFilter,
     filtered,
+    grouped_with_total,
     period_start,
     rounded,
     with_site,
@@ -91,23 +92,17 @@ def compliance(scope: RowScope, where: ReportFilter, period: Period) -> Report:
     start = period_start(scope, r.performed_at, period).label("period_start")
     revisions, items = _performed(scope, where, r.site_id, start)
     joined = revisions.outerjoin(items, items.c.revision_id == revisions.c.id)
-    grouped = (
+    grouped = grouped_with_total(
         sa.select(
             revisions.c.period_start,
             revisions.c.site_id,
             *_compliance_figures(revisions, items),
-        )
-        .select_from(joined)
-        .group_by(revisions.c.period_start, revisions.c.site_id)
-        .subquery()
-    )
-    figures = [c for c in grouped.c if c.key not in ("site_id",)]
-    report = with_site(scope, grouped, *figures)
-    all_revisions, all_items = _performed(scope, where)
-    totals = sa.select(*_compliance_figures(all_revisions, all_items)).select_from(
-        all_revisions.outerjoin(all_items, all_items.c.revision_id == all_revisions.c.id)
-    )
-    return Report(sa.select(report), totals, SITE_PERIOD_ORDER)
+        ).select_from(joined),
+        revisions.c.period_start,
+        revisions.c.site_id,
+    ).subquery("grouped")
+    figures = [grouped.c[name] for name in COMPLIANCE_FIGURES]
+    return Report(with_site(scope, grouped, grouped.c.period_start, *figures), SITE_PERIOD_ORDER)
 
 
 # ---- Equipment by the outcome of its last revision item in the period, per site.
@@ -156,12 +151,9 @@ def equipment(scope: RowScope, where: ReportFilter) -> Report:
         where,
     ).subquery()
     joined = installed.outerjoin(last, last.c.equipment_id == installed.c.id)
-    grouped = (
-        sa.select(installed.c.site_id, *_outcome_counts(last.c.outcome))
-        .select_from(joined)
-        .group_by(installed.c.site_id)
-        .subquery()
-    )
-    report = with_site(scope, grouped, *[c for c in grouped.c if c.key != "site_id"])
-    totals = sa.select(*_outcome_counts(last.c.outcome)).select_from(joined)
-    return Report(sa.select(report), totals, SITE_ORDER)
+    grouped = grouped_with_total(
+        sa.select(installed.c.site_id, *_outcome_counts(last.c.outcome)).select_from(joined),
+        installed.c.site_id,
+    ).subquery("grouped")
+    figures = [grouped.c[name] for name in EQUIPMENT_FIGURES]
+    return Report(with_site(scope, grouped, *figures), SITE_ORDER)

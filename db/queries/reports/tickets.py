@@ -13,6 +13,7 @@ from db.queries.reports.base import (
     TICKET,
     Report,
     ReportFilter,
+    grouped_with_total,
     minutes,
     out,
     rounded,
@@ -77,10 +78,13 @@ def tickets(scope: RowScope, where: ReportFilter) -> Report:
         .data([(urgency, rank) for rank, urgency in enumerate(URGENCIES)])
         .alias("urgencies")
     )
-    report = (
-        sa.select(urgencies.c.urgency, urgencies.c.urgency_rank, *_ticket_figures(opened))
-        .select_from(urgencies.outerjoin(opened, opened.c.urgency == urgencies.c.urgency))
-        .group_by(urgencies.c.urgency, urgencies.c.urgency_rank)
-        .subquery("report")
-    )
-    return Report(sa.select(report), sa.select(*_ticket_figures(opened)), TICKET_ORDER)
+    grouped = grouped_with_total(
+        sa.select(
+            urgencies.c.urgency, urgencies.c.urgency_rank, *_ticket_figures(opened)
+        ).select_from(urgencies.outerjoin(opened, opened.c.urgency == urgencies.c.urgency)),
+        urgencies.c.urgency,
+        urgencies.c.urgency_rank,
+    ).subquery("grouped")
+    figures = [grouped.c[name] for name in TICKET_FIGURES]
+    listed = sa.select(grouped.c.urgency, grouped.c.urgency_rank, *figures, grouped.c.is_total)
+    return Report(listed, TICKET_ORDER)

@@ -20,6 +20,7 @@ from db.queries.reports.base import (
     Period,
     Report,
     ReportFilter,
+    grouped_with_total,
     names,
     out,
     period_start,
@@ -64,34 +65,32 @@ def interventions(
         scope,
         where,
     ).subquery()
-    grouped = (
-        sa.select(visits.c.period_start, visits.c.group_id, *_status_counts(visits.c.status))
-        .group_by(visits.c.period_start, visits.c.group_id)
-        .subquery()
-    )
+    grouped = grouped_with_total(
+        sa.select(visits.c.period_start, visits.c.group_id, *_status_counts(visits.c.status)),
+        visits.c.period_start,
+        visits.c.group_id,
+    ).subquery("grouped")
     table, model = {
         Grouping.CLIENT: (CLIENT, m.Client),
         Grouping.SITE: (SITE, m.Site),
         Grouping.ACTIVITY_TYPE: (ACTIVITY, m.ActivityType),
     }[grouping]
     named = names(scope, table, model)
-    report = (
+    figures = [grouped.c[name] for name in ("total", *STATUSES_LOWER)]
+    listed = (
         sa.select(
-            grouped,
+            grouped.c.period_start,
+            grouped.c.group_id,
+            *figures,
             named.c.name.label("group_name"),
             sa.literal(type_name, sa.String).label("group_type"),
+            grouped.c.is_total,
         )
-        .join(named, named.c.id == grouped.c.group_id)
-        .subquery("report")
+        .select_from(grouped)
+        .outerjoin(named, named.c.id == grouped.c.group_id)
+        .where(sa.or_(grouped.c.is_total, named.c.id.is_not(None)))
     )
-    totals = within(
-        restrict(sa.select(*_status_counts(i.status)), m.Intervention, scope),
-        INTERVENTION,
-        i.starts_at,
-        scope,
-        where,
-    )
-    return Report(sa.select(report), totals, INTERVENTION_ORDER)
+    return Report(listed, INTERVENTION_ORDER)
 
 
 # ---- Hours worked per site and period: closed clock-ins, by local clock-in day.
@@ -113,21 +112,16 @@ def hours(scope: RowScope, where: ReportFilter, period: Period) -> Report:
             worked.label("seconds"),
         )
     ).subquery()
-    grouped = (
+    grouped = grouped_with_total(
         sa.select(
             entries.c.period_start,
             entries.c.site_id,
-            rounded(sa.func.sum(entries.c.seconds) / 3600, 2).label("hours"),
+            # No entry at all: the grand total's hours are 0.0, not null.
+            sa.func.coalesce(rounded(sa.func.sum(entries.c.seconds) / 3600, 2), 0.0).label("hours"),
             sa.func.count().label("entries"),
-        )
-        .group_by(entries.c.period_start, entries.c.site_id)
-        .subquery()
-    )
-    report = with_site(scope, grouped, grouped.c.period_start, grouped.c.hours, grouped.c.entries)
-    totals = closed(
-        sa.select(
-            sa.func.coalesce(rounded(sa.func.sum(worked) / 3600, 2), 0.0).label("hours"),
-            sa.func.count().label("entries"),
-        )
-    )
-    return Report(sa.select(report), totals, SITE_PERIOD_ORDER)
+        ),
+        entries.c.period_start,
+        entries.c.site_id,
+    ).subquery("grouped")
+    listed = with_site(scope, grouped, grouped.c.period_start, grouped.c.hours, grouped.c.entries)
+    return Report(listed, SITE_PERIOD_ORDER)
