@@ -54,6 +54,9 @@ class ContactPrincipal:
     flags: frozenset[str]
     session_id: uuid.UUID | None = None
     viewed_by: StaffPrincipal | None = None
+    # The organization refuses document texts it does not know from this contact
+    # (sportello/persisted.py): read with the session, in authentication's one statement.
+    registered_documents_only: bool = False
     audience: Audience = dataclasses.field(default=Audience.PORTAL, init=False)
 
     @property

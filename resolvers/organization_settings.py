@@ -158,6 +158,8 @@ def checked_values(input: OrganizationSettingsInput) -> dict[str, Any]:
         values["reminder_offsets_days"] = _reminders(input.reminder_offsets_days)
     if input.portal_enabled is not None:
         values["portal_enabled"] = input.portal_enabled
+    if input.refuse_unregistered_documents is not None:
+        values["refuse_unregistered_documents"] = input.refuse_unregistered_documents
     return values
 
 

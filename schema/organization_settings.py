@@ -55,6 +55,11 @@ class OrganizationSettings:
     travel_buffer_minutes: int = strawberry.field(
         description="Minutes added to every travel time (parking, walking in)."
     )
+    refuse_unregistered_documents: bool = strawberry.field(
+        description="Contacts may send only the portal's own documents, by their sha256 hash "
+        "(extensions.persistedQuery); any other text answers PERSISTED_QUERY_REQUIRED. Staff "
+        "and partners are never refused."
+    )
 
     @classmethod
     def from_row(cls, row: Any, logo_url: str | None) -> OrganizationSettings:
@@ -77,6 +82,7 @@ class OrganizationSettings:
             travel_average_speed_kmh=row.travel_average_speed_kmh,
             travel_road_factor=row.travel_road_factor,
             travel_buffer_minutes=row.travel_buffer_minutes,
+            refuse_unregistered_documents=row.refuse_unregistered_documents,
         )
 
 
@@ -119,3 +125,4 @@ class OrganizationSettingsInput:
         default=None, description="1 to 5, at most 2 decimal places."
     )
     travel_buffer_minutes: int | None = strawberry.field(default=None, description="0 to 240.")
+    refuse_unregistered_documents: bool | None = None

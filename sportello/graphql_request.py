@@ -2,7 +2,8 @@
 
 Deliberately narrower than a general GraphQL server: JSON bodies only (a browser form cannot
 send one across origins without a CORS preflight), no GET (no mutation or query in a URL), no
-batches (one operation per request, so limits and throttling count per request).
+batches (one operation per request, so limits and throttling count per request). A body may
+name a registered document by its hash instead of sending its text (sportello/persisted.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from sportello import persisted
 from sportello.errors import Refusal
 
 
@@ -22,7 +24,8 @@ def wants_html(request: Request) -> bool:
 
 
 async def read_operation(request: Request, max_body_bytes: int) -> dict[str, Any]:
-    """The body's query, variables and operation name, or a Refusal."""
+    """The body's query (its text, or the registered text of its persisted hash), whether that
+    text is registered, its variables and operation name; or a Refusal."""
     if request.method != "POST":
         raise Refusal(
             405,
@@ -47,16 +50,20 @@ async def read_operation(request: Request, max_body_bytes: int) -> dict[str, Any
         raise Refusal(400, "BAD_REQUEST", "The request body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise Refusal(400, "BAD_REQUEST", "Send one operation per request as a JSON object.")
-    query = payload.get("query")
+    # A hash of a registered document stands for its text from here on (sportello/persisted.py).
+    document = persisted.document(payload)
     variables = payload.get("variables")
     operation_name = payload.get("operationName")
-    if not isinstance(query, str) or not query.strip():
-        raise Refusal(400, "BAD_REQUEST", "The body needs a query string.")
     if variables is not None and not isinstance(variables, dict):
         raise Refusal(400, "BAD_REQUEST", "variables must be a JSON object.")
     if operation_name is not None and not isinstance(operation_name, str):
         raise Refusal(400, "BAD_REQUEST", "operationName must be a string.")
-    return {"query": query, "variables": variables, "operation_name": operation_name}
+    return {
+        "query": document.text,
+        "registered": document.registered,
+        "variables": variables,
+        "operation_name": operation_name,
+    }
 
 
 class ResultResponse(JSONResponse):

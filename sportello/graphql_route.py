@@ -34,7 +34,7 @@ from schema.kit.limits import MAX_COST, query_cost
 from schema.kit.read_plans import plan_for
 from schema.kit.reading import read
 from schema.kit.relay import set_page_limit
-from sportello import admission, logs, metrics, rate_limit, tracing
+from sportello import admission, logs, metrics, persisted, rate_limit, tracing
 from sportello.assembly import view_for
 from sportello.base.settings import Settings
 from sportello.errors import MASKED, Refusal
@@ -199,6 +199,10 @@ async def _execute(
         turned_away = await admission.admit_anonymous(state, request, judged)
         if turned_away is not None:
             return refused_anonymous(turned_away, request_id)
+    # Before anything runs or is written (sportello/persisted.py).
+    refused = persisted.refusal(identity.principal, operation["registered"])
+    if refused is not None:
+        return answer(refused, request_id)
     if isinstance(identity.principal, ContactPrincipal) and identity.principal.viewed_by:
         await record_preview(state, identity.principal, opening.address)
     try:

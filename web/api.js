@@ -1,6 +1,9 @@
 // The one way the web client talks to Sportello: JSON POSTs to /graphql on the same origin,
 // authenticated by the HttpOnly session cookie (no token is ever kept in the page or in
 // storage). Staff previewing the portal as a contact send X-View-As-Contact on every call.
+// A document is sent as its sha256 hash only, never its text (persisted documents: the server
+// knows the client's documents from web/documents.json, generated from these sources by
+// `python -m sportello.web_documents`; see sportello/persisted.py).
 
 const VIEW_AS_KEY = "sportello.previewAs";
 
@@ -58,6 +61,20 @@ export function setPreviewTarget(contactId) {
   }
 }
 
+// Each document's hash, computed once per page load (a promise, so concurrent calls share it).
+const HASHES = new Map();
+
+function sha256Hex(text) {
+  let found = HASHES.get(text);
+  if (!found) {
+    found = crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)).then((digest) =>
+      Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join(""),
+    );
+    HASHES.set(text, found);
+  }
+  return found;
+}
+
 function headers() {
   const sent = { "content-type": "application/json", accept: "application/json" };
   const target = previewTarget();
@@ -71,13 +88,18 @@ function headers() {
  * Throws ApiError when there is no data at all (refused request, network failure).
  */
 export async function gqlPartial(document, variables = {}) {
+  // Hashing needs a secure context (HTTPS, or localhost): elsewhere the page sends the text,
+  // which the server finds registered all the same.
+  const sent = globalThis.crypto && crypto.subtle
+    ? { extensions: { persistedQuery: { version: 1, sha256Hash: await sha256Hex(document) } }, variables }
+    : { query: document, variables };
   let response;
   try {
     response = await fetch("/graphql", {
       method: "POST",
       credentials: "same-origin",
       headers: headers(),
-      body: JSON.stringify({ query: document, variables }),
+      body: JSON.stringify(sent),
     });
   } catch (error) {
     throw new ApiError(String(error && error.message ? error.message : error), { network: true });

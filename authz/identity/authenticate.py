@@ -187,7 +187,13 @@ async def _session(
         staff = StaffPrincipal(found.organization_id, found.account_id, found.role, found.id)
         scope = RowScope(found.organization_id, Audience.STAFF)
         return Identity(staff, scope, found.id, by_cookie, bound=True)
-    contact = ContactPrincipal(found.organization_id, found.account_id, found.flags, found.id)
+    contact = ContactPrincipal(
+        found.organization_id,
+        found.account_id,
+        found.flags,
+        found.id,
+        registered_documents_only=found.registered_documents_only,
+    )
     assert found.grants is not None
     scope = _contact_scope(contact, found.grants)
     return Identity(contact, scope, found.id, by_cookie, bound=True)

@@ -55,5 +55,9 @@ class Organization(TableBase, table=True):
     travel_buffer_minutes: int = 10
     booking_min_lead_hours: int = 24
     booking_horizon_days: int = 60
+    # Contacts may run only the server's registered GraphQL documents (sportello/persisted.py).
+    refuse_unregistered_documents: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa.false()}
+    )
     # Last ticket number handed out; tickets are numbered per organization.
     ticket_counter: int = 0

@@ -41,6 +41,7 @@ COLUMNS = (
     "travel_average_speed_kmh",
     "travel_road_factor",
     "travel_buffer_minutes",
+    "refuse_unregistered_documents",
 )
 
 

@@ -38,6 +38,8 @@ class OpenSession:
     flags: frozenset[str]
     # Contacts: (clients granted whole, sites seen, clients known), see db.queries.scopes.
     grants: scopes.Grants | None = None
+    # Contacts: their organization refuses document texts it does not know (persisted.py).
+    registered_documents_only: bool = False
 
 
 async def create(
@@ -89,6 +91,7 @@ def _open_session_statement() -> sa.Select[Any]:
             grants.c.whole_clients,
             grants.c.sites,
             grants.c.clients,
+            ORGANIZATION.c.refuse_unregistered_documents,
             *tenancy.binding(SESSION.c.organization_id),
         )
         .join(ORGANIZATION, ORGANIZATION.c.id == SESSION.c.organization_id)
@@ -144,6 +147,7 @@ async def open_session(
         None,
         flags,
         scopes.grants_of(row.whole_clients, row.sites, row.clients),
+        row.refuse_unregistered_documents,
     )
 
 

@@ -186,23 +186,23 @@ export function allowedLists(viewer) {
   return Object.keys(LISTS).filter((name) => !LISTS[name].feature || features[LISTS[name].feature]);
 }
 
-// The filters as the API's arguments: {name: [GraphQL type, value]}; the same names and
-// values are the export's query parameters (lists joined by commas).
+// The filters as the API's arguments, {name: [GraphQL type, value]}: every one the list takes,
+// null when not set, so that a list sends one document (registered in web/documents.json); the
+// same names and values are the export's query parameters (lists joined by commas).
 function argumentsOf(list, filters) {
-  const args = {};
-  if (filters.site) args.siteId = ["ID", filters.site];
+  const args = { siteId: ["ID", filters.site || null] };
   if (list.period === "Date") {
-    if (filters.from) args.from = ["Date", filters.from];
-    if (filters.to) args.to = ["Date", filters.to];
+    args.from = ["Date", filters.from || null];
+    args.to = ["Date", filters.to || null];
   } else if (list.period === "DateTime") {
     // Whole local days: from the start of `from` to the start of the day after `to`.
-    if (filters.from) args.from = ["DateTime", isoWithOffset(dayStart(filters.from))];
-    if (filters.to) args.to = ["DateTime", isoWithOffset(dayStart(filters.to, 1))];
+    args.from = ["DateTime", filters.from ? isoWithOffset(dayStart(filters.from)) : null];
+    args.to = ["DateTime", filters.to ? isoWithOffset(dayStart(filters.to, 1)) : null];
   }
-  if (list.expiring && filters.expiringBefore) args.expiringBefore = ["Date", filters.expiringBefore];
-  if (list.search && filters.search) args.search = ["String", filters.search];
+  if (list.expiring) args.expiringBefore = ["Date", filters.expiringBefore || null];
+  if (list.search) args.search = ["String", filters.search || null];
   for (const [name, [type, , many]] of Object.entries(list.choices ?? {})) {
-    if (filters[name]) args[name] = [many ? `[${type}!]` : type, many ? [filters[name]] : filters[name]];
+    args[name] = [many ? `[${type}!]` : type, many && filters[name] ? [filters[name]] : filters[name] || null];
   }
   return args;
 }
@@ -210,20 +210,18 @@ function argumentsOf(list, filters) {
 function documentFor(list, args, withSites) {
   const declared = Object.entries(args).map(([name, [type]]) => `$${name}: ${type}`);
   const passed = Object.keys(args).map((name) => `${name}: $${name}`);
-  if (list.newestFirst) {
-    declared.push("$last: Int", "$before: String");
-    passed.push("last: $last", "before: $before");
-  } else {
-    declared.push("$first: Int", "$after: String");
-    passed.push("first: $first", "after: $after");
-  }
-  const sites = withSites ? SITES_FIELD : "";
-  return `query PortalTable(${declared.join(", ")}) { ${sites}
+  const [size, cursor] = list.newestFirst ? ["last", "before"] : ["first", "after"];
+  declared.push(`$${size}: Int`, `$${cursor}: String`);
+  passed.push(`${size}: $${size}`, `${cursor}: $${cursor}`);
+  return `query PortalTable(${declared.join(", ")}) { ${withSites ? SITES_FIELD : ""}
   rows: ${list.field}(${passed.join(", ")}) {
     totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     edges { node { ${list.node} } }
   } }`;
 }
+
+/** Every document this page sends: one per list, with its sites (the first load) and without. */
+export const documents = () => Object.values(LISTS).flatMap((list) => [true, false].map((sites) => documentFor(list, argumentsOf(list, {}), sites)));
 
 // The export's query parameters: the same names and values, a list of choices comma-joined.
 function exportFilters(args) {

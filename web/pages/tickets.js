@@ -23,6 +23,9 @@ function query(withSites) {
 }`;
 }
 
+/** Every document this page sends (registered in web/documents.json): with the sites and without. */
+export const documents = () => [query(true), query(false)];
+
 export async function render(main, ctx) {
   const { t } = ctx;
   const params = ctx.params;

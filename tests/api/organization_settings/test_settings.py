@@ -253,6 +253,31 @@ async def test_switching_the_portal_off_here_is_setportalenabled(demo: Demo) -> 
     assert (await demo.gql(VIEWER, token=admin)).status_code == 200
 
 
+async def test_refusing_unregistered_documents_is_off_by_default_and_audited(demo: Demo) -> None:
+    """What the setting does to contacts' requests: tests/sportello/test_persisted.py."""
+    admin = await demo.as_("staff admin")
+    read = "{ organizationSettings { refuseUnregisteredDocuments } }"
+    assert (await demo.data(read, admin))["organizationSettings"] == {
+        "refuseUnregisteredDocuments": False
+    }
+    on = await demo.data(
+        UPDATE.replace(FIELDS, "refuseUnregisteredDocuments"),
+        admin,
+        input={"refuseUnregisteredDocuments": True},
+    )
+    assert on["updateOrganizationSettings"] == {"refuseUnregisteredDocuments": True}
+    [event] = await settings_events(demo)
+    assert event["details"] == {
+        "changed": ["refuse_unregistered_documents"],
+        "before": {"refuse_unregistered_documents": False},
+        "after": {"refuse_unregistered_documents": True},
+    }
+    ignis = await demo.as_("staff admin", "ignis")
+    assert (await demo.data(read, ignis))["organizationSettings"] == {
+        "refuseUnregisteredDocuments": False
+    }
+
+
 @pytest.mark.parametrize("operation", ["read", "update"])
 async def test_who_may_read_and_change_the_settings(demo: Demo, operation: str) -> None:
     query = READ if operation == "read" else UPDATE
