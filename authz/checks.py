@@ -39,6 +39,9 @@ class FieldChecks:
         # (type, field) -> the message of the FORBIDDEN error the field answers with null,
         # set by refusals() for the executor.
         self.nulled: Mapping[tuple[str, str], str] = {}
+        # Whether refusals() let the request's document through: every field of it is then
+        # decided, refused (nulled) or allowed.
+        self.admitted = False
 
     def reason(self, type_name: str, field_name: str) -> str | None:
         """Why ``principal`` may not use ``type_name.field_name``, or None when it may."""
@@ -50,6 +53,16 @@ class FieldChecks:
             # A field with no rule is one the view gave this audience whole (staff).
             self.decisions[key] = None if rule is None else rule.check(self.principal)
         return self.decisions[key]
+
+    def refusal(self, type_name: str, field_name: str) -> str | None:
+        """The error message refusing ``type_name.field_name`` to ``principal``, or None when
+        it may be used: the document's decision once its uses were decided (no evaluation),
+        else the rule's."""
+        refused = self.nulled.get((type_name, field_name))
+        if refused is not None or self.admitted:
+            return refused
+        reason = self.reason(type_name, field_name)
+        return None if reason is None else message(type_name, field_name, reason)
 
     def refusals(self, uses: FieldUses) -> list[GraphQLError]:
         """A FORBIDDEN error for every use of a field ``principal`` may not use, which
@@ -80,6 +93,7 @@ class FieldChecks:
             }
             decided = uses.refused[key] = Refused(stopping, nulled)
         self.nulled = decided.nulled
+        self.admitted = not decided.stopping
         return [
             GraphQLError(
                 message(type_name, node.name.value, reason),

@@ -5,9 +5,10 @@ Two parts:
 - RECORDS: per audience, which rows of each table it may see beyond its row scope (the
   finished states of SPEC §3). A table missing for an audience is denied to it.
 - FIELDS: per GraphQL type and field, the :class:`authz.rules.Rule` deciding which audience
-  views hold the field and what each principal must have at run time. Staff see every field
-  of the schema; a field reachable from the portal or partner view must be decided here, or
-  building the views fails.
+  views hold the field and what each principal must have at run time. Each view serves the
+  field with its rule as its Strawberry permission class (schema/kit/permissions.py). Staff
+  see every field of the schema; a field reachable from the portal or partner view must be
+  decided here, or building the views fails.
 """
 
 from __future__ import annotations

@@ -22,13 +22,13 @@ from graphql import (
 from graphql.execution import ExecutionResult, execute
 from starlette.requests import Request
 from starlette.responses import Response
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from authz.checks import FieldChecks
 from authz.principals import Anonymous, Caller, ContactPrincipal
 from db.scoped.loaders import Loaders
 from schema.kit.context import Context
 from schema.kit.errors import FieldRefused
-from schema.kit.execution import RefusingExecution
 from schema.kit.input_faults import request_fault
 from schema.kit.limits import MAX_COST, query_cost
 from schema.kit.read_plans import plan_for
@@ -290,8 +290,9 @@ async def execute_operation(
 ) -> ExecutionResult:
     """The operation through its plan (schema/kit/read_plans.py); what no plan runs (variables
     that do not fit, no operation to choose; everything with ``plans`` off) through
-    Strawberry's executor (schema/kit/execution.py). Each way is counted in
-    ``metrics.EXECUTIONS``."""
+    Strawberry's executor, where each field's permission class (schema/kit/permissions.py)
+    answers a refused flag-gated read null with its FORBIDDEN error, as the plan does. Each
+    way is counted in ``metrics.EXECUTIONS``."""
     planned = plans and plan_for(
         schema,
         operation["query"],
@@ -311,7 +312,7 @@ async def execute_operation(
         variable_values=operation["variables"],
         operation_name=operation["operation_name"],
         context_value=context,
-        executor_class=RefusingExecution,
+        executor_class=StrawberryGraphQLCoreExecutionContext,
         hide_suggestions=True,
     )
     if not isinstance(result, ExecutionResult):

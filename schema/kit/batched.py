@@ -14,7 +14,7 @@ A type declares each of its relations in one line with the function named after 
 A read plan (schema/kit/read_plans.py) finds the declaration in the field's metadata
 (schema/kit/declared.py) and calls its ``load`` once for every object of a level that asks:
 one statement, straight on the connection, no loader. Strawberry's executor (the plans' switch
-and reference, schema/kit/execution.py) calls the field's resolver per object, which goes
+and reference, sportello/graphql_route.py) calls the field's resolver per object, which goes
 through the request's loaders (db/scoped/loaders.py) so that its objects still share one
 statement.
 """

@@ -2,7 +2,8 @@
 
 Most fields of a response are *plain*: an attribute of the object its parent built from a
 row (a ticket's ``number``, a document's ``fileName``, a connection's ``edges``), with
-Strawberry's default resolver, no arguments and no extensions. A read plan
+Strawberry's default resolver, no arguments and no extensions but its policy's permission
+(decided once per document, schema/kit/permissions.py). A read plan
 (schema/kit/read_plans.py) reads such a field from its attribute and coerces it with the
 field's own scalar or enum type, without a resolver call.
 """
@@ -17,12 +18,14 @@ from graphql import GraphQLField
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from schema.kit.permissions import own_extensions
+
 
 def plain_attribute(field: GraphQLField) -> str | None:
     """The attribute a plain field reads, or None when the field has a resolver, arguments
     or extensions."""
     definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(definition, StrawberryField) or field.args or definition.extensions:
+    if not isinstance(definition, StrawberryField) or field.args or own_extensions(definition):
         return None
     if definition.base_resolver is not None or definition.default_resolver is not getattr:
         return None

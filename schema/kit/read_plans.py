@@ -20,7 +20,7 @@ each with how its value is read and how that value is completed into the respons
 
 Queries and mutations (a mutation's root fields one after the other) and introspection
 (graphql-core's own resolvers of ``__schema`` and ``__type``) all run through plans. Only what
-no operation can run is left to Strawberry's executor (schema/kit/execution.py): variables
+no operation can run is left to Strawberry's executor (sportello/graphql_route.py): variables
 that do not fit, a document without a choice of operation; graphql-core words their errors.
 :func:`plan_for` answers None for those; the route counts each way (sportello/metrics.py
 ``EXECUTIONS``) and tests/api/examples/test_read_plans.py fails when a document of
@@ -73,6 +73,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 from schema.kit.declared import DECLARED, Declared
+from schema.kit.permissions import own_extensions
 from schema.kit.plans import plain_attribute
 from schema.kit.relay import asks_total
 
@@ -285,7 +286,7 @@ def _step(plan: Plan, parent: GraphQLObjectType, key: str, nodes: tuple[FieldNod
     definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
     declared = (
         definition.metadata.get(DECLARED)
-        if isinstance(definition, StrawberryField) and not definition.extensions
+        if isinstance(definition, StrawberryField) and not own_extensions(definition)
         else None
     )
     if declared is not None:

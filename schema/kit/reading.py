@@ -199,7 +199,8 @@ class Reading:
             dict(self.plan.fragments),
             None,
             self.plan.operation,
-            self.variables,
+            # Resolvers get the coerced values as a dict, as from Strawberry's executor.
+            self.variables.coerced,  # type: ignore[arg-type]
             self.context,
             is_awaitable,
             None,

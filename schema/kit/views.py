@@ -14,6 +14,11 @@ null_when_refused) is nullable whatever its declared type: a contact without the
 ``null`` there with a FORBIDDEN error at its path (schema/kit/reading.py), and the rest of the
 answer, its parent included, stays.
 
+Every field the policy table decides is served with its rule as a Strawberry permission class
+(schema/kit/permissions.py ``FieldPolicy``): Strawberry's executor checks it before the
+field's resolver, and the read plans take the decision the request's checks made for the
+whole document.
+
 With a ``principal``, the view also drops the fields that principal's flags, role or scopes do
 not allow: that narrower view answers its introspection (see sportello/graphql_route.py).
 """
@@ -33,6 +38,7 @@ from strawberry.types.private import is_private
 from authz.policy import null_when_refused, rule_for
 from authz.principals import Audience, Principal
 from schema.kit.periods import CALENDAR_SCALARS
+from schema.kit.permissions import governed
 
 
 class PolicyError(RuntimeError):
@@ -69,7 +75,7 @@ class ViewSchema(strawberry.Schema):
         self.audience = audience
         self.principal = principal
         self.undecided: set[str] = set()
-        self._nullable: dict[tuple[str, str], StrawberryField] = {}
+        self._served: dict[tuple[str, str], StrawberryField] = {}
         super().__init__(
             query=query,
             mutation=mutation,
@@ -94,21 +100,25 @@ class ViewSchema(strawberry.Schema):
         ]
 
     def _as_served(self, type_name: str, field: StrawberryField) -> StrawberryField:
-        """``field``, nullable in the portal view when a feature flag gates it: a contact
-        without the flag gets null there and a FORBIDDEN error at its path (authz/policy.py
-        null_when_refused, schema/kit/reading.py), and the null must not erase its parent."""
-        if self.audience is not Audience.PORTAL or isinstance(field.type, StrawberryOptional):
-            return field
-        if not null_when_refused(type_name, graphql_field_name(field)):
-            return field
+        """``field`` as this view serves it: carrying its policy's permission class
+        (schema/kit/permissions.py), and nullable in the portal view when a feature flag
+        gates it: a contact without the flag gets null there and a FORBIDDEN error at its
+        path (authz/policy.py null_when_refused, schema/kit/reading.py), and the null must
+        not erase its parent."""
         key = (type_name, field.python_name)
-        served = self._nullable.get(key)
+        served = self._served.get(key)
         if served is None:
-            # A copy for this view only: the other views keep the field as declared. The copy
-            # keeps the resolver, arguments and metadata (its declaration, schema/kit/declared.py).
-            served = copy.copy(field)
-            served.type = StrawberryOptional(field.type)
-            self._nullable[key] = served
+            # A copy for this view only (the declaration stays as written); it keeps the
+            # resolver, arguments and metadata (its declaration, schema/kit/declared.py).
+            served = governed(type_name, graphql_field_name(field), field)
+            if (
+                self.audience is Audience.PORTAL
+                and not isinstance(field.type, StrawberryOptional)
+                and null_when_refused(type_name, graphql_field_name(field))
+            ):
+                served = copy.copy(served) if served is field else served
+                served.type = StrawberryOptional(field.type)
+            self._served[key] = served
         return served
 
     def _holds(self, type_name: str, field_name: str) -> bool:
