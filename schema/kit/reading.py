@@ -163,8 +163,9 @@ class Reading:
             elif kind == TYPENAME:
                 result[step.key] = selection.type_name
             elif kind == REFUSED:
-                result[step.key] = None
-                self.located(FieldRefused(step.message), step, _field_path(path, step))
+                # Null where the field may be (the portal view holds flag-gated reads
+                # nullable), else its object's null.
+                result[step.key] = self.failed(step, FieldRefused(step.message), path)
             elif kind == LOADED:
                 result[step.key] = None
                 self.level.append(Pending(step, source, result, path, slot))

@@ -14,6 +14,7 @@ import strawberry
 from graphql import ExecutionResult, execute, parse
 
 from schema.kit.declared import computed
+from schema.kit.errors import FieldRefused
 from schema.kit.read_plans import plan_for
 from schema.kit.reading import read
 
@@ -167,3 +168,31 @@ def test_what_no_plan_runs_is_left_to_graphql_core() -> None:
     two = "query A { first { name } } query B { first { note } }"
     assert plan_for(SCHEMA, two, parse(two), None, {}, None) is None
     assert plan_for(SCHEMA, two, parse(two), "B", {}, None) is not None
+
+
+@pytest.mark.parametrize(
+    ("source", "nulled", "data", "path"),
+    [
+        # A nullable field refused is null, the rest of its object stays.
+        (
+            "{ first { name note } }",
+            ("Item", "note"),
+            {"first": {"name": "one", "note": None}},
+            ["first", "note"],
+        ),
+        # A non-null one nulls its object, up to the nearest nullable position (here all).
+        ("{ first { name note } }", ("Item", "name"), None, ["first", "name"]),
+        ("{ maybeItems { note } }", ("Query", "maybeItems"), {"maybeItems": None}, ["maybeItems"]),
+    ],
+)
+async def test_a_refused_read_is_null_where_it_may_be(
+    source: str, nulled: tuple[str, str], data: Any, path: list[Any]
+) -> None:
+    """A read the caller's capability refuses (authz/checks.py ``nulled``) answers null with
+    its FORBIDDEN error at its path, and its resolver is not called."""
+    planned = plan_for(SCHEMA, source, parse(source), None, {nulled: "Refused."}, None)
+    assert planned is not None
+    got = await read(*planned, None)
+    assert _answer(got) == (data, [("Refused.", path)])
+    assert got.errors is not None
+    assert isinstance(got.errors[0].original_error, FieldRefused)  # FORBIDDEN at the route
