@@ -54,11 +54,14 @@ from graphql import (
     GraphQLString,
     GraphQLUnionType,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SchemaMetaFieldDef,
     SelectionSetNode,
     TypeMetaFieldDef,
+    ValueNode,
     VariableNode,
     is_abstract_type,
     is_leaf_type,
@@ -281,7 +284,7 @@ def _step(plan: Plan, parent: GraphQLObjectType, key: str, nodes: tuple[FieldNod
     if message is not None:
         return Step(key, name, REFUSED, field, parent, nodes, shape, message=message)
     step = Step(key, name, RESOLVED, field, parent, nodes, shape)
-    if not any(isinstance(argument.value, VariableNode) for argument in nodes[0].arguments or ()):
+    if not any(reads_variables(argument.value) for argument in nodes[0].arguments or ()):
         step.arguments = get_argument_values(field, nodes[0], plan.variables)
     definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
     declared = (
@@ -300,6 +303,18 @@ def _step(plan: Plan, parent: GraphQLObjectType, key: str, nodes: tuple[FieldNod
     if attribute is not None:
         step.kind, step.attribute = COLUMN, attribute
     return step
+
+
+def reads_variables(value: ValueNode) -> bool:
+    """Whether an argument's value reads a variable anywhere: itself, or inside a list or an
+    input object (``input: {on: $on}``). Only values that read none are found once per plan."""
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(reads_variables(item) for item in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(reads_variables(field.value) for field in value.fields)
+    return False
 
 
 def _shape(graphql_type: GraphQLOutputType, nodes: tuple[FieldNode, ...]) -> Shape:

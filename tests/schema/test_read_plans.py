@@ -19,6 +19,11 @@ from schema.kit.read_plans import plan_for
 from schema.kit.reading import read
 
 
+@strawberry.input
+class Spec:
+    upper: bool
+
+
 @strawberry.interface
 class Named:
     name: str
@@ -51,6 +56,10 @@ class Item(Named):
     @strawberry.field
     def echo(self, word: str = "default") -> str:
         return word
+
+    @strawberry.field
+    def joined(self, words: list[str], spec: Spec | None = None) -> str:
+        return "-".join(words) + ("" if spec is None else f"/{spec.upper}")
 
 
 @strawberry.type
@@ -196,3 +205,18 @@ async def test_a_refused_read_is_null_where_it_may_be(
     assert _answer(got) == (data, [("Refused.", path)])
     assert got.errors is not None
     assert isinstance(got.errors[0].original_error, FieldRefused)  # FORBIDDEN at the route
+
+
+async def test_arguments_reading_variables_inside_are_found_per_request() -> None:
+    """A variable inside a list or an input object (``input: {on: $on}``) is read per
+    request: the plan of one text serves every request sending it."""
+    source = (
+        'query($w: String!, $u: Boolean!) { first { joined(words: ["a", $w], spec: {upper: $u}) } }'
+    )
+    document = parse(source)
+    answers = []
+    for variables in ({"w": "x", "u": True}, {"w": "y", "u": False}):
+        planned = plan_for(SCHEMA, source, document, None, {}, variables)
+        assert planned is not None
+        answers.append((await read(*planned, None)).data)
+    assert answers == [{"first": {"joined": "a-x/True"}}, {"first": {"joined": "a-y/False"}}]
