@@ -5,7 +5,9 @@ answer that books once, and moving a visit from the interventions list."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +27,16 @@ BOOK = """mutation($input: BookAppointmentInput!) {
   bookAppointment(input: $input) { id startsAt }
 }"""
 RIVAL_PASSWORD = "Rival-booker-of-slots-2026"
+
+# The booking mutation's hash, as the page sends it (web/documents.json, the web client's
+# registered documents).
+BOOKING_HASH = next(
+    digest
+    for digest, source in json.loads(
+        (Path(__file__).resolve().parents[2] / "web" / "documents.json").read_text()
+    ).items()
+    if "bookAppointment(" in source
+)
 
 
 async def show_slots(page: Page, lang: str) -> tuple[str, str]:
@@ -143,8 +155,9 @@ async def test_a_lost_answer_is_retried_with_the_same_key(
     lost: list[str] = []
 
     async def lose_the_answer(route: Route) -> None:
-        # The server books; the answer never reaches the page (a dropped connection).
-        if "bookAppointment" in (route.request.post_data or "") and not lost:
+        # The server books; the answer never reaches the page (a dropped connection). The
+        # page sends its documents by hash (sportello/persisted.py).
+        if BOOKING_HASH in (route.request.post_data or "") and not lost:
             lost.append(route.request.post_data or "")
             await route.fetch()
             await route.abort()
