@@ -67,12 +67,13 @@ class Related(Generic[S, T]):
     async def load(
         self, context: Context, sources: Sequence[S], arguments: dict[str, Any], asks_total: bool
     ) -> list[T | None]:
-        """Each source's record: one statement for the distinct keys."""
+        """Each source's record: one statement for the distinct keys, one value for each
+        (a page of 100 timesheet entries at 12 sites builds 12 sites, shared in the answer)."""
         keys = [self.key(source) for source in sources]
         wanted = list(dict.fromkeys(key for key in keys if key is not None))
         found = await self.fetch(context.db, context.rows.scope, wanted) if wanted else []
-        rows = dict(zip(wanted, found, strict=True))
-        return [None if key is None else self._value(rows[key]) for key in keys]
+        values = {key: self._value(row) for key, row in zip(wanted, found, strict=True)}
+        return [None if key is None else values[key] for key in keys]
 
     async def resolve(self, source: S, context: Context) -> T | None:
         """One source's record, through the request's loader (Strawberry's executor)."""
