@@ -29,7 +29,10 @@ PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("parsing (graphql-core parser)", ("graphql/language/parser.py",)),
     ("validation (graphql-core rules, limits, field checks)", ("graphql/validation/",)),
-    ("execution (graphql-core + Strawberry + resolvers, SQL included)", ("graphql/execution/",)),
+    (
+        "execution (a read plan, or graphql-core + Strawberry; resolvers, SQL included)",
+        ("schema/kit/reading.py", "graphql/execution/"),
+    ),
     ("SQL, all of it (SQLAlchemy + asyncpg)", ("sqlalchemy/", "asyncpg/")),
     ("SQL: SQLAlchemy compiling statements", ("sqlalchemy/sql/compiler.py",)),
     ("SQL: SQLAlchemy cache keys of statements", ("sqlalchemy/sql/cache_key.py",)),

@@ -101,6 +101,9 @@ def start_sportello(cluster: Cluster, **settings: str) -> Server:
         "SPORTELLO_SESSION_COST_PER_MINUTE": str(PARTNER_BUDGET_MAX),
         "SPORTELLO_PRINCIPAL_CONCURRENT_REQUESTS": "1000",
         "SPORTELLO_PRINCIPAL_WAITING_REQUESTS": "1000",
+        # Anonymous callers are admitted 60 requests a minute per address: the login workload
+        # comes from one address, thousands a minute.
+        "SPORTELLO_ANONYMOUS_REQUESTS_PER_MINUTE": str(PARTNER_BUDGET_MAX),
     } | settings
     command = [sys.executable, "-m", "sportello", "serve", "--port", str(port)]
     return _start("sportello", command, env, port)

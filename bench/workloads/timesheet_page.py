@@ -66,7 +66,7 @@ def adapt_postgraphile(data: Any) -> Any:
     """Sportello shows staff a technician as first name and last initial ("Giulia R.")."""
     for node in data["allTimesheetEntries"]["nodes"]:
         staff = node.pop("staffUserByTechnicianIdAndOrganizationId")
-        site = node.pop("siteBySiteIdAndClientId")
+        site = node.pop("siteBySiteIdAndClientIdAndOrganizationId")
         node["technician"] = (
             None if staff is None else _technician(staff["firstName"], staff["lastName"][:1])
         )
