@@ -2,7 +2,7 @@
 
 Run by hand, never from the tests: ``.venv/bin/python -m bench.documents [--runs N]``.
 In process, no database: each document of :data:`DOCUMENTS` is sent to the route's own
-functions (sportello/graphql_route.py) as a text never seen before (a comment with a counter
+functions (sportello/graphql_documents.py) as a text never seen before (a comment with a counter
 in front, so that no cache of the route answers), through the view the route would pick for
 its principal, in the route's order:
 
@@ -41,7 +41,7 @@ from authz.principals import (
 from bench.kit import machine
 from db.models.staff import StaffRole
 from schema.kit.limits import query_cost
-from sportello import graphql_route
+from sportello import graphql_documents as checks
 from sportello.assembly import view_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,6 @@ STEPS = ("parse", "facts", "validate", "field uses", "decisions", "cost")
 
 def first_request(text: str, principal: Principal) -> dict[str, float]:
     """Seconds of each step the route takes for ``text`` before executing it."""
-    route = graphql_route
     seconds: dict[str, float] = {}
 
     def step(name: str, work: Callable[[], Any]) -> Any:
@@ -74,12 +73,12 @@ def first_request(text: str, principal: Principal) -> dict[str, float]:
         seconds[name] = time.perf_counter() - started
         return value
 
-    document = step("parse", lambda: route.parse_document(text))
-    facts = step("facts", lambda: route.document_facts(text))
+    document = step("parse", lambda: checks.parse_document(text))
+    facts = step("facts", lambda: checks.document_facts(text))
     view = view_for(principal, narrowed=facts.introspects)
-    errors = step("validate", lambda: route.validate_document(text, view))
+    errors = step("validate", lambda: checks.validate_document(text, view))
     assert not errors, errors
-    uses = step("field uses", lambda: route.document_field_uses(text, view))
+    uses = step("field uses", lambda: checks.document_field_uses(text, view))
     refused = step("decisions", lambda: FieldChecks(principal).refusals(uses))
     assert not refused, refused
     step("cost", lambda: query_cost(document, None, {}))
