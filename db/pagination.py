@@ -88,7 +88,52 @@ class Page:
         return encode_cursor([row[label] for label in self.labels])
 
 
-def _beyond(ordering: Ordering, name: str, forward: bool) -> sa.ColumnElement[bool]:
+@dataclasses.dataclass(frozen=True)
+class Cut:
+    """How ``request`` cuts a keyset page out of rows in an ordering: the page statement's
+    shape (``reverse``, past an ``after`` / ``before`` cursor) and the ``values`` of its
+    parameters (``page_limit``: one row more than the page, to know whether another follows;
+    the cursors' ``page_after_<i>`` / ``page_before_<i>``)."""
+
+    wanted: int
+    backwards: bool
+    reverse: bool
+    after: bool
+    before: bool
+    values: dict[str, Any]
+
+    def page(
+        self, rows: list[sa.Row[Any]], labels: Sequence[str], total: int | None = None
+    ) -> Page:
+        """The page of ``rows`` read by the cut statement (one more than wanted, if any)."""
+        more = len(rows) > self.wanted
+        rows = rows[: self.wanted]
+        if self.backwards:
+            rows.reverse()
+        return Page(
+            rows=rows,
+            has_next=more if not self.backwards else self.before,
+            has_previous=more if self.backwards else self.after,
+            total=total,
+            labels=labels,
+        )
+
+
+def cut(ordering: Ordering, request: PageRequest, max_page: int | None = None) -> Cut:
+    """The cut of ``request`` in ``ordering``; BadPage or BadCursor when it is out of bounds
+    or its cursor is not of this ordering."""
+    wanted, backwards = request.size(max_page)
+    after = decode_cursor(request.after, ordering.columns) if request.after else None
+    before = decode_cursor(request.before, ordering.columns, "before") if request.before else None
+    values: dict[str, Any] = {"page_limit": wanted + 1}
+    for name, cursor in (("page_after", after), ("page_before", before)):
+        if cursor is not None:
+            values.update((f"{name}_{i}", value) for i, value in enumerate(cursor))
+    reverse = ordering.descending != backwards
+    return Cut(wanted, backwards, reverse, after is not None, before is not None, values)
+
+
+def beyond(ordering: Ordering, name: str, forward: bool) -> sa.ColumnElement[bool]:
     """Rows after (or before) a cursor's values, given to the execution as parameters
     ``name_0``, ``name_1``..."""
     keys = sa.tuple_(*ordering.columns)
@@ -105,9 +150,9 @@ def _page_statement(
     """The statement of :func:`fetch_page`: parameters ``page_limit`` and, past a cursor,
     ``page_after_<i>`` / ``page_before_<i>``."""
     if after:
-        statement = statement.where(_beyond(ordering, "page_after", True))
+        statement = statement.where(beyond(ordering, "page_after", True))
     if before:
-        statement = statement.where(_beyond(ordering, "page_before", False))
+        statement = statement.where(beyond(ordering, "page_before", False))
     order = [c.desc() if reverse else c.asc() for c in ordering.columns]
     return statement.order_by(*order).limit(sa.bindparam("page_limit", type_=sa.Integer))
 
@@ -128,28 +173,12 @@ async def fetch_page(
     per scope and filter shape); the page statement around it is built once per way of paging
     it and run with this page's size and cursor values.
     """
-    wanted, backwards = request.size(max_page)
-    after = decode_cursor(request.after, ordering.columns) if request.after else None
-    before = decode_cursor(request.before, ordering.columns, "before") if request.before else None
-    reverse = ordering.descending != backwards
-    shape = (ordering, reverse, after is not None, before is not None)
+    page = cut(ordering, request, max_page)
+    shape = (ordering, page.reverse, page.after, page.before)
     paged = _wrapped(statement, shape, lambda: _page_statement(statement, *shape))
-    values = dict(parameters or {})
-    values["page_limit"] = wanted + 1
-    for name, cursor in (("page_after", after), ("page_before", before)):
-        if cursor is not None:
-            values.update((f"{name}_{i}", value) for i, value in enumerate(cursor))
+    values = {**(parameters or {}), **page.values}
     rows = list(await kept.execute(db, paged, values))
-    more = len(rows) > wanted
-    rows = rows[:wanted]
-    if backwards:
-        rows.reverse()
-    return Page(
-        rows=rows,
-        has_next=more if not backwards else before is not None,
-        has_previous=more if backwards else after is not None,
-        labels=ordering.labels,
-    )
+    return page.page(rows, ordering.labels)
 
 
 async def count(
@@ -206,7 +235,7 @@ def _child_page_statement(
     """The statement of :func:`fetch_child_pages`; parameters ``page_parent`` (one parent) or
     ``page_parents`` (an array), ``page_limit`` and, after a cursor, ``page_after_<i>``."""
     if after:
-        statement = statement.where(_beyond(ordering, "page_after", True))
+        statement = statement.where(beyond(ordering, "page_after", True))
     order = [c.desc() if ordering.descending else c.asc() for c in ordering.columns]
     limit = sa.bindparam("page_limit", type_=sa.Integer)
     if single:

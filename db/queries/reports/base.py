@@ -14,9 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from authz.scope import RowScope, restrict
 from db import models as m
-from db.cursors import decode_cursor
 from db.models.base import table_of
-from db.pagination import Ordering, Page, PageRequest
+from db.pagination import Ordering, Page, PageRequest, beyond, cut
 
 INTERVENTION = table_of(m.Intervention)
 TIMESHEET = table_of(m.TimesheetEntry)
@@ -104,34 +103,22 @@ class Report:
     ) -> Figures:
         """Totals, the count of rows and one keyset page of them (every row, in order, with
         ``every_row``; none without ``request``), in one statement."""
+        page = None if every_row or request is None else cut(self.ordering, request)
+        shape: _Shape | None = None
         if every_row:
-            shape: _Shape | None = _Shape(reverse=self.ordering.descending, limited=False)
-            values: dict[str, Any] = {}
-        elif request is not None:
-            shape, values = _page_shape(self.ordering, request)
-        else:
-            shape, values = None, {}
+            shape = _Shape(reverse=self.ordering.descending, limited=False)
+        elif page is not None:
+            shape = _Shape(page.reverse, page.after, page.before)
         # The grand total comes first, then the page's rows.
+        values = page.values if page is not None else {}
         totals, *rows = (await db.execute(self._statement(shape), values)).all()
         count = int(totals._mapping[ROW_COUNT])
-        if shape is None:
+        labels = self.ordering.labels
+        if every_row:
+            return Figures(totals, count, Page(rows, False, False, count, labels))
+        if page is None:
             return Figures(totals, count, None)
-        if not shape.limited:
-            return Figures(totals, count, Page(rows, False, False, count, self.ordering.labels))
-        assert request is not None
-        wanted, backwards = request.size()
-        more = len(rows) > wanted
-        rows = rows[:wanted]
-        if backwards:
-            rows.reverse()
-        page = Page(
-            rows=rows,
-            has_next=more if not backwards else shape.before,
-            has_previous=more if backwards else shape.after,
-            total=count,
-            labels=self.ordering.labels,
-        )
-        return Figures(totals, count, page)
+        return Figures(totals, count, page.page(rows, labels, total=count))
 
     def _statement(self, shape: _Shape | None) -> sa.Select[Any]:
         """The grand total, then (with ``shape``) a page of rows; each carries the count."""
@@ -143,16 +130,16 @@ class Report:
         total = counted.c.is_total
         if shape is None:
             return sa.select(counted).where(total)
-        beyond: list[sa.ColumnElement[bool]] = []
+        past: list[sa.ColumnElement[bool]] = []
         if shape.after:
-            beyond.append(_beyond(self.ordering, "page_after", True))
+            past.append(beyond(self.ordering, "page_after", True))
         if shape.before:
-            beyond.append(_beyond(self.ordering, "page_before", False))
+            past.append(beyond(self.ordering, "page_before", False))
         statement = sa.select(counted).order_by(
             total.desc(), *(c.desc() if shape.reverse else c.asc() for c in self.ordering.columns)
         )
-        if beyond:
-            statement = statement.where(sa.or_(total, sa.and_(*beyond)))
+        if past:
+            statement = statement.where(sa.or_(total, sa.and_(*past)))
         if shape.limited:
             # The grand total, and one row more than the page to know whether another follows.
             statement = statement.limit(sa.bindparam("page_limit", type_=sa.Integer) + 1)
@@ -160,7 +147,7 @@ class Report:
 
     def check(self, request: PageRequest) -> None:
         """Raise BadPage or BadCursor when ``request`` is no page of this report."""
-        _page_shape(self.ordering, request)
+        cut(self.ordering, request)
 
 
 class ReportData:
@@ -201,30 +188,6 @@ class _Shape:
     after: bool = False
     before: bool = False
     limited: bool = True
-
-
-def _page_shape(ordering: Ordering, request: PageRequest) -> tuple[_Shape, dict[str, Any]]:
-    """The shape of ``request``'s page and its parameters (size, cursor values); BadPage or
-    BadCursor when the request is out of bounds or its cursor is not this report's."""
-    wanted, backwards = request.size()
-    after = decode_cursor(request.after, ordering.columns) if request.after else None
-    before = decode_cursor(request.before, ordering.columns, "before") if request.before else None
-    values: dict[str, Any] = {"page_limit": wanted + 1}
-    for name, cursor in (("page_after", after), ("page_before", before)):
-        if cursor is not None:
-            values.update((f"{name}_{i}", value) for i, value in enumerate(cursor))
-    reverse = ordering.descending != backwards
-    return _Shape(reverse, after is not None, before is not None), values
-
-
-def _beyond(ordering: Ordering, name: str, forward: bool) -> sa.ColumnElement[bool]:
-    """Rows after (or before) a cursor's values, given as parameters ``name_0``, ``name_1``..."""
-    keys = sa.tuple_(*ordering.columns)
-    bound = sa.tuple_(
-        *(sa.bindparam(f"{name}_{i}", type_=c.type) for i, c in enumerate(ordering.columns))
-    )
-    ascending = forward != ordering.descending
-    return keys > bound if ascending else keys < bound
 
 
 def grouped_with_total(statement: sa.Select[Any], *columns: Any) -> sa.Select[Any]:
