@@ -32,6 +32,7 @@ import strawberry
 from strawberry import Info
 from strawberry.types.lazy_type import StrawberryLazyReference
 
+from db.pagination import PageRequest
 from db.scoped.loaders import ById, CountsOf, PagesOf
 from schema.kit.context import Context
 from schema.kit.declared import DECLARED
@@ -101,16 +102,22 @@ class Children(Generic[S, T]):
         self.key = key
         self.metadata: Mapping[str, Any] = {DECLARED: self}
 
+    def _asked(
+        self, arguments: dict[str, Any], with_total: bool
+    ) -> tuple[PagesOf, CountsOf, PageRequest]:
+        """The statements of the period ``arguments`` ask for, and their page."""
+        since, until = arguments.get("from"), arguments.get("to")
+        check_period(since, until)
+        pages, counts = self.lists(since, until)
+        first, after = arguments.get("first"), arguments.get("after")
+        return pages, counts, page_request(first, after, with_total=with_total)
+
     async def load(
         self, context: Context, sources: Sequence[S], arguments: dict[str, Any], asks_total: bool
     ) -> list[Connection[T]]:
         """Each source's page: one statement for every parent (with its total when
         ``asks_total``); ``arguments`` by their GraphQL names."""
-        since, until = arguments.get("from"), arguments.get("to")
-        check_period(since, until)
-        pages, counts = self.lists(since, until)
-        first, after = arguments.get("first"), arguments.get("after")
-        request = page_request(first, after, with_total=asks_total)
+        pages, counts, request = self._asked(arguments, asks_total)
         keys = [self.key(source) for source in sources]
         rows = context.rows
         with input_errors():
@@ -123,10 +130,7 @@ class Children(Generic[S, T]):
         self, source: S, context: Context, arguments: dict[str, Any]
     ) -> Connection[T]:
         """One source's page, through the request's loaders (Strawberry's executor)."""
-        since, until = arguments.get("from"), arguments.get("to")
-        check_period(since, until)
-        pages, counts = self.lists(since, until)
-        request = page_request(arguments.get("first"), arguments.get("after"))
+        pages, counts, request = self._asked(arguments, with_total=False)
         key = self.key(source)
         with input_errors():
             page = await context.rows.pages_of(pages, request).load(key)
