@@ -108,12 +108,14 @@ async def run_together(awaitables: Sequence[Awaitable[Any]]) -> list[Outcome]:
             if not waiting:
                 break
             await _settled([waited for _, _, waited in waiting])
-            running = [
-                (index, coroutine)
-                for index, coroutine, waited in waiting
-                if waited is None or waited.done()
-            ]
-            waiting = [entry for entry in waiting if not (entry[2] is None or entry[2].done())]
+            still: list[tuple[int, Coroutine[Any, Any, Any], Any]] = []
+            running = []
+            for index, coroutine, waited in waiting:
+                if waited is None or waited.done():
+                    running.append((index, coroutine))
+                else:
+                    still.append((index, coroutine, waited))
+            waiting = still
     except BaseException:
         for _, coroutine in running:
             coroutine.close()
