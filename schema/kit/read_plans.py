@@ -137,6 +137,7 @@ class Plan:
     operation: OperationDefinitionNode
     fragments: Mapping[str, FragmentDefinitionNode]
     nulled: Mapping[tuple[str, str], str]
+    # The values of the @skip/@include variables only (:func:`switches_only`).
     variables: VariableValues
     root: Selection
     # A mutation's root fields run one after the other, each with its whole selection.
@@ -377,7 +378,18 @@ def plan_for(
         _PLANS.move_to_end(key)
         plan = _PLANS[key]
     else:
-        plan = _PLANS[key] = compile_plan(schema, document, operation, nulled, coerced)
+        kept = switches_only(coerced, switches)
+        plan = _PLANS[key] = compile_plan(schema, document, operation, nulled, kept)
         if len(_PLANS) > MAX_PLANS:
             _PLANS.popitem(last=False)
     return None if plan is None else (plan, coerced)
+
+
+def switches_only(coerced: VariableValues, switches: frozenset[str]) -> VariableValues:
+    """The values of the ``@skip``/``@include`` variables alone: what a cached plan keeps of
+    the request that compiled it. The others vary per request (a login's password among them)
+    and are read from each request's own variables, never from the cache."""
+    return VariableValues(
+        {name: source for name, source in coerced.sources.items() if name in switches},
+        {name: value for name, value in coerced.coerced.items() if name in switches},
+    )

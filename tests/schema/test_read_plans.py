@@ -220,3 +220,13 @@ async def test_arguments_reading_variables_inside_are_found_per_request() -> Non
         assert planned is not None
         answers.append((await read(*planned, None)).data)
     assert answers == [{"first": {"joined": "a-x/True"}}, {"first": {"joined": "a-y/False"}}]
+
+
+def test_a_cached_plan_keeps_only_the_values_of_its_switches() -> None:
+    """The plan cache holds no request's values but those of @skip/@include variables."""
+    source = "query($w: String!, $s: Boolean!) { first { echo(word: $w) name @skip(if: $s) } }"
+    planned = plan_for(SCHEMA, source, parse(source), None, {}, {"w": "secret", "s": False})
+    assert planned is not None
+    plan, coerced = planned
+    assert coerced.coerced == {"w": "secret", "s": False}
+    assert plan.variables.coerced == {"s": False}
