@@ -70,6 +70,13 @@ def registry(root: Path = ROOT) -> dict[str, str]:
     return documents
 
 
+@cache
+def registered_texts() -> frozenset[str]:
+    """The registered documents' texts: a text sent without its hash is looked up here, so
+    that it is hashed only when a client sends a hash to compare with."""
+    return frozenset(registry().values())
+
+
 @dataclass(frozen=True)
 class Document:
     """The text to run and whether it is one of the server's registered documents."""
@@ -111,11 +118,12 @@ def document(payload: dict[str, Any]) -> Document:
         return Document(known[digest], registered=True)
     if query is None or not query.strip():
         raise Refusal(400, "BAD_REQUEST", "The body needs a query string or a persistedQuery hash.")
-    actual = sha256(query)
-    if digest is not None and digest != actual:
-        message = f"persistedQuery.sha256Hash is {digest} but the query's sha256 is {actual}."
-        raise Refusal(400, "BAD_REQUEST", message)
-    return Document(query, registered=actual in known)
+    if digest is not None:
+        actual = sha256(query)
+        if digest != actual:
+            message = f"persistedQuery.sha256Hash is {digest} but the query's sha256 is {actual}."
+            raise Refusal(400, "BAD_REQUEST", message)
+    return Document(query, registered=query in registered_texts())
 
 
 def refusal(principal: Principal, registered: bool) -> Refusal | None:
