@@ -58,6 +58,16 @@ FLAG_SETS = [
 ]
 
 
+async def set_flags(demo: Demo, email: str, flags: dict[str, bool]) -> None:
+    """The contact's feature flags, as ``flags`` gives them."""
+    assignments = ", ".join(f"{flag} = :{flag}" for flag in flags)
+    await demo.execute(
+        f"UPDATE contact SET {assignments} WHERE email = :email",  # noqa: S608
+        email=email,
+        **flags,
+    )
+
+
 def executions(path: str) -> float:
     value = metrics.REGISTRY.get_sample_value("sportello_graphql_executions_total", {"path": path})
     return value or 0.0
@@ -126,10 +136,5 @@ async def test_the_plan_answers_what_strawberry_answers(pair: Pair, name: str, s
     named = await variables(demo, token, declared(source))
     email = demo.login_of("contact of one client")
     for _label, flags in FLAG_SETS:
-        assignments = ", ".join(f"{flag} = :{flag}" for flag in flags)
-        await demo.execute(
-            f"UPDATE contact SET {assignments} WHERE email = :email",  # noqa: S608
-            email=email,
-            **flags,
-        )
+        await set_flags(demo, email, flags)
         await pair.same_answer(source, token, **named)

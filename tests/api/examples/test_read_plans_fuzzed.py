@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from schemathesis.core.result import Ok
 from schemathesis.generation.case import Case
 
-from tests.api.examples.test_read_plans import FLAG_SETS, comparable, executions
+from tests.api.examples.test_read_plans import FLAG_SETS, comparable, executions, set_flags
 from tests.conftest import MakeDemo
 from tests.partners import partner_token
 from tests.security.sdl import SDL_DIR
@@ -81,12 +81,7 @@ async def test_generated_queries_answer_alike(
     planned = fell_back = 0
     for flags_label, flags in FLAG_SETS if audience == "portal" else [("", {})]:
         if flags:
-            assignments = ", ".join(f"{flag} = :{flag}" for flag in flags)
-            await plans.execute(
-                f"UPDATE contact SET {assignments} WHERE email = :email",  # noqa: S608
-                email=email,
-                **flags,
-            )
+            await set_flags(plans, email, flags)
         for label, token in tokens:
             for query in queries:
                 before = executions("plan"), executions("strawberry")
