@@ -18,6 +18,11 @@ What it keeps of SQLAlchemy's behaviour:
   is sent here the same way (the adapter's own ``_start_transaction``, under its lock). A
   connection outside any transaction (SQLAlchemy begins one itself on its first statement)
   goes through SQLAlchemy;
+- rows: what callers read of a :class:`sqlalchemy.Row` (a column by attribute or position,
+  ``_mapping`` by name, equality with a tuple), from a named tuple made per statement: its
+  attributes are read in about 20 ns where a Row's take about 270, and a timesheet page reads
+  some 3,500 of them. A statement whose column names a named tuple cannot take (a leading
+  underscore, a keyword, the same name twice) gets SQLAlchemy's Row;
 - parameters: ``construct_params`` merges the statement's own values with the execution's and
   refuses a missing one (a statement kept per scope shape cannot run without the request's
   scope), then each type's bind conversion;
@@ -37,8 +42,10 @@ taken).
 from __future__ import annotations
 
 import asyncio
+import collections
+import keyword
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -50,6 +57,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any] | None
+
+
+def _mapping(row: tuple[Any, ...]) -> dict[str, Any]:
+    return dict(zip(row._fields, row, strict=True))  # type: ignore[attr-defined]
+
+
+def row_maker(names: Sequence[str]) -> Callable[[Iterable[Any]], Any]:
+    """Rows with columns ``names`` from their values: a named tuple with ``_mapping`` (see
+    the module), or SQLAlchemy's Row for names a named tuple cannot take."""
+    if any(n.startswith("_") or keyword.iskeyword(n) or not n.isidentifier() for n in names) or (
+        len(set(names)) != len(names)
+    ):
+        return result_tuple(list(names))
+    fields = collections.namedtuple("KeptRow", names)  # type: ignore[misc]
+    kind = type("KeptRow", (fields,), {"__slots__": (), "_mapping": property(_mapping)})
+    make = tuple.__new__
+    return lambda values: make(kind, values)
 
 
 class _Plan:
@@ -67,7 +91,7 @@ class _Plan:
             for name in compiled.positiontup or ()
         )
         self.column_types = [column.type for column in statement.selected_columns]
-        self.make_row: Callable[[Sequence[Any]], sa.Row[Any]] | None = None
+        self.make_row: Callable[[Iterable[Any]], Any] | None = None
         self.converted: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
 
     def plan_columns(self, attributes: Sequence[Any]) -> None:
@@ -80,7 +104,7 @@ class _Plan:
         )
         # Most columns pass through; only those with a conversion (enums) are touched.
         self.converted = tuple((i, c) for i, c in enumerate(results) if c is not None)
-        self.make_row = result_tuple([attribute.name for attribute in attributes])
+        self.make_row = row_maker([attribute.name for attribute in attributes])
 
     def values(self, parameters: Mapping[str, Any]) -> list[Any]:
         given = self.compiled.construct_params(dict(parameters))
@@ -89,7 +113,7 @@ class _Plan:
             for name, convert in self.arguments
         ]
 
-    def rows(self, records: Sequence[asyncpg.Record]) -> list[sa.Row[Any]]:
+    def rows(self, records: Sequence[asyncpg.Record]) -> list[Any]:
         make_row = self.make_row
         assert make_row is not None
         if not self.converted:

@@ -84,8 +84,8 @@ class Page:
     def cursor(self, index: int) -> str:
         """The cursor of row ``index``; encoded when asked for, since most documents ask for
         no cursor, or only for the page's last."""
-        row = self.rows[index]._mapping
-        return encode_cursor([row[label] for label in self.labels])
+        row = self.rows[index]
+        return encode_cursor([getattr(row, label) for label in self.labels])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -302,12 +302,12 @@ async def fetch_child_pages(
         grouped[parent_ids[0]] = list(rows)
     else:
         for row in rows:
-            grouped[row._mapping["parent_key"]].append(row)
+            grouped[row.parent_key].append(row)
     labels = ordering.labels
     pages = {}
     for key, found in grouped.items():
         page_rows = found[:wanted]
-        total = (int(found[0]._mapping["page_total"]) if found else 0) if counted else None
+        total = (int(found[0].page_total) if found else 0) if counted else None
         pages[key] = Page(
             rows=page_rows,
             has_next=len(found) > wanted,

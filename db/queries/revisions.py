@@ -122,7 +122,7 @@ async def revisions_around_sites(
     since a site's page asks for both."""
     statement = shaped(_revisions_around_statement, scope.shape)
     rows = await kept.execute(db, statement, {**scope.parameters, "row_ids": list(site_ids)})
-    found = {(row._mapping["site_id"], row._mapping["around"]): row for row in rows}
+    found = {(row.site_id, row.around): row for row in rows}
     return [(found.get((site, "last")), found.get((site, "next"))) for site in site_ids]
 
 

@@ -140,5 +140,5 @@ async def _keyed(
     db: AsyncConnection, statement: sa.Select[Any], scope: RowScope, key: str, ids: Sequence[Any]
 ) -> list[sa.Row[Any] | None]:
     rows = await kept.execute(db, statement, {**scope.parameters, "row_ids": list(ids)})
-    found = {row._mapping[key]: row for row in rows}
+    found = {getattr(row, key): row for row in rows}
     return [found.get(i) for i in ids]
