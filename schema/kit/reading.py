@@ -12,7 +12,8 @@ non-null position nulls the nearest nullable position above it, each error carri
 and nodes of the field (or list item) it happened at, and is masked by the route like any
 other; an object nulled this way stops waiting for its own pending fields. Each position
 that can be nulled after its object was built keeps a :class:`Slot`: its container, key,
-whether it may be null and the slot above it.
+whether it may be null and the slot above it. The slots above a position spell its path,
+which is made only when an error needs it (or a resolver its ``info.path``).
 """
 
 from __future__ import annotations
@@ -75,7 +76,6 @@ class Pending(NamedTuple):
     step: Step
     source: Any
     result: dict[str, Any]
-    path: Path | None  # the object's
     slot: Slot  # the object's
     awaitable: Any = None
 
@@ -121,7 +121,7 @@ class Reading:
         )
         for part in parts:
             try:
-                self.fields(part, None, data, None, root)
+                self.fields(part, None, data, root)
             except _Null:
                 return ExecutionResult(None, self.errors)
             while self.level:
@@ -138,7 +138,6 @@ class Reading:
         selection: Selection,
         source: Any,
         result: dict[str, Any],
-        path: Path | None,
         slot: Slot,
     ) -> None:
         for step in selection.steps:
@@ -147,44 +146,44 @@ class Reading:
                 try:
                     value = getattr(source, step.attribute)
                 except Exception as error:
-                    result[step.key] = self.failed(step, error, path)
+                    result[step.key] = self.failed(step, error, slot)
                     continue
                 coerce = step.shape.coerce  # type: ignore[union-attr]
                 if coerce is not None and value is not None:
                     try:
                         coerced = coerce(value)
                     except Exception as error:
-                        result[step.key] = self.failed(step, error, path)
+                        result[step.key] = self.failed(step, error, slot)
                         continue
                     if coerced is not None and coerced is not Undefined:
                         result[step.key] = coerced
                         continue
-                result[step.key] = self.settled(step, value, result, path, slot)
+                result[step.key] = self.settled(step, value, result, slot)
             elif kind == TYPENAME:
                 result[step.key] = selection.type_name
             elif kind == REFUSED:
                 # Null where the field may be (the portal view holds flag-gated reads
                 # nullable), else its object's null.
-                result[step.key] = self.failed(step, FieldRefused(step.message), path)
+                result[step.key] = self.failed(step, FieldRefused(step.message), slot)
             elif kind == LOADED:
                 result[step.key] = None
-                self.level.append(Pending(step, source, result, path, slot))
+                self.level.append(Pending(step, source, result, slot))
             else:
                 try:
                     if kind == COMPUTED:
                         value = step.computed(source, self.context)  # type: ignore[misc]
                     else:
-                        value = self.call(step, source, path)
+                        value = self.call(step, source, slot)
                 except Exception as error:
-                    result[step.key] = self.failed(step, error, path)
+                    result[step.key] = self.failed(step, error, slot)
                     continue
                 if is_awaitable(value):
                     result[step.key] = None
-                    self.level.append(Pending(step, source, result, path, slot, value))
+                    self.level.append(Pending(step, source, result, slot, value))
                 else:
-                    result[step.key] = self.settled(step, value, result, path, slot)
+                    result[step.key] = self.settled(step, value, result, slot)
 
-    def call(self, step: Step, source: Any, path: Path | None) -> Any:
+    def call(self, step: Step, source: Any, slot: Slot) -> Any:
         """The field's resolver (Strawberry's, permission classes and all), as graphql-core
         calls it."""
         field = step.field
@@ -195,7 +194,7 @@ class Reading:
             list(step.nodes),
             field.type,
             step.parent_type,
-            _field_path(path, step),
+            _path(slot, step),
             self.plan.schema,
             dict(self.plan.fragments),
             None,
@@ -220,25 +219,24 @@ class Reading:
             )
         return found
 
-    def failed(self, step: Step, error: Exception, path: Path | None) -> Any:
-        """A field that raised: its error at its path, and null (or its object's null)."""
-        self.located(error, step, _field_path(path, step))
+    def failed(self, step: Step, error: Exception, slot: Slot) -> Any:
+        """A field of the object at ``slot`` that raised: its error at its path, and null
+        (or its object's null)."""
+        self.located(error, step, [*_keys(slot), step.key])
         if step.shape is not None and step.shape.non_null:
             raise _Null
         return None
 
-    def located(self, error: Exception, step: Step, path: Path) -> None:
-        self.errors.append(located_error(error, list(step.nodes), path.as_list()))
+    def located(self, error: Exception, step: Step, path: list[str | int]) -> None:
+        self.errors.append(located_error(error, list(step.nodes), path))
 
-    def settled(
-        self, step: Step, value: Any, result: dict[str, Any], path: Path | None, slot: Slot
-    ) -> Any:
+    def settled(self, step: Step, value: Any, result: dict[str, Any], slot: Slot) -> Any:
         """``value`` completed at the field; null when the field may be null and failed."""
         shape = step.shape
         assert shape is not None
         here = Slot(result, step.key, not shape.non_null, slot)
         try:
-            return self.complete(shape, step, value, _field_path(path, step), here)
+            return self.complete(shape, step, value, here)
         except _Null:
             if shape.non_null:
                 raise
@@ -246,13 +244,14 @@ class Reading:
 
     # -- completion ---------------------------------------------------------------------------
 
-    def complete(self, shape: Shape, step: Step, value: Any, path: Path, slot: Slot) -> Any:
-        """``value`` completed for a position of ``shape``; raises :class:`_Null` (its error
-        recorded) when the position may not be null and cannot hold a value."""
+    def complete(self, shape: Shape, step: Step, value: Any, slot: Slot) -> Any:
+        """``value`` completed for the position of ``slot`` (of ``shape``); raises
+        :class:`_Null` (its error recorded) when the position may not be null and cannot hold
+        a value."""
         if value is None:
             if shape.non_null:
                 message = f"Cannot return null for non-nullable field {_named(step)}."
-                self.located(TypeError(message), step, path)
+                self.located(TypeError(message), step, _keys(slot))
                 raise _Null
             return None
         try:
@@ -262,17 +261,17 @@ class Reading:
                     raise TypeError(f"Expected a value for {_named(step)}, got: {value!r}.")
                 return coerced
             if shape.item is not None:
-                return self.complete_list(shape.item, step, value, path, slot)
+                return self.complete_list(shape.item, step, value, slot)
         except _Null:
             raise
         except Exception as error:
-            self.located(error, step, path)
+            self.located(error, step, _keys(slot))
             if shape.non_null:
                 raise _Null from None
             return None
-        return self.complete_object(shape, step, value, path, slot)
+        return self.complete_object(shape, step, value, slot)
 
-    def complete_list(self, item: Shape, step: Step, value: Any, path: Path, slot: Slot) -> Any:
+    def complete_list(self, item: Shape, step: Step, value: Any, slot: Slot) -> Any:
         if not isinstance(value, Iterable) or isinstance(value, str | bytes | Mapping):
             raise GraphQLError(
                 f"Expected Iterable, but did not find one for field '{_named(step)}'."
@@ -284,9 +283,7 @@ class Reading:
                 here = Slot(completed, index, nullable, slot)
                 completed.append(None)
                 try:
-                    completed[index] = self.complete(
-                        item, step, element, path.add_key(index, None), here
-                    )
+                    completed[index] = self.complete(item, step, element, here)
                 except _Null:
                     if not nullable:
                         raise
@@ -295,14 +292,12 @@ class Reading:
             raise
         return completed
 
-    def complete_object(
-        self, shape: Shape, step: Step, value: Any, path: Path, slot: Slot
-    ) -> dict[str, Any]:
+    def complete_object(self, shape: Shape, step: Step, value: Any, slot: Slot) -> dict[str, Any]:
         object_type = shape.object_type or runtime_type(self.plan.schema, value)
         selection = self.plan.selection(shape, object_type.name)
         result: dict[str, Any] = {}
         try:
-            self.fields(selection, value, result, path, slot)
+            self.fields(selection, value, result, slot)
         except _Null:
             slot.dead = True
             raise
@@ -344,11 +339,9 @@ class Reading:
         step, result = pending.step, pending.result
         try:
             if outcome.error is not None:
-                result[step.key] = self.failed(step, outcome.error, pending.path)
+                result[step.key] = self.failed(step, outcome.error, pending.slot)
             else:
-                result[step.key] = self.settled(
-                    step, outcome.value, result, pending.path, pending.slot
-                )
+                result[step.key] = self.settled(step, outcome.value, result, pending.slot)
         except _Null:
             _nulled(pending.slot)
 
@@ -392,7 +385,23 @@ def _nulled(slot: Slot | None) -> None:
         slot = slot.owner
 
 
-def _field_path(path: Path | None, step: Step) -> Path:
+def _keys(slot: Slot) -> list[str | int]:
+    """The path of the position at ``slot``: the keys of the slots above it, the root's
+    (which has no owner) left out."""
+    keys: list[str | int] = []
+    while slot.owner is not None:
+        keys.append(slot.key)
+        slot = slot.owner
+    keys.reverse()
+    return keys
+
+
+def _path(slot: Slot, step: Step) -> Path:
+    """graphql-core's path of the field ``step`` of the object at ``slot``, for a resolver's
+    ``info.path``."""
+    path: Path | None = None
+    for key in _keys(slot):
+        path = Path(path, key, None)
     return Path(path, step.key, step.parent_type.name)
 
 
