@@ -16,8 +16,10 @@ What it keeps of SQLAlchemy's behaviour:
   (two DataLoaders may send a statement at once). The adapter sends BEGIN with the first
   statement of a transaction begun with ``begin()``; when that statement is a kept one, it
   is sent here the same way (the adapter's own ``_start_transaction``, under its lock). A
-  connection outside any transaction (SQLAlchemy begins one itself on its first statement)
-  goes through SQLAlchemy;
+  connection in autocommit (db/engine.py ``committed_alone``: the per-minute budgets' upserts)
+  runs the statement alone, as the adapter would. A connection outside any transaction and
+  not in autocommit (SQLAlchemy begins one itself on its first statement) goes through
+  SQLAlchemy;
 - rows: what callers read of a :class:`sqlalchemy.Row` (a column by attribute or position,
   ``_mapping`` by name, equality with a tuple), from a named tuple made per statement: its
   attributes are read in about 20 ns where a Row's take about 270, and a timesheet page reads
@@ -32,10 +34,11 @@ What it keeps of SQLAlchemy's behaviour:
   every statement (tests count statements with one; metrics and traces use both), and driver
   errors are raised as :class:`sqlalchemy.exc.DBAPIError`, without parameters.
 
-Statements SQLAlchemy would expand per execution (``IN`` lists, literal parameters) are not
-kept. The adapter's lock, transaction and transaction start are private attributes of
-SQLAlchemy's asyncpg dialect: when a version lacks them, every statement goes through
-SQLAlchemy again (:func:`direct_available` says which; a test asserts the short path is
+A kept statement is a SELECT, or an INSERT, UPDATE or DELETE with RETURNING (its rows are
+the returned ones). Statements SQLAlchemy would expand per execution (``IN`` lists, literal
+parameters), or for which it would make a column's default in Python, are not kept. The adapter's lock, transaction and transaction start are private
+attributes of SQLAlchemy's asyncpg dialect: when a version lacks them, every statement goes
+through SQLAlchemy again (:func:`direct_available` says which; a test asserts the short path is
 taken).
 """
 
@@ -46,7 +49,7 @@ import collections
 import keyword
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
 import sqlalchemy as sa
@@ -57,6 +60,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any] | None
+# What a kept statement may be: one that returns rows.
+Returning = sa.Select[Any] | sa.Insert | sa.Update | sa.Delete
+Kept = TypeVar("Kept", sa.Select[Any], sa.Insert, sa.Update, sa.Delete)
 
 
 def _mapping(row: tuple[Any, ...]) -> dict[str, Any]:
@@ -79,7 +85,7 @@ def row_maker(names: Sequence[str]) -> Callable[[Iterable[Any]], Any]:
 class _Plan:
     """One kept statement compiled for the asyncpg dialect; columns planned on first run."""
 
-    def __init__(self, statement: sa.Select[Any], dialect: Dialect) -> None:
+    def __init__(self, statement: Returning, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
         self.compiled = compiled
@@ -90,7 +96,7 @@ class _Plan:
             (name, binds[name].type.dialect_impl(dialect).bind_processor(dialect))
             for name in compiled.positiontup or ()
         )
-        self.column_types = [column.type for column in statement.selected_columns]
+        self.column_types = [column.type for column in statement.exported_columns]
         self.make_row: Callable[[Iterable[Any]], Any] | None = None
         self.converted: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
 
@@ -129,17 +135,17 @@ class _Plan:
 
 # Kept statements (held weakly: the page wrappers of a statement go with it) and their plans,
 # made on first execution.
-_KEPT: weakref.WeakKeyDictionary[sa.Select[Any], _Plan | None] = weakref.WeakKeyDictionary()
+_KEPT: weakref.WeakKeyDictionary[Returning, _Plan | None] = weakref.WeakKeyDictionary()
 
 
-def keep(statement: sa.Select[Any]) -> sa.Select[Any]:
+def keep(statement: Kept) -> Kept:
     """Mark ``statement`` as built once and run many times: :func:`execute` compiles it once."""
     if statement not in _KEPT:
         _KEPT[statement] = None
     return statement
 
 
-def is_kept(statement: sa.Select[Any]) -> bool:
+def is_kept(statement: Returning) -> bool:
     return statement in _KEPT
 
 
@@ -159,33 +165,44 @@ def direct_available(db: AsyncConnection) -> bool:
     return _has_short_path(_adapted(db))
 
 
-def _plan(statement: sa.Select[Any], dialect: Dialect) -> _Plan | None:
+def _plan(statement: Returning, dialect: Dialect) -> _Plan | None:
     plan = _KEPT.get(statement)
     if plan is None:
         plan = _Plan(statement, dialect)
-        if plan.compiled.post_compile_params or plan.compiled.literal_execute_params:
-            del _KEPT[statement]  # expanded per execution: SQLAlchemy's path
+        compiled = plan.compiled
+        if (
+            compiled.post_compile_params
+            or compiled.literal_execute_params
+            or compiled.insert_prefetch
+            or compiled.update_prefetch
+        ):
+            # Expanded per execution, or a column's default made in Python for each one:
+            # SQLAlchemy's path.
+            del _KEPT[statement]
             return None
         _KEPT[statement] = plan
     return plan
 
 
-def _in_transaction(db: AsyncConnection, adapted: Any) -> bool:
-    """Whether the statement runs in a transaction: one the adapter has started, or one begun
-    on SQLAlchemy's connection whose BEGIN the adapter has not sent yet (not in autocommit)."""
-    if adapted._transaction is not None:
-        return True
-    return db.in_transaction() and adapted.isolation_level != "autocommit"
+def _autocommit(adapted: Any) -> bool:
+    return bool(adapted.isolation_level == "autocommit")
+
+
+def _runs_here(db: AsyncConnection, adapted: Any) -> bool:
+    """Whether the statement may run on the driver: in a transaction (one the adapter has
+    started, or one begun on SQLAlchemy's connection whose BEGIN the adapter has not sent
+    yet), or alone on a connection in autocommit."""
+    return adapted._transaction is not None or _autocommit(adapted) or db.in_transaction()
 
 
 async def execute(
-    db: AsyncConnection, statement: sa.Select[Any], parameters: Mapping[str, Any]
+    db: AsyncConnection, statement: Returning, parameters: Mapping[str, Any]
 ) -> Sequence[sa.Row[Any]]:
     """The rows of ``statement`` with ``parameters``: on the driver when it is kept, else
     through SQLAlchemy."""
     plan = _plan(statement, db.dialect) if statement in _KEPT else None
     adapted = _adapted(db)
-    if plan is None or not _has_short_path(adapted) or not _in_transaction(db, adapted):
+    if plan is None or not _has_short_path(adapted) or not _runs_here(db, adapted):
         through_sqlalchemy: Sequence[sa.Row[Any]] = (await db.execute(statement, parameters)).all()
         return through_sqlalchemy
     mutex: asyncio.Lock = adapted._execute_mutex
@@ -197,7 +214,7 @@ async def execute(
     if events:
         events(sync, None, plan.sql, tuple(values), None, False)
     async with mutex:
-        if adapted._transaction is None:
+        if adapted._transaction is None and not _autocommit(adapted):
             try:
                 await adapted._start_transaction()
             except Exception as error:  # already the adapter's DBAPI error

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from db import kept
 from db.models.base import table_of
 from db.models.usage import AccountUsage, AddressUsage
 from db.queries.partner_usage import window_of
@@ -68,6 +69,9 @@ def _account_statement() -> sa.Insert:
     stored = ACCOUNTS.c
     values = insert(ACCOUNTS).values(
         id=sa.bindparam("row", type_=sa.Uuid),
+        # The database's clock, as the column's server default: a default made in Python
+        # would keep the statement off the driver (db/kept.py).
+        created_at=sa.func.now(),
         organization_id=sa.bindparam("organization", type_=sa.Uuid),
         account_id=sa.bindparam("account", type_=sa.Uuid),
         window_start=sa.bindparam("window", type_=_WHEN),
@@ -90,8 +94,9 @@ def _account_statement() -> sa.Insert:
 
 # Built once: building an upsert's EXCLUDED alias anew for every request left its columns in
 # reference cycles, for the garbage collector to find.
-_CHARGE_ADDRESS = _address_statement()
-_CHARGE_ACCOUNT = _account_statement()
+# Kept (db/kept.py): run on the driver, as every request of every session pays one.
+_CHARGE_ADDRESS = kept.keep(_address_statement())
+_CHARGE_ACCOUNT = kept.keep(_account_statement())
 
 
 async def charge_address(
@@ -100,7 +105,7 @@ async def charge_address(
     """Count one anonymous request from ``address``; False (and nothing counted) when the
     address already made ``max_requests`` in the current minute."""
     parameters = {"address": address, "window": window_of(now), "max_requests": max_requests}
-    return (await db.execute(_CHARGE_ADDRESS, parameters)).first() is not None
+    return bool(await kept.execute(db, _CHARGE_ADDRESS, parameters))
 
 
 async def charge_account(
@@ -124,4 +129,4 @@ async def charge_account(
         "spent": cost,
         "max_cost": max_cost,
     }
-    return (await db.execute(_CHARGE_ACCOUNT, parameters)).first() is not None
+    return bool(await kept.execute(db, _CHARGE_ACCOUNT, parameters))

@@ -9,6 +9,8 @@ SQLAlchemy converts (enums, numerics, arrays) and on those it passes through.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -21,7 +23,7 @@ from authz.principals import Audience
 from authz.scope import RowScope, Scoping
 from db import kept
 from db.pagination import PageRequest, fetch_child_pages, rows_by_id_statement
-from db.queries import billing, clients, equipment, tickets, timesheets, worksheets
+from db.queries import billing, clients, equipment, tickets, timesheets, usage, worksheets
 from db.scoped.nested import shaped
 
 StatementOf = Callable[[Scoping], sa.Select[Any]]
@@ -54,7 +56,7 @@ def same_rows(direct: Sequence[sa.Row[Any]], through: Sequence[sa.Row[Any]]) -> 
         assert [type(v) for v in mine] == [type(v) for v in theirs], mine._mapping.keys()
 
 
-def used_the_driver(statement: sa.Select[Any]) -> bool:
+def used_the_driver(statement: kept.Returning) -> bool:
     plan = kept._KEPT.get(statement)
     return plan is not None and plan.make_row is not None
 
@@ -242,3 +244,69 @@ async def test_a_begun_transaction_starts_on_the_driver_with_its_first_kept_stat
     async with demo_connection.begin():
         assert await demo_connection.scalar(sa.text("SELECT to_regclass('scratch')")) is None
         assert (await kept.execute(demo_connection, TRANSACTION_ID, {}))[0].id != first[0].id
+
+
+async def test_in_autocommit_a_kept_statement_runs_alone_on_the_driver(
+    demo_connection: AsyncConnection,
+) -> None:
+    """A connection in autocommit (the per-minute budgets' upserts, db/engine.py
+    ``committed_alone``) runs a kept statement on the driver, each in a transaction of its
+    own, and leaves none open."""
+    await demo_connection.commit()
+    await demo_connection.execution_options(isolation_level="AUTOCOMMIT")
+    first = await kept.execute(demo_connection, TRANSACTION_ID, {})
+    assert used_the_driver(TRANSACTION_ID)
+    second = await kept.execute(demo_connection, TRANSACTION_ID, {})
+    assert first[0].id != second[0].id
+    assert await demo_connection.scalar(sa.select(sa.func.txid_current_if_assigned())) is None
+
+
+async def test_the_budget_upsert_runs_on_the_driver_and_counts(
+    demo_connection: AsyncConnection,
+) -> None:
+    """The account budget's upsert (INSERT ... RETURNING, kept) is counted on the driver: the
+    database fills the row's created_at, and a request over the budget counts nothing."""
+    scope = await staff_scope(demo_connection)
+    await demo_connection.commit()
+    await demo_connection.execution_options(isolation_level="AUTOCOMMIT")
+    account = uuid.uuid4()
+    now = dt.datetime(2026, 12, 7, 10, 0, 30, tzinfo=dt.UTC)
+    charge = functools.partial(
+        usage.charge_account, demo_connection, scope.organization_id, account, now, max_cost=10
+    )
+    assert await charge(6)
+    assert used_the_driver(usage._CHARGE_ACCOUNT)
+    assert not await charge(5)
+    assert await charge(4)
+    stored = (
+        await demo_connection.execute(
+            sa.text("SELECT cost, requests, created_at FROM account_usage WHERE account_id = :a"),
+            {"a": account},
+        )
+    ).one()
+    assert (stored.cost, stored.requests) == (10, 2)
+    assert stored.created_at is not None
+
+
+async def test_a_default_made_in_python_keeps_an_insert_on_sqlalchemy(
+    demo_connection: AsyncConnection,
+) -> None:
+    """An INSERT whose column default SQLAlchemy makes in Python (created_at's, when the
+    statement does not set it) cannot run on the driver, which would leave it out: it goes
+    through SQLAlchemy, default and all."""
+    scope = await staff_scope(demo_connection)  # begins the transaction
+    statement = kept.keep(
+        sa.insert(usage.ACCOUNTS)
+        .values(
+            id=sa.bindparam("row", type_=sa.Uuid),
+            organization_id=scope.organization_id,
+            account_id=sa.bindparam("row", type_=sa.Uuid),
+            window_start=sa.func.now(),
+            requests=1,
+            cost=1,
+        )
+        .returning(usage.ACCOUNTS.c.created_at)
+    )
+    rows = await kept.execute(demo_connection, statement, {"row": uuid.uuid4()})
+    assert not used_the_driver(statement)
+    assert rows[0].created_at is not None
