@@ -25,9 +25,11 @@ What it keeps of SQLAlchemy's behaviour:
   attributes are read in about 20 ns where a Row's take about 270, and a timesheet page reads
   some 3,500 of them. A statement whose column names a named tuple cannot take (a leading
   underscore, a keyword, the same name twice) gets SQLAlchemy's Row;
-- parameters: ``construct_params`` merges the statement's own values with the execution's and
-  refuses a missing one (a statement kept per scope shape cannot run without the request's
-  scope), then each type's bind conversion;
+- parameters: as ``construct_params`` merges them, each parameter is the execution's value
+  (by the parameter's key, or its compiled name), else the statement's own value (or its
+  callable's); a missing required one is refused (a statement kept per scope shape cannot
+  run without the request's scope); then each type's bind conversion. The lookup is planned
+  once per statement, not merged into a new dictionary per execution;
 - results: each column's result conversion, chosen from the column's type and the database's
   type as SQLAlchemy chooses it;
 - events: ``before_cursor_execute`` and, once it ran, ``after_cursor_execute`` listeners see
@@ -36,10 +38,10 @@ What it keeps of SQLAlchemy's behaviour:
 
 A kept statement is a SELECT, or an INSERT, UPDATE or DELETE with RETURNING (its rows are
 the returned ones). Statements SQLAlchemy would expand per execution (``IN`` lists, literal
-parameters), or for which it would make a column's default in Python, are not kept. The adapter's lock, transaction and transaction start are private
-attributes of SQLAlchemy's asyncpg dialect: when a version lacks them, every statement goes
-through SQLAlchemy again (:func:`direct_available` says which; a test asserts the short path is
-taken).
+parameters), or for which it would make a column's default in Python, are not kept. The
+adapter's lock, transaction and transaction start are private attributes of SQLAlchemy's
+asyncpg dialect: when a version lacks them, every statement goes through SQLAlchemy again
+(:func:`direct_available` says which; a test asserts the short path is taken).
 """
 
 from __future__ import annotations
@@ -49,13 +51,13 @@ import collections
 import keyword
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.result import result_tuple
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -82,6 +84,17 @@ def row_maker(names: Sequence[str]) -> Callable[[Iterable[Any]], Any]:
     return lambda values: make(kind, values)
 
 
+class _Argument(NamedTuple):
+    """One positional parameter of a kept statement: where its value comes from."""
+
+    name: str  # compiled
+    key: str
+    required: bool
+    make: Callable[[], Any] | None
+    own: Any
+    convert: Processor
+
+
 class _Plan:
     """One kept statement compiled for the asyncpg dialect; columns planned on first run."""
 
@@ -92,8 +105,15 @@ class _Plan:
         self.sql = compiled.string
         self.dialect = dialect
         binds = {name: bind for bind, name in compiled.bind_names.items()}
-        self.arguments: tuple[tuple[str, Processor], ...] = tuple(
-            (name, binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+        self.arguments: tuple[_Argument, ...] = tuple(
+            _Argument(
+                name,
+                binds[name].key,
+                binds[name].required,
+                binds[name].callable,
+                binds[name].value,
+                binds[name].type.dialect_impl(dialect).bind_processor(dialect),
+            )
             for name in compiled.positiontup or ()
         )
         self.column_types = [column.type for column in statement.exported_columns]
@@ -113,11 +133,18 @@ class _Plan:
         self.make_row = row_maker([attribute.name for attribute in attributes])
 
     def values(self, parameters: Mapping[str, Any]) -> list[Any]:
-        given = self.compiled.construct_params(dict(parameters))
-        return [
-            given[name] if convert is None else convert(given[name])
-            for name, convert in self.arguments
-        ]
+        values = []
+        for name, key, required, make, own, convert in self.arguments:
+            if key in parameters:
+                value = parameters[key]
+            elif name in parameters:
+                value = parameters[name]
+            elif required:
+                raise InvalidRequestError(f"A value is required for bind parameter {key!r}")
+            else:
+                value = own if make is None else make()
+            values.append(value if convert is None else convert(value))
+        return values
 
     def rows(self, records: Sequence[asyncpg.Record]) -> list[Any]:
         make_row = self.make_row

@@ -34,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from enum import Enum
 from typing import Any
 
 from graphql import (
@@ -41,9 +42,12 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLID,
     GraphQLIncludeDirective,
+    GraphQLInt,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
@@ -332,7 +336,10 @@ def _shape(graphql_type: GraphQLOutputType, nodes: tuple[FieldNode, ...]) -> Sha
 
 
 def _coercion(leaf: Any) -> Callable[[Any], Any]:
-    """The leaf type's output coercion; a string read as it is (most leaves are)."""
+    """The leaf type's output coercion, with what it would answer found without calling it
+    for the values most leaves hold: a string (String, ID), a bool (Boolean), an int within
+    32 bits (Int), a member of the enum's Python class (its name, asked of the coercion once
+    per member)."""
     coerce = leaf.coerce_output_value
     if leaf is GraphQLString or leaf is GraphQLID:
 
@@ -340,7 +347,36 @@ def _coercion(leaf: Any) -> Callable[[Any], Any]:
             return value if type(value) is str else coerce(value)
 
         return text
+    if leaf is GraphQLBoolean:
+
+        def truth(value: Any) -> Any:
+            return value if type(value) is bool else coerce(value)
+
+        return truth
+    if leaf is GraphQLInt:
+
+        def number(value: Any) -> Any:
+            return value if type(value) is int and _INT_MIN <= value <= _INT_MAX else coerce(value)
+
+        return number
+    members = getattr(leaf, "wrapped_cls", None)
+    if (
+        isinstance(leaf, GraphQLEnumType)
+        and isinstance(members, type)
+        and issubclass(members, Enum)
+    ):
+        names = {member: coerce(member) for member in members}
+
+        def name(value: Any) -> Any:
+            found = names.get(value) if type(value) is members else None
+            return coerce(value) if found is None else found
+
+        return name
     return coerce  # type: ignore[no-any-return]
+
+
+# GraphQL's Int: a signed 32-bit integer.
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
 # Plans by (document text, operation name, view, nulled fields, @skip/@include values).
