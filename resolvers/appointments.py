@@ -10,7 +10,7 @@ from strawberry import Info
 
 from db.queries import appointments as queries
 from resolvers.kit.filters import owned_by, values_of
-from resolvers.kit.roots import listing, lookup
+from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.activity_types import AppointmentStatus
 from schema.appointments import Appointment
 from schema.kit.context import Context
@@ -80,6 +80,9 @@ class AppointmentQuery:
         rows = await queries.calendar(context.db, context.rows.scope, where)
         return [Appointment.from_row(row) for row in rows]
 
-    @strawberry.field(description="One appointment; null when it does not exist or is not visible.")
+    @strawberry.field(
+        description="One appointment; null when it does not exist or is not visible.",
+        metadata=one_by_id(Appointment),
+    )
     async def appointment(self, info: ContextInfo, id: strawberry.ID) -> Appointment | None:
         return await lookup(info, Appointment, id)

@@ -10,7 +10,7 @@ from strawberry import Info
 
 from db.queries import billing as queries
 from resolvers.kit.filters import owned_by, values_of
-from resolvers.kit.roots import listing, lookup
+from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.billing import Invoice, InvoiceStatus, Quote, QuoteStatus
 from schema.kit.context import Context
 from schema.kit.periods import check_period
@@ -64,7 +64,10 @@ class BillingQuery:
         request = page_request(first, after, last, before)
         return await listing(info, Quote, queries.quote_page, queries.quote_count, request, where)
 
-    @strawberry.field(description="One quote; null when it does not exist or is not visible.")
+    @strawberry.field(
+        description="One quote; null when it does not exist or is not visible.",
+        metadata=one_by_id(Quote),
+    )
     async def quote(self, info: ContextInfo, id: strawberry.ID) -> Quote | None:
         return await lookup(info, Quote, id)
 
@@ -88,6 +91,9 @@ class BillingQuery:
             info, Invoice, queries.invoice_page, queries.invoice_count, request, where
         )
 
-    @strawberry.field(description="One invoice; null when it does not exist or is not visible.")
+    @strawberry.field(
+        description="One invoice; null when it does not exist or is not visible.",
+        metadata=one_by_id(Invoice),
+    )
     async def invoice(self, info: ContextInfo, id: strawberry.ID) -> Invoice | None:
         return await lookup(info, Invoice, id)

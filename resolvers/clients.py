@@ -6,7 +6,7 @@ import strawberry
 from strawberry import Info
 
 from db.queries import clients as queries
-from resolvers.kit.roots import listing, lookup
+from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.clients import Client, Site
 from schema.kit import ids
 from schema.kit.context import Context
@@ -32,7 +32,10 @@ class ClientQuery:
             info, Client, queries.client_page, queries.client_count, request, search
         )
 
-    @strawberry.field(description="One client; null when it does not exist or is not visible.")
+    @strawberry.field(
+        description="One client; null when it does not exist or is not visible.",
+        metadata=one_by_id(Client),
+    )
     async def client(self, info: ContextInfo, id: strawberry.ID) -> Client | None:
         return await lookup(info, Client, id)
 
@@ -53,6 +56,9 @@ class ClientQuery:
             info, Site, queries.site_page, queries.site_count, request, search, client
         )
 
-    @strawberry.field(description="One site; null when it does not exist or is not visible.")
+    @strawberry.field(
+        description="One site; null when it does not exist or is not visible.",
+        metadata=one_by_id(Site),
+    )
     async def site(self, info: ContextInfo, id: strawberry.ID) -> Site | None:
         return await lookup(info, Site, id)

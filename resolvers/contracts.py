@@ -10,7 +10,7 @@ from strawberry import Info
 
 from db.queries import contracts as queries
 from resolvers.kit.filters import owned_by
-from resolvers.kit.roots import listing, lookup
+from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.contracts import Contract
 from schema.kit.context import Context
 from schema.kit.relay import Connection, page_request
@@ -44,6 +44,9 @@ class ContractQuery:
             info, Contract, queries.contract_page, queries.contract_count, request, where
         )
 
-    @strawberry.field(description="One contract; null when it does not exist or is not visible.")
+    @strawberry.field(
+        description="One contract; null when it does not exist or is not visible.",
+        metadata=one_by_id(Contract),
+    )
     async def contract(self, info: ContextInfo, id: strawberry.ID) -> Contract | None:
         return await lookup(info, Contract, id)

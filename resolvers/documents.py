@@ -7,7 +7,7 @@ from strawberry import Info
 
 from db.queries import documents as queries
 from resolvers.kit.filters import owned_by
-from resolvers.kit.roots import listing, lookup
+from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.documents import Document, DocumentKind
 from schema.kit.context import Context
 from schema.kit.relay import Connection, page_request
@@ -38,6 +38,9 @@ class DocumentQuery:
             info, Document, queries.document_page, queries.document_count, request, **filters
         )
 
-    @strawberry.field(description="One document; null when it does not exist or is not visible.")
+    @strawberry.field(
+        description="One document; null when it does not exist or is not visible.",
+        metadata=one_by_id(Document),
+    )
     async def document(self, info: ContextInfo, id: strawberry.ID) -> Document | None:
         return await lookup(info, Document, id)

@@ -9,7 +9,7 @@ from strawberry import Info
 
 from db.queries import equipment as queries
 from resolvers.kit.filters import owned_by
-from resolvers.kit.roots import listing, lookup
+from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.equipment import Equipment
 from schema.kit.context import Context
 from schema.kit.relay import Connection, page_request
@@ -46,6 +46,9 @@ class EquipmentQuery:
             info, Equipment, queries.equipment_page, queries.equipment_count, request, **filters
         )
 
-    @strawberry.field(description="One piece of equipment; null when missing or not visible.")
+    @strawberry.field(
+        description="One piece of equipment; null when missing or not visible.",
+        metadata=one_by_id(Equipment),
+    )
     async def equipment_item(self, info: ContextInfo, id: strawberry.ID) -> Equipment | None:
         return await lookup(info, Equipment, id)

@@ -10,7 +10,7 @@ from strawberry import Info
 
 from db.queries import revisions as queries
 from resolvers.kit.filters import owned_by
-from resolvers.kit.roots import listing, lookup
+from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.kit.context import Context
 from schema.kit.periods import check_period
 from schema.kit.relay import Connection, page_request
@@ -54,6 +54,9 @@ class RevisionQuery:
             info, Revision, queries.revision_page, queries.revision_count, request, **filters
         )
 
-    @strawberry.field(description="One revision; null when it does not exist or is not visible.")
+    @strawberry.field(
+        description="One revision; null when it does not exist or is not visible.",
+        metadata=one_by_id(Revision),
+    )
     async def revision(self, info: ContextInfo, id: strawberry.ID) -> Revision | None:
         return await lookup(info, Revision, id)

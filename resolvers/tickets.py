@@ -10,7 +10,7 @@ from strawberry import Info
 
 from db.queries import tickets as queries
 from resolvers.kit.filters import owned_by, values_of
-from resolvers.kit.roots import listing, lookup
+from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.kit.context import Context
 from schema.kit.periods import check_period
 from schema.kit.relay import Connection, page_request
@@ -60,7 +60,10 @@ class TicketQuery:
             info, Ticket, queries.ticket_page, queries.ticket_count, request, where
         )
 
-    @strawberry.field(description="One ticket; null when it does not exist or is not visible.")
+    @strawberry.field(
+        description="One ticket; null when it does not exist or is not visible.",
+        metadata=one_by_id(Ticket),
+    )
     async def ticket(self, info: ContextInfo, id: strawberry.ID) -> Ticket | None:
         return await lookup(info, Ticket, id)
 

@@ -10,7 +10,7 @@ from strawberry import Info
 
 from db.queries import worksheets as queries
 from resolvers.kit.filters import owned_by, values_of
-from resolvers.kit.roots import listing, lookup
+from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.kit.context import Context
 from schema.kit.periods import check_period
 from schema.kit.relay import Connection, page_request
@@ -56,6 +56,9 @@ class WorkSheetQuery:
             info, WorkSheet, queries.work_sheet_page, queries.work_sheet_count, request, where
         )
 
-    @strawberry.field(description="One work sheet; null when it does not exist or is not visible.")
+    @strawberry.field(
+        description="One work sheet; null when it does not exist or is not visible.",
+        metadata=one_by_id(WorkSheet),
+    )
     async def work_sheet(self, info: ContextInfo, id: strawberry.ID) -> WorkSheet | None:
         return await lookup(info, WorkSheet, id)

@@ -3,13 +3,17 @@
 A domain's list field names its arguments (Strawberry reads them from its signature), builds
 its filter and hands the rest to :func:`listing`; its "one by id" field is :func:`lookup`, and
 ``node(id:)`` loads through :func:`load` too, so a record reads the same wherever it is asked.
+
+A "one by id" field declares itself for the read plans with ``metadata=one_by_id(Type)``
+(schema/kit/declared.py): a plan reads the record with one statement of its own, where
+Strawberry's executor calls the resolver, which loads through the request's loader.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry import Info
@@ -18,6 +22,7 @@ from strawberry.types.base import get_object_definition
 from db.pagination import Page, PageRequest
 from schema.kit import ids
 from schema.kit.context import Context
+from schema.kit.declared import DECLARED
 from schema.kit.relay import Connection, Node, paged
 
 ContextInfo = Info[Context, None]
@@ -66,3 +71,30 @@ async def lookup(info: ContextInfo, node_type: type[N], id: strawberry.ID) -> N 
     another type, exactly as for a missing record."""
     row_id = ids.decode(type_name(node_type), id)
     return await load(info, node_type, row_id) if row_id is not None else None
+
+
+class Lookup(Generic[N]):
+    """A root field's record of ``node_type`` by its global id (argument ``id``), as a read
+    plan loads it: decoded and read in one statement, straight on the connection."""
+
+    computed = None
+
+    def __init__(self, node_type: type[N]) -> None:
+        self.node_type = node_type
+
+    async def load(
+        self, context: Context, sources: Sequence[Any], arguments: dict[str, Any], _: bool
+    ) -> list[N | None]:
+        node_type = self.node_type
+        row_id = ids.decode(type_name(node_type), arguments["id"])
+        found = None
+        if row_id is not None and node_type.by_id is not None:
+            (row,) = await node_type.by_id(context.db, context.rows.scope, [row_id])
+            found = None if row is None else node_type.from_row(row)
+        return [found] * len(sources)
+
+
+def one_by_id(node_type: type[Node]) -> Mapping[str, Any]:
+    """The metadata of a root field answering ``node_type``'s record by id with
+    :func:`lookup`: its declaration for the read plans."""
+    return {DECLARED: Lookup(node_type)}
