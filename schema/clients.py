@@ -15,6 +15,7 @@ from db.queries import billing as billing_queries
 from db.queries import clients as queries
 from db.queries import contracts as contract_queries
 from db.queries import equipment as equipment_queries
+from db.queries import revisions as revision_queries
 from db.queries import tickets as ticket_queries
 from db.queries import timesheets as timesheet_queries
 from db.queries import worksheets as worksheet_queries
@@ -48,6 +49,21 @@ LazyWorkSheet = Annotated["WorkSheet", strawberry.lazy("schema.worksheets")]
 LazyTimesheetEntry = Annotated["TimesheetEntry", strawberry.lazy("schema.timesheets")]
 
 
+# A site's last and next revision: parts of one statement for every site asked
+# (db/queries/revisions.py revisions_around_sites gives (last, next) per site).
+LAST, NEXT = 0, 1
+
+
+def _around(part: int, description: str) -> Any:
+    return related(
+        revision_queries.revisions_around_sites,
+        "row_id",
+        lazy_from_row(LazyRevision),
+        description,
+        part=part,
+    )
+
+
 def _appointments_in(since: dt.datetime | None, until: dt.datetime | None) -> Lists:
     where = appointment_queries.AppointmentFilter(since=since, until=until)
     return (
@@ -59,18 +75,6 @@ def _appointments_in(since: dt.datetime | None, until: dt.datetime | None) -> Li
 def _entries_in(since: dt.datetime | None, until: dt.datetime | None) -> Lists:
     where = timesheet_queries.TimesheetFilter(since=since, until=until)
     return timesheet_queries.EntriesOfSites(where), timesheet_queries.EntryCountsOfSites(where)
-
-
-async def _next_revision(root: Site, info: ContextInfo) -> Revision | None:
-    from schema.revisions import next_revision_of_site
-
-    return await next_revision_of_site(info, root.row_id)
-
-
-async def _last_revision(root: Site, info: ContextInfo) -> Revision | None:
-    from schema.revisions import last_revision_of_site
-
-    return await last_revision_of_site(info, root.row_id)
 
 
 @strawberry.type(description="A customer of the service company.")
@@ -178,13 +182,10 @@ class Site(Node):
         lazy_from_row(LazyEquipment),
         "Equipment installed at this site, by kind.",
     )
-    next_revision: LazyRevision | None = strawberry.field(
-        resolver=_next_revision,
-        description="The next revision: the earliest not performed (due month, planned day).",
+    next_revision: LazyRevision | None = _around(
+        NEXT, "The next revision: the earliest not performed (due month, planned day)."
     )
-    last_revision: LazyRevision | None = strawberry.field(
-        resolver=_last_revision, description="The most recently performed revision."
-    )
+    last_revision: LazyRevision | None = _around(LAST, "The most recently performed revision.")
     appointments: Connection[LazyAppointment] = children_in_period(
         _appointments_in,
         lazy_from_row(LazyAppointment),

@@ -113,16 +113,3 @@ class Revision(Node):
                 ids.encode("Contract", row.contract_id) if row.contract_id is not None else None
             ),
         )
-
-
-async def next_revision_of_site(info: ContextInfo, site_id: uuid.UUID) -> Revision | None:
-    """The site's earliest revision not performed yet, batched over every site asked (with
-    the last one: one statement when a page asks for both)."""
-    _, row = await info.context.rows.by_id(queries.revisions_around_sites).load(site_id)
-    return Revision.from_row(row) if row is not None else None
-
-
-async def last_revision_of_site(info: ContextInfo, site_id: uuid.UUID) -> Revision | None:
-    """The site's most recently performed revision, batched over every site asked."""
-    row, _ = await info.context.rows.by_id(queries.revisions_around_sites).load(site_id)
-    return Revision.from_row(row) if row is not None else None

@@ -3,7 +3,9 @@
 A type declares each of its relations in one line with the function named after its kind:
 
 - :func:`related`: the record a row points to (a timesheet entry's site), by id, through
-  :class:`Related`;
+  :class:`Related`; with ``part``, one of several records one statement reads for each id
+  (a site's last and next revision): the fields of a level asking for parts of the same
+  statement and ids share it;
 - :func:`children`: a page of a row's children (a work sheet's documents), a connection each,
   through :class:`Children`; :func:`children_in_period` for a list bounded by ``from``/``to``
   (a plain list is one whose statements are the same for every period).
@@ -21,19 +23,22 @@ statement.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry import Info
 from strawberry.types.lazy_type import StrawberryLazyReference
 
+from authz.scope import RowScope
 from db.pagination import PageRequest
-from db.scoped.loaders import ById, CountsOf, PagesOf
+from db.scoped.loaders import CountsOf, PagesOf
 from schema.kit.context import Context
 from schema.kit.declared import DECLARED
 from schema.kit.periods import Since, Until, check_period
@@ -47,22 +52,30 @@ Lists = tuple[PagesOf, CountsOf]
 ListsInPeriod = Callable[[dt.datetime | None, dt.datetime | None], Lists]
 
 
+# Per id, a row or None (db/scoped/loaders.py ``ById``), or with a part a tuple of them.
+ValuesById = Callable[[AsyncConnection, RowScope, Sequence[uuid.UUID]], Awaitable[list[Any]]]
+
+
 class Related(Generic[S, T]):
     """The record a row points to, loaded by id: ``fetch`` gives rows (None when missing or
     out of scope), ``key`` reads a source's id (None: no record), ``to_value`` builds the
-    field's value from a row."""
+    field's value from a row. With ``part``, ``fetch`` gives a tuple per id and the field's
+    record is its ``part``-th; loads of one level asking ``fetch`` for the same ids share one
+    statement (:func:`_shared`)."""
 
     computed = None
 
     def __init__(
         self,
-        fetch: ById,
+        fetch: ValuesById,
         key: Callable[[S], uuid.UUID | None],
         to_value: Callable[[Any], T],
+        part: int | None = None,
     ) -> None:
         self.fetch = fetch
         self.key = key
         self.to_value = to_value
+        self.part = part
         self.metadata: Mapping[str, Any] = {DECLARED: self}
 
     async def load(
@@ -72,7 +85,11 @@ class Related(Generic[S, T]):
         (a page of 100 timesheet entries at 12 sites builds 12 sites, shared in the answer)."""
         keys = [self.key(source) for source in sources]
         wanted = list(dict.fromkeys(key for key in keys if key is not None))
-        found = await self.fetch(context.db, context.rows.scope, wanted) if wanted else []
+        found: Sequence[Any] = []
+        if wanted and self.part is None:
+            found = await self.fetch(context.db, context.rows.scope, wanted)
+        elif wanted:
+            found = await _shared(context, self.fetch, wanted)
         values = {key: self._value(row) for key, row in zip(wanted, found, strict=True)}
         return [None if key is None else values[key] for key in keys]
 
@@ -84,7 +101,35 @@ class Related(Generic[S, T]):
         return self._value(await context.rows.by_id(self.fetch).load(key))
 
     def _value(self, row: Any) -> T | None:
+        if self.part is not None:
+            row = row[self.part]
         return None if row is None else self.to_value(row)
+
+
+async def _shared(context: Context, fetch: ValuesById, wanted: list[uuid.UUID]) -> Sequence[Any]:
+    """``fetch`` of ``wanted``, one statement for the loads asking for the same while it runs
+    (the fields of one level, driven side by side: schema/kit/together.py). Nothing is kept
+    once it ran: a later level, or a mutation's next field, reads afresh."""
+    asked = (fetch, tuple(wanted))
+    running = context.fetching.get(asked)
+    if running is not None:
+        return await running  # type: ignore[no-any-return]
+    future: asyncio.Future[Sequence[Any]] = asyncio.get_running_loop().create_future()
+    context.fetching[asked] = future
+    try:
+        found = await fetch(context.db, context.rows.scope, wanted)
+    except Exception as error:
+        future.set_exception(error)
+        future.exception()  # retrieved: a load asking alone leaves no error unread
+        raise
+    except BaseException:
+        future.cancel()
+        raise
+    else:
+        future.set_result(found)
+    finally:
+        del context.fetching[asked]
+    return found
 
 
 class Children(Generic[S, T]):
@@ -161,10 +206,17 @@ def lazy_from_row(lazy: Any) -> Callable[[Any], Any]:
 # object is typed as the value it stands for there.
 
 
-def related(fetch: ById, key: str, to_value: Callable[[Any], T], description: str) -> T | None:
+def related(
+    fetch: ValuesById,
+    key: str,
+    to_value: Callable[[Any], T],
+    description: str,
+    part: int | None = None,
+) -> T | None:
     """The field of the record a row points to through its attribute ``key`` (an id, or None:
-    no record); ``fetch`` loads rows by id, ``to_value`` builds the field's value."""
-    relation: Related[Any, T] = Related(fetch, attrgetter(key), to_value)
+    no record); ``fetch`` loads rows by id (with ``part``: tuples of rows, of which the
+    field's is the ``part``-th), ``to_value`` builds the field's value."""
+    relation: Related[Any, T] = Related(fetch, attrgetter(key), to_value, part)
 
     async def resolve(root: Any, info: ContextInfo) -> T | None:
         return await relation.resolve(root, info.context)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.requests import Request
@@ -41,6 +43,8 @@ class Context:
     # Per-request DataLoaders within the row scope (db/scoped/loaders.py); None for anonymous
     # callers.
     loaders: Loaders | None = None
+    # Statements running for several loads at once (schema/kit/batched.py ``_shared``).
+    fetching: dict[Any, asyncio.Future[Any]] = dataclasses.field(default_factory=dict)
     # What login and logout want done with the session cookie once the request succeeded.
     set_session_token: str | None = None
     clear_session_cookie: bool = False

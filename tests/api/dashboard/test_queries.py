@@ -153,3 +153,24 @@ async def test_a_request_leaves_nothing_in_reference_cycles(demo: Demo) -> None:
     ):
         await demo.data(query, token, **variables)
         assert await server_objects_in_cycles(demo.data(query, token, **variables)) == []
+
+
+LAST_REVISION = "query($site: ID!) { site(id: $site) { lastRevision { id performedAt } } }"
+BOTH_REVISIONS = """query($site: ID!) {
+  site(id: $site) { lastRevision { id performedAt } nextRevision { id dueMonth } }
+}"""
+
+
+async def test_a_sites_last_and_next_revision_share_one_statement(demo: Demo) -> None:
+    """Both read through one statement per level (db/queries/revisions.py
+    revisions_around_sites): asking for the next revision too costs no statement more."""
+    token = await demo.as_("staff admin")
+    site = ids.encode("Site", await demo.scalar(FULL_SITE))
+    counted = []
+    for source in (LAST_REVISION, BOTH_REVISIONS, BOTH_REVISIONS):
+        with StatementCounter(demo.app_engine) as counter:
+            data = await demo.data(source, token, site=site)
+        counted.append(len(counter.statements))
+    assert data["site"]["lastRevision"]["performedAt"]
+    assert data["site"]["nextRevision"]["dueMonth"]
+    assert counted[0] == counted[2], counted
