@@ -163,6 +163,13 @@ async def log_in(client: Any, role: str) -> str:
     return token
 
 
+async def first_site(client: Any, token: str) -> str:
+    """The id of the first site ``token`` may see."""
+    sites = await post(client, "{ sites(first: 1) { edges { node { id } } } }", token)
+    site: str = sites["sites"]["edges"][0]["node"]["id"]
+    return site
+
+
 async def measure(
     client: Any, cases: list[tuple[str, str]], site: str, runs: int
 ) -> dict[tuple[str, str], list[float]]:
@@ -186,8 +193,7 @@ async def measure(
 async def run_all(client: Any, runs: int, label: str) -> dict[str, float]:
     """Prints one line per role; returns the median microseconds per field of each role."""
     tokens = {role: await log_in(client, role) for role in ROLES}
-    sites = await post(client, "{ sites(first: 1) { edges { node { id } } } }", tokens[ROLES[0]])
-    site = sites["sites"]["edges"][0]["node"]["id"]
+    site = await first_site(client, tokens[ROLES[0]])
     cases = [(query, tokens[role]) for role in ROLES for query in (QUERY, SMALL)]
     timings = await measure(client, cases, site, runs)
     per_field = {}
@@ -215,8 +221,7 @@ async def executor_floor(client: Any, runs: int) -> None:
     SQL, HTTP, authentication, validation or JSON: the least any resolver written for
     graphql-core's executor can cost."""
     token = await log_in(client, ROLES[0])
-    sites = await post(client, "{ sites(first: 1) { edges { node { id } } } }", token)
-    site = sites["sites"]["edges"][0]["node"]["id"]
+    site = await first_site(client, token)
     answer = await post(client, QUERY, token, site=site)
     schema = build_schema((ROOT / "schema/sdl/portal.graphql").read_text(encoding="utf-8"))
     document = parse(QUERY)

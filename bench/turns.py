@@ -29,7 +29,7 @@ from typing import Any
 
 import uvloop
 
-from bench.fields import TODAY, UNLIMITED, Direct, log_in, post
+from bench.fields import TODAY, UNLIMITED, Direct, first_site, log_in, post
 from bench.kit import analyze, migrate_and_seed, throwaway_cluster
 
 HERE = Path(__file__).resolve().parent.parent
@@ -75,9 +75,9 @@ async def _prepare(url: str) -> dict[str, Any]:
     client = Direct(app)
     contact = await log_in(client, "contact of one client")
     staff = await log_in(client, "staff admin")
-    sites = await post(client, "{ sites(first: 1) { edges { node { id } } } }", contact)
+    site = await first_site(client, contact)
     await app.state.sportello.engine.dispose()
-    return {"contact": contact, "staff": staff, "site": sites["sites"]["edges"][0]["node"]["id"]}
+    return {"contact": contact, "staff": staff, "site": site}
 
 
 def _run_in(checkout: Path, url: str, workload: str, found: dict[str, Any]) -> float:
@@ -116,6 +116,8 @@ def main() -> None:
         parser.error("name the checkout to compare with")
     workloads = arguments.workloads.split(",")
     checkouts = (HERE, arguments.other.resolve())
+    if checkouts[1] == HERE:
+        parser.error("name another checkout than this one")
     figures: dict[tuple[Path, str], list[float]] = {
         (c, w): [] for c in checkouts for w in workloads
     }

@@ -282,20 +282,16 @@ async def fetch_child_pages(
     """
     if request.last is not None or request.before is not None:
         raise BadPage("nested lists page forwards only: use first and after")
-    wanted, _ = request.size(max_page)
-    after = decode_cursor(request.after, ordering.columns) if request.after else None
-    counted = request.with_total and after is None
+    page = cut(ordering, request, max_page)
+    counted = request.with_total and not page.after
     single = len(parent_ids) == 1
-    shape = (parent, ordering, single, counted, after is not None)
+    shape = (parent, ordering, single, counted, page.after)
     paged = _wrapped(statement, shape, lambda: _child_page_statement(statement, *shape))
-    values = dict(parameters or {})
-    values["page_limit"] = wanted + 1
+    values = {**(parameters or {}), **page.values}
     if single:
         values["page_parent"] = parent_ids[0]
     else:
         values["page_parents"] = list(parent_ids)
-    if after is not None:
-        values.update((f"page_after_{i}", value) for i, value in enumerate(after))
     grouped: dict[Any, list[sa.Row[Any]]] = {key: [] for key in parent_ids}
     rows = await kept.execute(db, paged, values)
     if single:
@@ -306,11 +302,12 @@ async def fetch_child_pages(
     labels = ordering.labels
     pages = {}
     for key, found in grouped.items():
-        page_rows = found[:wanted]
         total = (int(found[0].page_total) if found else 0) if counted else None
         pages[key] = Page(
-            rows=page_rows,
-            has_next=len(found) > wanted,
+            rows=found[: page.wanted],
+            has_next=len(found) > page.wanted,
+            # Whether an after was given, even an empty one (which reads from the start):
+            # what nested lists have always answered, where Cut.page answers from the cursor.
             has_previous=request.after is not None,
             total=total,
             labels=labels,
