@@ -3,15 +3,19 @@ the field uses collected on the way; what a client is answered stays what it was
 
 from __future__ import annotations
 
+from graphql import validate
+
 from authz.principals import Audience
-from schema.kit.limits import MAX_ALIASES, limit_errors
+from schema.kit.limits import MAX_ALIASES, MAX_DIRECTIVES, limit_errors
 from sportello.assembly import views
 from sportello.graphql_documents import (
     MORE_ERRORS,
+    SPEC_RULES,
     check_document,
     document_facts,
     document_field_uses,
     parse_document,
+    spec_rules,
     validate_document,
 )
 
@@ -67,3 +71,37 @@ def test_introspection_is_found_without_a_walk_only_when_the_text_cannot_hold_it
     assert not document_facts("{ __typename }").introspects
     # Spelled in a comment or a string only: the walk decides.
     assert not document_facts('# __schema\n{ site(id: "__type") { name } }').introspects
+
+
+def test_directives_count_wherever_they_stand_and_the_one_past_the_limit_is_named() -> None:
+    """On an operation, a variable's definition, a field, an inline fragment, a spread and a
+    fragment's definition: five of each kind here, and the 31st is the one reported."""
+    five = "@a " * 5
+    text = (
+        f"query Q($v: Int {five}) {five} {{ f {five} ... on T {five} {{ g }} ...F {five} }}"
+        f" fragment F on T {five} {{ h {{ i }} }}"
+    )
+    assert MAX_DIRECTIVES == 30
+    assert limit_errors(parse_document(text)) == []
+    past = text.replace("{ i }", "{ i @past }")
+    (error,) = limit_errors(parse_document(past))
+    assert error.message == f"Too many directives (limit {MAX_DIRECTIVES})."
+    assert error.positions is not None
+    assert past[min(error.positions) :].startswith("@past")
+
+
+def test_without_the_rules_a_view_cannot_need_the_first_error_is_graphql_cores() -> None:
+    """No view declares @defer, @stream or a subscription type, so their rules are left out
+    (spec_rules); what such a document is answered first stays what graphql-core answers."""
+    view = views()[Audience.STAFF]
+    assert spec_rules(view._schema) != SPEC_RULES
+    for text in (
+        "{ apiVersion @defer }",
+        "query { ... @defer(label: 1) { apiVersion } }",
+        "{ sites(first: 1) @stream(initialCount: 1) { totalCount } }",
+        "subscription { apiVersion viewer { __typename } }",
+    ):
+        expected = validate(view._schema, parse_document(text))
+        assert [error.message for error in check_document(text, view).errors[:1]] == [
+            expected[0].message
+        ]
