@@ -7,7 +7,6 @@ import uuid
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from strawberry import Info
 
 from db import models as m
 from db.queries import activity_types as activity_queries
@@ -16,22 +15,14 @@ from db.queries import worksheets as worksheet_queries
 from schema.activity_types import ActivityType, AppointmentStatus, Filling
 from schema.clients import Client, Site, client_of, site_of
 from schema.kit import ids
-from schema.kit.batched import children, lazy_from_row, related
-from schema.kit.context import Context
+from schema.kit.batched import children, lazy_from_row, related, related_value
 from schema.kit.relay import Connection, Node
 from schema.staff import Technician
 
 if TYPE_CHECKING:
     from schema.worksheets import WorkSheet
 
-ContextInfo = Info[Context, None]
 LazyWorkSheet = Annotated["WorkSheet", strawberry.lazy("schema.worksheets")]  # it links back
-
-
-async def _activity_type(root: Appointment, info: ContextInfo) -> ActivityType | None:
-    loader = info.context.rows.by_id(activity_queries.activity_types_by_id)
-    row = await loader.load(root.activity_type_row_id)
-    return ActivityType.from_row(row, root.filling) if row is not None else None
 
 
 AppointmentOrigin = m.InterventionOrigin
@@ -62,9 +53,13 @@ class Appointment(Node):
     filling: strawberry.Private[Filling]
     site: Site | None = site_of("Where the visit happens.")
     client: Client | None = client_of("The client visited.")
-    activity_type: ActivityType | None = strawberry.field(
-        resolver=_activity_type,
-        description="The kind of work, its portal texts filled in for this visit.",
+    activity_type: ActivityType | None = related_value(
+        activity_queries.activity_types_by_id,
+        "activity_type_row_id",
+        lambda row, appointment: (
+            None if row is None else ActivityType.from_row(row, appointment.filling)
+        ),
+        "The kind of work, its portal texts filled in for this visit.",
     )
     reschedules: Appointment | None = related(
         queries.appointments_by_id,

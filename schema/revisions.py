@@ -11,7 +11,6 @@ import uuid
 from typing import Any
 
 import strawberry
-from strawberry import Info
 
 from db import models as m
 from db.queries import equipment as equipment_queries
@@ -20,12 +19,8 @@ from schema.clients import Site, site_of
 from schema.documents import Document, documents_of
 from schema.equipment import Equipment, ItemOutcome
 from schema.kit import ids
-from schema.kit.batched import children, related
-from schema.kit.context import Context
+from schema.kit.batched import children, related, related_value
 from schema.kit.relay import Connection, Node
-
-ContextInfo = Info[Context, None]
-
 
 RevisionResult = m.RevisionResult
 strawberry.enum(RevisionResult, description="The overall result of a performed revision.")
@@ -36,6 +31,16 @@ class RevisionOutcomes:
     compliant: int
     non_compliant: int
     not_checked: int
+
+    @classmethod
+    def of_revision(cls, row: Any, _: Any) -> RevisionOutcomes:
+        """From a row of db.queries.revisions.outcome_counts_of_revisions; none (a revision
+        without items) counts zero of each."""
+        if row is None:
+            return cls(compliant=0, non_compliant=0, not_checked=0)
+        return cls(
+            compliant=row.compliant, non_compliant=row.non_compliant, not_checked=row.not_checked
+        )
 
 
 @strawberry.type(description="What a revision found for one piece of equipment.")
@@ -57,15 +62,6 @@ class RevisionItem:
             outcome=row.outcome,
             notes=row.notes,
         )
-
-
-async def _outcomes(root: Revision, info: ContextInfo) -> RevisionOutcomes:
-    row = await info.context.rows.by_id(queries.outcome_counts_of_revisions).load(root.row_id)
-    if row is None:
-        return RevisionOutcomes(compliant=0, non_compliant=0, not_checked=0)
-    return RevisionOutcomes(
-        compliant=row.compliant, non_compliant=row.non_compliant, not_checked=row.not_checked
-    )
 
 
 @strawberry.type(description="An inspection of a site's equipment.")
@@ -90,8 +86,11 @@ class Revision(Node):
         RevisionItem.from_row,
         "The outcome for each piece of equipment, by kind.",
     )
-    outcomes: RevisionOutcomes = strawberry.field(
-        resolver=_outcomes, description="How many items had each outcome."
+    outcomes: RevisionOutcomes = related_value(
+        queries.outcome_counts_of_revisions,
+        "row_id",
+        RevisionOutcomes.of_revision,
+        "How many items had each outcome.",
     )
     documents: Connection[Document] = documents_of(
         "revision_id", "Checklists, certificates and reports of the revision."

@@ -6,6 +6,9 @@ A type declares each of its relations in one line with the function named after 
   :class:`Related`; with ``part``, one of several records one statement reads for each id
   (a site's last and next revision): the fields of a level asking for parts of the same
   statement and ids share it;
+- :func:`related_value`: a value built from that record and the row itself, whether or not
+  the record exists (a revision's outcome counts, zero without items; an appointment's
+  activity type, its texts filled in for the visit);
 - :func:`children`: a page of a row's children (a work sheet's documents), a connection each,
   through :class:`Children`; :func:`children_in_period` for a list bounded by ``from``/``to``
   (a plain list is one whose statements are the same for every period).
@@ -61,7 +64,8 @@ class Related(Generic[S, T]):
     out of scope), ``key`` reads a source's id (None: no record), ``to_value`` builds the
     field's value from a row. With ``part``, ``fetch`` gives a tuple per id and the field's
     record is its ``part``-th; loads of one level asking ``fetch`` for the same ids share one
-    statement (:func:`_shared`)."""
+    statement (:func:`_shared`). With ``of_source`` instead of ``to_value``, the value is
+    built for each source from its row (None when there is none) and the source itself."""
 
     computed = None
 
@@ -69,13 +73,15 @@ class Related(Generic[S, T]):
         self,
         fetch: ValuesById,
         key: Callable[[S], uuid.UUID | None],
-        to_value: Callable[[Any], T],
+        to_value: Callable[[Any], T] | None,
         part: int | None = None,
+        of_source: Callable[[Any, S], T | None] | None = None,
     ) -> None:
         self.fetch = fetch
         self.key = key
         self.to_value = to_value
         self.part = part
+        self.of_source = of_source
         self.metadata: Mapping[str, Any] = {DECLARED: self}
 
     async def load(
@@ -90,19 +96,27 @@ class Related(Generic[S, T]):
             found = await self.fetch(context.db, context.rows.scope, wanted)
         elif wanted:
             found = await _shared(context, self.fetch, wanted)
+        of_source = self.of_source
+        if of_source is not None:
+            rows: dict[uuid.UUID | None, Any] = dict(zip(wanted, found, strict=True))
+            return [
+                of_source(rows.get(key), source) for key, source in zip(keys, sources, strict=True)
+            ]
         values = {key: self._value(row) for key, row in zip(wanted, found, strict=True)}
         return [None if key is None else values[key] for key in keys]
 
     async def resolve(self, source: S, context: Context) -> T | None:
         """One source's record, through the request's loader (Strawberry's executor)."""
         key = self.key(source)
-        if key is None:
-            return None
-        return self._value(await context.rows.by_id(self.fetch).load(key))
+        row = None if key is None else await context.rows.by_id(self.fetch).load(key)
+        if self.of_source is not None:
+            return self.of_source(row, source)
+        return None if key is None else self._value(row)
 
     def _value(self, row: Any) -> T | None:
         if self.part is not None:
             row = row[self.part]
+        assert self.to_value is not None
         return None if row is None else self.to_value(row)
 
 
@@ -222,6 +236,26 @@ def related(
         return await relation.resolve(root, info.context)
 
     field: T | None = strawberry.field(
+        resolver=resolve, description=description, metadata=relation.metadata
+    )
+    return field
+
+
+def related_value(
+    fetch: ValuesById,
+    key: str,
+    of_source: Callable[[Any, Any], T],
+    description: str,
+) -> T:
+    """The field of a value built from the record a row points to through its attribute
+    ``key`` (``fetch`` loads rows by id) and the row itself: ``of_source(record, row)``, the
+    record None when there is none, so the type says what a missing record means."""
+    relation: Related[Any, T] = Related(fetch, attrgetter(key), None, of_source=of_source)
+
+    async def resolve(root: Any, info: ContextInfo) -> T | None:
+        return await relation.resolve(root, info.context)
+
+    field: T = strawberry.field(
         resolver=resolve, description=description, metadata=relation.metadata
     )
     return field
