@@ -33,7 +33,13 @@ from db.pagination import (
     in_row_ids,
 )
 from db.queries.staff import with_technician_name
-from db.scoped.filter_shapes import equal_to_given, filtered_count, filtered_page, given
+from db.scoped.filter_shapes import (
+    equal_to_given,
+    filtered,
+    filtered_count,
+    filtered_page,
+    given,
+)
 from db.scoped.nested import rows_by_id, rows_keyed
 
 INTERVENTION = table_of(m.Intervention)
@@ -162,9 +168,17 @@ class AppointmentsOfSites:
         site_ids: Sequence[uuid.UUID],
         request: PageRequest,
     ) -> dict[uuid.UUID, Page]:
-        statement = appointments_statement(scope, self.where)
+        statement, parameters = filtered(
+            appointments_statement, scope, self.where, FILTER_PARAMETERS
+        )
         return await fetch_child_pages(
-            db, statement, INTERVENTION.c.site_id, site_ids, APPOINTMENT_ORDER, request
+            db,
+            statement,
+            INTERVENTION.c.site_id,
+            site_ids,
+            APPOINTMENT_ORDER,
+            request,
+            parameters=parameters,
         )
 
 
@@ -177,5 +191,7 @@ class AppointmentCountsOfSites:
     async def __call__(
         self, db: AsyncConnection, scope: RowScope, site_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, int]:
-        statement = _filtered(scope, self.where)
-        return await child_counts(db, statement, INTERVENTION.c.site_id, site_ids)
+        statement, parameters = filtered(_filtered, scope, self.where, FILTER_PARAMETERS)
+        return await child_counts(
+            db, statement, INTERVENTION.c.site_id, site_ids, parameters=parameters
+        )

@@ -29,6 +29,7 @@ from db.pagination import (
     fetch_child_pages,
     fetch_page,
 )
+from db.scoped.filter_shapes import filtered, given
 from db.scoped.nested import child_lists, rows_by_id
 from db.text import contains
 
@@ -108,15 +109,27 @@ working_hours_of_technicians, working_hours_counts_of_technicians = child_lists(
 )
 
 
-def absences_statement(
-    scope: RowScope, since: dt.datetime | None, until: dt.datetime | None
-) -> sa.Select[Any]:
-    """Absences overlapping [since, until) (either end may be open)."""
+@dataclasses.dataclass(frozen=True)
+class AbsenceFilter:
+    """The period absences overlap, [since, until); either end may be open (None)."""
+
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+# Both ends are compared through parameters (db/scoped/filter_shapes.py): the statement of a
+# period's shape serves every period.
+ABSENCE_PARAMETERS = ("since", "until")
+
+
+def absences_statement(scope: Scoping, where: AbsenceFilter) -> sa.Select[Any]:
+    """Absences overlapping the period of ``where``."""
     statement = restrict(sa.select(ABSENCE), m.Absence, scope)
-    if since is not None:
-        statement = statement.where(ABSENCE.c.ends_at > since)
-    if until is not None:
-        statement = statement.where(ABSENCE.c.starts_at < until)
+    instant = ABSENCE.c.starts_at.type
+    if where.since is not None:
+        statement = statement.where(ABSENCE.c.ends_at > given("since", where.since, instant))
+    if where.until is not None:
+        statement = statement.where(ABSENCE.c.starts_at < given("until", where.until, instant))
     return statement
 
 
@@ -137,9 +150,16 @@ class AbsencesOfTechnicians:
         technician_ids: Sequence[uuid.UUID],
         request: PageRequest,
     ) -> dict[uuid.UUID, Page]:
-        statement = absences_statement(scope, self.since, self.until)
+        where = AbsenceFilter(self.since, self.until)
+        statement, parameters = filtered(absences_statement, scope, where, ABSENCE_PARAMETERS)
         return await fetch_child_pages(
-            db, statement, ABSENCE.c.technician_id, technician_ids, ABSENCE_ORDER, request
+            db,
+            statement,
+            ABSENCE.c.technician_id,
+            technician_ids,
+            ABSENCE_ORDER,
+            request,
+            parameters=parameters,
         )
 
 
@@ -153,5 +173,8 @@ class AbsenceCountsOfTechnicians:
     async def __call__(
         self, db: AsyncConnection, scope: RowScope, technician_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, int]:
-        statement = absences_statement(scope, self.since, self.until)
-        return await child_counts(db, statement, ABSENCE.c.technician_id, technician_ids)
+        where = AbsenceFilter(self.since, self.until)
+        statement, parameters = filtered(absences_statement, scope, where, ABSENCE_PARAMETERS)
+        return await child_counts(
+            db, statement, ABSENCE.c.technician_id, technician_ids, parameters=parameters
+        )

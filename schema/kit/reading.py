@@ -5,7 +5,8 @@ record, a child connection, a resolver's coroutine) is put on the next *level* w
 object it belongs to. A level's loads run once for every object asking (one statement per
 field and level, not one per object) and its resolvers' coroutines are driven side by side
 (schema/kit/together.py); their values are completed into the response, which adds the next
-level, until none is left. The rows of a level give the keys of the next.
+level, until none is left. The rows of a level give the keys of the next, and the statements a level
+asks in one round are sent to the database as one (db/kept.py ``together``).
 
 What the GraphQL specification asks of an executor holds: a ``null`` (or an error) in a
 non-null position nulls the nearest nullable position above it, each error carries the path
@@ -36,6 +37,7 @@ from graphql.execution import VariableValues, get_argument_values
 from graphql.pyutils import Path
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from db import kept
 from schema.kit.errors import FieldRefused
 from schema.kit.plans import is_awaitable
 from schema.kit.read_plans import (
@@ -320,7 +322,10 @@ class Reading:
         batches = list(loads.values())
         awaitables = [self.load(batch) for batch in batches]
         awaitables.extend(pending.awaitable for pending in waits)
-        outcomes = await _outcomes(awaitables)
+        # The level's statements asked in one round go to the database as one (db/kept.py);
+        # a context without a connection (the executor's own tests) sends none.
+        with kept.together(getattr(self.context, "db", None)):
+            outcomes = await _outcomes(awaitables)
         for batch, outcome in zip(batches, outcomes, strict=False):
             for pending, value in zip(batch, _per_source(outcome, len(batch)), strict=True):
                 self.deliver(pending, value)

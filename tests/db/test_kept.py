@@ -61,23 +61,32 @@ def used_the_driver(statement: kept.Returning) -> bool:
     return plan is not None and plan.make_row is not None
 
 
+async def lookup_of_first(
+    connection: AsyncConnection, scope: RowScope, statement_of: StatementOf, table: sa.Table, n: int
+) -> tuple[sa.Select[Any], Mapping[str, Any]]:
+    """The kept lookup by id of ``statement_of`` and its values for the first ``n`` rows of
+    ``table`` in the scope's organization."""
+    ids = list(
+        (
+            await connection.execute(
+                sa.select(table.c.id)
+                .where(table.c.organization_id == scope.organization_id)
+                .order_by(table.c.id)
+                .limit(n)
+            )
+        ).scalars()
+    )
+    statement = rows_by_id_statement(shaped(statement_of, scope.shape), table.c.id)
+    return statement, {**scope.parameters, "row_ids": ids}
+
+
 async def test_rows_from_the_driver_are_sqlalchemys_rows(demo_connection: AsyncConnection) -> None:
     await demo_connection.begin()
     scope = await staff_scope(demo_connection)
     assert kept.direct_available(demo_connection)
     for statement_of, table in LOOKUPS:
-        ids = list(
-            (
-                await demo_connection.execute(
-                    sa.select(table.c.id)
-                    .where(table.c.organization_id == scope.organization_id)
-                    .order_by(table.c.id)
-                    .limit(20)
-                )
-            ).scalars()
-        )
-        statement = rows_by_id_statement(shaped(statement_of, scope.shape), table.c.id)
-        values: Mapping[str, Any] = {**scope.parameters, "row_ids": ids}
+        statement, values = await lookup_of_first(demo_connection, scope, statement_of, table, 20)
+        ids = values["row_ids"]
         direct = await kept.execute(demo_connection, statement, values)
         assert used_the_driver(statement), table.name
         through = (await demo_connection.execute(statement, values)).all()
