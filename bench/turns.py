@@ -11,7 +11,10 @@ this checkout and the other one after the other (in alternating order), each in 
 its own importing its own code: the ASGI app called in process (bench/fields.py
 :class:`~bench.fields.Direct`: authentication, checks, plan, SQL, JSON; no socket), 60
 requests to warm up, then 400 requests, 8 at a time, and the process's CPU time divided by
-400. The medians over the rounds and their ratio are printed, with every round's figure.
+400; and the CPU the database's processes spent meanwhile (every ``postgres`` process of the
+machine, read from /proc: the throwaway cluster is the only one running) divided by 400, so
+that fewer or cheaper statements show too. The medians over the rounds and their ratios are
+printed, with every round's figure.
 """
 
 from __future__ import annotations
@@ -41,8 +44,26 @@ WORKLOADS = {
 REQUESTS, AT_ONCE, WARM_UP = 400, 8, 60
 
 
-async def _measure(url: str, query: str, token: str, variables: dict[str, Any]) -> float:
-    """CPU milliseconds per request of this process's code (the child's side)."""
+def _database_cpu() -> float:
+    """Seconds of CPU the machine's ``postgres`` processes have used (Linux /proc)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended meanwhile
+            continue
+        name, _, rest = text.partition(") ")
+        if name.endswith("(postgres"):
+            fields = rest.split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def _measure(
+    url: str, query: str, token: str, variables: dict[str, Any]
+) -> tuple[float, float]:
+    """CPU milliseconds per request of this process's code and of the database (the child's
+    side)."""
     from sportello.app import create_app
     from sportello.base.settings import Settings
     from sportello.serving import prepare_collector
@@ -57,11 +78,11 @@ async def _measure(url: str, query: str, token: str, variables: dict[str, Any]) 
         for _ in range(count):
             await post(client, query, token, **variables)
 
-    started = time.process_time()
+    started, database = time.process_time(), _database_cpu()
     await asyncio.gather(*(one_at_a_time(REQUESTS // AT_ONCE) for _ in range(AT_ONCE)))
-    spent = time.process_time() - started
+    spent, database = time.process_time() - started, _database_cpu() - database
     await app.state.sportello.engine.dispose()
-    return spent / REQUESTS * 1000
+    return spent / REQUESTS * 1000, database / REQUESTS * 1000
 
 
 async def _prepare(url: str) -> dict[str, Any]:
@@ -80,7 +101,7 @@ async def _prepare(url: str) -> dict[str, Any]:
     return {"contact": contact, "staff": staff, "site": site}
 
 
-def _run_in(checkout: Path, url: str, workload: str, found: dict[str, Any]) -> float:
+def _run_in(checkout: Path, url: str, workload: str, found: dict[str, Any]) -> tuple[float, float]:
     token = found["staff"] if workload == "timesheet" else found["contact"]
     variables = {"site": found["site"]} if workload == "portal" else {}
     python = checkout / ".venv/bin/python"
@@ -98,7 +119,8 @@ def _run_in(checkout: Path, url: str, workload: str, found: dict[str, Any]) -> f
     )
     if done.returncode != 0:
         raise SystemExit(f"{checkout}: {done.stderr[-2000:]}")
-    return float(done.stdout.strip().splitlines()[-1])
+    app, database = done.stdout.strip().splitlines()[-1].split()
+    return float(app), float(database)
 
 
 def main() -> None:
@@ -110,7 +132,7 @@ def main() -> None:
     arguments = parser.parse_args()
     if arguments.child:
         url, query, token, variables = json.loads(sys.stdin.read())
-        print(uvloop.run(_measure(url, query, token, variables)))
+        print(*uvloop.run(_measure(url, query, token, variables)))
         return
     if arguments.other is None:
         parser.error("name the checkout to compare with")
@@ -118,7 +140,7 @@ def main() -> None:
     checkouts = (HERE, arguments.other.resolve())
     if checkouts[1] == HERE:
         parser.error("name another checkout than this one")
-    figures: dict[tuple[Path, str], list[float]] = {
+    figures: dict[tuple[Path, str], list[tuple[float, float]]] = {
         (c, w): [] for c in checkouts for w in workloads
     }
     with throwaway_cluster("turns") as (url, _):
@@ -131,13 +153,15 @@ def main() -> None:
         f"CPU ms per request, median of {arguments.rounds} rounds: this checkout / {checkouts[1]}"
     )
     for workload in workloads:
-        mine, theirs = (figures[c, workload] for c in checkouts)
-        ratio = statistics.median(mine) / statistics.median(theirs)
-        print(
-            f"{workload:10} {statistics.median(mine):6.3f} / {statistics.median(theirs):6.3f}"
-            f" = {ratio:.3f}   rounds: {' '.join(f'{x:.2f}' for x in mine)}"
-            f" / {' '.join(f'{x:.2f}' for x in theirs)}"
-        )
+        for part, name in ((0, "app"), (1, "database")):
+            mine, theirs = ([f[part] for f in figures[c, workload]] for c in checkouts)
+            ratio = statistics.median(mine) / statistics.median(theirs)
+            print(
+                f"{workload:10} {name:8} {statistics.median(mine):6.3f} /"
+                f" {statistics.median(theirs):6.3f} = {ratio:.3f}"
+                f"   rounds: {' '.join(f'{x:.2f}' for x in mine)}"
+                f" / {' '.join(f'{x:.2f}' for x in theirs)}"
+            )
 
 
 if __name__ == "__main__":

@@ -322,9 +322,11 @@ class Reading:
         batches = list(loads.values())
         awaitables = [self.load(batch) for batch in batches]
         awaitables.extend(pending.awaitable for pending in waits)
-        # The level's statements asked in one round go to the database as one (db/kept.py);
-        # a context without a connection (the executor's own tests) sends none.
-        with kept.together(getattr(self.context, "db", None)):
+        # The statements of a level of several loads asked in one round go to the database as
+        # one (db/kept.py); a smaller level's go alone, without waiting a round for others,
+        # as do those of a context without a connection (the executor's own tests).
+        several = len(awaitables) >= kept.TOGETHER_FROM
+        with kept.together(getattr(self.context, "db", None) if several else None):
             outcomes = await _outcomes(awaitables)
         for batch, outcome in zip(batches, outcomes, strict=False):
             for pending, value in zip(batch, _per_source(outcome, len(batch)), strict=True):

@@ -94,7 +94,7 @@ async def test_statements_never_run_alone_are_prepared_first_and_sent_together(
             .order_by(clients.SITE.c.id)
             .limit(size)
         )
-        for size in (2, 3)
+        for size in (2, 3, 4)
     ]
     with sent(demo_connection) as statements, kept.together(demo_connection):
         outcomes = await run_together([kept.execute(demo_connection, s, {}) for s in fresh])
@@ -103,16 +103,17 @@ async def test_statements_never_run_alone_are_prepared_first_and_sent_together(
         same_rows(outcome.value, (await demo_connection.execute(statement)).all())
 
 
-async def test_a_statement_alone_in_its_round_is_sent_as_it_is(
+async def test_fewer_statements_in_a_round_are_sent_as_they_are(
     demo_connection: AsyncConnection,
 ) -> None:
     await demo_connection.begin()
-    (statement, values), *_ = await lookups(demo_connection)
+    asked = (await lookups(demo_connection))[: kept.TOGETHER_FROM - 1]
     with sent(demo_connection) as statements, kept.together(demo_connection):
-        rows = await kept.execute(demo_connection, statement, values)
-    assert len(statements) == 1
-    assert not statements[0].startswith("SELECT ARRAY(")
-    same_rows(rows, await kept.execute(demo_connection, statement, values))
+        outcomes = await run_together([kept.execute(demo_connection, s, v) for s, v in asked])
+    assert len(statements) == len(asked)
+    assert not any(statement.startswith("SELECT ARRAY(") for statement in statements)
+    for outcome, (statement, values) in zip(outcomes, asked, strict=True):
+        same_rows(outcome.value, await kept.execute(demo_connection, statement, values))
 
 
 async def test_a_failure_reaches_every_statement_sent_with_it(
