@@ -138,6 +138,14 @@ class _Plan:
         self.make_row: Callable[[Iterable[Any]], Any] | None = None
         self.converted: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
 
+    async def prepared(self, driver: asyncpg.Connection) -> Any:
+        """The statement prepared on ``driver``, its columns planned from it. Unnamed: nothing
+        stays on the server connection, which a pooler in transaction mode may give another
+        client next (db/engine.py)."""
+        prepared = await driver.prepare(self.sql, name="")
+        self.plan_columns(prepared.get_attributes())
+        return prepared
+
     def plan_columns(self, attributes: Sequence[Any]) -> None:
         """Row factory and conversions from the prepared statement's columns."""
         if len(attributes) != len(self.column_types):
@@ -335,8 +343,7 @@ async def _send_together(db: AsyncConnection, adapted: Any, asked: list[_Asked])
         async def fetch(driver: asyncpg.Connection) -> Any:
             for each in asked:
                 if each.plan.make_row is None:  # its columns, as its first run alone plans them
-                    prepared = await driver.prepare(each.plan.sql, name="")
-                    each.plan.plan_columns(prepared.get_attributes())
+                    await each.plan.prepared(driver)
             return await driver.fetch(sql, *values)
 
         records = await _send(db, adapted, sql, values, fetch)
@@ -378,11 +385,7 @@ async def _fetch(db: AsyncConnection, adapted: Any, plan: _Plan, values: list[An
 
     async def fetch(driver: asyncpg.Connection) -> Any:
         if plan.make_row is None:
-            # Unnamed: nothing stays on the server connection, which a pooler in
-            # transaction mode may give another client next (db/engine.py).
-            prepared = await driver.prepare(plan.sql, name="")
-            plan.plan_columns(prepared.get_attributes())
-            return await prepared.fetch(*values)
+            return await (await plan.prepared(driver)).fetch(*values)
         return await driver.fetch(plan.sql, *values)
 
     return plan.rows(await _send(db, adapted, plan.sql, values, fetch))

@@ -14,7 +14,7 @@ from db.queries import activity_types as activity_queries
 from db.queries import staff as queries
 from schema.activity_types import ActivityType
 from schema.kit import ids
-from schema.kit.batched import children, children_in_period, related
+from schema.kit.batched import Lists, children, children_in_period, related
 from schema.kit.relay import Connection, Node
 
 StaffRole = m.StaffRole
@@ -49,6 +49,11 @@ class Absence:
         )
 
 
+def _absences_in(since: dt.datetime | None, until: dt.datetime | None) -> Lists:
+    where = queries.AbsenceFilter(since, until)
+    return queries.AbsencesOfTechnicians(where), queries.AbsenceCountsOfTechnicians(where)
+
+
 @strawberry.type(description="A member of the service company's staff.")
 class StaffUser(Node):
     by_id = queries.staff_users_by_id
@@ -74,10 +79,7 @@ class StaffUser(Node):
         "The technician's weekly working spans, Monday first.",
     )
     absences: Connection[Absence] = children_in_period(
-        lambda since, until: (
-            queries.AbsencesOfTechnicians(since, until),
-            queries.AbsenceCountsOfTechnicians(since, until),
-        ),
+        _absences_in,
         Absence.from_row,
         "Absences overlapping the period (either end may be open).",
     )

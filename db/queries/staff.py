@@ -140,8 +140,7 @@ class AbsencesOfTechnicians:
     A value, not a closure: equal periods make equal loader keys.
     """
 
-    since: dt.datetime | None
-    until: dt.datetime | None
+    where: AbsenceFilter
 
     async def __call__(
         self,
@@ -150,8 +149,7 @@ class AbsencesOfTechnicians:
         technician_ids: Sequence[uuid.UUID],
         request: PageRequest,
     ) -> dict[uuid.UUID, Page]:
-        where = AbsenceFilter(self.since, self.until)
-        statement, parameters = filtered(absences_statement, scope, where, ABSENCE_PARAMETERS)
+        statement, parameters = filtered(absences_statement, scope, self.where, ABSENCE_PARAMETERS)
         return await fetch_child_pages(
             db,
             statement,
@@ -167,14 +165,12 @@ class AbsencesOfTechnicians:
 class AbsenceCountsOfTechnicians:
     """How many absences in a period each of many technicians has, in one statement."""
 
-    since: dt.datetime | None
-    until: dt.datetime | None
+    where: AbsenceFilter
 
     async def __call__(
         self, db: AsyncConnection, scope: RowScope, technician_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, int]:
-        where = AbsenceFilter(self.since, self.until)
-        statement, parameters = filtered(absences_statement, scope, where, ABSENCE_PARAMETERS)
+        statement, parameters = filtered(absences_statement, scope, self.where, ABSENCE_PARAMETERS)
         return await child_counts(
             db, statement, ABSENCE.c.technician_id, technician_ids, parameters=parameters
         )

@@ -85,7 +85,6 @@ class VariableUses(ValidationRule):
 
     def __init__(self, context: ValidationContext) -> None:
         super().__init__(context)
-        self.context: ValidationContext = context
         self.operations: list[tuple[OperationDefinitionNode, list[Use]]] = []
         # By the identity of the fragment's definition (two may share a name: another rule's
         # error; graphql-core spreads the last one, as get_recursively_referenced_fragments).
