@@ -5,8 +5,9 @@ record, a child connection, a resolver's coroutine) is put on the next *level* w
 object it belongs to. A level's loads run once for every object asking (one statement per
 field and level, not one per object) and its resolvers' coroutines are driven side by side
 (schema/kit/together.py); their values are completed into the response, which adds the next
-level, until none is left. The rows of a level give the keys of the next, and the statements a level
-asks in one round are sent to the database as one (db/kept.py ``together``).
+level, until none is left. The rows of a level give the keys of the next, and the statements a
+level of several loads asks in one round are sent to the database as one (db/kept.py
+``together``).
 
 What the GraphQL specification asks of an executor holds: a ``null`` (or an error) in a
 non-null position nulls the nearest nullable position above it, each error carries the path
