@@ -325,7 +325,9 @@ def _together_sql(plans: tuple[_Plan, ...]) -> str:
 # Fewer statements go one by one, and a read plan's level of fewer loads opens no block
 # (schema/kit/reading.py): a level of one load waiting a round for others cost the timesheet
 # page 12% more CPU (bench/turns.py, 2026-12-07), where the portal page's level of seven sent
-# as one costs a third less in the app and a quarter less in the database. Two: not measured.
+# as one costs a third less in the app and a quarter less in the database. Two sent as one (the
+# timesheet page's sites and technicians) cost that page 10% more in the app and 17% more in
+# the database (bench/turns.py, 5 rounds, 2026-12-07 21:20), the portal page the same.
 TOGETHER_FROM = 3
 
 
