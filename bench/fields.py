@@ -254,7 +254,7 @@ async def run(runs: int, scale: int) -> None:
         prepare_collector()  # as `sportello serve` does before its first request
         in_process = await run_all(Direct(app), runs, "in process")
         await executor_floor(Direct(app), runs)
-        await app.state.sportello.engine.dispose()
+        await app.state.sportello.close()
         port = free_port()
         env = {
             "DATABASE_URL": url,

@@ -162,7 +162,7 @@ async def run(runs: int) -> None:
                 print(f"  {name:<40} {median:7.1f} {p95:7.1f} {timings[0]:7.1f}")
             heaviest = max(medians, key=lambda name: medians[name])
             statements = await count_statements(app, client, token, REPORTS[heaviest])
-        await app.state.sportello.engine.dispose()
+        await app.state.sportello.close()
         print(f"\nheaviest: {heaviest}, median {medians[heaviest]:.1f} ms, {statements} SQL")
         print("statements per request (authentication, budget and report included)")
         print(machine())

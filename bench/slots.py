@@ -370,7 +370,7 @@ async def end_to_end(runs: int, profile: bool) -> None:
                     await ask()
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
-        await app.state.sportello.engine.dispose()
+        await app.state.sportello.close()
 
 
 def main() -> None:

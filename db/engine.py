@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import weakref
 from collections.abc import AsyncIterator
 from typing import Any
@@ -14,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from sportello.base.errors import StartupError
 from sportello.base.settings import SettingsError
+
+log = logging.getLogger(__name__)
 
 _SCHEMES = {"postgres", "postgresql", "postgresql+asyncpg"}
 
@@ -90,6 +93,79 @@ async def committed_alone(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]
         else:
             await db.execution_options(isolation_level="AUTOCOMMIT")
             yield db
+
+
+class StandingConnections:
+    """Connections kept open in autocommit for the one-statement writes every request commits
+    on its own (the per-minute budgets' upserts, sportello/rate_limit.py and
+    sportello/admission.py).
+
+    :func:`committed_alone` checks a connection out of the pool, sets autocommit and sets it
+    back on the way in again: about 120 microseconds of CPU around a statement that costs 60
+    (bench/RESULTS.md, 2026-12-07). These are checked out once and stay in autocommit, up to
+    ``size`` of them (the process's concurrent GraphQL requests, each charging its budget
+    once): a statement takes an idle one, else opens one; asked while ``size`` are busy, or
+    behind a pooler in transaction mode (where a connection must not be held between
+    transactions), it goes through :func:`committed_alone` as before. A statement that failed
+    or was cancelled on one closes it (whatever state its server connection is in); another is
+    opened when needed. Those open are part of the engine's pool; :meth:`close` gives them back
+    before the engine is disposed.
+    """
+
+    def __init__(self, engine: AsyncEngine, size: int) -> None:
+        self.engine = engine
+        self.size = size
+        self._idle: list[AsyncConnection] = []
+        self._open = 0  # idle and busy
+
+    @contextlib.asynccontextmanager
+    async def alone(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one statement committed on its own: a standing one when one is
+        idle or may be opened."""
+        if not self._idle and (self._open >= self.size or self.engine.sync_engine in _POOLED):
+            async with committed_alone(self.engine) as db:
+                yield db
+            return
+        db = self._idle.pop() if self._idle else await self._opened()
+        try:
+            yield db
+        except BaseException:
+            self._open -= 1
+            await _discard(db)
+            raise
+        self._idle.append(db)
+
+    async def _opened(self) -> AsyncConnection:
+        self._open += 1
+        try:
+            db = await self.engine.connect()
+        except BaseException:
+            self._open -= 1
+            raise
+        try:
+            await db.execution_options(isolation_level="AUTOCOMMIT")
+        except BaseException:
+            self._open -= 1
+            await _discard(db)
+            raise
+        return db
+
+    async def close(self) -> None:
+        """Give the idle connections back to the pool (later statements open others)."""
+        idle, self._idle = self._idle, []
+        self._open -= len(idle)
+        for db in idle:
+            await db.close()
+
+
+async def _discard(db: AsyncConnection) -> None:
+    """Close ``db`` for good: its server connection may be mid-statement (cancelled) or broken,
+    so it is not given back to the pool."""
+    try:
+        await db.invalidate()
+        await db.close()
+    except Exception:  # already broken: closing it is all that was asked
+        log.debug("closing a failed standing connection failed", exc_info=True)
 
 
 # Behind a pooler in transaction mode, each transaction may run on another server connection,

@@ -48,7 +48,6 @@ from starlette.requests import Request
 
 from authz.identity.authenticate import COOKIE, client_address
 from authz.principals import Audience
-from db.engine import committed_alone
 from db.queries import usage
 from db.queries.partner_usage import window_of
 from schema.kit.errors import RateLimited, Unauthenticated
@@ -200,7 +199,7 @@ async def charge_address(state: AppState, request: Request) -> RateLimited | Non
     window = window_of(now)
     address = address_key(client_address(request, settings))
     if state.admission.addresses.count(address, window) <= limit:
-        async with committed_alone(state.engine) as db:
+        async with state.standing.alone() as db:
             if await usage.charge_address(db, address, now, max_requests=limit):
                 return None
     retry_after = max(1, math.ceil(window.timestamp() + 60 - now.timestamp()))

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from db import migrate
-from db.engine import create_engine
+from db.engine import StandingConnections, create_engine
 from db.queries.organization_logo import LOGO_PATH
 from sportello import tracing
 from sportello.base.settings import Settings, SettingsError
@@ -75,12 +75,13 @@ def create_app(settings: Settings) -> Starlette:
         settings=settings,
         engine=engine,
         admission=Admission.for_settings(settings),
+        standing=StandingConnections(engine, settings.concurrent_requests),
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
-        await engine.dispose()
+        await state.close()
         tracing.disable()
 
     app = Starlette(

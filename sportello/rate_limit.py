@@ -21,7 +21,6 @@ import math
 
 from authz.principals import ContactPrincipal, PartnerPrincipal, Principal, StaffPrincipal
 from db import tenancy
-from db.engine import committed_alone
 from db.queries import partner_usage, usage
 from schema.kit.errors import RateLimited
 from schema.kit.limits import MAX_COST
@@ -79,10 +78,11 @@ async def _charge_account(
         account_id = principal.contact_id
     limit = state.settings.session_cost_per_minute
     now = now_utc()
-    # One statement in a transaction of its own (committed_alone: no BEGIN and COMMIT round
-    # trips, as every request of every session pays it), not bound to the organization for row-level
-    # security: the row it writes is keyed by the account the session lookup just found.
-    async with committed_alone(state.engine) as db:
+    # One statement in a transaction of its own, on the standing connection in autocommit (no
+    # BEGIN and COMMIT round trips, no checkout: every request of every session pays it), not
+    # bound to the organization for row-level security: the row it writes is keyed by the
+    # account the session lookup just found.
+    async with state.standing.alone() as db:
         counted = await usage.charge_account(
             db, principal.organization_id, account_id, now, cost, max_cost=limit
         )

@@ -1,4 +1,5 @@
-"""What the running application holds for its whole life: settings and the engine."""
+"""What the running application holds for its whole life: settings, the engine and its standing
+connections."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import dataclasses
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.engine import StandingConnections
 from sportello.base.settings import Settings
 from sportello.turns import Admission
 
@@ -17,3 +19,10 @@ class AppState:
     # Turns to execute a GraphQL operation (settings.concurrent_requests at once, then FIFO,
     # each principal its share) and this process's count of anonymous requests per address.
     admission: Admission
+    # The budgets' upserts, each committed on its own (db/engine.py).
+    standing: StandingConnections
+
+    async def close(self) -> None:
+        """Return the standing connections, then close the engine's connections."""
+        await self.standing.close()
+        await self.engine.dispose()

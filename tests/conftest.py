@@ -235,7 +235,7 @@ async def make_client() -> AsyncIterator[MakeClient]:
     for client in clients:
         await client.aclose()
     for app in apps:
-        await app.state.sportello.engine.dispose()
+        await app.state.sportello.close()
 
 
 MakeAcme = Callable[..., Awaitable[tuple[Api, uuid.UUID]]]

@@ -298,7 +298,7 @@ async def test_a_failure_outside_graphql_is_masked_json_with_a_request_id() -> N
             await client.get(f"/files/{document}?expires=99999999999&sig=x", headers=headers),
             await client.post("/files", headers=headers, files={"file": ("a.pdf", b"%PDF-")}),
         ]
-    await app.state.sportello.engine.dispose()
+    await app.state.sportello.close()
     for answer in answers:
         print(answer.request.url.path, answer.status_code, answer.headers.get("content-type"))
         assert answer.status_code == 500

@@ -132,7 +132,7 @@ async def get_routes(live: Live) -> list[str]:
     """The path templates of the app's GET routes with path parameters (the app built for
     its route table only: nothing is served or connected)."""
     app = create_app(Settings(database_url=live.database_url))
-    await app.state.sportello.engine.dispose()
+    await app.state.sportello.close()
     return sorted(
         route.path
         for route in app.routes
