@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import uuid
+from typing import Any
 
 from db.models.staff import StaffRole
 
@@ -29,6 +30,12 @@ FEATURE_FLAGS = (
 )
 # The contact feature flags a portal field or mutation can require.
 CONTACT_FLAGS = ("portal_access", *FEATURE_FLAGS)
+
+
+def flags_of(row: Any) -> frozenset[str]:
+    """The contact flags set on ``row`` (a row with a column of each of CONTACT_FLAGS)."""
+    columns = row._mapping  # one mapping for all of them: a kept row builds it per access
+    return frozenset(name for name in CONTACT_FLAGS if columns[name])
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,7 +12,13 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.principals import CONTACT_FLAGS, ContactPrincipal, Principal, StaffPrincipal
+from authz.principals import (
+    CONTACT_FLAGS,
+    ContactPrincipal,
+    Principal,
+    StaffPrincipal,
+    flags_of,
+)
 from db import models as m
 from db.models.base import table_of
 
@@ -332,7 +338,7 @@ async def contact_flags(
     ).first()
     if row is None:
         return None
-    return frozenset(name for name in CONTACT_FLAGS if row._mapping[name])
+    return flags_of(row)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.principals import CONTACT_FLAGS
+from authz.principals import CONTACT_FLAGS, flags_of
 from authz.scope import RowScope
 from db import models as m
 from db import tenancy
@@ -159,7 +159,7 @@ async def open_feed(db: AsyncConnection, token_hash: bytes, now: dt.datetime) ->
         .where(FEED.c.id == row.id)
         .values(fetch_count=FEED.c.fetch_count + 1, last_fetched_at=now)
     )
-    flags = frozenset(name for name in CONTACT_FLAGS if row._mapping[name])
+    flags = flags_of(row)
     return OpenFeed(row.organization_id, row.organization_name, row.contact_id, flags)
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from authz.principals import CONTACT_FLAGS
+from authz.principals import CONTACT_FLAGS, flags_of
 from db import kept, tenancy
 from db import models as m
 from db.models.base import table_of
@@ -138,7 +138,7 @@ async def open_session(
             m.StaffRole(row.role),
             frozenset(),
         )
-    flags = frozenset(name for name in CONTACT_FLAGS if row._mapping[name])
+    flags = flags_of(row)
     return OpenSession(
         row.id,
         row.organization_id,

@@ -13,9 +13,16 @@ import uuid
 import strawberry
 
 
+# base64's alphabet to base64url's.
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def encode(type_name: str, row_id: uuid.UUID) -> strawberry.ID:
+    # binascii and one translation where base64.urlsafe_b64encode takes three calls more, and
+    # no call of the ID NewType: every listed row encodes one or more (a timesheet page 200).
     raw = f"{type_name}:{row_id}".encode()
-    return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+    encoded = binascii.b2a_base64(raw, newline=False).translate(_URL_SAFE).rstrip(b"=")
+    return encoded.decode()  # type: ignore[return-value]
 
 
 def decode(type_name: str, value: str) -> uuid.UUID | None:
