@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
+    ArgumentNode,
     DirectiveNode,
     DocumentNode,
     FieldNode,
@@ -98,13 +99,23 @@ class Shape:
 
 class Limits:
     """The limits of one document, checked in one walk of its executable definitions in
-    document order (the order graphql-core's visitor would pass the nodes)."""
+    document order (the order graphql-core's visitor would pass the nodes).
+
+    The walk also notes whether a field or a directive repeats an argument's name
+    (``repeats_arguments``) and whether a selection set repeats a response key
+    (``repeats_keys``); a definition it does not walk counts as one that may. Without them,
+    graphql-core's rule on argument names, and its rule on fields to merge (without fragments
+    either), cannot report anything, and validation leaves them out
+    (sportello/graphql_documents.py ``rules_for``).
+    """
 
     def __init__(self, document: DocumentNode) -> None:
         self.document = document
         self.errors: list[GraphQLError] = []
         self.aliases = 0
         self.directives = 0
+        self.repeats_arguments = False
+        self.repeats_keys = False
 
     def check(self) -> list[GraphQLError]:
         for definition in self.document.definitions:
@@ -117,6 +128,8 @@ class Limits:
             elif isinstance(definition, FragmentDefinitionNode):
                 self.count_directives(definition.directives)
                 self.walk(definition.selection_set)
+            else:  # not executable (the spec's first rule refuses it): not walked
+                self.repeats_arguments = self.repeats_keys = True
         return self.errors
 
     def shape(self, operation: OperationDefinitionNode) -> None:
@@ -132,17 +145,30 @@ class Limits:
     def walk(self, selections: SelectionSetNode | None) -> None:
         if selections is None:
             return
+        keys: set[str] = set()
         for selection in selections.selections:
-            if isinstance(selection, FieldNode) and selection.alias is not None:
-                self.aliases += 1
-                if self.aliases == MAX_ALIASES + 1:
-                    self.refuse(f"Too many aliases (limit {MAX_ALIASES}).", selection)
+            if isinstance(selection, FieldNode):
+                key = selection.name.value
+                if selection.alias is not None:
+                    key = selection.alias.value
+                    self.aliases += 1
+                    if self.aliases == MAX_ALIASES + 1:
+                        self.refuse(f"Too many aliases (limit {MAX_ALIASES}).", selection)
+                self.repeats_keys = self.repeats_keys or key in keys
+                keys.add(key)
+                self.note_arguments(selection.arguments)
             self.count_directives(selection.directives)
             if isinstance(selection, FieldNode | InlineFragmentNode):
                 self.walk(selection.selection_set)
 
+    def note_arguments(self, arguments: tuple[ArgumentNode, ...] | None) -> None:
+        if arguments and len(arguments) > 1:
+            names = {argument.name.value for argument in arguments}
+            self.repeats_arguments = self.repeats_arguments or len(names) < len(arguments)
+
     def count_directives(self, directives: tuple[DirectiveNode, ...] | None) -> None:
         for directive in directives or ():
+            self.note_arguments(directive.arguments)
             self.directives += 1
             if self.directives == MAX_DIRECTIVES + 1:
                 self.refuse(f"Too many directives (limit {MAX_DIRECTIVES}).", directive)
