@@ -18,11 +18,15 @@ from graphql import (
     DeferStreamDirectiveOnRootField,
     DeferStreamDirectiveOnValidOperationsRule,
     DocumentNode,
+    ExecutableDefinitionsRule,
     FieldNode,
     FragmentsOnCompositeTypesRule,
     GraphQLError,
     GraphQLSchema,
+    KnownDirectivesRule,
     KnownFragmentNamesRule,
+    KnownOperationTypesRule,
+    LoneAnonymousOperationRule,
     MaxIntrospectionDepthRule,
     NoFragmentCyclesRule,
     NoUnusedFragmentsRule,
@@ -33,6 +37,7 @@ from graphql import (
     UniqueArgumentNamesRule,
     UniqueDirectivesPerLocationRule,
     UniqueFragmentNamesRule,
+    UniqueOperationNamesRule,
     Visitor,
     parse,
     specified_rules,
@@ -78,29 +83,35 @@ def spec_rules(schema: GraphQLSchema) -> tuple[type[ASTValidationRule], ...]:
 
 
 def rules_for(
-    query: str, schema: GraphQLSchema, *, repeats_arguments: bool, repeats_keys: bool
+    query: str, schema: GraphQLSchema, walked: Limits
 ) -> tuple[type[ASTValidationRule], ...]:
-    """:func:`spec_rules` without those that can report nothing on the document ``query``.
+    """:func:`spec_rules` without those that can report nothing on the document ``query``,
+    whose limits ``walked`` checked.
 
     Each of these reports only on nodes the text must spell out, and costs its dispatch at
     every node of the walk when there is none (about 1 ms of the portal dashboard's 2.8 ms
-    of rules, 2026-12-07): two directives (``@``) for one repeated at a location, ``__schema``
-    or ``__type`` for the depth of introspection, ``fragment`` for the rules on fragment
-    definitions, ``...`` for those on spreads and inline fragments, a field or directive
-    repeating an argument's name (``repeats_arguments``), and for fields to merge, a response
-    key repeated in a selection set (``repeats_keys``) or a fragment; schema/kit/limits.py
-    notes both repeats on its walk. A rule left out would have reported nothing, so the
-    errors are the same, in the same order (tests/sportello/test_rules_for.py compares them).
+    of rules, 2026-12-07): two directives (``@``) for one repeated at a location, one for an
+    unknown or misplaced directive, ``__schema`` or ``__type`` for the depth of
+    introspection, ``fragment`` for the rules on fragment definitions, ``...`` for those on
+    spreads and inline fragments; and, noted on the limits' walk (schema/kit/limits.py), a
+    field or directive repeating an argument's name, for fields to merge a response key
+    repeated in a selection set (or a fragment), two operations for the rules on operation
+    names, and for the rules on kinds of definitions and operations, something else than
+    queries and fragments. A rule left out would have reported nothing, so the errors are the
+    same, in the same order (tests/sportello/test_rules_for.py compares them).
     """
     unneeded: set[type[ASTValidationRule]] = set()
-    if query.count("@") < 2:
+    directives = query.count("@")
+    if directives < 2:
         unneeded.add(UniqueDirectivesPerLocationRule)
+    if not directives:
+        unneeded.add(KnownDirectivesRule)
     if "__schema" not in query and "__type" not in query:
         unneeded.add(MaxIntrospectionDepthRule)
-    if not repeats_arguments:
+    if not walked.repeats_arguments:
         unneeded.add(UniqueArgumentNamesRule)
     definitions, spreads = "fragment" in query, "..." in query
-    if not spreads and not repeats_keys:
+    if not spreads and not walked.repeats_keys:
         unneeded.add(OverlappingFieldsCanBeMergedRule)
     if not definitions:
         unneeded.update(FRAGMENT_DEFINITION_RULES)
@@ -108,12 +119,20 @@ def rules_for(
         unneeded.update(SPREAD_RULES)
     if not definitions and not spreads:
         unneeded.add(FragmentsOnCompositeTypesRule)
+    if walked.operations < 2:
+        unneeded.update(OPERATIONS_RULES)
+    if walked.queries_only:
+        unneeded.update(DEFINITION_KIND_RULES)
     return _spec_rules_but(schema, frozenset(unneeded))
 
 
 # Rules reporting only on fragment definitions, and only on spreads or inline fragments.
 FRAGMENT_DEFINITION_RULES = (NoUnusedFragmentsRule, UniqueFragmentNamesRule, NoFragmentCyclesRule)
 SPREAD_RULES = (KnownFragmentNamesRule, PossibleFragmentSpreadsRule)
+# Rules reporting only on a document of two operations, and only on one holding something
+# else than queries and fragments (the query type is every schema's).
+OPERATIONS_RULES = (LoneAnonymousOperationRule, UniqueOperationNamesRule)
+DEFINITION_KIND_RULES = (ExecutableDefinitionsRule, KnownOperationTypesRule)
 
 
 @lru_cache(maxsize=64)
@@ -152,13 +171,7 @@ def check_document(query: str, view: ViewSchema) -> CheckedDocument:
     errors = limits.check()
     uses: list[FieldUse] = []
     if not errors:
-        needed = rules_for(
-            query,
-            view._schema,
-            repeats_arguments=limits.repeats_arguments,
-            repeats_keys=limits.repeats_keys,
-        )
-        rules = (*needed, field_use_rule(uses))
+        rules = (*rules_for(query, view._schema, limits), field_use_rule(uses))
         errors = validate(
             view._schema, document, rules=rules, max_errors=MAX_ERRORS, hide_suggestions=True
         )

@@ -37,6 +37,7 @@ from graphql import (
     InlineFragmentNode,
     Node,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     VariableNode,
     value_from_ast_untyped,
@@ -101,12 +102,13 @@ class Limits:
     """The limits of one document, checked in one walk of its executable definitions in
     document order (the order graphql-core's visitor would pass the nodes).
 
-    The walk also notes whether a field or a directive repeats an argument's name
-    (``repeats_arguments``) and whether a selection set repeats a response key
-    (``repeats_keys``); a definition it does not walk counts as one that may. Without them,
-    graphql-core's rule on argument names, and its rule on fields to merge (without fragments
-    either), cannot report anything, and validation leaves them out
-    (sportello/graphql_documents.py ``rules_for``).
+    The walk also notes what some of graphql-core's rules need to find before they can
+    report anything (validation leaves them out otherwise: sportello/graphql_documents.py
+    ``rules_for``): whether a field or a directive repeats an argument's name
+    (``repeats_arguments``), whether a selection set repeats a response key
+    (``repeats_keys``; a definition it does not walk counts as one that may repeat both), how
+    many operations there are, and whether every definition is a query or a fragment
+    (``queries_only``).
     """
 
     def __init__(self, document: DocumentNode) -> None:
@@ -116,10 +118,15 @@ class Limits:
         self.directives = 0
         self.repeats_arguments = False
         self.repeats_keys = False
+        self.operations = 0
+        self.queries_only = True
 
     def check(self) -> list[GraphQLError]:
         for definition in self.document.definitions:
             if isinstance(definition, OperationDefinitionNode):
+                self.operations += 1
+                if definition.operation is not OperationType.QUERY:
+                    self.queries_only = False
                 self.shape(definition)
                 for variable in definition.variable_definitions or ():
                     self.count_directives(variable.directives)
@@ -130,6 +137,7 @@ class Limits:
                 self.walk(definition.selection_set)
             else:  # not executable (the spec's first rule refuses it): not walked
                 self.repeats_arguments = self.repeats_keys = True
+                self.queries_only = False
         return self.errors
 
     def shape(self, operation: OperationDefinitionNode) -> None:

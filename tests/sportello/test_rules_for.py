@@ -8,7 +8,9 @@ web client in its audience's view, each with its variable variants (tests/sporte
 test_variable_uses.py) and with what the left-out rules report on: a directive repeated, an
 argument repeated on a field and on a directive, a fragment unused, unknown, cyclic, on a
 scalar or named twice, an inline fragment on a scalar, introspection nested too deep, fields
-of one response key that cannot merge, and a type definition repeating a directive's argument.
+of one response key that cannot merge, unknown and misplaced directives, two anonymous
+operations or two of one name, a subscription (no view has its type), and a type definition
+repeating a directive's argument.
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ MISTAKES = {
     "fields of one key that differ, nested": (
         "query R12 { viewer { a: __typename } viewer { a: apiVersion } }"
     ),
+    "an unknown directive": "query R13 { __typename @nowhere }",
+    "a directive where it cannot be": "query R14 @skip(if: true) { __typename }",
+    "two anonymous operations": "{ __typename } { apiVersion }",
+    "an operation named twice": "query R15 { __typename } query R15 { apiVersion }",
+    "a subscription": "subscription R16 { __typename }",
     "a type definition repeating an argument": (
         "type Extra @deprecated(reason: 1, reason: 2) { a: Int }"
     ),
@@ -72,12 +79,7 @@ def answers(schema: GraphQLSchema, document: DocumentNode, text: str) -> tuple[l
     """The errors with every rule of the spec, then with the rules rules_for keeps."""
     limits = Limits(document)
     limits.check()
-    kept = rules_for(
-        text,
-        schema,
-        repeats_arguments=limits.repeats_arguments,
-        repeats_keys=limits.repeats_keys,
-    )
+    kept = rules_for(text, schema, limits)
 
     def errors(rules: tuple[type, ...]) -> list[str]:
         return [f"{e.message} {e.locations!r}" for e in validate(schema, document, rules=rules)]
@@ -106,10 +108,14 @@ def test_every_document_gets_the_answer_of_every_rule(
 @pytest.mark.parametrize("mistake", MISTAKES.values(), ids=MISTAKES.keys())
 def test_each_mistake_is_reported_by_a_rule_rules_for_may_leave_out(mistake: str) -> None:
     """The mistakes above do test the rules left out: the rules rules_for leaves out of a
-    plain document report each of them."""
+    plain document report each of them, and each alone gets the answer of every rule."""
     schema = views()[Audience.STAFF]._schema
+    expected, answered = answers(schema, parse(mistake), mistake)
+    assert answered == expected
     plain = "{ apiVersion }"
-    kept = rules_for(plain, schema, repeats_arguments=False, repeats_keys=False)
+    walked = Limits(parse(plain))
+    walked.check()
+    kept = rules_for(plain, schema, walked)
     left_out = tuple(set(spec_rules(schema)) - set(kept))
     assert validate(schema, parse(mistake), rules=left_out)
 
@@ -119,12 +125,7 @@ def test_the_dashboard_is_validated_without_the_rules_that_cannot_report() -> No
     schema = views()[Audience.PORTAL]._schema
     limits = Limits(parse(text))
     limits.check()
-    kept = rules_for(
-        text,
-        schema,
-        repeats_arguments=limits.repeats_arguments,
-        repeats_keys=limits.repeats_keys,
-    )
+    kept = rules_for(text, schema, limits)
     left_out = set(spec_rules(schema)) - set(kept)
     assert {
         UniqueDirectivesPerLocationRule,
