@@ -16,10 +16,10 @@ What it keeps of SQLAlchemy's behaviour:
   (two DataLoaders may send a statement at once). The adapter sends BEGIN with the first
   statement of a transaction begun with ``begin()``; when that statement is a kept one, it
   is sent here the same way (the adapter's own ``_start_transaction``, under its lock). A
-  connection in autocommit (db/engine.py ``committed_alone``: the per-minute budgets' upserts)
-  runs the statement alone, as the adapter would. A connection outside any transaction and
-  not in autocommit (SQLAlchemy begins one itself on its first statement) goes through
-  SQLAlchemy;
+  connection in autocommit (db/engine.py ``StandingConnections`` and ``committed_alone``: the
+  per-minute budgets' upserts) runs the statement alone, as the adapter would. A connection
+  outside any transaction and not in autocommit (SQLAlchemy begins one itself on its first
+  statement) goes through SQLAlchemy;
 - rows: what callers read of a :class:`sqlalchemy.Row` (a column by attribute or position,
   ``_mapping`` by name, equality with a tuple), from a named tuple made per statement: its
   attributes are read in about 20 ns where a Row's take about 270, and a timesheet page reads
