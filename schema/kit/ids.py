@@ -12,7 +12,6 @@ import uuid
 
 import strawberry
 
-
 # base64's alphabet to base64url's.
 _URL_SAFE = bytes.maketrans(b"+/", b"-_")
 
