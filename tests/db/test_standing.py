@@ -32,6 +32,16 @@ async def backend(db: AsyncConnection) -> int:
     return int(await db.scalar(BACKEND))
 
 
+async def standing_backend(standing: StandingConnections) -> int:
+    """The server process of the connection a statement gets now."""
+    async with standing.alone() as db:
+        return await backend(db)
+
+
+async def has_scratch(db: AsyncConnection) -> bool:
+    return bool(await db.scalar(sa.text("SELECT to_regclass('scratch')::text")) == "scratch")
+
+
 async def test_one_connection_stays_open_in_autocommit(
     engine: AsyncEngine, standing: StandingConnections
 ) -> None:
@@ -44,8 +54,7 @@ async def test_one_connection_stays_open_in_autocommit(
         assert await db.scalar(sa.select(sa.func.txid_current_if_assigned())) is None
     async with engine.connect() as other:
         assert await other.scalar(sa.text("SELECT count(*) FROM scratch")) == 1
-    async with standing.alone() as db:
-        assert await backend(db) == first
+    assert await standing_backend(standing) == first
     assert checked_out(engine) == 1
     await standing.close()
     assert checked_out(engine) == 0
@@ -63,9 +72,8 @@ async def test_a_statement_asked_while_all_are_busy_takes_a_pooled_connection(
             await meanwhile.execute(sa.text("CREATE TABLE scratch (n int)"))
         assert checked_out(engine) == 1  # the pooled one went back
         # ... committed on its own too
-        assert await held.scalar(sa.text("SELECT to_regclass('scratch')::text")) == "scratch"
-    async with standing.alone() as db:
-        assert await backend(db) == mine
+        assert await has_scratch(held)
+    assert await standing_backend(standing) == mine
 
 
 async def test_up_to_size_stay_open(engine: AsyncEngine) -> None:
@@ -87,8 +95,7 @@ async def test_up_to_size_stay_open(engine: AsyncEngine) -> None:
 async def test_a_failed_statement_closes_it_and_the_next_opens_another(
     engine: AsyncEngine, standing: StandingConnections
 ) -> None:
-    async with standing.alone() as db:
-        first = await backend(db)
+    first = await standing_backend(standing)
     with pytest.raises(DBAPIError):
         async with standing.alone() as db:
             await db.execute(sa.text("SELECT 1 / 0"))
@@ -101,8 +108,7 @@ async def test_a_failed_statement_closes_it_and_the_next_opens_another(
 async def test_a_cancelled_statement_closes_it_and_the_next_opens_another(
     engine: AsyncEngine, standing: StandingConnections
 ) -> None:
-    async with standing.alone() as db:
-        first = await backend(db)
+    first = await standing_backend(standing)
     started = asyncio.Event()
 
     async def slow() -> None:
@@ -117,8 +123,7 @@ async def test_a_cancelled_statement_closes_it_and_the_next_opens_another(
     with pytest.raises(asyncio.CancelledError):
         await task
     assert checked_out(engine) == 0
-    async with standing.alone() as db:
-        assert await backend(db) != first
+    assert await standing_backend(standing) != first
     async with engine.connect() as other:  # the sleeping backend was ended, not left running
         sleeping = sa.text(
             "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid AND state = 'active'"
@@ -143,7 +148,7 @@ async def test_behind_a_pooler_in_transaction_mode_no_connection_is_held(
             await db.execute(sa.text("CREATE TABLE scratch (n int)"))
         assert checked_out(engine) == 0
         async with engine.connect() as other:
-            assert await other.scalar(sa.text("SELECT to_regclass('scratch')::text")) == "scratch"
+            assert await has_scratch(other)
     finally:
         await standing.close()
         await engine.dispose()
