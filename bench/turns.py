@@ -14,7 +14,8 @@ requests to warm up, then 400 requests, 8 at a time, and the process's CPU time 
 400; and the CPU the database's processes spent meanwhile (every ``postgres`` process of the
 machine, read from /proc: the throwaway cluster is the only one running) divided by 400, so
 that fewer or cheaper statements show too. The medians over the rounds and their ratios are
-printed, with every round's figure.
+printed, with every round's figure, and the median of each round's ratio of the two (the
+figure to trust when the machine drifts between rounds).
 """
 
 from __future__ import annotations
@@ -163,9 +164,12 @@ def main() -> None:
         for part, name in ((0, "app"), (1, "database")):
             mine, theirs = ([f[part] for f in figures[c, workload]] for c in checkouts)
             ratio = statistics.median(mine) / statistics.median(theirs)
+            # Each round's own ratio: the two checkouts ran side by side in it, so the
+            # machine's drift between rounds cancels out.
+            paired = statistics.median(m / o for m, o in zip(mine, theirs, strict=True))
             print(
                 f"{workload:10} {name:8} {statistics.median(mine):6.3f} /"
-                f" {statistics.median(theirs):6.3f} = {ratio:.3f}"
+                f" {statistics.median(theirs):6.3f} = {ratio:.3f}, per round {paired:.3f}"
                 f"   rounds: {' '.join(f'{x:.2f}' for x in mine)}"
                 f" / {' '.join(f'{x:.2f}' for x in theirs)}"
             )
