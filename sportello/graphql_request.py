@@ -68,7 +68,8 @@ async def read_operation(request: Request, max_body_bytes: int) -> dict[str, Any
 
 class ResultResponse(JSONResponse):
     """An execution's result, encoded by orjson: the same compact UTF-8 JSON as Starlette's
-    encoder, several times faster on the large answers of lists and reports."""
+    encoder, several times faster on the large answers of lists and reports. It also writes
+    the datetimes and dates a read plan leaves in the data (schema/kit/filling.py)."""
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)

@@ -32,6 +32,7 @@ The plan is run by schema/kit/reading.py.
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from enum import Enum
@@ -97,6 +98,13 @@ class Shape:
 
     non_null: bool
     coerce: Callable[[Any], Any] | None = None  # a leaf's
+    # A leaf's usual values, answered without its coercion (schema/kit/filling.py): "str"
+    # (String, ID), "bool", "int" (within 32 bits), "enum" (a member of ``enum``'s class, by
+    # its name in ``enum``'s table), "datetime" (in UTC) and "date" (left for the response's
+    # encoder, which writes them as the coercion would); "other" for a leaf whose coercion
+    # is called for every value.
+    leaf: str | None = None
+    enum: tuple[type[Enum], dict[Any, Any]] | None = None
     item: Shape | None = None  # a list's
     object_type: GraphQLObjectType | None = None  # an object's; None for an abstract type
     abstract: GraphQLInterfaceType | GraphQLUnionType | None = None
@@ -127,10 +135,12 @@ class Step:
 
 @dataclasses.dataclass(eq=False)
 class Selection:
-    """The steps of one object type's selection."""
+    """The steps of one object type's selection, and the function filling them in
+    (schema/kit/filling.py; made on first use)."""
 
     type_name: str
     steps: tuple[Step, ...]
+    fill: Callable[[Any, Any, dict[str, Any], Any], None] | None = None
 
 
 @dataclasses.dataclass(eq=False)
@@ -328,51 +338,62 @@ def _shape(graphql_type: GraphQLOutputType, nodes: tuple[FieldNode, ...]) -> Sha
     if isinstance(named, GraphQLList):
         return Shape(non_null, item=_shape(named.of_type, nodes), nodes=nodes)
     if is_leaf_type(named):
-        return Shape(non_null, coerce=_coercion(named), nodes=nodes)
+        return _leaf(non_null, named, nodes)
     if isinstance(named, GraphQLObjectType):
         return Shape(non_null, object_type=named, nodes=nodes)
     assert isinstance(named, GraphQLInterfaceType | GraphQLUnionType)
     return Shape(non_null, abstract=named, nodes=nodes)
 
 
-def _coercion(leaf: Any) -> Callable[[Any], Any]:
-    """The leaf type's output coercion, with what it would answer found without calling it
-    for the values most leaves hold: a string (String, ID), a bool (Boolean), an int within
+def _leaf(non_null: bool, leaf: Any, nodes: tuple[FieldNode, ...]) -> Shape:
+    """A leaf's shape: its output coercion, with what it would answer found without calling
+    it for the values most leaves hold: a string (String, ID), a bool (Boolean), an int within
     32 bits (Int), a member of the enum's Python class (its name, asked of the coercion once
     per member)."""
     coerce = leaf.coerce_output_value
+    shape = Shape(non_null, nodes=nodes, leaf="other", coerce=coerce)
     if leaf is GraphQLString or leaf is GraphQLID:
 
         def text(value: Any) -> Any:
             return value if type(value) is str else coerce(value)
 
-        return text
-    if leaf is GraphQLBoolean:
+        shape.leaf, shape.coerce = "str", text
+    elif leaf is GraphQLBoolean:
 
         def truth(value: Any) -> Any:
             return value if type(value) is bool else coerce(value)
 
-        return truth
-    if leaf is GraphQLInt:
+        shape.leaf, shape.coerce = "bool", truth
+    elif leaf is GraphQLInt:
 
         def number(value: Any) -> Any:
             return value if type(value) is int and _INT_MIN <= value <= _INT_MAX else coerce(value)
 
-        return number
-    members = getattr(leaf, "wrapped_cls", None)
-    if (
-        isinstance(leaf, GraphQLEnumType)
-        and isinstance(members, type)
-        and issubclass(members, Enum)
-    ):
-        names = {member: coerce(member) for member in members}
+        shape.leaf, shape.coerce = "int", number
+    else:
+        members = getattr(leaf, "wrapped_cls", None)
+        if (
+            isinstance(leaf, GraphQLEnumType)
+            and isinstance(members, type)
+            and issubclass(members, Enum)
+        ):
+            names = {member: coerce(member) for member in members}
 
-        def name(value: Any) -> Any:
-            found = names.get(value) if type(value) is members else None
-            return coerce(value) if found is None else found
+            def name(value: Any) -> Any:
+                found = names.get(value) if type(value) is members else None
+                return coerce(value) if found is None else found
 
-        return name
-    return coerce  # type: ignore[no-any-return]
+            shape.leaf, shape.coerce, shape.enum = "enum", name, (members, names)
+        elif _ISOFORMAT.get(leaf.name) and repr(leaf.serialize) == repr(_ISOFORMAT_CALL):
+            shape.leaf = leaf.name.lower()
+    return shape
+
+
+# Strawberry's DateTime and Date write a value by its isoformat(); orjson, the response's
+# encoder (sportello/graphql_request.py), writes the same text for a datetime in UTC and for a
+# date: those are left in the response as they are.
+_ISOFORMAT = {"DateTime": True, "Date": True}
+_ISOFORMAT_CALL = operator.methodcaller("isoformat")
 
 
 # GraphQL's Int: a signed 32-bit integer.

@@ -1,6 +1,8 @@
 """Running a read plan (schema/kit/read_plans.py): the response built directly from the rows.
 
-The root selection is completed first; every field whose value must be waited for (a related
+Each selection's fields of an object are filled by a function made for that selection
+(schema/kit/filling.py); what it does not answer itself comes back to the methods here. The
+root selection is completed first; every field whose value must be waited for (a related
 record, a child connection, a resolver's coroutine) is put on the next *level* with the
 object it belongs to. A level's loads run once for every object asking (one statement per
 field and level, not one per object) and its resolvers' coroutines are driven side by side
@@ -39,14 +41,10 @@ from graphql.pyutils import Path
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from db import kept
-from schema.kit.errors import FieldRefused
+from schema.kit.filling import compile_fill
 from schema.kit.plans import is_awaitable
 from schema.kit.read_plans import (
-    COLUMN,
     COMPUTED,
-    LOADED,
-    REFUSED,
-    TYPENAME,
     Plan,
     Selection,
     Shape,
@@ -143,48 +141,99 @@ class Reading:
         result: dict[str, Any],
         slot: Slot,
     ) -> None:
-        for step in selection.steps:
-            kind = step.kind
-            if kind == COLUMN:
+        """The fields of ``selection`` of ``source`` into ``result``, by the selection's own
+        function (schema/kit/filling.py)."""
+        fill = selection.fill
+        if fill is None:
+            fill = selection.fill = compile_fill(selection, self.plan.selection, Pending)
+        fill(self, source, result, slot)
+
+    def one(
+        self, step: Step, selection: Selection, value: Any, result: dict[str, Any], slot: Slot
+    ) -> Any:
+        """An object of ``selection``'s type at the field (as :meth:`settled` completes it)."""
+        if value is None:
+            return self.settled(step, value, result, slot)
+        non_null = step.shape.non_null  # type: ignore[union-attr]
+        here = Slot(result, step.key, not non_null, slot)
+        data: dict[str, Any] = {}
+        try:
+            self.fields(selection, value, data, here)
+        except _Null:
+            here.dead = True
+            if non_null:
+                raise
+            return None
+        return data
+
+    def objects(
+        self, step: Step, selection: Selection, value: Any, result: dict[str, Any], slot: Slot
+    ) -> Any:
+        """A list of objects of ``selection``'s type at the field (as :meth:`settled`
+        completes it)."""
+        if type(value) is not list:
+            return self.settled(step, value, result, slot)
+        shape = step.shape
+        assert shape is not None
+        item = shape.item
+        assert item is not None
+        here = Slot(result, step.key, not shape.non_null, slot)
+        nullable = not item.non_null
+        completed: list[Any] = []
+        fields = self.fields
+        try:
+            for index, element in enumerate(value):
+                at = Slot(completed, index, nullable, here)
+                completed.append(None)
                 try:
-                    value = getattr(source, step.attribute)
-                except Exception as error:
-                    result[step.key] = self.failed(step, error, slot)
-                    continue
-                coerce = step.shape.coerce  # type: ignore[union-attr]
-                if coerce is not None and value is not None:
+                    if element is None:  # its error, or null
+                        completed[index] = self.complete(item, step, element, at)
+                        continue
+                    data: dict[str, Any] = {}
                     try:
-                        coerced = coerce(value)
-                    except Exception as error:
-                        result[step.key] = self.failed(step, error, slot)
-                        continue
-                    if coerced is not None and coerced is not Undefined:
-                        result[step.key] = coerced
-                        continue
-                result[step.key] = self.settled(step, value, result, slot)
-            elif kind == TYPENAME:
-                result[step.key] = selection.type_name
-            elif kind == REFUSED:
-                # Null where the field may be (the portal view holds flag-gated reads
-                # nullable), else its object's null.
-                result[step.key] = self.failed(step, FieldRefused(step.message), slot)
-            elif kind == LOADED:
-                result[step.key] = None
-                self.level.append(Pending(step, source, result, slot))
+                        fields(selection, element, data, at)
+                    except _Null:
+                        at.dead = True
+                        raise
+                    completed[index] = data
+                except _Null:
+                    if not nullable:
+                        raise
+        except _Null:
+            here.dead = True
+            if shape.non_null:
+                raise
+            return None
+        return completed
+
+    def column(self, step: Step, value: Any, result: dict[str, Any], slot: Slot) -> Any:
+        """A column's ``value`` completed at its field (what the selection's function does
+        not answer itself)."""
+        coerce = step.shape.coerce  # type: ignore[union-attr]
+        if coerce is not None and value is not None:
+            try:
+                coerced = coerce(value)
+            except Exception as error:
+                return self.failed(step, error, slot)
+            if coerced is not None and coerced is not Undefined:
+                return coerced
+        return self.settled(step, value, result, slot)
+
+    def other(self, step: Step, source: Any, result: dict[str, Any], slot: Slot) -> None:
+        """A computed field or a resolver's: its value, or its awaitable on the next level."""
+        try:
+            if step.kind == COMPUTED:
+                value = step.computed(source, self.context)  # type: ignore[misc]
             else:
-                try:
-                    if kind == COMPUTED:
-                        value = step.computed(source, self.context)  # type: ignore[misc]
-                    else:
-                        value = self.call(step, source, slot)
-                except Exception as error:
-                    result[step.key] = self.failed(step, error, slot)
-                    continue
-                if is_awaitable(value):
-                    result[step.key] = None
-                    self.level.append(Pending(step, source, result, slot, value))
-                else:
-                    result[step.key] = self.settled(step, value, result, slot)
+                value = self.call(step, source, slot)
+        except Exception as error:
+            result[step.key] = self.failed(step, error, slot)
+            return
+        if is_awaitable(value):
+            result[step.key] = None
+            self.level.append(Pending(step, source, result, slot, value))
+        else:
+            result[step.key] = self.settled(step, value, result, slot)
 
     def call(self, step: Step, source: Any, slot: Slot) -> Any:
         """The field's resolver (Strawberry's, permission classes and all), as graphql-core
@@ -237,6 +286,14 @@ class Reading:
         """``value`` completed at the field; null when the field may be null and failed."""
         shape = step.shape
         assert shape is not None
+        if value is not None:
+            if shape.object_type is not None:
+                selection = self.plan.selection(shape, shape.object_type.name)
+                return self.one(step, selection, value, result, slot)
+            item = shape.item
+            if item is not None and item.object_type is not None and type(value) is list:
+                selection = self.plan.selection(item, item.object_type.name)
+                return self.objects(step, selection, value, result, slot)
         here = Slot(result, step.key, not shape.non_null, slot)
         try:
             return self.complete(shape, step, value, here)

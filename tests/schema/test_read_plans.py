@@ -7,8 +7,11 @@ the other."""
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 from typing import Any
 
+import orjson
 import pytest
 import strawberry
 from graphql import ExecutionResult, execute, parse
@@ -79,11 +82,88 @@ ITEMS = [
 ]
 
 
+@strawberry.enum
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Odd:
+    """Leaves holding what their type's usual values are not, for the paths of
+    schema/kit/filling.py that leave a value to the leaf's coercion."""
+
+    ref: strawberry.ID
+    count: int
+    maybe_count: int | None
+    flag: bool
+    color: Color
+    maybe_color: Color | None
+    at: dt.datetime
+    maybe_at: dt.datetime | None
+    day: dt.date
+    items: list[Item]
+    maybe_items: list[Item | None] | None
+
+
+AT = dt.datetime(2026, 12, 7, 8, 30, 0, 250, tzinfo=dt.UTC)
+ODDS: list[Odd | None] = [
+    # Values each leaf's coercion answers as graphql-core would: an int ID, a bool of 1, a
+    # member's value, a tuple of objects.
+    Odd(
+        ref=5,  # type: ignore[arg-type]
+        count=7,
+        maybe_count=None,
+        flag=1,  # type: ignore[arg-type]
+        color="red",  # type: ignore[arg-type]
+        maybe_color=None,
+        at=AT,
+        maybe_at=None,
+        day=AT,  # type: ignore[arg-type]  # a datetime for a Date: its coercion's text
+        items=tuple(ITEMS[:1]),  # type: ignore[arg-type]
+        maybe_items=[ITEMS[0], None],
+    ),
+    # Values they refuse: past 32 bits, not a member, a text for a time, a null in a list of
+    # non-null objects.
+    Odd(
+        ref="r",  # type: ignore[arg-type]
+        count=2**40,
+        maybe_count=2**40,
+        flag=True,
+        color="green",  # type: ignore[arg-type]
+        maybe_color="green",  # type: ignore[arg-type]
+        at="today",  # type: ignore[arg-type]
+        maybe_at="today",  # type: ignore[arg-type]
+        day="today",  # type: ignore[arg-type]
+        items=[ITEMS[0], None],  # type: ignore[list-item]
+        maybe_items=[None],
+    ),
+    # The usual values, and a null where none may be.
+    Odd(
+        ref="s",  # type: ignore[arg-type]
+        count=1,
+        maybe_count=2,
+        flag=False,
+        color=Color.BLUE,
+        maybe_color=Color.RED,
+        at=None,  # type: ignore[arg-type]
+        maybe_at=AT.astimezone(dt.timezone(dt.timedelta(hours=1))),  # not in UTC
+        day=AT.date(),
+        items=[],
+        maybe_items=None,
+    ),
+]
+
+
 @strawberry.type
 class Query:
     @strawberry.field
     async def items(self) -> list[Item]:
         return ITEMS
+
+    @strawberry.field
+    def odds(self) -> list[Odd | None]:
+        return ODDS
 
     @strawberry.field
     async def maybe_items(self) -> list[Item | None] | None:
@@ -146,12 +226,17 @@ DOCUMENTS: list[tuple[str, dict[str, Any]]] = [
         {},
     ),
     ('mutation { a: touch(name: "a") { name } b: touch(name: "b") { name later } }', {}),
+    ("{ odds { ref count maybeCount flag } }", {}),
+    ("{ odds { color maybeColor at maybeAt day } }", {}),
+    ("{ odds { ref items { name } maybeItems { name } } }", {}),
 ]
 
 
 def _answer(result: ExecutionResult) -> tuple[Any, list[tuple[str, Any]]]:
+    """The data as the response holds it (orjson writes a plan's datetimes and dates,
+    schema/kit/filling.py), and the errors."""
     errors = sorted((error.message, error.path) for error in result.errors or ())
-    return result.data, errors
+    return orjson.loads(orjson.dumps(result.data)), errors
 
 
 @pytest.mark.parametrize(("source", "variables"), DOCUMENTS)
