@@ -62,6 +62,31 @@ async def test_one_connection_stays_open_in_autocommit(
         assert await db.scalar(sa.text("SELECT count(*) FROM scratch")) == 1
 
 
+SYNCHRONOUS = sa.text("SHOW synchronous_commit")
+
+
+async def test_their_commits_alone_do_not_wait_for_the_disk(
+    engine: AsyncEngine, standing: StandingConnections
+) -> None:
+    """The standing connections' setting is theirs: the request's connections keep the
+    server's, and close() ends the standing ones instead of pooling them with it."""
+    async with standing.alone() as db:
+        assert await db.scalar(SYNCHRONOUS) == "off"
+        first = await backend(db)
+    async with engine.connect() as other:
+        assert await other.scalar(SYNCHRONOUS) == "on"
+    await standing.close()
+    async with engine.connect() as db:
+        assert await db.scalar(SYNCHRONOUS) == "on"
+        assert await backend(db) != first
+        alive = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+        for _ in range(50):  # the server process ends once it read the goodbye
+            if await db.scalar(alive, {"pid": first}) == 0:
+                break
+            await asyncio.sleep(0.1)
+        assert await db.scalar(alive, {"pid": first}) == 0
+
+
 async def test_a_statement_asked_while_all_are_busy_takes_a_pooled_connection(
     engine: AsyncEngine, standing: StandingConnections
 ) -> None:
