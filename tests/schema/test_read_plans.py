@@ -119,7 +119,7 @@ ODDS: list[Odd | None] = [
         maybe_color=None,
         at=AT,
         maybe_at=None,
-        day=AT,  # type: ignore[arg-type]  # a datetime for a Date: its coercion's text
+        day=AT,  # a datetime for a Date: its coercion's text
         items=tuple(ITEMS[:1]),  # type: ignore[arg-type]
         maybe_items=[ITEMS[0], None],
     ),
