@@ -95,29 +95,12 @@ async def committed_alone(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]
             yield db
 
 
-class StandingConnections:
-    """Connections kept open in autocommit for the one-statement writes every request commits
-    on its own (the per-minute budgets' upserts, sportello/rate_limit.py and
-    sportello/admission.py).
-
-    :func:`committed_alone` checks a connection out of the pool, sets autocommit and sets it
-    back on the way in again: about 120 microseconds of CPU around a statement that costs 60
-    (bench/RESULTS.md, 2026-12-07). These are checked out once and stay in autocommit, up to
-    ``size`` of them (the process's concurrent GraphQL requests, each charging its budget
-    once): a statement takes an idle one, else opens one; asked while ``size`` are busy, or
-    behind a pooler in transaction mode (where a connection must not be held between
-    transactions), it goes through :func:`committed_alone` as before. A statement that failed
-    or was cancelled on one closes it (whatever state its server connection is in); another is
-    opened when needed. Those open count in the engine's pool; :meth:`close` closes them before
-    the engine is disposed.
-
-    Their commits do not wait for the write-ahead log to reach the disk (``synchronous_commit
-    = off``, for these connections only): a budget's count is worth less than a flush of the
-    disk per request (0.07 ms of CPU and 0.22 ms of waiting for each, measured here on
-    2026-12-08), and a crash of PostgreSQL loses at most the last fraction of a second of
-    counts (``wal_writer_delay``), never a record. Every other statement commits as durably
-    as PostgreSQL's own setting says.
-    """
+class _Held:
+    """Connections checked out of the engine's pool once and kept between uses, up to
+    ``size`` of them; behind a pooler in transaction mode (where a connection must not be held
+    between transactions) none is kept. One that was in use when something failed is closed
+    for good (:func:`_discard`), and another is opened when needed. Those open count in the
+    engine's pool; :meth:`close` closes the idle ones before the engine is disposed."""
 
     def __init__(self, engine: AsyncEngine, size: int) -> None:
         self.engine = engine
@@ -125,24 +108,16 @@ class StandingConnections:
         self._idle: list[AsyncConnection] = []
         self._open = 0  # idle and busy
 
-    @contextlib.asynccontextmanager
-    async def alone(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for one statement committed on its own: a standing one when one is
-        idle or may be opened."""
-        if not self._idle and (self._open >= self.size or self.engine.sync_engine in _POOLED):
-            async with committed_alone(self.engine) as db:
-                yield db
-            return
-        db = self._idle.pop() if self._idle else await self._opened()
-        try:
-            yield db
-        except BaseException:
-            self._open -= 1
-            await _discard(db)
-            raise
-        self._idle.append(db)
+    def _at_hand(self) -> bool:
+        """Whether a kept connection is idle or may be opened."""
+        return bool(self._idle) or (
+            self._open < self.size and self.engine.sync_engine not in _POOLED
+        )
 
-    async def _opened(self) -> AsyncConnection:
+    async def _take(self) -> AsyncConnection:
+        """An idle connection, else a new one (only when :meth:`_at_hand`)."""
+        if self._idle:
+            return self._idle.pop()
         self._open += 1
         try:
             db = await self.engine.connect()
@@ -150,21 +125,136 @@ class StandingConnections:
             self._open -= 1
             raise
         try:
-            await db.execution_options(isolation_level="AUTOCOMMIT")
-            await db.exec_driver_sql(_ASYNCHRONOUS)
+            await self._prepare(db)
         except BaseException:
-            self._open -= 1
-            await _discard(db)
+            await self._drop(db)
             raise
         return db
 
+    async def _prepare(self, db: AsyncConnection) -> None:
+        """What a connection is set to once, when opened."""
+
+    async def _drop(self, db: AsyncConnection) -> None:
+        self._open -= 1
+        await _discard(db)
+
     async def close(self) -> None:
-        """Close the idle connections (later statements open others). Not given back to the
-        pool: their commits do not wait for the disk, which no other statement may inherit."""
+        """Close the idle connections (later uses open others)."""
         idle, self._idle = self._idle, []
         self._open -= len(idle)
         for db in idle:
             await _discard(db)
+
+
+class StandingConnections(_Held):
+    """Connections kept open in autocommit for the one-statement writes every request commits
+    on its own (the per-minute budgets' upserts, sportello/rate_limit.py and
+    sportello/admission.py).
+
+    :func:`committed_alone` checks a connection out of the pool, sets autocommit and sets it
+    back on the way in again: about 120 microseconds of CPU around a statement that costs 60
+    (bench/RESULTS.md, 2026-12-07). These stay in autocommit, up to ``size`` of them (the
+    process's concurrent GraphQL requests, each charging its budget once): a statement takes
+    an idle one, else opens one; asked while ``size`` are busy, or behind a pooler in
+    transaction mode, it goes through :func:`committed_alone` as before. A statement that
+    failed or was cancelled on one closes it (whatever state its server connection is in).
+
+    Their commits do not wait for the write-ahead log to reach the disk (``synchronous_commit
+    = off``, for these connections only): a budget's count is worth less than a flush of the
+    disk per request (0.07 ms of CPU and 0.22 ms of waiting for each, measured here on
+    2026-12-08), and a crash of PostgreSQL loses at most the last fraction of a second of
+    counts (``wal_writer_delay``), never a record. Every other statement commits as durably
+    as PostgreSQL's own setting says. So they are never given back to the pool either.
+    """
+
+    @contextlib.asynccontextmanager
+    async def alone(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one statement committed on its own: a standing one when one is
+        idle or may be opened."""
+        if not self._at_hand():
+            async with committed_alone(self.engine) as db:
+                yield db
+            return
+        db = await self._take()
+        try:
+            yield db
+        except BaseException:
+            await self._drop(db)
+            raise
+        self._idle.append(db)
+
+    async def _prepare(self, db: AsyncConnection) -> None:
+        await db.execution_options(isolation_level="AUTOCOMMIT")
+        # On the driver, as part of opening the connection: not a statement of the request
+        # that happened to open it (the statement events and counts leave it out).
+        driver = (await db.get_raw_connection()).driver_connection
+        assert driver is not None  # open: just connected
+        await driver.execute(_ASYNCHRONOUS)
+
+
+class RequestConnections(_Held):
+    """The connections requests open their transaction on (sportello/opening.py), kept
+    between requests, up to ``size`` of them (the process's concurrent GraphQL requests).
+
+    Checking a connection out of SQLAlchemy's pool and back in costs about 75 microseconds of
+    CPU per request (a new ``Connection`` object, the checkout and checkin events, the reset),
+    measured here on 2026-12-08 against a kept one: a tenth of the cheapest request. A request
+    takes an idle kept connection, else opens one while fewer than ``size`` are open, else
+    takes one of the pool's as before. Given back after a request that ended cleanly (whatever
+    it answered), its transaction is rolled back if still open and it waits for the next
+    request; after a failure (an exception other than the route's answer, a cancellation), or
+    when anything in rolling back fails, it is closed for good, since a statement may still
+    be running on it. Every setting a request makes is local to its transaction
+    (db/tenancy.py), so nothing passes to the next request but the connection itself.
+    """
+
+    def __init__(self, engine: AsyncEngine, size: int) -> None:
+        super().__init__(engine, size)
+        self._kept: set[AsyncConnection] = set()
+
+    async def take(self) -> AsyncConnection:
+        """A connection for one request, given back with :meth:`give_back`."""
+        if not self._at_hand():
+            return await self.engine.connect()
+        db = await self._take()
+        self._kept.add(db)
+        return db
+
+    async def give_back(self, db: AsyncConnection, *, clean: bool) -> None:
+        """``db`` done with: kept for the next request when ``clean`` (the request ended
+        without a failure) and it rolls back; else closed (one of the pool's goes back to it,
+        a kept one is closed for good)."""
+        if db not in self._kept:
+            await db.close()
+            return
+        try:
+            reusable = clean and await _rolled_back(db)
+        except BaseException:  # cancelled while rolling back
+            reusable = False
+            raise
+        finally:
+            if reusable:
+                self._idle.append(db)
+            else:
+                self._kept.discard(db)
+                await self._drop(db)
+
+    async def close(self) -> None:
+        self._kept.difference_update(self._idle)
+        await super().close()
+
+
+async def _rolled_back(db: AsyncConnection) -> bool:
+    """Whether ``db`` is open with no transaction left (rolled back if one was)."""
+    if db.closed or db.invalidated:
+        return False
+    try:
+        if db.in_transaction():
+            await db.rollback()
+    except Exception:  # its server connection is busy or broken: not to be used again
+        log.debug("rolling back a request's connection failed", exc_info=True)
+        return False
+    return True
 
 
 # The standing connections' own setting, for the life of each.

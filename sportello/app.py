@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from db import migrate
-from db.engine import StandingConnections, create_engine
+from db.engine import RequestConnections, StandingConnections, create_engine
 from db.queries.organization_logo import LOGO_PATH
 from sportello import tracing
 from sportello.base.settings import Settings, SettingsError
@@ -76,6 +76,7 @@ def create_app(settings: Settings) -> Starlette:
         engine=engine,
         admission=Admission.for_settings(settings),
         standing=StandingConnections(engine, settings.concurrent_requests),
+        connections=RequestConnections(engine, settings.concurrent_requests),
     )
 
     @contextlib.asynccontextmanager

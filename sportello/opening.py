@@ -113,9 +113,11 @@ class Opened:
             details=details,
         )
 
-    async def close(self) -> None:
-        """End the request's connection; a transaction not committed is rolled back."""
-        await self.db.close()
+    async def close(self, *, clean: bool = True) -> None:
+        """End the request's connection; a transaction not committed is rolled back. Not
+        ``clean`` (the request failed, a statement may still run): closed for good
+        (db/engine.py ``RequestConnections``)."""
+        await self.state.connections.give_back(self.db, clean=clean)
 
 
 async def identify(
@@ -144,7 +146,7 @@ async def open_request(
     way, nor bind the request to its organization)."""
     state: AppState = request.app.state.sportello
     settings = state.settings
-    db = await state.engine.connect()
+    db = await state.connections.take()
     try:
         transaction = await db.begin()
         identity = ANONYMOUS
@@ -157,7 +159,7 @@ async def open_request(
                 raise Refusal(403, "FORBIDDEN", gate.refusal)
         await bind(db, identity)
     except BaseException as failed:
-        await db.close()
+        await state.connections.give_back(db, clean=_answered(failed))
         if hidden is not None and isinstance(failed, Refusal):
             raise hidden from None
         raise
@@ -179,5 +181,13 @@ async def opened(
     )
     try:
         yield opening
-    finally:
-        await opening.close()
+    except BaseException as failed:
+        await opening.close(clean=_answered(failed))
+        raise
+    await opening.close()
+
+
+def _answered(failed: BaseException) -> bool:
+    """Whether a request that raised ``failed`` ended cleanly: a Refusal is the route's
+    answer, raised between statements; anything else may have left one running."""
+    return isinstance(failed, Refusal)

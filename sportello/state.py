@@ -1,5 +1,5 @@
-"""What the running application holds for its whole life: settings, the engine and its standing
-connections."""
+"""What the running application holds for its whole life: settings, the engine and the
+connections it keeps."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.engine import StandingConnections
+from db.engine import RequestConnections, StandingConnections
 from sportello.base.settings import Settings
 from sportello.turns import Admission
 
@@ -21,8 +21,11 @@ class AppState:
     admission: Admission
     # The budgets' upserts, each committed on its own (db/engine.py).
     standing: StandingConnections
+    # The requests' connections, kept between requests (db/engine.py).
+    connections: RequestConnections
 
     async def close(self) -> None:
-        """Return the standing connections, then close the engine's connections."""
+        """Close the kept connections, then the engine's."""
         await self.standing.close()
+        await self.connections.close()
         await self.engine.dispose()
