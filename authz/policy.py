@@ -5,10 +5,17 @@ Two parts:
 - RECORDS: per audience, which rows of each table it may see beyond its row scope (the
   finished states of SPEC §3). A table missing for an audience is denied to it.
 - FIELDS: per GraphQL type and field, the :class:`authz.rules.Rule` deciding which audience
-  views hold the field and what each principal must have at run time. Each view serves the
-  field with its rule as its Strawberry permission class (schema/kit/permissions.py). Staff
-  see every field of the schema; a field reachable from the portal or partner view must be
-  decided here, or building the views fails.
+  views hold the field and what each principal must have at run time. Staff see every field
+  of the schema; a field reachable from the portal or partner view must be decided here, or
+  building the views fails.
+
+The table stays the one list of every field's rule, and each field also names its rule where
+it is declared (schema/<domain>.py, resolvers/*.py), as a Strawberry permission:
+``code: str = readable(SHARED)``, ``@strawberry.field(extensions=permitted(READERS))``
+(schema/kit/permissions.py). Building the views checks that each declaration names the rule
+written here, and fails naming every field where they differ; each view serves the field with
+its rule as its Strawberry permission class, one object per field. A rule used at a
+declaration has a name here, so that both places write the same one.
 """
 
 from __future__ import annotations
