@@ -5,10 +5,17 @@ Two parts:
 - RECORDS: per audience, which rows of each table it may see beyond its row scope (the
   finished states of SPEC §3). A table missing for an audience is denied to it.
 - FIELDS: per GraphQL type and field, the :class:`authz.rules.Rule` deciding which audience
-  views hold the field and what each principal must have at run time. Each view serves the
-  field with its rule as its Strawberry permission class (schema/kit/permissions.py). Staff
-  see every field of the schema; a field reachable from the portal or partner view must be
-  decided here, or building the views fails.
+  views hold the field and what each principal must have at run time. Staff see every field
+  of the schema; a field reachable from the portal or partner view must be decided here, or
+  building the views fails.
+
+The table stays the one list of every field's rule, and each field also names its rule where
+it is declared (schema/<domain>.py, resolvers/*.py), as a Strawberry permission:
+``code: str = readable(SHARED)``, ``@strawberry.field(extensions=permitted(READERS))``
+(schema/kit/permissions.py). Building the views checks that each declaration names the rule
+written here, and fails naming every field where they differ; each view serves the field with
+its rule as its Strawberry permission class, one object per field. A rule used at a
+declaration has a name here, so that both places write the same one.
 """
 
 from __future__ import annotations
@@ -274,6 +281,12 @@ PEOPLE = allow(PUBLIC, STAFF, PORTAL)
 SIGNED_IN = allow(STAFF, portal(writes=True))
 ACCOUNTS = allow(STAFF, PORTAL)
 ADMIN_ONLY = allow(staff(StaffRole.ADMIN))
+# The back office: ADMIN and OFFICE staff, not technicians.
+BACK_OFFICE_ONLY = allow(BACK_OFFICE)
+# Technicians, for their own clock-ins.
+TECHNICIANS_ONLY = allow(staff(StaffRole.TECHNICIAN))
+# Contacts alone (a contact's own calendar feed).
+CONTACTS_ONLY = allow(PORTAL)
 
 # Reading records: staff, contacts, and partner tokens with the lists scope.
 READERS = allow(STAFF, PORTAL, partner("lists:read"))
@@ -284,9 +297,19 @@ OWN = allow(STAFF, PORTAL)
 # Contracts and invoices: contacts only with the matching feature flag (SPEC §3).
 CONTRACT_LISTS = allow(STAFF, portal("can_view_contracts"), partner("lists:read"))
 INVOICE_LISTS = allow(STAFF, portal("can_view_invoices"), partner("lists:read"))
+# A record's contracts and invoices: contacts with the matching flag, partners through the
+# record they reach.
+RECORD_CONTRACTS = allow(STAFF, portal("can_view_contracts"), PARTNER)
+RECORD_INVOICES = allow(STAFF, portal("can_view_invoices"), PARTNER)
+# Booking: contacts with the flag see the free slots and book (not while previewing).
+BOOKING_SLOTS = allow(STAFF, portal("can_book_appointments"))
+BOOKING = allow(STAFF, portal("can_book_appointments", writes=True))
+TICKET_OPENING = allow(STAFF, portal("can_open_tickets", writes=True))
 # Partner reports (SPEC §7): staff for the whole organization, tokens with reports:read for
 # theirs; contacts have their own statistics.
 REPORTS = allow(STAFF, partner("reports:read"))
+# Ticket statistics: contacts read their own as well.
+STATISTICS = allow(STAFF, PORTAL, partner("reports:read"))
 
 # The figures of the partner reports (schema/reports.py), each decided by REPORTS; in this order
 # they are also the columns of the reports' CSV exports (sportello/exports/reports.py).
@@ -323,11 +346,11 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "client": READERS,
         "sites": READERS,
         "site": READERS,
-        "portalAccesses": allow(BACK_OFFICE),
-        "portalBill": allow(BACK_OFFICE),
+        "portalAccesses": BACK_OFFICE_ONLY,
+        "portalBill": BACK_OFFICE_ONLY,
         "partnerTokens": ADMIN_ONLY,
-        "availableSlots": allow(STAFF, portal("can_book_appointments")),
-        "outboxMessages": allow(BACK_OFFICE),
+        "availableSlots": BOOKING_SLOTS,
+        "outboxMessages": BACK_OFFICE_ONLY,
         "contracts": CONTRACT_LISTS,
         "contract": CONTRACT_LISTS,
         "quotes": READERS,
@@ -336,17 +359,17 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "invoice": INVOICE_LISTS,
         "tickets": READERS,
         "ticket": READERS,
-        "ticketStatistics": allow(STAFF, PORTAL, partner("reports:read")),
+        "ticketStatistics": STATISTICS,
         "departments": ACCOUNTS,
-        "auditEvents": allow(BACK_OFFICE),
+        "auditEvents": BACK_OFFICE_ONLY,
         # Calendar feeds (resolvers/calendar.py): the office reads any contact's, a contact
         # their own (issued by the office; contacts write nothing).
-        "calendarFeed": allow(BACK_OFFICE),
-        "myCalendarFeed": allow(PORTAL),
+        "calendarFeed": BACK_OFFICE_ONLY,
+        "myCalendarFeed": CONTACTS_ONLY,
         # Partner webhooks (resolvers/webhooks.py): ADMIN only, like partner tokens.
         "webhookEndpoints": ADMIN_ONLY,
         "webhookDeliveries": ADMIN_ONLY,
-        "organizationSettings": allow(BACK_OFFICE),
+        "organizationSettings": BACK_OFFICE_ONLY,
         "appointments": READERS,
         "appointment": READERS,
         "calendar": READERS,
@@ -376,63 +399,63 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "resetPassword": PEOPLE,
         "logout": ACCOUNTS,
         "changePassword": SIGNED_IN,
-        "createPortalAccess": allow(BACK_OFFICE),
-        "updatePortalAccess": allow(BACK_OFFICE),
-        "resetPortalAccessCredentials": allow(BACK_OFFICE),
-        "deletePortalAccess": allow(BACK_OFFICE),
+        "createPortalAccess": BACK_OFFICE_ONLY,
+        "updatePortalAccess": BACK_OFFICE_ONLY,
+        "resetPortalAccessCredentials": BACK_OFFICE_ONLY,
+        "deletePortalAccess": BACK_OFFICE_ONLY,
         # GDPR erasure (resolvers/privacy.py): irreversible, so ADMIN alone.
         "eraseContact": ADMIN_ONLY,
-        "setPortalEnabled": allow(BACK_OFFICE),
-        "setClientPortalEnabled": allow(BACK_OFFICE),
+        "setPortalEnabled": BACK_OFFICE_ONLY,
+        "setClientPortalEnabled": BACK_OFFICE_ONLY,
         "createPartnerToken": ADMIN_ONLY,
         "revokePartnerToken": ADMIN_ONLY,
-        "issueCalendarFeed": allow(BACK_OFFICE),
-        "revokeCalendarFeed": allow(BACK_OFFICE),
+        "issueCalendarFeed": BACK_OFFICE_ONLY,
+        "revokeCalendarFeed": BACK_OFFICE_ONLY,
         "createWebhookEndpoint": ADMIN_ONLY,
         "disableWebhookEndpoint": ADMIN_ONLY,
         "replayWebhookDelivery": ADMIN_ONLY,
         # Organization settings (resolvers/organization_settings.py); the logo: POST /branding/logo.
         "updateOrganizationSettings": ADMIN_ONLY,
-        "retryOutboxMessage": allow(BACK_OFFICE),
-        "openTicket": allow(STAFF, portal("can_open_tickets", writes=True)),
-        "setTicketStatus": allow(BACK_OFFICE),
-        "addTicketComment": allow(BACK_OFFICE),
-        "assignTicket": allow(BACK_OFFICE),
-        "bookAppointment": allow(STAFF, portal("can_book_appointments", writes=True)),
-        "rescheduleAppointment": allow(STAFF, portal("can_book_appointments", writes=True)),
-        "confirmAppointment": allow(BACK_OFFICE),
-        "cancelAppointment": allow(BACK_OFFICE),
+        "retryOutboxMessage": BACK_OFFICE_ONLY,
+        "openTicket": TICKET_OPENING,
+        "setTicketStatus": BACK_OFFICE_ONLY,
+        "addTicketComment": BACK_OFFICE_ONLY,
+        "assignTicket": BACK_OFFICE_ONLY,
+        "bookAppointment": BOOKING,
+        "rescheduleAppointment": BOOKING,
+        "confirmAppointment": BACK_OFFICE_ONLY,
+        "cancelAppointment": BACK_OFFICE_ONLY,
         # The office places appointments and assigns technicians
         # (resolvers/appointment_staff_actions.py).
-        "createAppointment": allow(BACK_OFFICE),
-        "assignAppointment": allow(BACK_OFFICE),
-        "signWorkSheet": allow(BACK_OFFICE),
-        "createActivityType": allow(BACK_OFFICE),
-        "updateActivityType": allow(BACK_OFFICE),
+        "createAppointment": BACK_OFFICE_ONLY,
+        "assignAppointment": BACK_OFFICE_ONLY,
+        "signWorkSheet": BACK_OFFICE_ONLY,
+        "createActivityType": BACK_OFFICE_ONLY,
+        "updateActivityType": BACK_OFFICE_ONLY,
         # Field work (resolvers/worksheet_actions.py, resolvers/timesheet_actions.py): every
         # staff member drafts work sheets (a TECHNICIAN only for their own appointments, which
         # the resolver checks); technicians clock in and out for themselves; ADMIN and OFFICE
         # correct entries.
-        "createWorkSheet": allow(STAFF),
-        "updateWorkSheet": allow(STAFF),
-        "clockIn": allow(staff(StaffRole.TECHNICIAN)),
-        "clockOut": allow(staff(StaffRole.TECHNICIAN)),
-        "correctTimesheetEntry": allow(BACK_OFFICE),
+        "createWorkSheet": STAFF_ONLY,
+        "updateWorkSheet": STAFF_ONLY,
+        "clockIn": TECHNICIANS_ONLY,
+        "clockOut": TECHNICIANS_ONLY,
+        "correctTimesheetEntry": BACK_OFFICE_ONLY,
         # Records (resolvers/client_actions.py): clients, sites, departments.
-        "createClient": allow(BACK_OFFICE),
-        "updateClient": allow(BACK_OFFICE),
-        "archiveClient": allow(BACK_OFFICE),
-        "createSite": allow(BACK_OFFICE),
-        "updateSite": allow(BACK_OFFICE),
-        "archiveSite": allow(BACK_OFFICE),
-        "createDepartment": allow(BACK_OFFICE),
-        "updateDepartment": allow(BACK_OFFICE),
-        "archiveDepartment": allow(BACK_OFFICE),
+        "createClient": BACK_OFFICE_ONLY,
+        "updateClient": BACK_OFFICE_ONLY,
+        "archiveClient": BACK_OFFICE_ONLY,
+        "createSite": BACK_OFFICE_ONLY,
+        "updateSite": BACK_OFFICE_ONLY,
+        "archiveSite": BACK_OFFICE_ONLY,
+        "createDepartment": BACK_OFFICE_ONLY,
+        "updateDepartment": BACK_OFFICE_ONLY,
+        "archiveDepartment": BACK_OFFICE_ONLY,
         # Documents (resolvers/document_actions.py): hide from the portal, delete.
-        "setDocumentPortalVisible": allow(BACK_OFFICE),
-        "deleteDocument": allow(BACK_OFFICE),
+        "setDocumentPortalVisible": BACK_OFFICE_ONLY,
+        "deleteDocument": BACK_OFFICE_ONLY,
         # Import and sync by external reference (resolvers/imports/).
-        "importRecords": allow(BACK_OFFICE),
+        "importRecords": BACK_OFFICE_ONLY,
         # Back office: equipment, contracts, quotes and invoices (resolvers/*_actions.py).
         **dict.fromkeys(
             (
@@ -448,7 +471,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
                 "updateInvoice",
                 "setInvoiceStatus",
             ),
-            allow(BACK_OFFICE),
+            BACK_OFFICE_ONLY,
         ),
         # Revisions (resolvers/revision_actions.py): plan, record, correct, cancel.
         **dict.fromkeys(
@@ -459,7 +482,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
                 "correctRevisionResult",
                 "cancelRevision",
             ),
-            allow(BACK_OFFICE),
+            BACK_OFFICE_ONLY,
         ),
         # Staff users (resolvers/staff_actions.py): ADMIN manages everyone; the resolver keeps
         # OFFICE to technicians (no ADMIN or OFFICE account, no role change).
@@ -473,7 +496,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
                 "removeAbsence",
                 "setTechnicianSkills",
             ),
-            allow(BACK_OFFICE),
+            BACK_OFFICE_ONLY,
         ),
     },
     "CalendarFeed": dict.fromkeys(("url", "issuedAt", "fetchCount", "lastFetchedAt"), OWN),
@@ -543,9 +566,9 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "externalRef": STAFF_ONLY,
         "archivedAt": STAFF_ONLY,
         "sites": SHARED,
-        "contracts": allow(STAFF, portal("can_view_contracts"), PARTNER),
+        "contracts": RECORD_CONTRACTS,
         "quotes": SHARED,
-        "invoices": allow(STAFF, portal("can_view_invoices"), PARTNER),
+        "invoices": RECORD_INVOICES,
         "tickets": SHARED,
     },
     "Site": {
@@ -561,9 +584,9 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "externalRef": STAFF_ONLY,
         "archivedAt": STAFF_ONLY,
         "client": SHARED,
-        "contracts": allow(STAFF, portal("can_view_contracts"), PARTNER),
+        "contracts": RECORD_CONTRACTS,
         "quotes": SHARED,
-        "invoices": allow(STAFF, portal("can_view_invoices"), PARTNER),
+        "invoices": RECORD_INVOICES,
         "tickets": SHARED,
         "equipment": SHARED,
         "nextRevision": SHARED,
@@ -657,7 +680,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
         "result": SHARED,
         "cancelledAt": SHARED,
         "notes": STAFF_ONLY,
-        "contractId": allow(STAFF, portal("can_view_contracts"), PARTNER),
+        "contractId": RECORD_CONTRACTS,
         "site": SHARED,
         "items": SHARED,
         "outcomes": SHARED,

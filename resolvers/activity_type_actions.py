@@ -14,6 +14,7 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY
 from db import models as m
 from db.queries import activity_type_actions as actions
 from db.queries import audit
@@ -29,6 +30,7 @@ from schema.activity_types import (
 )
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput
+from schema.kit.permissions import permitted
 
 ContextInfo = Info[Context, None]
 
@@ -141,7 +143,8 @@ def changes(input: ActivityTypeInput, current: Any) -> dict[str, Any]:
 class ActivityTypeMutation:
     @strawberry.mutation(
         description="Create an activity type (ADMIN, OFFICE): hidden from the portal until "
-        "portalVisible is set; its name is unique in the organization."
+        "portalVisible is set; its name is unique in the organization.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def create_activity_type(
         self, info: ContextInfo, input: CreateActivityTypeInput
@@ -167,7 +170,8 @@ class ActivityTypeMutation:
 
     @strawberry.mutation(
         description="Edit an activity type's portal texts and booking conditions (ADMIN, "
-        "OFFICE). A template with a code the portal cannot fill is refused."
+        "OFFICE). A template with a code the portal cannot fill is refused.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def update_activity_type(
         self, info: ContextInfo, id: strawberry.ID, input: ActivityTypeInput

@@ -17,6 +17,7 @@ import uuid
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY, BOOKING
 from authz.principals import ContactPrincipal
 from db import models as m
 from db import planner as planner
@@ -33,6 +34,7 @@ from schema.appointments import Appointment
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, Conflict, NotFound
+from schema.kit.permissions import permitted
 from schema.worksheets import WorkSheet
 from sportello.base.clock import now_utc
 
@@ -176,7 +178,10 @@ async def _place(
 
 @strawberry.type
 class AppointmentMutation:
-    @strawberry.mutation(description="Book an appointment in a slot of availableSlots.")
+    @strawberry.mutation(
+        description="Book an appointment in a slot of availableSlots.",
+        extensions=permitted(BOOKING),
+    )
     async def book_appointment(self, info: ContextInfo, input: BookAppointmentInput) -> Appointment:
         context = info.context
         scope = context.rows.scope
@@ -204,7 +209,8 @@ class AppointmentMutation:
 
     @strawberry.mutation(
         description="Move an appointment where its activity type allows it; the old one is "
-        "kept, cancelled, and linked to the new one."
+        "kept, cancelled, and linked to the new one.",
+        extensions=permitted(BOOKING),
     )
     async def reschedule_appointment(
         self, info: ContextInfo, id: strawberry.ID, starts_at: dt.datetime
@@ -236,17 +242,23 @@ class AppointmentMutation:
         )
         return await _load(info, new_id)
 
-    @strawberry.mutation(description="Confirm a requested appointment (staff).")
+    @strawberry.mutation(
+        description="Confirm a requested appointment (staff).",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def confirm_appointment(self, info: ContextInfo, id: strawberry.ID) -> Appointment:
         return await _set_status(info, id, m.InterventionStatus.PLANNED, "appointment_confirmed")
 
-    @strawberry.mutation(description="Cancel an appointment (staff).")
+    @strawberry.mutation(
+        description="Cancel an appointment (staff).", extensions=permitted(BACK_OFFICE_ONLY)
+    )
     async def cancel_appointment(self, info: ContextInfo, id: strawberry.ID) -> Appointment:
         return await _set_status(info, id, m.InterventionStatus.CANCELLED, "appointment_cancelled")
 
     @strawberry.mutation(
         description="Sign a work sheet (staff): its PDF is generated and stored as its "
-        "document, and contacts who receive signed work sheets get a copy with it attached."
+        "document, and contacts who receive signed work sheets get a copy with it attached.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def sign_work_sheet(
         self, info: ContextInfo, id: strawberry.ID, signed_by: str

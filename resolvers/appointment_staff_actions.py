@@ -29,6 +29,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY
 from db import models as m
 from db.queries import appointment_staff_actions as actions
 from db.queries import appointments as reads
@@ -41,6 +42,7 @@ from schema.appointments import Appointment
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, Conflict, NotFound
+from schema.kit.permissions import permitted
 
 ContextInfo = Info[Context, None]
 
@@ -160,7 +162,8 @@ async def _clash(
 class AppointmentStaffMutation:
     @strawberry.mutation(
         description="Place an appointment (ADMIN, OFFICE) at any time, with a technician "
-        "(PLANNED) or without (REQUESTED). CONFLICT when the technician is busy or absent then."
+        "(PLANNED) or without (REQUESTED). CONFLICT when the technician is busy or absent then.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def create_appointment(
         self, info: ContextInfo, input: CreateAppointmentInput
@@ -253,7 +256,8 @@ class AppointmentStaffMutation:
     @strawberry.mutation(
         description="Assign a technician to an open appointment (ADMIN, OFFICE), or take them "
         "off with null (a PLANNED one returns to REQUESTED). CONFLICT when they are busy or "
-        "absent then."
+        "absent then.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def assign_appointment(
         self,

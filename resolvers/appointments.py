@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
+from authz.policy import READERS
 from db.queries import appointments as queries
 from resolvers.kit.filters import owned_by, values_of
 from resolvers.kit.roots import listing, lookup, one_by_id
@@ -16,6 +17,7 @@ from schema.appointments import Appointment
 from schema.kit.context import Context
 from schema.kit.ids import filter_id
 from schema.kit.periods import check_period
+from schema.kit.permissions import permitted
 from schema.kit.relay import Connection, page_request
 
 ContextInfo = Info[Context, None]
@@ -34,7 +36,8 @@ StartsBefore = Annotated[
 @strawberry.type
 class AppointmentQuery:
     @strawberry.field(
-        description="Appointments the caller may see, by start time; from/to bound the start."
+        description="Appointments the caller may see, by start time; from/to bound the start.",
+        extensions=permitted(READERS),
     )
     async def appointments(
         self,
@@ -63,7 +66,8 @@ class AppointmentQuery:
 
     @strawberry.field(
         description=f"Every appointment overlapping the period (at most {CALENDAR_MAX_DAYS} "
-        "days), by start time."
+        "days), by start time.",
+        extensions=permitted(READERS),
     )
     async def calendar(
         self,
@@ -83,6 +87,7 @@ class AppointmentQuery:
     @strawberry.field(
         description="One appointment; null when it does not exist or is not visible.",
         metadata=one_by_id(Appointment),
+        extensions=permitted(READERS),
     )
     async def appointment(self, info: ContextInfo, id: strawberry.ID) -> Appointment | None:
         return await lookup(info, Appointment, id)

@@ -7,10 +7,12 @@ import datetime as dt
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY
 from db.queries import audit_events as queries
 from schema.audit import AuditEvent
 from schema.kit.context import Context
 from schema.kit.periods import Since, Until, check_period
+from schema.kit.permissions import permitted
 from schema.kit.relay import Connection, page_request, paged
 
 ContextInfo = Info[Context, None]
@@ -27,7 +29,10 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 
 @strawberry.type
 class AuditQuery:
-    @strawberry.field(description="Audit events of the organization, newest first.")
+    @strawberry.field(
+        description="Audit events of the organization, newest first.",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def audit_events(
         self,
         info: ContextInfo,

@@ -8,12 +8,14 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
+from authz.policy import INVOICE_LISTS, READERS
 from db.queries import billing as queries
 from resolvers.kit.filters import owned_by, values_of
 from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.billing import Invoice, InvoiceStatus, Quote, QuoteStatus
 from schema.kit.context import Context
 from schema.kit.periods import check_period
+from schema.kit.permissions import permitted
 from schema.kit.relay import Connection, page_request
 
 ContextInfo = Info[Context, None]
@@ -46,7 +48,9 @@ IssuedTo = Annotated[
 
 @strawberry.type
 class BillingQuery:
-    @strawberry.field(description="Quotes the caller may see, newest first.")
+    @strawberry.field(
+        description="Quotes the caller may see, newest first.", extensions=permitted(READERS)
+    )
     async def quotes(
         self,
         info: ContextInfo,
@@ -67,11 +71,15 @@ class BillingQuery:
     @strawberry.field(
         description="One quote; null when it does not exist or is not visible.",
         metadata=one_by_id(Quote),
+        extensions=permitted(READERS),
     )
     async def quote(self, info: ContextInfo, id: strawberry.ID) -> Quote | None:
         return await lookup(info, Quote, id)
 
-    @strawberry.field(description="Invoices the caller may see, newest first.")
+    @strawberry.field(
+        description="Invoices the caller may see, newest first.",
+        extensions=permitted(INVOICE_LISTS),
+    )
     async def invoices(
         self,
         info: ContextInfo,
@@ -94,6 +102,7 @@ class BillingQuery:
     @strawberry.field(
         description="One invoice; null when it does not exist or is not visible.",
         metadata=one_by_id(Invoice),
+        extensions=permitted(INVOICE_LISTS),
     )
     async def invoice(self, info: ContextInfo, id: strawberry.ID) -> Invoice | None:
         return await lookup(info, Invoice, id)

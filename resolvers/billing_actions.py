@@ -20,6 +20,7 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY
 from db import models as m
 from db.queries import audit
 from db.queries import billing as bills
@@ -43,6 +44,7 @@ from schema.contracts import Contract
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput
+from schema.kit.permissions import permitted
 
 ContextInfo = Info[Context, None]
 # A by-id read of db/queries: rows in the order of the ids, None for one out of scope.
@@ -273,7 +275,8 @@ async def _update_bill(
 @strawberry.type
 class BillingMutation:
     @strawberry.mutation(
-        description="Record a contract with a client or one of its sites (ADMIN, OFFICE)."
+        description="Record a contract with a client or one of its sites (ADMIN, OFFICE).",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def create_contract(self, info: ContextInfo, input: CreateContractInput) -> Contract:
         values = await _owner(info, input.client_id, input.site_id, new_work=True)
@@ -282,7 +285,10 @@ class BillingMutation:
         check_dates(values, None, *CONTRACT.dates)
         return Contract.from_row(await _create(info, CONTRACT, values))
 
-    @strawberry.mutation(description="Change a contract (ADMIN, OFFICE); a field left out stays.")
+    @strawberry.mutation(
+        description="Change a contract (ADMIN, OFFICE); a field left out stays.",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def update_contract(
         self, info: ContextInfo, id: strawberry.ID, input: UpdateContractInput
     ) -> Contract:
@@ -293,11 +299,16 @@ class BillingMutation:
             values["number"] = await _number(info, CONTRACT, input.number, current.id)
         return Contract.from_row(await _change(info, CONTRACT, current, values))
 
-    @strawberry.mutation(description="Write a DRAFT quote for a client (ADMIN, OFFICE).")
+    @strawberry.mutation(
+        description="Write a DRAFT quote for a client (ADMIN, OFFICE).",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def create_quote(self, info: ContextInfo, input: CreateQuoteInput) -> Quote:
         return Quote.from_row(await _create_bill(info, QUOTE, input))
 
-    @strawberry.mutation(description="Change a DRAFT quote (ADMIN, OFFICE).")
+    @strawberry.mutation(
+        description="Change a DRAFT quote (ADMIN, OFFICE).", extensions=permitted(BACK_OFFICE_ONLY)
+    )
     async def update_quote(
         self, info: ContextInfo, id: strawberry.ID, input: UpdateQuoteInput
     ) -> Quote:
@@ -305,7 +316,8 @@ class BillingMutation:
 
     @strawberry.mutation(
         description="Move a quote on (ADMIN, OFFICE): DRAFT to SENT, SENT to ACCEPTED, "
-        "DECLINED or EXPIRED. Contacts see it from SENT on."
+        "DECLINED or EXPIRED. Contacts see it from SENT on.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def set_quote_status(
         self, info: ContextInfo, id: strawberry.ID, status: QuoteStatus
@@ -314,11 +326,17 @@ class BillingMutation:
         _move(QUOTE, QUOTE_TRANSITIONS, current.status, status)
         return Quote.from_row(await _change(info, QUOTE, current, {"status": status}))
 
-    @strawberry.mutation(description="Write a DRAFT invoice for a client (ADMIN, OFFICE).")
+    @strawberry.mutation(
+        description="Write a DRAFT invoice for a client (ADMIN, OFFICE).",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def create_invoice(self, info: ContextInfo, input: CreateInvoiceInput) -> Invoice:
         return Invoice.from_row(await _create_bill(info, INVOICE, input))
 
-    @strawberry.mutation(description="Change a DRAFT invoice (ADMIN, OFFICE).")
+    @strawberry.mutation(
+        description="Change a DRAFT invoice (ADMIN, OFFICE).",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def update_invoice(
         self, info: ContextInfo, id: strawberry.ID, input: UpdateInvoiceInput
     ) -> Invoice:
@@ -326,7 +344,8 @@ class BillingMutation:
 
     @strawberry.mutation(
         description="Move an invoice on (ADMIN, OFFICE): DRAFT to CLOSED (contacts see it "
-        "from then on), CLOSED to PAID (paidOn required), DRAFT or CLOSED to VOID."
+        "from then on), CLOSED to PAID (paidOn required), DRAFT or CLOSED to VOID.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def set_invoice_status(
         self,

@@ -8,11 +8,13 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
+from authz.policy import BOOKING_SLOTS
 from db import planner as planning
 from db.queries import planning as inputs
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, NotFound
+from schema.kit.permissions import permitted
 from schema.planning import Slot
 from sportello.base.clock import now_utc
 
@@ -98,7 +100,8 @@ async def find(
 class BookingQuery:
     @strawberry.field(
         description="Free slots for an activity at a site: least added travel first, then "
-        "soonest. Only between the organization's minimum lead time and booking horizon."
+        "soonest. Only between the organization's minimum lead time and booking horizon.",
+        extensions=permitted(BOOKING_SLOTS),
     )
     async def available_slots(
         self,

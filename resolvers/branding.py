@@ -7,9 +7,11 @@ from urllib.parse import urlsplit
 import strawberry
 from strawberry import Info
 
+from authz.policy import PEOPLE
 from db.queries.branding import portal_branding
 from schema.branding import PortalBranding
 from schema.kit.context import Context
+from schema.kit.permissions import permitted
 
 ContextInfo = Info[Context, None]
 
@@ -38,7 +40,8 @@ def shown_logo(url: str | None) -> str | None:
 class BrandingQuery:
     @strawberry.field(
         description="The portal branding of the organization with this slug (the one used at "
-        "login); null when there is no such organization or its portal is off."
+        "login); null when there is no such organization or its portal is off.",
+        extensions=permitted(PEOPLE),
     )
     async def portal_branding(self, info: ContextInfo, organization: str) -> PortalBranding | None:
         row = await portal_branding(info.context.db, organization.strip().lower())

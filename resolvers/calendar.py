@@ -16,6 +16,7 @@ from strawberry import Info
 
 from authz import secrets
 from authz.identity import calendar_links
+from authz.policy import BACK_OFFICE_ONLY, CONTACTS_ONLY
 from authz.principals import ContactPrincipal
 from db.queries import accounts, audit, calendar
 from resolvers.kit import audited
@@ -24,6 +25,7 @@ from schema.calendar import CalendarFeed
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import Conflict, NotFound
+from schema.kit.permissions import permitted
 from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
@@ -55,7 +57,10 @@ async def _contact(info: ContextInfo, portal_access_id: strawberry.ID) -> uuid.U
 
 @strawberry.type
 class CalendarQuery:
-    @strawberry.field(description="A contact's calendar feed; null when none is live.")
+    @strawberry.field(
+        description="A contact's calendar feed; null when none is live.",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def calendar_feed(
         self, info: ContextInfo, portal_access_id: strawberry.ID
     ) -> CalendarFeed | None:
@@ -65,7 +70,8 @@ class CalendarQuery:
         return None if row is None else _feed(info.context, row)
 
     @strawberry.field(
-        description="Your calendar link (issued by the office); null when there is none."
+        description="Your calendar link (issued by the office); null when there is none.",
+        extensions=permitted(CONTACTS_ONLY),
     )
     async def my_calendar_feed(self, info: ContextInfo) -> CalendarFeed | None:
         contact = info.context.principal
@@ -78,7 +84,8 @@ class CalendarQuery:
 @strawberry.type
 class CalendarMutation:
     @strawberry.mutation(
-        description="Issue a contact's calendar feed, or a new link replacing the old one."
+        description="Issue a contact's calendar feed, or a new link replacing the old one.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def issue_calendar_feed(
         self, info: ContextInfo, portal_access_id: strawberry.ID
@@ -107,7 +114,10 @@ class CalendarMutation:
         assert row is not None
         return _feed(info.context, row)
 
-    @strawberry.mutation(description="Revoke a contact's calendar feed; its link stops at once.")
+    @strawberry.mutation(
+        description="Revoke a contact's calendar feed; its link stops at once.",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def revoke_calendar_feed(
         self, info: ContextInfo, portal_access_id: strawberry.ID
     ) -> bool:

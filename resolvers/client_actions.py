@@ -25,6 +25,7 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY
 from db import models as m
 from db.queries import audit
 from db.queries import client_actions as actions
@@ -36,6 +37,7 @@ from schema.clients import Client, Site
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, Conflict
+from schema.kit.permissions import permitted
 from schema.tickets import Department
 from sportello.base.clock import now_utc
 
@@ -235,13 +237,18 @@ async def _archive(
 
 @strawberry.type
 class ClientActionMutation:
-    @strawberry.mutation(description="Create a client (ADMIN, OFFICE).")
+    @strawberry.mutation(
+        description="Create a client (ADMIN, OFFICE).", extensions=permitted(BACK_OFFICE_ONLY)
+    )
     async def create_client(self, info: ContextInfo, input: inputs.CreateClientInput) -> Client:
         values = client_values(input)
         await _unique(info, m.Client, "code", "code", values, None)
         return Client.from_row(await _write(info, m.Client, None, values, "client_created"))
 
-    @strawberry.mutation(description="Edit a client (ADMIN, OFFICE); portalEnabled has its own.")
+    @strawberry.mutation(
+        description="Edit a client (ADMIN, OFFICE); portalEnabled has its own.",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def update_client(
         self, info: ContextInfo, id: strawberry.ID, input: inputs.UpdateClientInput
     ) -> Client:
@@ -252,7 +259,8 @@ class ClientActionMutation:
 
     @strawberry.mutation(
         description="Archive a client and its sites (ADMIN, OFFICE): no new work for them; "
-        "their records stay. CONFLICT while it has open appointments."
+        "their records stay. CONFLICT while it has open appointments.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def archive_client(self, info: ContextInfo, id: strawberry.ID) -> Client:
         async def sites(client: Any) -> dict[str, Any]:
@@ -263,7 +271,10 @@ class ClientActionMutation:
 
         return Client.from_row(await _archive(info, m.Client, id, "client", sites))
 
-    @strawberry.mutation(description="Create a site of a client (ADMIN, OFFICE).")
+    @strawberry.mutation(
+        description="Create a site of a client (ADMIN, OFFICE).",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def create_site(self, info: ContextInfo, input: inputs.CreateSiteInput) -> Site:
         context = info.context
         client_id = ids.decode("Client", input.client_id)
@@ -279,7 +290,10 @@ class ClientActionMutation:
         values = site_values(input) | {"client_id": client.id}
         return Site.from_row(await _write(info, m.Site, None, values, "site_created"))
 
-    @strawberry.mutation(description="Edit a site (ADMIN, OFFICE); it keeps its client.")
+    @strawberry.mutation(
+        description="Edit a site (ADMIN, OFFICE); it keeps its client.",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def update_site(
         self, info: ContextInfo, id: strawberry.ID, input: inputs.UpdateSiteInput
     ) -> Site:
@@ -289,12 +303,16 @@ class ClientActionMutation:
 
     @strawberry.mutation(
         description="Archive a site (ADMIN, OFFICE): no new tickets, bookings or slots there; "
-        "its records stay. CONFLICT while it has open appointments."
+        "its records stay. CONFLICT while it has open appointments.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def archive_site(self, info: ContextInfo, id: strawberry.ID) -> Site:
         return Site.from_row(await _archive(info, m.Site, id, "site"))
 
-    @strawberry.mutation(description="Create a ticket department (ADMIN, OFFICE).")
+    @strawberry.mutation(
+        description="Create a ticket department (ADMIN, OFFICE).",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def create_department(
         self, info: ContextInfo, input: inputs.CreateDepartmentInput
     ) -> Department:
@@ -303,7 +321,10 @@ class ClientActionMutation:
         row = await _write(info, m.Department, None, values, "department_created")
         return Department.from_row(row)
 
-    @strawberry.mutation(description="Edit a ticket department (ADMIN, OFFICE).")
+    @strawberry.mutation(
+        description="Edit a ticket department (ADMIN, OFFICE).",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def update_department(
         self, info: ContextInfo, id: strawberry.ID, input: inputs.UpdateDepartmentInput
     ) -> Department:
@@ -315,7 +336,8 @@ class ClientActionMutation:
 
     @strawberry.mutation(
         description="Archive a department (ADMIN, OFFICE): no new tickets for it; its tickets "
-        "keep it."
+        "keep it.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def archive_department(self, info: ContextInfo, id: strawberry.ID) -> Department:
         return Department.from_row(await _archive(info, m.Department, id))

@@ -8,11 +8,13 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
+from authz.policy import CONTRACT_LISTS
 from db.queries import contracts as queries
 from resolvers.kit.filters import owned_by
 from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.contracts import Contract
 from schema.kit.context import Context
+from schema.kit.permissions import permitted
 from schema.kit.relay import Connection, page_request
 
 ContextInfo = Info[Context, None]
@@ -23,7 +25,10 @@ ExpiringBefore = Annotated[
 
 @strawberry.type
 class ContractQuery:
-    @strawberry.field(description="Contracts the caller may see, soonest expiry first.")
+    @strawberry.field(
+        description="Contracts the caller may see, soonest expiry first.",
+        extensions=permitted(CONTRACT_LISTS),
+    )
     async def contracts(
         self,
         info: ContextInfo,
@@ -47,6 +52,7 @@ class ContractQuery:
     @strawberry.field(
         description="One contract; null when it does not exist or is not visible.",
         metadata=one_by_id(Contract),
+        extensions=permitted(CONTRACT_LISTS),
     )
     async def contract(self, info: ContextInfo, id: strawberry.ID) -> Contract | None:
         return await lookup(info, Contract, id)

@@ -26,6 +26,7 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY
 from db import models as m
 from db.queries import audit
 from db.queries import document_actions as actions
@@ -35,6 +36,7 @@ from resolvers.kit import audited, changes
 from schema.documents import Document
 from schema.kit.context import Context
 from schema.kit.errors import Conflict
+from schema.kit.permissions import permitted
 
 ContextInfo = Info[Context, None]
 
@@ -67,7 +69,8 @@ async def _remove_file(context: Context, document_id: uuid.UUID, key: str) -> No
 class DocumentMutation:
     @strawberry.mutation(
         description="Show a document to the client's contacts or hide it from them (ADMIN, "
-        "OFFICE); hidden, it leaves their lists and its links stop working at once."
+        "OFFICE); hidden, it leaves their lists and its links stop working at once.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def set_document_portal_visible(
         self, info: ContextInfo, id: strawberry.ID, visible: bool
@@ -87,7 +90,8 @@ class DocumentMutation:
 
     @strawberry.mutation(
         description="Delete a document and its file (ADMIN, OFFICE). The PDF of a signed work "
-        "sheet cannot be deleted (CONFLICT): hide it instead."
+        "sheet cannot be deleted (CONFLICT): hide it instead.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def delete_document(self, info: ContextInfo, id: strawberry.ID) -> bool:
         context = info.context

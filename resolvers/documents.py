@@ -5,11 +5,13 @@ from __future__ import annotations
 import strawberry
 from strawberry import Info
 
+from authz.policy import OWN
 from db.queries import documents as queries
 from resolvers.kit.filters import owned_by
 from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.documents import Document, DocumentKind
 from schema.kit.context import Context
+from schema.kit.permissions import permitted
 from schema.kit.relay import Connection, page_request
 
 ContextInfo = Info[Context, None]
@@ -17,7 +19,9 @@ ContextInfo = Info[Context, None]
 
 @strawberry.type
 class DocumentQuery:
-    @strawberry.field(description="Documents the caller may see, newest first.")
+    @strawberry.field(
+        description="Documents the caller may see, newest first.", extensions=permitted(OWN)
+    )
     async def documents(
         self,
         info: ContextInfo,
@@ -41,6 +45,7 @@ class DocumentQuery:
     @strawberry.field(
         description="One document; null when it does not exist or is not visible.",
         metadata=one_by_id(Document),
+        extensions=permitted(OWN),
     )
     async def document(self, info: ContextInfo, id: strawberry.ID) -> Document | None:
         return await lookup(info, Document, id)

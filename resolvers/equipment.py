@@ -7,11 +7,13 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
+from authz.policy import READERS
 from db.queries import equipment as queries
 from resolvers.kit.filters import owned_by
 from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.equipment import Equipment
 from schema.kit.context import Context
+from schema.kit.permissions import permitted
 from schema.kit.relay import Connection, page_request
 
 ContextInfo = Info[Context, None]
@@ -23,7 +25,9 @@ Search = Annotated[
 
 @strawberry.type
 class EquipmentQuery:
-    @strawberry.field(description="Equipment the caller may see, by kind.")
+    @strawberry.field(
+        description="Equipment the caller may see, by kind.", extensions=permitted(READERS)
+    )
     async def equipment(
         self,
         info: ContextInfo,
@@ -49,6 +53,7 @@ class EquipmentQuery:
     @strawberry.field(
         description="One piece of equipment; null when missing or not visible.",
         metadata=one_by_id(Equipment),
+        extensions=permitted(READERS),
     )
     async def equipment_item(self, info: ContextInfo, id: strawberry.ID) -> Equipment | None:
         return await lookup(info, Equipment, id)

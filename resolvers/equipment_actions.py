@@ -15,6 +15,7 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY
 from db import models as m
 from db.queries import audit
 from db.queries import billing_actions as actions
@@ -31,6 +32,7 @@ from schema.equipment import Equipment
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput
+from schema.kit.permissions import permitted
 from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
@@ -72,7 +74,8 @@ async def _read(info: ContextInfo, row_id: uuid.UUID) -> Equipment:
 class EquipmentMutation:
     @strawberry.mutation(
         description="Record a piece of equipment at a site (ADMIN, OFFICE). An unknown or "
-        "foreign site is refused naming siteId."
+        "foreign site is refused naming siteId.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def create_equipment(self, info: ContextInfo, input: CreateEquipmentInput) -> Equipment:
         context = info.context
@@ -95,7 +98,8 @@ class EquipmentMutation:
         return await _read(info, row_id)
 
     @strawberry.mutation(
-        description="Change a piece of equipment (ADMIN, OFFICE); a field left out stays."
+        description="Change a piece of equipment (ADMIN, OFFICE); a field left out stays.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def update_equipment(
         self, info: ContextInfo, id: strawberry.ID, input: UpdateEquipmentInput
@@ -109,7 +113,8 @@ class EquipmentMutation:
 
     @strawberry.mutation(
         description="Retire a piece of equipment (ADMIN, OFFICE): it stays readable wherever "
-        "it is named, with archivedAt set. Archiving it again changes nothing."
+        "it is named, with archivedAt set. Archiving it again changes nothing.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def archive_equipment(self, info: ContextInfo, id: strawberry.ID) -> Equipment:
         current = await _locked(info, id)

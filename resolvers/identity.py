@@ -6,6 +6,7 @@ import strawberry
 from strawberry import Info
 
 from authz.identity import login as auth
+from authz.policy import ACCOUNTS, PEOPLE, SIGNED_IN
 from authz.principals import CONTACT_FLAGS, ContactPrincipal, Principal
 from db import models as m
 from db.queries import accounts
@@ -13,6 +14,7 @@ from db.queries.viewer import viewer as viewer_row
 from schema.identity import LoginPayload, Viewer
 from schema.kit.context import Context
 from schema.kit.errors import Unauthenticated
+from schema.kit.permissions import permitted
 from schema.portal_access import PortalFlags
 
 ContextInfo = Info[Context, None]
@@ -37,7 +39,7 @@ def features_of(principal: Principal) -> PortalFlags | None:
 
 @strawberry.type
 class IdentityQuery:
-    @strawberry.field(description="The account making the request.")
+    @strawberry.field(description="The account making the request.", extensions=permitted(ACCOUNTS))
     async def viewer(self, info: ContextInfo) -> Viewer:
         mine = accounts.account_of(info.context.principal)
         if mine is None:
@@ -61,7 +63,9 @@ class IdentityQuery:
 
 @strawberry.type
 class IdentityMutation:
-    @strawberry.mutation(description="Log in with an email, username or phone number.")
+    @strawberry.mutation(
+        description="Log in with an email, username or phone number.", extensions=permitted(PEOPLE)
+    )
     async def login(
         self, info: ContextInfo, organization: str, identifier: str, password: str
     ) -> LoginPayload:
@@ -77,7 +81,7 @@ class IdentityMutation:
         )
         return payload(info, started)
 
-    @strawberry.mutation(description="End the current session.")
+    @strawberry.mutation(description="End the current session.", extensions=permitted(ACCOUNTS))
     async def logout(self, info: ContextInfo) -> bool:
         context = info.context
         if context.session_id is not None:
@@ -85,13 +89,16 @@ class IdentityMutation:
         context.clear_session_cookie = True
         return True
 
-    @strawberry.mutation(description="Set the first password from an invitation link.")
+    @strawberry.mutation(
+        description="Set the first password from an invitation link.", extensions=permitted(PEOPLE)
+    )
     async def accept_invitation(self, info: ContextInfo, token: str, password: str) -> LoginPayload:
         return await _use_link(info, token, password, (m.TokenPurpose.INVITATION,))
 
     @strawberry.mutation(
         description="Email a password reset link if the account exists; the answer is the "
-        "same either way."
+        "same either way.",
+        extensions=permitted(PEOPLE),
     )
     async def request_password_reset(
         self, info: ContextInfo, organization: str, identifier: str
@@ -103,14 +110,17 @@ class IdentityMutation:
         )
         return True
 
-    @strawberry.mutation(description="Set a new password from a reset link.")
+    @strawberry.mutation(
+        description="Set a new password from a reset link.", extensions=permitted(PEOPLE)
+    )
     async def reset_password(self, info: ContextInfo, token: str, password: str) -> LoginPayload:
         # A reset link also works for an invited contact's first access (seed 004).
         return await _use_link(info, token, password, (m.TokenPurpose.PASSWORD_RESET,))
 
     @strawberry.mutation(
         description="Change the password: every session of the account ends, this one too, "
-        "and the answer is a new session that replaces it (browsers get its cookie)."
+        "and the answer is a new session that replaces it (browsers get its cookie).",
+        extensions=permitted(SIGNED_IN),
     )
     async def change_password(
         self, info: ContextInfo, current_password: str, new_password: str

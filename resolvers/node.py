@@ -11,9 +11,11 @@ from strawberry import Info
 from strawberry.schema.base import BaseSchema
 from strawberry.types.base import StrawberryObjectDefinition
 
+from authz.policy import READERS
 from resolvers.kit.roots import load
 from schema.kit import ids
 from schema.kit.context import Context
+from schema.kit.permissions import permitted
 from schema.kit.relay import Node
 
 ContextInfo = Info[Context, None]
@@ -31,7 +33,10 @@ def node_type(schema: BaseSchema, type_name: str) -> type[Node] | None:
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field(description="Any record by its id; null when missing or not visible.")
+    @strawberry.field(
+        description="Any record by its id; null when missing or not visible.",
+        extensions=permitted(READERS),
+    )
     async def node(self, info: ContextInfo, id: strawberry.ID) -> Node | None:
         parsed = ids.parse(id)
         if parsed is None:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import strawberry
 from strawberry import Info
 
+from authz.policy import ADMIN_ONLY, BACK_OFFICE_ONLY
 from db.queries import audit, portal_access_actions
 from db.queries import organization_settings as queries
 from resolvers.kit import audited, changes
@@ -29,6 +30,7 @@ from resolvers.kit.inputs import one_line
 from resolvers.portal_access import LOCALES
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput
+from schema.kit.permissions import permitted
 from schema.organization_settings import OrganizationSettings, OrganizationSettingsInput
 from sportello.base.clock import now_utc
 
@@ -165,7 +167,10 @@ def checked_values(input: OrganizationSettingsInput) -> dict[str, Any]:
 
 @strawberry.type
 class OrganizationSettingsQuery:
-    @strawberry.field(description="The organization's settings (ADMIN, OFFICE).")
+    @strawberry.field(
+        description="The organization's settings (ADMIN, OFFICE).",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def organization_settings(self, info: ContextInfo) -> OrganizationSettings:
         staff = staff_of(info)
         row = await queries.settings(info.context.db, staff.organization_id)
@@ -179,7 +184,8 @@ class OrganizationSettingsMutation:
         "are. The portal shows the change at once. portalEnabled false ends every contact's "
         "session, as setPortalEnabled does. The logo is not set here: upload it with "
         "POST /branding/logo (ADMIN; multipart/form-data with one `file`: PNG, JPEG or "
-        "WebP); DELETE /branding/logo removes it."
+        "WebP); DELETE /branding/logo removes it.",
+        extensions=permitted(ADMIN_ONLY),
     )
     async def update_organization_settings(
         self, info: ContextInfo, input: OrganizationSettingsInput

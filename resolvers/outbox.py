@@ -5,12 +5,14 @@ from __future__ import annotations
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY
 from authz.principals import StaffPrincipal
 from db.queries import outbox
 from resolvers.kit import audited
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import NotFound
+from schema.kit.permissions import permitted
 from schema.kit.relay import Connection, page_request, paged
 from schema.outbox import OutboxMessage, OutboxStatus
 
@@ -19,7 +21,10 @@ ContextInfo = Info[Context, None]
 
 @strawberry.type
 class OutboxQuery:
-    @strawberry.field(description="Emails of the organization, newest first.")
+    @strawberry.field(
+        description="Emails of the organization, newest first.",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def outbox_messages(
         self,
         info: ContextInfo,
@@ -39,7 +44,10 @@ class OutboxQuery:
 
 @strawberry.type
 class OutboxMutation:
-    @strawberry.mutation(description="Send a DEAD message again (attempts start over).")
+    @strawberry.mutation(
+        description="Send a DEAD message again (attempts start over).",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def retry_outbox_message(self, info: ContextInfo, id: strawberry.ID) -> bool:
         context = info.context
         scope = context.rows.scope

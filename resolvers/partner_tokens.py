@@ -7,6 +7,7 @@ import strawberry
 from strawberry import Info
 
 from authz import secrets
+from authz.policy import ADMIN_ONLY
 from db.queries import partner_tokens
 from resolvers.kit import audited
 from resolvers.kit.callers import staff_of
@@ -15,6 +16,7 @@ from schema import portal_access as types
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, NotFound
+from schema.kit.permissions import permitted
 from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
@@ -39,7 +41,10 @@ def token_type(row: partner_tokens.TokenRow) -> types.PartnerToken:
 
 @strawberry.type
 class PartnerTokenQuery:
-    @strawberry.field(description="Partner API tokens of the organization (never the secret).")
+    @strawberry.field(
+        description="Partner API tokens of the organization (never the secret).",
+        extensions=permitted(ADMIN_ONLY),
+    )
     async def partner_tokens(self, info: ContextInfo) -> list[types.PartnerToken]:
         staff = staff_of(info)
         rows = await partner_tokens.list_tokens(info.context.db, staff.organization_id)
@@ -48,7 +53,10 @@ class PartnerTokenQuery:
 
 @strawberry.type
 class PartnerTokenMutation:
-    @strawberry.mutation(description="Create a partner API token; the secret is shown once.")
+    @strawberry.mutation(
+        description="Create a partner API token; the secret is shown once.",
+        extensions=permitted(ADMIN_ONLY),
+    )
     async def create_partner_token(
         self, info: ContextInfo, input: types.CreatePartnerTokenInput
     ) -> types.CreatedPartnerToken:
@@ -87,7 +95,10 @@ class PartnerTokenMutation:
         row = next(t for t in await partner_tokens.list_tokens(db, org) if t.id == token_id)
         return types.CreatedPartnerToken(secret=secret, partner_token=token_type(row))
 
-    @strawberry.mutation(description="Revoke a partner token; it stops working at once.")
+    @strawberry.mutation(
+        description="Revoke a partner token; it stops working at once.",
+        extensions=permitted(ADMIN_ONLY),
+    )
     async def revoke_partner_token(self, info: ContextInfo, id: strawberry.ID) -> bool:
         staff = staff_of(info)
         token_id = ids.decode("PartnerToken", id)

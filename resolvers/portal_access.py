@@ -17,6 +17,7 @@ import strawberry
 from strawberry import Info
 
 from authz.identity import login as auth
+from authz.policy import BACK_OFFICE_ONLY
 from db import models as m
 from db.queries import accounts, portal_access, portal_access_actions
 from db.scoped import records
@@ -28,6 +29,7 @@ from schema import portal_access as types
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, NotFound
+from schema.kit.permissions import permitted
 from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
@@ -151,7 +153,10 @@ async def _invite(info: ContextInfo, access_id: uuid.UUID) -> None:
 
 @strawberry.type
 class PortalAccessQuery:
-    @strawberry.field(description="Portal accesses, searched by name, username or email.")
+    @strawberry.field(
+        description="Portal accesses, searched by name, username or email.",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def portal_accesses(
         self, info: ContextInfo, search: str | None = None, first: int = 50
     ) -> list[types.PortalAccess]:
@@ -166,7 +171,10 @@ class PortalAccessQuery:
 
 @strawberry.type
 class PortalAccessMutation:
-    @strawberry.mutation(description="Give a client contact a portal login in one step.")
+    @strawberry.mutation(
+        description="Give a client contact a portal login in one step.",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def create_portal_access(
         self, info: ContextInfo, input: types.CreatePortalAccessInput
     ) -> types.PortalAccess:
@@ -213,7 +221,10 @@ class PortalAccessMutation:
         )
         return await _one(info, org, access_id)
 
-    @strawberry.mutation(description="Change an access; grants are replaced when given.")
+    @strawberry.mutation(
+        description="Change an access; grants are replaced when given.",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def update_portal_access(
         self, info: ContextInfo, id: strawberry.ID, input: types.UpdatePortalAccessInput
     ) -> types.PortalAccess:
@@ -277,7 +288,10 @@ class PortalAccessMutation:
         )
         return await _one(info, org, access_id)
 
-    @strawberry.mutation(description="Forget the password, end sessions, send a new invitation.")
+    @strawberry.mutation(
+        description="Forget the password, end sessions, send a new invitation.",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def reset_portal_access_credentials(
         self, info: ContextInfo, id: strawberry.ID
     ) -> types.PortalAccess:
@@ -296,7 +310,8 @@ class PortalAccessMutation:
 
     @strawberry.mutation(
         description="Delete an access: its sessions end at once, its clients "
-        "stay, it is billed up to this month."
+        "stay, it is billed up to this month.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def delete_portal_access(self, info: ContextInfo, id: strawberry.ID) -> bool:
         staff = staff_of(info)
@@ -308,7 +323,10 @@ class PortalAccessMutation:
         await audited.record(info.context, "portal_access_deleted", "Contact", access_id, {})
         return True
 
-    @strawberry.mutation(description="Switch the client portal on or off for the organization.")
+    @strawberry.mutation(
+        description="Switch the client portal on or off for the organization.",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def set_portal_enabled(self, info: ContextInfo, enabled: bool) -> bool:
         staff = staff_of(info)
         await portal_access_actions.set_organization_portal(
@@ -323,7 +341,10 @@ class PortalAccessMutation:
         )
         return enabled
 
-    @strawberry.mutation(description="Switch the client portal on or off for one client.")
+    @strawberry.mutation(
+        description="Switch the client portal on or off for one client.",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def set_client_portal_enabled(
         self, info: ContextInfo, client_id: strawberry.ID, enabled: bool
     ) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY
 from db.queries import portal_billing
 from resolvers.kit.callers import staff_of
 from schema import portal_access as types
@@ -12,13 +13,17 @@ from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.names import full_name
 from schema.kit.periods import parse_month
+from schema.kit.permissions import permitted
 
 ContextInfo = Info[Context, None]
 
 
 @strawberry.type
 class PortalBillingQuery:
-    @strawberry.field(description="Portal accesses billed for a month (YYYY-MM).")
+    @strawberry.field(
+        description="Portal accesses billed for a month (YYYY-MM).",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def portal_bill(self, info: ContextInfo, month: str) -> types.PortalBill:
         staff = staff_of(info)
         first_day = parse_month(month, "month")

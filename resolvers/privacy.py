@@ -7,11 +7,13 @@ from __future__ import annotations
 import strawberry
 from strawberry import Info
 
+from authz.policy import ADMIN_ONLY
 from db.queries import privacy
 from resolvers.kit import audited
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import Conflict, NotFound
+from schema.kit.permissions import permitted
 from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
@@ -23,7 +25,8 @@ class PrivacyMutation:
         description="Erase a contact for good: sessions, tokens and calendar feed removed, "
         'names shown as "former contact", email and username replaced by a placeholder; '
         "tickets, comments and bookings stay, and the access is still billed for the months "
-        "it existed. Cannot be undone."
+        "it existed. Cannot be undone.",
+        extensions=permitted(ADMIN_ONLY),
     )
     async def erase_contact(self, info: ContextInfo, id: strawberry.ID) -> bool:
         context = info.context

@@ -14,10 +14,12 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
+from authz.policy import REPORTS
 from db.queries import reports as queries
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, NotFound
+from schema.kit.permissions import permitted
 from schema.reports import (
     EquipmentStatusReport,
     HoursReport,
@@ -72,7 +74,10 @@ async def report_filter(
 
 @strawberry.type
 class ReportQuery:
-    @strawberry.field(description="Interventions per period and group, counted by status.")
+    @strawberry.field(
+        description="Interventions per period and group, counted by status.",
+        extensions=permitted(REPORTS),
+    )
     async def intervention_report(
         self,
         info: ContextInfo,
@@ -87,7 +92,10 @@ class ReportQuery:
         report = queries.interventions(info.context.rows.scope, where, period, group_by)
         return InterventionReport(data=report_data(report, info))
 
-    @strawberry.field(description="Hours worked per site and period, from timesheets.")
+    @strawberry.field(
+        description="Hours worked per site and period, from timesheets.",
+        extensions=permitted(REPORTS),
+    )
     async def hours_report(
         self,
         info: ContextInfo,
@@ -101,7 +109,10 @@ class ReportQuery:
         report = queries.hours(info.context.rows.scope, where, period)
         return HoursReport(data=report_data(report, info))
 
-    @strawberry.field(description="Tickets opened in the period per urgency, with times.")
+    @strawberry.field(
+        description="Tickets opened in the period per urgency, with times.",
+        extensions=permitted(REPORTS),
+    )
     async def ticket_report(
         self,
         info: ContextInfo,
@@ -114,7 +125,10 @@ class ReportQuery:
         report = queries.tickets(info.context.rows.scope, where)
         return TicketReport(data=queries.ReportData(report, None, every_row=True))
 
-    @strawberry.field(description="Revisions performed per site and period, with pass rate.")
+    @strawberry.field(
+        description="Revisions performed per site and period, with pass rate.",
+        extensions=permitted(REPORTS),
+    )
     async def revision_compliance_report(
         self,
         info: ContextInfo,
@@ -128,7 +142,10 @@ class ReportQuery:
         report = queries.compliance(info.context.rows.scope, where, period)
         return RevisionComplianceReport(data=report_data(report, info))
 
-    @strawberry.field(description="Equipment per site by the outcome of its last revision.")
+    @strawberry.field(
+        description="Equipment per site by the outcome of its last revision.",
+        extensions=permitted(REPORTS),
+    )
     async def equipment_status_report(
         self,
         info: ContextInfo,

@@ -29,6 +29,7 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY
 from db import models as m
 from db.queries import audit
 from db.queries import clients as client_queries
@@ -43,6 +44,7 @@ from schema.billing_inputs import optional_text
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, Conflict
+from schema.kit.permissions import permitted
 from schema.revision_inputs import (
     CreateRevisionInput,
     RevisionItemInput,
@@ -267,7 +269,8 @@ async def _perform(
 @strawberry.type
 class RevisionMutation:
     @strawberry.mutation(
-        description="Plan a revision at a site (ADMIN, OFFICE); dueMonth is a first of month."
+        description="Plan a revision at a site (ADMIN, OFFICE); dueMonth is a first of month.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def create_revision(self, info: ContextInfo, input: CreateRevisionInput) -> Revision:
         site = await _site(info, input.site_id)
@@ -281,7 +284,8 @@ class RevisionMutation:
 
     @strawberry.mutation(
         description="Change a revision not performed or cancelled (ADMIN, OFFICE); a field "
-        "left out stays. CONFLICT once performed or cancelled."
+        "left out stays. CONFLICT once performed or cancelled.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def update_revision(
         self, info: ContextInfo, id: strawberry.ID, input: UpdateRevisionInput
@@ -300,7 +304,8 @@ class RevisionMutation:
 
     @strawberry.mutation(
         description="Record what a revision found (ADMIN, OFFICE): when, the result and one "
-        "item per piece of equipment checked. Once: CONFLICT when performed or cancelled."
+        "item per piece of equipment checked. Once: CONFLICT when performed or cancelled.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def record_revision_result(
         self, info: ContextInfo, id: strawberry.ID, input: RevisionResultInput
@@ -311,7 +316,8 @@ class RevisionMutation:
 
     @strawberry.mutation(
         description="Correct a performed revision's result (ADMIN, OFFICE), saying why: its "
-        "time, result and items are replaced; the audit trail keeps before, after and reason."
+        "time, result and items are replaced; the audit trail keeps before, after and reason.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def correct_revision_result(
         self, info: ContextInfo, id: strawberry.ID, input: RevisionResultInput, reason: str
@@ -327,7 +333,8 @@ class RevisionMutation:
     @strawberry.mutation(
         description="Cancel a revision that will not take place (ADMIN, OFFICE), saying why: it "
         "stays, marked cancelledAt, and is no site's next revision any more. Final; CONFLICT "
-        "once performed; cancelling twice changes nothing."
+        "once performed; cancelling twice changes nothing.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def cancel_revision(self, info: ContextInfo, id: strawberry.ID, reason: str) -> Revision:
         current = await _locked(info, id)

@@ -8,11 +8,13 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
+from authz.policy import READERS
 from db.queries import revisions as queries
 from resolvers.kit.filters import owned_by
 from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.kit.context import Context
 from schema.kit.periods import check_period
+from schema.kit.permissions import permitted
 from schema.kit.relay import Connection, page_request
 from schema.revisions import Revision, RevisionResult
 
@@ -28,7 +30,10 @@ DueTo = Annotated[
 
 @strawberry.type
 class RevisionQuery:
-    @strawberry.field(description="Revisions the caller may see, latest due month first.")
+    @strawberry.field(
+        description="Revisions the caller may see, latest due month first.",
+        extensions=permitted(READERS),
+    )
     async def revisions(
         self,
         info: ContextInfo,
@@ -57,6 +62,7 @@ class RevisionQuery:
     @strawberry.field(
         description="One revision; null when it does not exist or is not visible.",
         metadata=one_by_id(Revision),
+        extensions=permitted(READERS),
     )
     async def revision(self, info: ContextInfo, id: strawberry.ID) -> Revision | None:
         return await lookup(info, Revision, id)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import strawberry
 from strawberry import Info
 
+from authz.rules import STAFF_ONLY
 from db.queries import staff as queries
 from resolvers.kit.filters import values_of
 from resolvers.kit.roots import listing
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput
+from schema.kit.permissions import permitted
 from schema.kit.relay import Connection, page_request
 from schema.staff import StaffRole, StaffUser
 
@@ -20,7 +22,10 @@ MAX_SEARCH = 100
 
 @strawberry.type
 class StaffQuery:
-    @strawberry.field(description="The organization's staff users, by last and first name.")
+    @strawberry.field(
+        description="The organization's staff users, by last and first name.",
+        extensions=permitted(STAFF_ONLY),
+    )
     async def staff_users(
         self,
         info: ContextInfo,

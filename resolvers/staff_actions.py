@@ -35,6 +35,7 @@ import strawberry
 from strawberry import Info
 
 from authz.identity import login as auth
+from authz.policy import BACK_OFFICE_ONLY
 from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import accounts, audit
@@ -50,6 +51,7 @@ from schema.billing_inputs import optional_text, required_text
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, Conflict, Forbidden
+from schema.kit.permissions import permitted
 from schema.staff import StaffUser
 from sportello.base.clock import now_utc
 
@@ -186,7 +188,8 @@ async def _write(info: ContextInfo, current: Any, values: dict[str, Any], action
 class StaffActionMutation:
     @strawberry.mutation(
         description="Create a staff user (ADMIN; OFFICE creates technicians only) and email "
-        "them a one-use link to choose their password."
+        "them a one-use link to choose their password.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def create_staff_user(
         self, info: ContextInfo, input: inputs.CreateStaffUserInput
@@ -209,7 +212,8 @@ class StaffActionMutation:
 
     @strawberry.mutation(
         description="Edit a staff user (ADMIN; OFFICE edits technicians only). Only an ADMIN "
-        "changes a role; nobody demotes themselves or the last active ADMIN (CONFLICT)."
+        "changes a role; nobody demotes themselves or the last active ADMIN (CONFLICT).",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def update_staff_user(
         self, info: ContextInfo, id: strawberry.ID, input: inputs.UpdateStaffUserInput
@@ -242,7 +246,8 @@ class StaffActionMutation:
     @strawberry.mutation(
         description="Deactivate a staff user (ADMIN; OFFICE deactivates technicians only): "
         "they can no longer log in and their sessions end at once; what names them stays. "
-        "CONFLICT for yourself, the last active ADMIN, or a technician with open appointments."
+        "CONFLICT for yourself, the last active ADMIN, or a technician with open appointments.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def archive_staff_user(self, info: ContextInfo, id: strawberry.ID) -> StaffUser:
         caller = staff_of(info)

@@ -14,6 +14,7 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY
 from db import models as m
 from db.queries import activity_types as activity_queries
 from db.queries import audit
@@ -25,6 +26,7 @@ from schema import staff_inputs as inputs
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput
+from schema.kit.permissions import permitted
 from schema.staff import Absence, StaffUser
 
 ContextInfo = Info[Context, None]
@@ -62,7 +64,8 @@ async def _replaced(
 class TechnicianMutation:
     @strawberry.mutation(
         description="Replace a technician's working week (ADMIN, OFFICE): spans in local "
-        "time, each ending after it starts, none overlapping another of its day."
+        "time, each ending after it starts, none overlapping another of its day.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def set_working_hours(
         self,
@@ -89,7 +92,8 @@ class TechnicianMutation:
 
     @strawberry.mutation(
         description="Record a technician's absence (ADMIN, OFFICE); no slot is offered in it. "
-        "CONFLICT naming the open appointments of the technician it would overlap."
+        "CONFLICT naming the open appointments of the technician it would overlap.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def add_absence(
         self, info: ContextInfo, technician_id: strawberry.ID, input: inputs.AbsenceInput
@@ -116,7 +120,8 @@ class TechnicianMutation:
         return Absence.from_row(row)
 
     @strawberry.mutation(
-        description="Remove an absence (ADMIN, OFFICE); its technician can be planned then."
+        description="Remove an absence (ADMIN, OFFICE); its technician can be planned then.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def remove_absence(self, info: ContextInfo, id: strawberry.ID) -> StaffUser:
         context = info.context
@@ -133,7 +138,8 @@ class TechnicianMutation:
 
     @strawberry.mutation(
         description="Replace the activity types a technician can perform (ADMIN, OFFICE). An "
-        "activity type of another organization is refused like one that does not exist."
+        "activity type of another organization is refused like one that does not exist.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def set_technician_skills(
         self,

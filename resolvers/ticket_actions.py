@@ -16,6 +16,7 @@ import uuid
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY, TICKET_OPENING
 from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import ticket_actions as actions
@@ -31,6 +32,7 @@ from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, NotFound
 from schema.kit.names import full_name
+from schema.kit.permissions import permitted
 from schema.tickets import Ticket, TicketStatus, TicketUrgency
 from sportello.base.clock import now_utc
 
@@ -89,7 +91,9 @@ async def _handled(info: ContextInfo, id: strawberry.ID) -> actions.TicketState:
 
 @strawberry.type
 class TicketMutation:
-    @strawberry.mutation(description="Open a ticket at one of your sites.")
+    @strawberry.mutation(
+        description="Open a ticket at one of your sites.", extensions=permitted(TICKET_OPENING)
+    )
     async def open_ticket(self, info: ContextInfo, input: OpenTicketInput) -> Ticket:
         context = info.context
         db, scope = context.db, context.rows.scope
@@ -180,7 +184,9 @@ class TicketMutation:
         await webhooks.notify(context, m.WebhookEvent.TICKET_OPENED, ticket_id)
         return await _load(info, ticket_id)
 
-    @strawberry.mutation(description="Change a ticket's status (staff).")
+    @strawberry.mutation(
+        description="Change a ticket's status (staff).", extensions=permitted(BACK_OFFICE_ONLY)
+    )
     async def set_ticket_status(
         self, info: ContextInfo, id: strawberry.ID, status: TicketStatus
     ) -> Ticket:
@@ -200,7 +206,8 @@ class TicketMutation:
         return await _load(info, ticket.id)
 
     @strawberry.mutation(
-        description="Comment on a ticket (staff); visibleToClient shows it on the portal."
+        description="Comment on a ticket (staff); visibleToClient shows it on the portal.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def add_ticket_comment(
         self,
@@ -228,7 +235,10 @@ class TicketMutation:
         )
         return await _load(info, ticket.id)
 
-    @strawberry.mutation(description="Assign a ticket to a staff user, or unassign it (staff).")
+    @strawberry.mutation(
+        description="Assign a ticket to a staff user, or unassign it (staff).",
+        extensions=permitted(BACK_OFFICE_ONLY),
+    )
     async def assign_ticket(
         self, info: ContextInfo, id: strawberry.ID, staff_user_id: strawberry.ID | None = None
     ) -> Ticket:

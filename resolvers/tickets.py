@@ -8,11 +8,13 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
+from authz.policy import ACCOUNTS, READERS, STATISTICS
 from db.queries import tickets as queries
 from resolvers.kit.filters import owned_by, values_of
 from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.kit.context import Context
 from schema.kit.periods import check_period
+from schema.kit.permissions import permitted
 from schema.kit.relay import Connection, page_request
 from schema.tickets import (
     Department,
@@ -36,7 +38,8 @@ OpenedTo = Annotated[
 @strawberry.type
 class TicketQuery:
     @strawberry.field(
-        description="Tickets the caller may see: most urgent first, then oldest first."
+        description="Tickets the caller may see: most urgent first, then oldest first.",
+        extensions=permitted(READERS),
     )
     async def tickets(
         self,
@@ -63,11 +66,15 @@ class TicketQuery:
     @strawberry.field(
         description="One ticket; null when it does not exist or is not visible.",
         metadata=one_by_id(Ticket),
+        extensions=permitted(READERS),
     )
     async def ticket(self, info: ContextInfo, id: strawberry.ID) -> Ticket | None:
         return await lookup(info, Ticket, id)
 
-    @strawberry.field(description="Ticket counts by status, urgency and month, in one statement.")
+    @strawberry.field(
+        description="Ticket counts by status, urgency and month, in one statement.",
+        extensions=permitted(STATISTICS),
+    )
     async def ticket_statistics(
         self,
         info: ContextInfo,
@@ -86,7 +93,10 @@ class TicketQuery:
         counts = await queries.ticket_statistics(context.db, context.rows.scope, where)
         return TicketStatistics.from_counts(counts, since, until)
 
-    @strawberry.field(description="Departments for the ticket form (contacts: those offered).")
+    @strawberry.field(
+        description="Departments for the ticket form (contacts: those offered).",
+        extensions=permitted(ACCOUNTS),
+    )
     async def departments(
         self, info: ContextInfo, first: int | None = None, after: str | None = None
     ) -> Connection[Department]:

@@ -16,6 +16,7 @@ from decimal import Decimal
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY, TECHNICIANS_ONLY
 from authz.principals import StaffPrincipal
 from db import models as m
 from db.queries import audit, timesheets
@@ -24,6 +25,7 @@ from resolvers.kit import audited, changes
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, Conflict
+from schema.kit.permissions import permitted
 from schema.timesheets import PositionInput, TimesheetEntry
 from sportello.base.clock import now_utc
 
@@ -70,7 +72,8 @@ def _aware(value: dt.datetime, field: str) -> dt.datetime:
 class TimesheetMutation:
     @strawberry.mutation(
         description="Clock in at a site (TECHNICIAN, for themselves), optionally for one of "
-        "their appointments there. CONFLICT while an entry is still open."
+        "their appointments there. CONFLICT while an entry is still open.",
+        extensions=permitted(TECHNICIANS_ONLY),
     )
     async def clock_in(
         self,
@@ -115,7 +118,8 @@ class TimesheetMutation:
 
     @strawberry.mutation(
         description="Clock out of the open entry (TECHNICIAN, for themselves). CONFLICT when "
-        "none is open."
+        "none is open.",
+        extensions=permitted(TECHNICIANS_ONLY),
     )
     async def clock_out(self, info: ContextInfo) -> TimesheetEntry:
         context = info.context
@@ -134,7 +138,8 @@ class TimesheetMutation:
 
     @strawberry.mutation(
         description="Correct a timesheet entry's times (ADMIN, OFFICE), saying why; the audit "
-        "trail keeps the old and new times and the reason."
+        "trail keeps the old and new times and the reason.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def correct_timesheet_entry(
         self,

@@ -8,12 +8,15 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
+from authz.policy import READERS
+from authz.rules import STAFF_ONLY
 from db.queries import timesheets as queries
 from resolvers.kit.filters import owned_by
 from resolvers.kit.roots import listing
 from schema.kit.context import Context
 from schema.kit.ids import filter_id
 from schema.kit.periods import check_period
+from schema.kit.permissions import permitted
 from schema.kit.relay import Connection, page_request
 from schema.timesheets import TimesheetEntry
 
@@ -45,7 +48,9 @@ async def _entries(
 @strawberry.type
 class TimesheetQuery:
     @strawberry.field(
-        description="Timesheet entries the caller may see, by clock-in; from/to bound the clock-in."
+        description="Timesheet entries the caller may see, by clock-in; from/to bound the "
+        "clock-in.",
+        extensions=permitted(READERS),
     )
     async def timesheet_entries(
         self,
@@ -66,7 +71,10 @@ class TimesheetQuery:
         )
         return await _entries(info, first, after, last, before, where)
 
-    @strawberry.field(description="One technician's timesheet entries, by clock-in (staff).")
+    @strawberry.field(
+        description="One technician's timesheet entries, by clock-in (staff).",
+        extensions=permitted(STAFF_ONLY),
+    )
     async def technician_timesheet_entries(
         self,
         info: ContextInfo,

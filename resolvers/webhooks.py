@@ -8,6 +8,7 @@ import uuid
 import strawberry
 from strawberry import Info
 
+from authz.policy import ADMIN_ONLY
 from db import models as m
 from db.queries import audit
 from db.queries import webhooks as queries
@@ -18,6 +19,7 @@ from schema import webhooks as types
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, Conflict, NotFound
+from schema.kit.permissions import permitted
 from sportello.base.clock import now_utc
 
 ContextInfo = Info[Context, None]
@@ -27,13 +29,19 @@ URL_LENGTH = 2000
 
 @strawberry.type
 class WebhookQuery:
-    @strawberry.field(description="Webhook endpoints of the organization, newest first.")
+    @strawberry.field(
+        description="Webhook endpoints of the organization, newest first.",
+        extensions=permitted(ADMIN_ONLY),
+    )
     async def webhook_endpoints(self, info: ContextInfo) -> list[types.WebhookEndpoint]:
         staff = staff_of(info)
         rows = await queries.endpoints(info.context.db, staff.organization_id)
         return [types.WebhookEndpoint.from_row(row) for row in rows]
 
-    @strawberry.field(description="The endpoint's latest 100 deliveries, newest first.")
+    @strawberry.field(
+        description="The endpoint's latest 100 deliveries, newest first.",
+        extensions=permitted(ADMIN_ONLY),
+    )
     async def webhook_deliveries(
         self, info: ContextInfo, endpoint_id: strawberry.ID
     ) -> list[types.WebhookDelivery]:
@@ -46,7 +54,8 @@ class WebhookQuery:
 @strawberry.type
 class WebhookMutation:
     @strawberry.mutation(
-        description="Register an endpoint for a partner token; the signing secret is shown once."
+        description="Register an endpoint for a partner token; the signing secret is shown once.",
+        extensions=permitted(ADMIN_ONLY),
     )
     async def create_webhook_endpoint(
         self, info: ContextInfo, input: types.CreateWebhookEndpointInput
@@ -98,7 +107,8 @@ class WebhookMutation:
 
     @strawberry.mutation(
         description="Stop an endpoint: nothing more is posted, waiting deliveries are "
-        "cancelled. Disabling twice changes nothing."
+        "cancelled. Disabling twice changes nothing.",
+        extensions=permitted(ADMIN_ONLY),
     )
     async def disable_webhook_endpoint(
         self, info: ContextInfo, id: strawberry.ID
@@ -123,7 +133,8 @@ class WebhookMutation:
         return types.WebhookEndpoint.from_row(disabled)
 
     @strawberry.mutation(
-        description="Post a finished delivery again (same id and body, attempts start over)."
+        description="Post a finished delivery again (same id and body, attempts start over).",
+        extensions=permitted(ADMIN_ONLY),
     )
     async def replay_webhook_delivery(
         self, info: ContextInfo, id: strawberry.ID

@@ -27,6 +27,7 @@ import strawberry
 from strawberry import Info
 
 from authz.principals import StaffPrincipal
+from authz.rules import STAFF_ONLY
 from db import models as m
 from db import storage
 from db.models.staff import StaffRole
@@ -40,6 +41,7 @@ from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput, NotFound
 from schema.kit.names import full_name
+from schema.kit.permissions import permitted
 from schema.worksheets import CreateWorkSheetInput, UpdateWorkSheetInput, WorkSheet
 
 ContextInfo = Info[Context, None]
@@ -151,7 +153,8 @@ async def store_signed_pdf(info: ContextInfo, sheet_id: uuid.UUID) -> uuid.UUID:
 class WorkSheetMutation:
     @strawberry.mutation(
         description="Draft the work sheet of an appointment (ADMIN, OFFICE; a TECHNICIAN for "
-        "their own appointment). It gets the organization's next number."
+        "their own appointment). It gets the organization's next number.",
+        extensions=permitted(STAFF_ONLY),
     )
     async def create_work_sheet(self, info: ContextInfo, input: CreateWorkSheetInput) -> WorkSheet:
         context = info.context
@@ -192,7 +195,8 @@ class WorkSheetMutation:
 
     @strawberry.mutation(
         description="Edit a DRAFT work sheet (ADMIN, OFFICE; a TECHNICIAN for their own "
-        "appointment's). A SIGNED work sheet cannot be changed."
+        "appointment's). A SIGNED work sheet cannot be changed.",
+        extensions=permitted(STAFF_ONLY),
     )
     async def update_work_sheet(
         self, info: ContextInfo, id: strawberry.ID, input: UpdateWorkSheetInput

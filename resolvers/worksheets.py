@@ -8,11 +8,13 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
+from authz.policy import READERS
 from db.queries import worksheets as queries
 from resolvers.kit.filters import owned_by, values_of
 from resolvers.kit.roots import listing, lookup, one_by_id
 from schema.kit.context import Context
 from schema.kit.periods import check_period
+from schema.kit.permissions import permitted
 from schema.kit.relay import Connection, page_request
 from schema.worksheets import WorkSheet, WorkSheetStatus
 
@@ -29,7 +31,8 @@ DoneTo = Annotated[
 @strawberry.type
 class WorkSheetQuery:
     @strawberry.field(
-        description="Work sheets the caller may see, newest first; from/to are inclusive dates."
+        description="Work sheets the caller may see, newest first; from/to are inclusive dates.",
+        extensions=permitted(READERS),
     )
     async def work_sheets(
         self,
@@ -59,6 +62,7 @@ class WorkSheetQuery:
     @strawberry.field(
         description="One work sheet; null when it does not exist or is not visible.",
         metadata=one_by_id(WorkSheet),
+        extensions=permitted(READERS),
     )
     async def work_sheet(self, info: ContextInfo, id: strawberry.ID) -> WorkSheet | None:
         return await lookup(info, WorkSheet, id)

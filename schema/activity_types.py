@@ -10,6 +10,8 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
+from authz.policy import OWN, SHARED
+from authz.rules import STAFF_ONLY
 from db import models as m
 from db.queries import activity_types as queries
 from db.queries import clients as client_queries
@@ -18,6 +20,7 @@ from mailer.substitution import substitute
 from mailer.substitution import unknown_codes as unknown_codes
 from schema.kit import ids
 from schema.kit.context import Context
+from schema.kit.permissions import permitted, readable
 from schema.kit.relay import Node
 
 ContextInfo = Info[Context, None]
@@ -46,16 +49,16 @@ class Filling:
 @strawberry.type(description="A kind of work (maintenance, cleaning, inspection, ...).")
 class ActivityType(Node):
     by_id = queries.activity_types_by_id
-    name: str
-    kind: ActivityKind
-    duration_minutes: int
-    portal_visible: bool = strawberry.field(description="Shown to client contacts.")
-    portal_bookable: bool = strawberry.field(description="Contacts may book it on the portal.")
-    reschedule_allowed_statuses: list[AppointmentStatus] = strawberry.field(
-        description="Statuses in which contacts may reschedule an appointment of this type."
+    name: str = readable(SHARED)
+    kind: ActivityKind = readable(SHARED)
+    duration_minutes: int = readable(SHARED)
+    portal_visible: bool = readable(STAFF_ONLY, description="Shown to client contacts.")
+    portal_bookable: bool = readable(OWN, description="Contacts may book it on the portal.")
+    reschedule_allowed_statuses: list[AppointmentStatus] = readable(
+        OWN, description="Statuses in which contacts may reschedule an appointment of this type."
     )
-    reschedule_min_lead_hours: int = strawberry.field(
-        description="How many hours before its start an appointment may still be rescheduled."
+    reschedule_min_lead_hours: int = readable(
+        OWN, description="How many hours before its start an appointment may still be rescheduled."
     )
     title_template: strawberry.Private[str]
     description_template: strawberry.Private[str]
@@ -97,15 +100,21 @@ class ActivityType(Node):
     @strawberry.field(
         description="Portal title. Reached through an appointment, the codes "
         + ", ".join("{" + code + "}" for code in SUBSTITUTION_CODES)
-        + " are filled in; in the list of activity types they stay as written."
+        + " are filled in; in the list of activity types they stay as written.",
+        extensions=permitted(OWN),
     )
     async def portal_title(self, info: ContextInfo) -> str:
         return await self._render(info, self.title_template)
 
-    @strawberry.field(description="Portal description, filled in like portalTitle.")
+    @strawberry.field(
+        description="Portal description, filled in like portalTitle.", extensions=permitted(OWN)
+    )
     async def portal_description(self, info: ContextInfo) -> str:
         return await self._render(info, self.description_template)
 
-    @strawberry.field(description="Portal long description, filled in like portalTitle.")
+    @strawberry.field(
+        description="Portal long description, filled in like portalTitle.",
+        extensions=permitted(OWN),
+    )
     async def portal_long_description(self, info: ContextInfo) -> str:
         return await self._render(info, self.long_description_template)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from authz.policy import SHARED
+from authz.rules import STAFF_ONLY, Rule
 from db import models as m
 from db.queries import activity_types as activity_queries
 from db.queries import appointments as queries
@@ -16,6 +18,7 @@ from schema.activity_types import ActivityType, AppointmentStatus, Filling
 from schema.clients import Client, Site, client_of, site_of
 from schema.kit import ids
 from schema.kit.batched import children, lazy_from_row, related, related_value
+from schema.kit.permissions import readable
 from schema.kit.relay import Connection, Node
 from schema.staff import Technician
 
@@ -34,16 +37,16 @@ strawberry.enum(
 @strawberry.type(description="A visit of a technician to a site (intervento).")
 class Appointment(Node):
     by_id = queries.appointments_by_id
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    status: AppointmentStatus
-    origin: AppointmentOrigin
-    notes: str = strawberry.field(description="Office notes on the visit.")
-    ticket_id: strawberry.ID | None = strawberry.field(
-        description="The ticket the appointment answers."
+    starts_at: dt.datetime = readable(SHARED)
+    ends_at: dt.datetime = readable(SHARED)
+    status: AppointmentStatus = readable(SHARED)
+    origin: AppointmentOrigin = readable(SHARED)
+    notes: str = readable(STAFF_ONLY, description="Office notes on the visit.")
+    ticket_id: strawberry.ID | None = readable(
+        SHARED, description="The ticket the appointment answers."
     )
-    technician: Technician | None = strawberry.field(
-        description="Who does the visit; null while nobody is assigned."
+    technician: Technician | None = readable(
+        SHARED, description="Who does the visit; null while nobody is assigned."
     )
     row_id: strawberry.Private[uuid.UUID]
     site_row_id: strawberry.Private[uuid.UUID]
@@ -51,8 +54,8 @@ class Appointment(Node):
     activity_type_row_id: strawberry.Private[uuid.UUID]
     reschedules_row_id: strawberry.Private[uuid.UUID | None]
     filling: strawberry.Private[Filling]
-    site: Site | None = site_of("Where the visit happens.")
-    client: Client | None = client_of("The client visited.")
+    site: Site | None = site_of("Where the visit happens.", rule=SHARED)
+    client: Client | None = client_of("The client visited.", rule=SHARED)
     activity_type: ActivityType | None = related_value(
         activity_queries.activity_types_by_id,
         "activity_type_row_id",
@@ -60,18 +63,21 @@ class Appointment(Node):
             None if row is None else ActivityType.from_row(row, appointment.filling)
         ),
         "The kind of work, its portal texts filled in for this visit.",
+        rule=SHARED,
     )
     reschedules: Appointment | None = related(
         queries.appointments_by_id,
         "reschedules_row_id",
         lambda row: Appointment.from_row(row),
         "The (cancelled) appointment this one replaces.",
+        rule=SHARED,
     )
     rescheduled_by: Appointment | None = related(
         queries.appointments_rescheduling,
         "row_id",
         lambda row: Appointment.from_row(row),
         "The appointment that replaces this one, once rescheduled.",
+        rule=SHARED,
     )
     work_sheets: Connection[LazyWorkSheet] = children(
         (
@@ -80,6 +86,7 @@ class Appointment(Node):
         ),
         lazy_from_row(LazyWorkSheet),
         "The work sheets written at this visit, newest first.",
+        rule=SHARED,
     )
 
     @classmethod
@@ -103,8 +110,12 @@ class Appointment(Node):
         )
 
 
-def appointment_of(description: str) -> Appointment | None:
+def appointment_of(description: str, rule: Rule) -> Appointment | None:
     """The field of the visit a record belongs to (its ``appointment_row_id``; None: none)."""
     return related(
-        queries.appointments_by_id, "appointment_row_id", Appointment.from_row, description
+        queries.appointments_by_id,
+        "appointment_row_id",
+        Appointment.from_row,
+        description,
+        rule=rule,
     )

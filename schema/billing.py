@@ -12,11 +12,14 @@ from typing import Any
 
 import strawberry
 
+from authz.policy import OWN, SHARED
+from authz.rules import STAFF_ONLY
 from db import models as m
 from db.queries import billing as queries
 from schema.clients import Client, Site, client_of, site_of
 from schema.documents import Document, documents_of
 from schema.kit import ids
+from schema.kit.permissions import readable
 from schema.kit.relay import Connection, Node
 
 QuoteStatus = m.QuoteStatus
@@ -46,25 +49,25 @@ def _columns(type_name: str, row: Any) -> dict[str, Any]:
 @strawberry.type(description="An offer sent to a client; without a site it is client-wide.")
 class Quote(Node):
     by_id = queries.quotes_by_id
-    number: str
-    title: str
-    issued_on: dt.date
-    valid_until: dt.date
-    status: QuoteStatus
-    net_cents: int
-    vat_cents: int
-    total_cents: int
-    currency: str = strawberry.field(description="ISO 4217 code of every amount.")
-    cost_cents: int
-    margin_cents: int = strawberry.field(description="Net minus cost.")
+    number: str = readable(SHARED)
+    title: str = readable(SHARED)
+    issued_on: dt.date = readable(SHARED)
+    valid_until: dt.date = readable(SHARED)
+    status: QuoteStatus = readable(SHARED)
+    net_cents: int = readable(SHARED)
+    vat_cents: int = readable(SHARED)
+    total_cents: int = readable(SHARED)
+    currency: str = readable(SHARED, description="ISO 4217 code of every amount.")
+    cost_cents: int = readable(STAFF_ONLY)
+    margin_cents: int = readable(STAFF_ONLY, description="Net minus cost.")
     row_id: strawberry.Private[uuid.UUID]
     client_row_id: strawberry.Private[uuid.UUID]
     site_row_id: strawberry.Private[uuid.UUID | None]
     documents: Connection[Document] = documents_of(
-        "quote_id", "Its documents the caller may see (the PDF)."
+        "quote_id", "Its documents the caller may see (the PDF).", rule=OWN
     )
-    client: Client | None = client_of("The client the quote was made for.")
-    site: Site | None = site_of("The site it concerns; null for a client-wide quote.")
+    client: Client | None = client_of("The client the quote was made for.", rule=SHARED)
+    site: Site | None = site_of("The site it concerns; null for a client-wide quote.", rule=SHARED)
 
     @classmethod
     def from_row(cls, row: Any) -> Quote:
@@ -81,25 +84,27 @@ class Quote(Node):
 @strawberry.type(description="An invoice to a client; without a site it is client-wide.")
 class Invoice(Node):
     by_id = queries.invoices_by_id
-    number: str
-    issued_on: dt.date
-    due_on: dt.date
-    paid_on: dt.date | None
-    status: InvoiceStatus
-    net_cents: int
-    vat_cents: int
-    total_cents: int
-    currency: str = strawberry.field(description="ISO 4217 code of every amount.")
-    cost_cents: int
-    margin_cents: int = strawberry.field(description="Net minus cost.")
+    number: str = readable(SHARED)
+    issued_on: dt.date = readable(SHARED)
+    due_on: dt.date = readable(SHARED)
+    paid_on: dt.date | None = readable(SHARED)
+    status: InvoiceStatus = readable(SHARED)
+    net_cents: int = readable(SHARED)
+    vat_cents: int = readable(SHARED)
+    total_cents: int = readable(SHARED)
+    currency: str = readable(SHARED, description="ISO 4217 code of every amount.")
+    cost_cents: int = readable(STAFF_ONLY)
+    margin_cents: int = readable(STAFF_ONLY, description="Net minus cost.")
     row_id: strawberry.Private[uuid.UUID]
     client_row_id: strawberry.Private[uuid.UUID]
     site_row_id: strawberry.Private[uuid.UUID | None]
     documents: Connection[Document] = documents_of(
-        "invoice_id", "Its documents the caller may see (the PDF)."
+        "invoice_id", "Its documents the caller may see (the PDF).", rule=OWN
     )
-    client: Client | None = client_of("The client invoiced.")
-    site: Site | None = site_of("The site it concerns; null for a client-wide invoice.")
+    client: Client | None = client_of("The client invoiced.", rule=SHARED)
+    site: Site | None = site_of(
+        "The site it concerns; null for a client-wide invoice.", rule=SHARED
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Invoice:

@@ -6,15 +6,19 @@ import datetime as dt
 
 import strawberry
 
+from authz.policy import OWN
+from schema.kit.permissions import readable
+
 
 @strawberry.type(
     description="The iCalendar link of a contact's appointments (GET /calendar/<secret>.ics)."
 )
 class CalendarFeed:
-    url: str | None = strawberry.field(
+    url: str | None = readable(
+        OWN,
         description="The link to add to a calendar application. Null when the server's "
-        "signing key changed since it was issued: issue a new one."
+        "signing key changed since it was issued: issue a new one.",
     )
-    issued_at: dt.datetime
-    fetch_count: int = strawberry.field(description="Fetches of this link since it was issued.")
-    last_fetched_at: dt.datetime | None
+    issued_at: dt.datetime = readable(OWN)
+    fetch_count: int = readable(OWN, description="Fetches of this link since it was issued.")
+    last_fetched_at: dt.datetime | None = readable(OWN)

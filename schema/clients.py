@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry import Info
 
+from authz.policy import OWN, RECORD_CONTRACTS, RECORD_INVOICES, SHARED
+from authz.rules import STAFF_ONLY, Rule
 from db.queries import appointments as appointment_queries
 from db.queries import billing as billing_queries
 from db.queries import clients as queries
@@ -22,6 +24,7 @@ from db.queries import worksheets as worksheet_queries
 from schema.kit import ids
 from schema.kit.batched import Lists, children, children_in_period, lazy_from_row, related
 from schema.kit.context import Context
+from schema.kit.permissions import readable
 from schema.kit.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
@@ -54,13 +57,14 @@ LazyTimesheetEntry = Annotated["TimesheetEntry", strawberry.lazy("schema.timeshe
 LAST, NEXT = 0, 1
 
 
-def _around(part: int, description: str) -> Any:
+def _around(part: int, description: str, rule: Rule) -> Any:
     return related(
         revision_queries.revisions_around_sites,
         "row_id",
         lazy_from_row(LazyRevision),
         description,
         part=part,
+        rule=rule,
     )
 
 
@@ -80,43 +84,50 @@ def _entries_in(since: dt.datetime | None, until: dt.datetime | None) -> Lists:
 @strawberry.type(description="A customer of the service company.")
 class Client(Node):
     by_id = queries.clients_by_id
-    code: str
-    name: str
-    tax_id: str | None
-    email: str | None
-    phone: str | None
-    portal_enabled: bool
-    external_ref: str | None = strawberry.field(
-        description="Its key in the system it is imported from (staff only; sportello import)."
+    code: str = readable(SHARED)
+    name: str = readable(SHARED)
+    tax_id: str | None = readable(OWN)
+    email: str | None = readable(OWN)
+    phone: str | None = readable(OWN)
+    portal_enabled: bool = readable(STAFF_ONLY)
+    external_ref: str | None = readable(
+        STAFF_ONLY,
+        description="Its key in the system it is imported from (staff only; sportello import).",
     )
-    archived_at: dt.datetime | None = strawberry.field(
-        description="When staff archived it (with the client, for a site); null while in use."
+    archived_at: dt.datetime | None = readable(
+        STAFF_ONLY,
+        description="When staff archived it (with the client, for a site); null while in use.",
     )
     row_id: strawberry.Private[uuid.UUID]
     sites: Connection[Site] = children(
         (queries.sites_of_clients, queries.site_counts_of_clients),
         lambda row: Site.from_row(row),
         "The client's sites the caller may see.",
+        rule=SHARED,
     )
     contracts: Connection[LazyContract] = children(
         (contract_queries.contracts_of_clients, contract_queries.contract_counts_of_clients),
         lazy_from_row(LazyContract),
         "Contracts of the client, client-wide and per site.",
+        rule=RECORD_CONTRACTS,
     )
     quotes: Connection[LazyQuote] = children(
         (billing_queries.quotes_of_clients, billing_queries.quote_counts_of_clients),
         lazy_from_row(LazyQuote),
         "Quotes of the client, client-wide and per site.",
+        rule=SHARED,
     )
     invoices: Connection[LazyInvoice] = children(
         (billing_queries.invoices_of_clients, billing_queries.invoice_counts_of_clients),
         lazy_from_row(LazyInvoice),
         "Invoices of the client, client-wide and per site.",
+        rule=RECORD_INVOICES,
     )
     tickets: Connection[LazyTicket] = children(
         (ticket_queries.tickets_of_clients, ticket_queries.ticket_counts_of_clients),
         lazy_from_row(LazyTicket),
         "Tickets of this client the caller may see, most urgent first.",
+        rule=SHARED,
     )
 
     @classmethod
@@ -138,68 +149,84 @@ class Client(Node):
 @strawberry.type(description="A place where the work happens (sede, cantiere).")
 class Site(Node):
     by_id = queries.sites_by_id
-    name: str
-    address: str
-    city: str
-    postal_code: str
-    province: str | None
-    country: str
-    lat: Decimal
-    lng: Decimal
-    external_ref: str | None = strawberry.field(
-        description="Its key in the system it is imported from (staff only; sportello import)."
+    name: str = readable(SHARED)
+    address: str = readable(SHARED)
+    city: str = readable(SHARED)
+    postal_code: str = readable(SHARED)
+    province: str | None = readable(SHARED)
+    country: str = readable(SHARED)
+    lat: Decimal = readable(SHARED)
+    lng: Decimal = readable(SHARED)
+    external_ref: str | None = readable(
+        STAFF_ONLY,
+        description="Its key in the system it is imported from (staff only; sportello import).",
     )
-    archived_at: dt.datetime | None = strawberry.field(
-        description="When staff archived it (with the client, for a site); null while in use."
+    archived_at: dt.datetime | None = readable(
+        STAFF_ONLY,
+        description="When staff archived it (with the client, for a site); null while in use.",
     )
     row_id: strawberry.Private[uuid.UUID]
     client_row_id: strawberry.Private[uuid.UUID]
     client: Client | None = related(
-        queries.clients_by_id, "client_row_id", Client.from_row, "The client the site belongs to."
+        queries.clients_by_id,
+        "client_row_id",
+        Client.from_row,
+        "The client the site belongs to.",
+        rule=SHARED,
     )
     contracts: Connection[LazyContract] = children(
         (contract_queries.contracts_of_sites, contract_queries.contract_counts_of_sites),
         lazy_from_row(LazyContract),
         "Contracts of this site; client-wide ones are under the client.",
+        rule=RECORD_CONTRACTS,
     )
     quotes: Connection[LazyQuote] = children(
         (billing_queries.quotes_of_sites, billing_queries.quote_counts_of_sites),
         lazy_from_row(LazyQuote),
         "Quotes of this site; client-wide ones are under the client.",
+        rule=SHARED,
     )
     invoices: Connection[LazyInvoice] = children(
         (billing_queries.invoices_of_sites, billing_queries.invoice_counts_of_sites),
         lazy_from_row(LazyInvoice),
         "Invoices of this site; client-wide ones are under the client.",
+        rule=RECORD_INVOICES,
     )
     tickets: Connection[LazyTicket] = children(
         (ticket_queries.tickets_of_sites, ticket_queries.ticket_counts_of_sites),
         lazy_from_row(LazyTicket),
         "Tickets of this site the caller may see, most urgent first.",
+        rule=SHARED,
     )
     equipment: Connection[LazyEquipment] = children(
         (equipment_queries.equipment_of_sites, equipment_queries.equipment_counts_of_sites),
         lazy_from_row(LazyEquipment),
         "Equipment installed at this site, by kind.",
+        rule=SHARED,
     )
     next_revision: LazyRevision | None = _around(
-        NEXT, "The next revision: the earliest not performed (due month, planned day)."
+        NEXT, "The next revision: the earliest not performed (due month, planned day).", rule=SHARED
     )
-    last_revision: LazyRevision | None = _around(LAST, "The most recently performed revision.")
+    last_revision: LazyRevision | None = _around(
+        LAST, "The most recently performed revision.", rule=SHARED
+    )
     appointments: Connection[LazyAppointment] = children_in_period(
         _appointments_in,
         lazy_from_row(LazyAppointment),
         "Appointments at this site by start time; from/to bound it.",
+        rule=SHARED,
     )
     work_sheets: Connection[LazyWorkSheet] = children(
         (worksheet_queries.work_sheets_of_sites, worksheet_queries.work_sheet_counts_of_sites),
         lazy_from_row(LazyWorkSheet),
         "Work sheets of this site, newest first.",
+        rule=SHARED,
     )
     timesheet_entries: Connection[LazyTimesheetEntry] = children_in_period(
         _entries_in,
         lazy_from_row(LazyTimesheetEntry),
         "Timesheet entries at this site by clock-in; from/to bound it.",
+        rule=SHARED,
     )
 
     @classmethod
@@ -221,11 +248,11 @@ class Site(Node):
         )
 
 
-def client_of(description: str) -> Client | None:
+def client_of(description: str, rule: Rule) -> Client | None:
     """The field of the client a record belongs to (its ``client_row_id``)."""
-    return related(queries.clients_by_id, "client_row_id", Client.from_row, description)
+    return related(queries.clients_by_id, "client_row_id", Client.from_row, description, rule=rule)
 
 
-def site_of(description: str) -> Site | None:
+def site_of(description: str, rule: Rule) -> Site | None:
     """The field of the site a record concerns (its ``site_row_id``; None: no site)."""
-    return related(queries.sites_by_id, "site_row_id", Site.from_row, description)
+    return related(queries.sites_by_id, "site_row_id", Site.from_row, description, rule=rule)

@@ -8,35 +8,40 @@ from typing import Any
 
 import strawberry
 
+from authz.policy import OWN, SHARED
+from authz.rules import STAFF_ONLY
 from db.queries import contracts as queries
 from schema.clients import Client, Site, client_of, site_of
 from schema.documents import Document, documents_of
 from schema.kit import ids
+from schema.kit.permissions import readable
 from schema.kit.relay import Connection, Node
 
 
 @strawberry.type(description="A service contract; without a site it covers the whole client.")
 class Contract(Node):
     by_id = queries.contracts_by_id
-    number: str
-    kind: str
-    description: str
-    starts_on: dt.date
-    expires_on: dt.date
-    external_ref: str | None = strawberry.field(
-        description="Its key in the system it is imported from (staff only; sportello import)."
+    number: str = readable(SHARED)
+    kind: str = readable(SHARED)
+    description: str = readable(SHARED)
+    starts_on: dt.date = readable(SHARED)
+    expires_on: dt.date = readable(SHARED)
+    external_ref: str | None = readable(
+        STAFF_ONLY,
+        description="Its key in the system it is imported from (staff only; sportello import).",
     )
-    days_to_expiry: int = strawberry.field(
-        description="Days from today (organization's time zone) to expiry; negative once expired."
+    days_to_expiry: int = readable(
+        SHARED,
+        description="Days from today (organization's time zone) to expiry; negative once expired.",
     )
     row_id: strawberry.Private[uuid.UUID]
     client_row_id: strawberry.Private[uuid.UUID]
     site_row_id: strawberry.Private[uuid.UUID | None]
     documents: Connection[Document] = documents_of(
-        "contract_id", "Its documents the caller may see (certificates, PDFs)."
+        "contract_id", "Its documents the caller may see (certificates, PDFs).", rule=OWN
     )
-    client: Client | None = client_of("The client under contract.")
-    site: Site | None = site_of("The site covered; null for a client-wide contract.")
+    client: Client | None = client_of("The client under contract.", rule=SHARED)
+    site: Site | None = site_of("The site covered; null for a client-wide contract.", rule=SHARED)
 
     @classmethod
     def from_row(cls, row: Any) -> Contract:

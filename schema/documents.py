@@ -19,7 +19,9 @@ import strawberry
 from strawberry import Info
 
 from authz.identity import file_links
+from authz.policy import OWN
 from authz.principals import PartnerPrincipal
+from authz.rules import STAFF_ONLY, Rule
 from db import models as m
 from db.queries import documents as queries
 from schema.kit import ids
@@ -27,6 +29,7 @@ from schema.kit.batched import children
 from schema.kit.context import Context
 from schema.kit.declared import computed
 from schema.kit.errors import Unauthenticated
+from schema.kit.permissions import readable
 from schema.kit.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
@@ -49,18 +52,21 @@ def _download_url(document: Document, context: Context) -> str:
 @strawberry.type(description="A stored file attached to a record.")
 class Document(Node):
     by_id = queries.documents_by_id
-    kind: DocumentKind
-    file_name: str
-    mime_type: str
-    size_bytes: int
-    sha256: str
-    created_at: dt.datetime
-    portal_visible: bool = strawberry.field(description="Whether client contacts see it.")
+    # Partner tokens read no files, not even their ids (Node's id is SHARED).
+    id: strawberry.ID = readable(OWN)
+    kind: DocumentKind = readable(OWN)
+    file_name: str = readable(OWN)
+    mime_type: str = readable(OWN)
+    size_bytes: int = readable(OWN)
+    sha256: str = readable(OWN)
+    created_at: dt.datetime = readable(OWN)
+    portal_visible: bool = readable(STAFF_ONLY, description="Whether client contacts see it.")
     row_id: strawberry.Private[uuid.UUID]
     download_url: str = computed(
         _download_url,
         "A link to download the file, good for a few minutes and only for the session that "
         "asked for it.",
+        rule=OWN,
     )
 
     @classmethod
@@ -78,8 +84,8 @@ class Document(Node):
         )
 
 
-def documents_of(owner_column: str, description: str) -> Connection[Document]:
+def documents_of(owner_column: str, description: str, rule: Rule) -> Connection[Document]:
     """The field of the documents (the caller may see) of records owning them through
     ``owner_column`` (db/models/documents.py OWNER_COLUMNS), keyed by each record's ``row_id``."""
     lists = (queries.documents_of(owner_column), queries.document_counts_of(owner_column))
-    return children(lists, Document.from_row, description)
+    return children(lists, Document.from_row, description, rule=rule)

@@ -8,11 +8,14 @@ from typing import Any
 
 import strawberry
 
+from authz.policy import SHARED
+from authz.rules import STAFF_ONLY
 from db import models as m
 from db.queries import equipment as queries
 from schema.clients import Site, site_of
 from schema.kit import ids
 from schema.kit.batched import related
+from schema.kit.permissions import readable
 from schema.kit.relay import Node
 
 ItemOutcome = m.ItemOutcome
@@ -21,8 +24,8 @@ strawberry.enum(ItemOutcome, description="What a revision found for one piece of
 
 @strawberry.type(description="The outcome of an item in its latest performed revision.")
 class EquipmentCheck:
-    outcome: ItemOutcome
-    performed_at: dt.datetime = strawberry.field(description="When that revision was performed.")
+    outcome: ItemOutcome = readable(SHARED)
+    performed_at: dt.datetime = readable(SHARED, description="When that revision was performed.")
 
 
 def _check_of(row: Any) -> EquipmentCheck:
@@ -32,25 +35,28 @@ def _check_of(row: Any) -> EquipmentCheck:
 @strawberry.type(description="A piece of equipment installed at a site.")
 class Equipment(Node):
     by_id = queries.equipment_by_id
-    kind: str
-    model: str | None
-    serial_number: str | None
-    location: str | None = strawberry.field(description="Where it stands in the site.")
-    installed_on: dt.date | None
-    external_ref: str | None = strawberry.field(
-        description="Its key in the system it is imported from (staff only; sportello import)."
+    kind: str = readable(SHARED)
+    model: str | None = readable(SHARED)
+    serial_number: str | None = readable(SHARED)
+    location: str | None = readable(SHARED, description="Where it stands in the site.")
+    installed_on: dt.date | None = readable(SHARED)
+    external_ref: str | None = readable(
+        STAFF_ONLY,
+        description="Its key in the system it is imported from (staff only; sportello import).",
     )
-    archived_at: dt.datetime | None = strawberry.field(
-        description="When staff retired it (staff only); it stays readable where it is named."
+    archived_at: dt.datetime | None = readable(
+        STAFF_ONLY,
+        description="When staff retired it (staff only); it stays readable where it is named.",
     )
     row_id: strawberry.Private[uuid.UUID]
     site_row_id: strawberry.Private[uuid.UUID]
-    site: Site | None = site_of("The site where it is installed.")
+    site: Site | None = site_of("The site where it is installed.", rule=SHARED)
     last_result: EquipmentCheck | None = related(
         queries.last_results_of_equipment,
         "row_id",
         _check_of,
         "Its outcome in the latest performed revision; null if never checked.",
+        rule=SHARED,
     )
 
     @classmethod

@@ -6,11 +6,16 @@ from importlib.metadata import version
 
 import strawberry
 
+from authz.policy import EVERYONE
+from schema.kit.permissions import permitted
+
 API_VERSION = version("sportello")
 
 
 @strawberry.type
 class MetaQuery:
-    @strawberry.field(description="The version of the Sportello API answering.")
+    @strawberry.field(
+        description="The version of the Sportello API answering.", extensions=permitted(EVERYONE)
+    )
     def api_version(self) -> str:
         return API_VERSION

@@ -21,6 +21,8 @@ described(
 
 @strawberry.type(description="An email in the outbox.")
 class OutboxMessage(Node):
+    # Staff only, like every field here: the table decides none, so not Node's id either.
+    id: strawberry.ID
     kind: str
     to_address: str
     locale: str

@@ -6,7 +6,9 @@ import datetime as dt
 
 import strawberry
 
+from authz.policy import ACCOUNTS
 from db import models as m
+from schema.kit.permissions import readable
 
 ContactState = m.ContactState
 strawberry.enum(ContactState)
@@ -14,13 +16,13 @@ strawberry.enum(ContactState)
 
 @strawberry.type(description="What an access may use of the portal.")
 class PortalFlags:
-    portal_access: bool
-    receives_visit_reminders: bool
-    receives_signed_worksheets: bool
-    can_view_contracts: bool
-    can_view_invoices: bool
-    can_open_tickets: bool
-    can_book_appointments: bool
+    portal_access: bool = readable(ACCOUNTS)
+    receives_visit_reminders: bool = readable(ACCOUNTS)
+    receives_signed_worksheets: bool = readable(ACCOUNTS)
+    can_view_contracts: bool = readable(ACCOUNTS)
+    can_view_invoices: bool = readable(ACCOUNTS)
+    can_open_tickets: bool = readable(ACCOUNTS)
+    can_book_appointments: bool = readable(ACCOUNTS)
 
 
 @strawberry.input(description="Feature flags; a flag left out keeps its value (or is off).")

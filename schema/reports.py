@@ -16,12 +16,15 @@ import strawberry
 from strawberry import Info
 from strawberry.types.nodes import SelectedField, Selection
 
+from authz.policy import REPORTS
+from authz.rules import Rule
 from db.cursors import BadCursor
 from db.pagination import BadPage
 from db.queries import reports as queries
 from schema.kit import ids
 from schema.kit.context import Context
 from schema.kit.enums import described
+from schema.kit.permissions import permitted, readable
 from schema.kit.relay import Connection, input_errors, page_request, to_connection
 from schema.tickets import TicketUrgency
 
@@ -77,17 +80,19 @@ def _selected(name: str, selections: Iterable[Selection]) -> Iterator[SelectedFi
             yield from _selected(name, selection.selections)
 
 
-def totals_of(to_value: Callable[[Any], T], description: str) -> T:
+def totals_of(to_value: Callable[[Any], T], description: str, rule: Rule) -> T:
     """The field of a report's figures over the whole period and filters."""
 
     async def resolve(root: Any, info: ContextInfo) -> T:
         return to_value((await root.data.figures(info.context.db)).totals)
 
-    field: T = strawberry.field(resolver=resolve, description=description)
+    field: T = strawberry.field(
+        resolver=resolve, description=description, extensions=permitted(rule)
+    )
     return field
 
 
-def rows_of(to_node: Callable[[Any], T], description: str) -> Connection[T]:
+def rows_of(to_node: Callable[[Any], T], description: str, rule: Rule) -> Connection[T]:
     """The field of one page of a report's rows; totalCount comes with the page."""
 
     async def resolve(
@@ -108,7 +113,9 @@ def rows_of(to_node: Callable[[Any], T], description: str) -> Connection[T]:
         assert figures.page is not None
         return to_connection(figures.page, to_node, count)
 
-    field: Connection[T] = strawberry.field(resolver=resolve, description=description)
+    field: Connection[T] = strawberry.field(
+        resolver=resolve, description=description, extensions=permitted(rule)
+    )
     return field
 
 
@@ -141,19 +148,19 @@ def _site_columns(row: Any) -> dict[str, Any]:
 @strawberry.type(description="Interventions counted by status.")
 class InterventionFigures(_Figures):
     NAMES = ("total", *queries.STATUSES_LOWER)
-    total: int
-    requested: int
-    planned: int
-    in_progress: int
-    done: int
-    cancelled: int
+    total: int = readable(REPORTS)
+    requested: int = readable(REPORTS)
+    planned: int = readable(REPORTS)
+    in_progress: int = readable(REPORTS)
+    done: int = readable(REPORTS)
+    cancelled: int = readable(REPORTS)
 
 
 @strawberry.type(description="Interventions of one period and group.")
 class InterventionReportRow(InterventionFigures):
-    period_start: dt.date = strawberry.field(description="First day of the period.")
-    group_id: strawberry.ID = strawberry.field(description="Id of the client, site or type.")
-    group_name: str
+    period_start: dt.date = readable(REPORTS, description="First day of the period.")
+    group_id: strawberry.ID = readable(REPORTS, description="Id of the client, site or type.")
+    group_name: str = readable(REPORTS)
 
     @classmethod
     def from_row(cls, row: Any) -> InterventionReportRow:
@@ -169,10 +176,12 @@ class InterventionReportRow(InterventionFigures):
 class InterventionReport:
     data: strawberry.Private[queries.ReportData]
     totals: InterventionFigures = totals_of(
-        InterventionFigures.from_row, "Counts over the whole period and filters."
+        InterventionFigures.from_row, "Counts over the whole period and filters.", rule=REPORTS
     )
     rows: Connection[InterventionReportRow] = rows_of(
-        InterventionReportRow.from_row, "One row per period and group with interventions, in order."
+        InterventionReportRow.from_row,
+        "One row per period and group with interventions, in order.",
+        rule=REPORTS,
     )
 
 
@@ -182,17 +191,17 @@ class InterventionReport:
 @strawberry.type(description="Hours worked: clock-out minus clock-in of closed clock-ins.")
 class HoursFigures(_Figures):
     NAMES = ("hours", "entries")
-    hours: float = strawberry.field(description="Hours, rounded to the hundredth.")
-    entries: int = strawberry.field(description="Closed clock-ins counted.")
+    hours: float = readable(REPORTS, description="Hours, rounded to the hundredth.")
+    entries: int = readable(REPORTS, description="Closed clock-ins counted.")
 
 
 @strawberry.type(description="Hours worked at one site in one period.")
 class HoursReportRow(HoursFigures):
-    period_start: dt.date = strawberry.field(description="First day of the period.")
-    client_id: strawberry.ID
-    client_name: str
-    site_id: strawberry.ID
-    site_name: str
+    period_start: dt.date = readable(REPORTS, description="First day of the period.")
+    client_id: strawberry.ID = readable(REPORTS)
+    client_name: str = readable(REPORTS)
+    site_id: strawberry.ID = readable(REPORTS)
+    site_name: str = readable(REPORTS)
 
     @classmethod
     def from_row(cls, row: Any) -> HoursReportRow:
@@ -210,10 +219,10 @@ class HoursReportRow(HoursFigures):
 class HoursReport:
     data: strawberry.Private[queries.ReportData]
     totals: HoursFigures = totals_of(
-        HoursFigures.from_row, "Hours over the whole period and filters."
+        HoursFigures.from_row, "Hours over the whole period and filters.", rule=REPORTS
     )
     rows: Connection[HoursReportRow] = rows_of(
-        HoursReportRow.from_row, "One row per period and site with hours, in order."
+        HoursReportRow.from_row, "One row per period and site with hours, in order.", rule=REPORTS
     )
 
 
@@ -223,28 +232,30 @@ class HoursReport:
 @strawberry.type(description="Tickets opened in the period: outcome and times, in minutes.")
 class TicketFigures(_Figures):
     NAMES = queries.TICKET_FIGURES
-    opened: int
-    resolved: int = strawberry.field(description="Resolved or closed since (by now).")
-    still_open: int = strawberry.field(description="Neither resolved nor closed by now.")
-    median_first_response_minutes: float | None = strawberry.field(
+    opened: int = readable(REPORTS)
+    resolved: int = readable(REPORTS, description="Resolved or closed since (by now).")
+    still_open: int = readable(REPORTS, description="Neither resolved nor closed by now.")
+    median_first_response_minutes: float | None = readable(
+        REPORTS,
         description="Median of first_response_at - opened_at: when staff first answered "
         "(the first staff comment visible to the client, or the first status change away "
-        "from OPEN, whichever came first). Null when no ticket was answered."
+        "from OPEN, whichever came first). Null when no ticket was answered.",
     )
-    p90_first_response_minutes: float | None = strawberry.field(
-        description="90th percentile of the same (percentile_cont)."
+    p90_first_response_minutes: float | None = readable(
+        REPORTS, description="90th percentile of the same (percentile_cont)."
     )
-    median_resolution_minutes: float | None = strawberry.field(
-        description="Median of resolved_at (closed_at when never marked resolved) - opened_at."
+    median_resolution_minutes: float | None = readable(
+        REPORTS,
+        description="Median of resolved_at (closed_at when never marked resolved) - opened_at.",
     )
-    p90_resolution_minutes: float | None = strawberry.field(
-        description="90th percentile of the same (percentile_cont)."
+    p90_resolution_minutes: float | None = readable(
+        REPORTS, description="90th percentile of the same (percentile_cont)."
     )
 
 
 @strawberry.type(description="Tickets of one urgency opened in the period.")
 class TicketUrgencyFigures(TicketFigures):
-    urgency: TicketUrgency
+    urgency: TicketUrgency = readable(REPORTS)
 
     @classmethod
     def from_row(cls, row: Any) -> TicketUrgencyFigures:
@@ -255,10 +266,13 @@ class TicketUrgencyFigures(TicketFigures):
 class TicketReport:
     data: strawberry.Private[queries.ReportData]
     totals: TicketFigures = totals_of(
-        TicketFigures.from_row, "Figures of every ticket opened in the period."
+        TicketFigures.from_row, "Figures of every ticket opened in the period.", rule=REPORTS
     )
 
-    @strawberry.field(description="Every urgency, most urgent first, zeros included.")
+    @strawberry.field(
+        description="Every urgency, most urgent first, zeros included.",
+        extensions=permitted(REPORTS),
+    )
     async def by_urgency(self, info: ContextInfo) -> list[TicketUrgencyFigures]:
         page = (await self.data.figures(info.context.db)).page
         assert page is not None
@@ -271,25 +285,25 @@ class TicketReport:
 @strawberry.type(description="Revisions performed, their results and what they found.")
 class RevisionComplianceFigures(_Figures):
     NAMES = queries.COMPLIANCE_FIGURES
-    performed: int
-    passed: int = strawberry.field(description="Result PASS.")
-    passed_with_remarks: int
-    failed: int
-    pass_rate: float | None = strawberry.field(
-        description="(passed + passedWithRemarks) / performed, 0 to 1; null when none."
+    performed: int = readable(REPORTS)
+    passed: int = readable(REPORTS, description="Result PASS.")
+    passed_with_remarks: int = readable(REPORTS)
+    failed: int = readable(REPORTS)
+    pass_rate: float | None = readable(
+        REPORTS, description="(passed + passedWithRemarks) / performed, 0 to 1; null when none."
     )
-    non_compliant_equipment: int = strawberry.field(
-        description="Distinct equipment with a NON_COMPLIANT item in these revisions."
+    non_compliant_equipment: int = readable(
+        REPORTS, description="Distinct equipment with a NON_COMPLIANT item in these revisions."
     )
 
 
 @strawberry.type(description="Revisions performed at one site in one period.")
 class RevisionComplianceRow(RevisionComplianceFigures):
-    period_start: dt.date = strawberry.field(description="First day of the period.")
-    client_id: strawberry.ID
-    client_name: str
-    site_id: strawberry.ID
-    site_name: str
+    period_start: dt.date = readable(REPORTS, description="First day of the period.")
+    client_id: strawberry.ID = readable(REPORTS)
+    client_name: str = readable(REPORTS)
+    site_id: strawberry.ID = readable(REPORTS)
+    site_name: str = readable(REPORTS)
 
     @classmethod
     def from_row(cls, row: Any) -> RevisionComplianceRow:
@@ -304,10 +318,14 @@ class RevisionComplianceRow(RevisionComplianceFigures):
 class RevisionComplianceReport:
     data: strawberry.Private[queries.ReportData]
     totals: RevisionComplianceFigures = totals_of(
-        RevisionComplianceFigures.from_row, "Figures over the whole period and filters."
+        RevisionComplianceFigures.from_row,
+        "Figures over the whole period and filters.",
+        rule=REPORTS,
     )
     rows: Connection[RevisionComplianceRow] = rows_of(
-        RevisionComplianceRow.from_row, "One row per period and site with revisions, in order."
+        RevisionComplianceRow.from_row,
+        "One row per period and site with revisions, in order.",
+        rule=REPORTS,
     )
 
 
@@ -317,19 +335,19 @@ class RevisionComplianceReport:
 @strawberry.type(description="Equipment by the outcome of its last revision item.")
 class EquipmentStatusFigures(_Figures):
     NAMES = queries.EQUIPMENT_FIGURES
-    total: int
-    compliant: int
-    non_compliant: int
-    not_checked: int
-    not_revised: int = strawberry.field(description="In no revision performed in the period.")
+    total: int = readable(REPORTS)
+    compliant: int = readable(REPORTS)
+    non_compliant: int = readable(REPORTS)
+    not_checked: int = readable(REPORTS)
+    not_revised: int = readable(REPORTS, description="In no revision performed in the period.")
 
 
 @strawberry.type(description="Equipment of one site by last revision outcome.")
 class EquipmentStatusRow(EquipmentStatusFigures):
-    client_id: strawberry.ID
-    client_name: str
-    site_id: strawberry.ID
-    site_name: str
+    client_id: strawberry.ID = readable(REPORTS)
+    client_name: str = readable(REPORTS)
+    site_id: strawberry.ID = readable(REPORTS)
+    site_name: str = readable(REPORTS)
 
     @classmethod
     def from_row(cls, row: Any) -> EquipmentStatusRow:
@@ -343,8 +361,10 @@ class EquipmentStatusRow(EquipmentStatusFigures):
 class EquipmentStatusReport:
     data: strawberry.Private[queries.ReportData]
     totals: EquipmentStatusFigures = totals_of(
-        EquipmentStatusFigures.from_row, "Figures over every site of the filters."
+        EquipmentStatusFigures.from_row, "Figures over every site of the filters.", rule=REPORTS
     )
     rows: Connection[EquipmentStatusRow] = rows_of(
-        EquipmentStatusRow.from_row, "One row per site with equipment, by client and site name."
+        EquipmentStatusRow.from_row,
+        "One row per site with equipment, by client and site name.",
+        rule=REPORTS,
     )

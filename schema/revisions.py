@@ -12,6 +12,8 @@ from typing import Any
 
 import strawberry
 
+from authz.policy import OWN, RECORD_CONTRACTS, SHARED
+from authz.rules import STAFF_ONLY
 from db import models as m
 from db.queries import equipment as equipment_queries
 from db.queries import revisions as queries
@@ -20,6 +22,7 @@ from schema.documents import Document, documents_of
 from schema.equipment import Equipment, ItemOutcome
 from schema.kit import ids
 from schema.kit.batched import children, related, related_value
+from schema.kit.permissions import readable
 from schema.kit.relay import Connection, Node
 
 RevisionResult = m.RevisionResult
@@ -28,9 +31,9 @@ strawberry.enum(RevisionResult, description="The overall result of a performed r
 
 @strawberry.type(description="How many items of a revision had each outcome.")
 class RevisionOutcomes:
-    compliant: int
-    non_compliant: int
-    not_checked: int
+    compliant: int = readable(SHARED)
+    non_compliant: int = readable(SHARED)
+    not_checked: int = readable(SHARED)
 
     @classmethod
     def of_revision(cls, row: Any, _: Any) -> RevisionOutcomes:
@@ -45,14 +48,15 @@ class RevisionOutcomes:
 
 @strawberry.type(description="What a revision found for one piece of equipment.")
 class RevisionItem:
-    outcome: ItemOutcome
-    notes: str = strawberry.field(description="The inspector's findings for this item.")
+    outcome: ItemOutcome = readable(SHARED)
+    notes: str = readable(OWN, description="The inspector's findings for this item.")
     equipment_row_id: strawberry.Private[uuid.UUID]
     equipment: Equipment | None = related(
         equipment_queries.equipment_by_id,
         "equipment_row_id",
         Equipment.from_row,
         "The piece of equipment checked.",
+        rule=SHARED,
     )
 
     @classmethod
@@ -67,33 +71,35 @@ class RevisionItem:
 @strawberry.type(description="An inspection of a site's equipment.")
 class Revision(Node):
     by_id = queries.revisions_by_id
-    due_month: dt.date = strawberry.field(description="First day of the month it is due in.")
-    planned_date: dt.date | None = strawberry.field(description="The day it is planned for.")
-    performed_at: dt.datetime | None
-    result: RevisionResult | None = strawberry.field(description="Null until performed.")
-    cancelled_at: dt.datetime | None = strawberry.field(
-        description="When the office cancelled it (never performed then); null otherwise."
+    due_month: dt.date = readable(SHARED, description="First day of the month it is due in.")
+    planned_date: dt.date | None = readable(SHARED, description="The day it is planned for.")
+    performed_at: dt.datetime | None = readable(SHARED)
+    result: RevisionResult | None = readable(SHARED, description="Null until performed.")
+    cancelled_at: dt.datetime | None = readable(
+        SHARED, description="When the office cancelled it (never performed then); null otherwise."
     )
-    notes: str = strawberry.field(description="Internal notes of the office.")
-    contract_id: strawberry.ID | None = strawberry.field(
-        description="The contract it is done under."
+    notes: str = readable(STAFF_ONLY, description="Internal notes of the office.")
+    contract_id: strawberry.ID | None = readable(
+        RECORD_CONTRACTS, description="The contract it is done under."
     )
     row_id: strawberry.Private[uuid.UUID]
     site_row_id: strawberry.Private[uuid.UUID]
-    site: Site | None = site_of("The site inspected.")
+    site: Site | None = site_of("The site inspected.", rule=SHARED)
     items: Connection[RevisionItem] = children(
         (queries.items_of_revisions, queries.item_counts_of_revisions),
         RevisionItem.from_row,
         "The outcome for each piece of equipment, by kind.",
+        rule=SHARED,
     )
     outcomes: RevisionOutcomes = related_value(
         queries.outcome_counts_of_revisions,
         "row_id",
         RevisionOutcomes.of_revision,
         "How many items had each outcome.",
+        rule=SHARED,
     )
     documents: Connection[Document] = documents_of(
-        "revision_id", "Checklists, certificates and reports of the revision."
+        "revision_id", "Checklists, certificates and reports of the revision.", rule=OWN
     )
 
     @classmethod

@@ -9,12 +9,15 @@ from typing import Any
 
 import strawberry
 
+from authz.policy import SHARED
+from authz.rules import STAFF_ONLY
 from db import models as m
 from db.queries import activity_types as activity_queries
 from db.queries import staff as queries
 from schema.activity_types import ActivityType
 from schema.kit import ids
 from schema.kit.batched import Lists, children, children_in_period, related
+from schema.kit.permissions import readable
 from schema.kit.relay import Connection, Node
 
 StaffRole = m.StaffRole
@@ -56,6 +59,8 @@ def _absences_in(since: dt.datetime | None, until: dt.datetime | None) -> Lists:
 
 @strawberry.type(description="A member of the service company's staff.")
 class StaffUser(Node):
+    # Staff only, like every field here: the table decides none, so not Node's id either.
+    id: strawberry.ID
     by_id = queries.staff_users_by_id
     first_name: str
     last_name: str
@@ -104,13 +109,14 @@ class StaffUser(Node):
 
 @strawberry.type(description="The technician of a visit: clients see a first name and initial.")
 class Technician:
-    display_name: str = strawberry.field(description="First name and last initial: Giulia R.")
+    display_name: str = readable(SHARED, description="First name and last initial: Giulia R.")
     row_id: strawberry.Private[uuid.UUID]
     staff_user: StaffUser | None = related(
         queries.staff_users_by_id,
         "row_id",
         StaffUser.from_row,
         "The staff user behind the name, with every detail.",
+        rule=STAFF_ONLY,
     )
 
     @classmethod

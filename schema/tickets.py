@@ -9,12 +9,15 @@ from typing import Any
 
 import strawberry
 
+from authz.policy import OWN, SHARED
+from authz.rules import STAFF_ONLY
 from db import models as m
 from db.queries import tickets as queries
 from schema.clients import Client, Site, client_of, site_of
 from schema.kit import ids
 from schema.kit.batched import children, related
 from schema.kit.names import full_name
+from schema.kit.permissions import readable
 from schema.kit.relay import Connection, Node
 
 TicketStatus = m.TicketStatus
@@ -35,9 +38,9 @@ class TicketAuthorKind(enum.Enum):
 
 @strawberry.type(description="Who opened a ticket or wrote a comment.")
 class TicketAuthor:
-    kind: TicketAuthorKind
-    display_name: str = strawberry.field(description="First name and last initial.")
-    full_name: str
+    kind: TicketAuthorKind = readable(OWN)
+    display_name: str = readable(OWN, description="First name and last initial.")
+    full_name: str = readable(STAFF_ONLY)
 
     @classmethod
     def from_row(cls, row: Any, by_contact: bool) -> TicketAuthor:
@@ -52,13 +55,14 @@ class TicketAuthor:
 @strawberry.type(description="A department (reparto) of the service company handling tickets.")
 class Department(Node):
     by_id = queries.departments_by_id
-    name: str
-    portal_visible: bool = strawberry.field(description="Offered in the portal's ticket form.")
-    external_ref: str | None = strawberry.field(
-        description="Its key in the system it is imported from (staff only; sportello import)."
+    name: str = readable(SHARED)
+    portal_visible: bool = readable(STAFF_ONLY, description="Offered in the portal's ticket form.")
+    external_ref: str | None = readable(
+        STAFF_ONLY,
+        description="Its key in the system it is imported from (staff only; sportello import).",
     )
-    archived_at: dt.datetime | None = strawberry.field(
-        description="When staff archived it (no new tickets for it); null while in use."
+    archived_at: dt.datetime | None = readable(
+        STAFF_ONLY, description="When staff archived it (no new tickets for it); null while in use."
     )
 
     @classmethod
@@ -74,10 +78,10 @@ class Department(Node):
 
 @strawberry.type(description="A message on a ticket; contacts read only those meant for them.")
 class TicketComment:
-    body: str
-    created_at: dt.datetime
-    author: TicketAuthor
-    visible_to_client: bool
+    body: str = readable(OWN)
+    created_at: dt.datetime = readable(OWN)
+    author: TicketAuthor = readable(OWN)
+    visible_to_client: bool = readable(STAFF_ONLY)
 
     @classmethod
     def from_row(cls, row: Any) -> TicketComment:
@@ -92,33 +96,35 @@ class TicketComment:
 @strawberry.type(description="A request for help at a site, numbered per organization.")
 class Ticket(Node):
     by_id = queries.tickets_by_id
-    number: int
-    equipment_id: strawberry.ID | None = strawberry.field(
-        description="The equipment concerned, at the ticket's site (an Equipment id)."
+    number: int = readable(SHARED)
+    equipment_id: strawberry.ID | None = readable(
+        SHARED, description="The equipment concerned, at the ticket's site (an Equipment id)."
     )
-    reference_person: str
-    phone: str | None
-    notes: str
-    urgency: TicketUrgency
-    status: TicketStatus
-    opened_at: dt.datetime
-    opened_by: TicketAuthor
+    reference_person: str = readable(OWN)
+    phone: str | None = readable(OWN)
+    notes: str = readable(OWN)
+    urgency: TicketUrgency = readable(SHARED)
+    status: TicketStatus = readable(SHARED)
+    opened_at: dt.datetime = readable(SHARED)
+    opened_by: TicketAuthor = readable(OWN)
     row_id: strawberry.Private[uuid.UUID]
     client_row_id: strawberry.Private[uuid.UUID]
     site_row_id: strawberry.Private[uuid.UUID]
     department_row_id: strawberry.Private[uuid.UUID]
-    client: Client | None = client_of("The client the ticket was opened for.")
-    site: Site | None = site_of("The site the ticket concerns.")
+    client: Client | None = client_of("The client the ticket was opened for.", rule=SHARED)
+    site: Site | None = site_of("The site the ticket concerns.", rule=SHARED)
     department: Department | None = related(
         queries.departments_by_id,
         "department_row_id",
         Department.from_row,
         "The department handling it; null for contacts when it is an internal one.",
+        rule=SHARED,
     )
     comments: Connection[TicketComment] = children(
         (queries.comments_of_tickets, queries.comment_counts_of_tickets),
         TicketComment.from_row,
         "The conversation, oldest first (contacts: visible comments).",
+        rule=OWN,
     )
 
     @classmethod
@@ -144,31 +150,31 @@ class Ticket(Node):
 
 @strawberry.type
 class TicketStatusCount:
-    status: TicketStatus
-    count: int
+    status: TicketStatus = readable(SHARED)
+    count: int = readable(SHARED)
 
 
 @strawberry.type
 class TicketUrgencyCount:
-    urgency: TicketUrgency
-    count: int
+    urgency: TicketUrgency = readable(SHARED)
+    count: int = readable(SHARED)
 
 
 @strawberry.type
 class TicketMonthCount:
-    month: dt.date = strawberry.field(description="The first day of the month.")
-    count: int
+    month: dt.date = readable(SHARED, description="The first day of the month.")
+    count: int = readable(SHARED)
 
 
 @strawberry.type(description="Ticket counts within the caller's scope and the filters.")
 class TicketStatistics:
-    total: int
-    by_status: list[TicketStatusCount] = strawberry.field(description="Every status, zeros too.")
-    by_urgency: list[TicketUrgencyCount] = strawberry.field(
-        description="Every urgency, most urgent first, zeros too."
+    total: int = readable(SHARED)
+    by_status: list[TicketStatusCount] = readable(SHARED, description="Every status, zeros too.")
+    by_urgency: list[TicketUrgencyCount] = readable(
+        SHARED, description="Every urgency, most urgent first, zeros too."
     )
-    per_month: list[TicketMonthCount] = strawberry.field(
-        description="Tickets opened per month (organization's time zone), no month skipped."
+    per_month: list[TicketMonthCount] = readable(
+        SHARED, description="Tickets opened per month (organization's time zone), no month skipped."
     )
 
     @classmethod

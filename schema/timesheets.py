@@ -9,11 +9,14 @@ from typing import Any
 
 import strawberry
 
+from authz.policy import SHARED
+from authz.rules import STAFF_ONLY
 from db import models as m
 from db.queries import timesheets as queries
 from schema.appointments import Appointment, appointment_of
 from schema.clients import Client, Site, client_of, site_of
 from schema.kit import ids
+from schema.kit.permissions import readable
 from schema.kit.relay import Node
 from schema.staff import Technician
 
@@ -24,23 +27,24 @@ strawberry.enum(ClockSource, description="How the clock-in was recorded.")
 @strawberry.type(description="A technician's clock-in at a site and, once left, clock-out.")
 class TimesheetEntry(Node):
     by_id = queries.entries_by_id
-    clock_in: dt.datetime
-    clock_out: dt.datetime | None
-    duration_minutes: int | None = strawberry.field(
-        description="Whole minutes between clock-in and clock-out; null while still on site."
+    clock_in: dt.datetime = readable(SHARED)
+    clock_out: dt.datetime | None = readable(SHARED)
+    duration_minutes: int | None = readable(
+        SHARED,
+        description="Whole minutes between clock-in and clock-out; null while still on site.",
     )
-    source: ClockSource
-    technician: Technician | None
-    lat: Decimal | None = strawberry.field(description="Where the clock-in was recorded.")
-    lng: Decimal | None
-    internal_notes: str
+    source: ClockSource = readable(SHARED)
+    technician: Technician | None = readable(SHARED)
+    lat: Decimal | None = readable(STAFF_ONLY, description="Where the clock-in was recorded.")
+    lng: Decimal | None = readable(STAFF_ONLY)
+    internal_notes: str = readable(STAFF_ONLY)
     site_row_id: strawberry.Private[uuid.UUID]
     client_row_id: strawberry.Private[uuid.UUID]
     appointment_row_id: strawberry.Private[uuid.UUID | None]
-    site: Site | None = site_of("Where the technician clocked in.")
-    client: Client | None = client_of("The client of the site.")
+    site: Site | None = site_of("Where the technician clocked in.", rule=SHARED)
+    client: Client | None = client_of("The client of the site.", rule=SHARED)
     appointment: Appointment | None = appointment_of(
-        "The visit the time was spent on, if recorded."
+        "The visit the time was spent on, if recorded.", rule=SHARED
     )
 
     @classmethod

@@ -8,12 +8,15 @@ from typing import Any
 
 import strawberry
 
+from authz.policy import OWN, SHARED
+from authz.rules import STAFF_ONLY
 from db import models as m
 from db.queries import worksheets as queries
 from schema.appointments import Appointment, appointment_of
 from schema.clients import Client, Site, client_of, site_of
 from schema.documents import Document, documents_of
 from schema.kit import ids
+from schema.kit.permissions import readable
 from schema.kit.relay import Connection, Node
 
 WorkSheetStatus = m.WorkSheetStatus
@@ -25,24 +28,26 @@ strawberry.enum(
 @strawberry.type(description="The record of the work done at a visit (foglio di intervento).")
 class WorkSheet(Node):
     by_id = queries.work_sheets_by_id
-    number: str
-    date: dt.date
-    description: str
-    materials: str
-    status: WorkSheetStatus
-    signed_by: str | None = strawberry.field(description="Who signed it for the client.")
-    signed_at: dt.datetime | None
-    internal_notes: str
+    number: str = readable(SHARED)
+    date: dt.date = readable(SHARED)
+    description: str = readable(SHARED)
+    materials: str = readable(SHARED)
+    status: WorkSheetStatus = readable(SHARED)
+    signed_by: str | None = readable(OWN, description="Who signed it for the client.")
+    signed_at: dt.datetime | None = readable(SHARED)
+    internal_notes: str = readable(STAFF_ONLY)
     row_id: strawberry.Private[uuid.UUID]
     site_row_id: strawberry.Private[uuid.UUID]
     client_row_id: strawberry.Private[uuid.UUID]
     appointment_row_id: strawberry.Private[uuid.UUID]
     documents: Connection[Document] = documents_of(
-        "work_sheet_id", "Its documents the caller may see (certificates, PDFs)."
+        "work_sheet_id", "Its documents the caller may see (certificates, PDFs).", rule=OWN
     )
-    appointment: Appointment | None = appointment_of("The visit the work sheet records.")
-    site: Site | None = site_of("Where the work was done.")
-    client: Client | None = client_of("The client the work was done for.")
+    appointment: Appointment | None = appointment_of(
+        "The visit the work sheet records.", rule=SHARED
+    )
+    site: Site | None = site_of("Where the work was done.", rule=SHARED)
+    client: Client | None = client_of("The client the work was done for.", rule=SHARED)
 
     @classmethod
     def from_row(cls, row: Any) -> WorkSheet:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import Info
 
+from authz.policy import BACK_OFFICE_ONLY
 from db.queries import audit
 from resolvers.imports import parse, run
 from schema.import_types import (
@@ -23,6 +24,7 @@ from schema.import_types import (
 )
 from schema.kit.context import Context
 from schema.kit.errors import BadUserInput
+from schema.kit.permissions import permitted
 
 MAX_CONTENT_CHARS = 5_000_000
 MAX_ROWS = 20_000
@@ -59,7 +61,8 @@ class ImportMutation:
         description="Create or update records by their external reference (ADMIN, OFFICE): "
         "all of the content or nothing; a dry run only reports. At most 5,000,000 "
         "characters and 20,000 rows (and the request body limit); more with `sportello "
-        "import`."
+        "import`.",
+        extensions=permitted(BACK_OFFICE_ONLY),
     )
     async def import_records(
         self,

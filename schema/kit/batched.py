@@ -39,12 +39,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry import Info
 from strawberry.types.lazy_type import StrawberryLazyReference
 
+from authz.rules import Rule
 from authz.scope import RowScope
 from db.pagination import PageRequest
 from db.scoped.loaders import CountsOf, PagesOf
 from schema.kit.context import Context
 from schema.kit.declared import DECLARED
 from schema.kit.periods import Since, Until, check_period
+from schema.kit.permissions import permitted
 from schema.kit.relay import Connection, input_errors, page_request, to_connection
 
 S = TypeVar("S")
@@ -217,7 +219,8 @@ def lazy_from_row(lazy: Any) -> Callable[[Any], Any]:
 
 
 # The fields. Strawberry takes the field's type from the annotation on the type, so the field
-# object is typed as the value it stands for there.
+# object is typed as the value it stands for there. ``rule`` is the field's rule in the policy
+# table, declared as its permission (schema/kit/permissions.py).
 
 
 def related(
@@ -226,6 +229,7 @@ def related(
     to_value: Callable[[Any], T],
     description: str,
     part: int | None = None,
+    rule: Rule | None = None,
 ) -> T | None:
     """The field of the record a row points to through its attribute ``key`` (an id, or None:
     no record); ``fetch`` loads rows by id (with ``part``: tuples of rows, of which the
@@ -236,7 +240,10 @@ def related(
         return await relation.resolve(root, info.context)
 
     field: T | None = strawberry.field(
-        resolver=resolve, description=description, metadata=relation.metadata
+        resolver=resolve,
+        description=description,
+        metadata=relation.metadata,
+        extensions=permitted(rule),
     )
     return field
 
@@ -246,6 +253,7 @@ def related_value(
     key: str,
     of_source: Callable[[Any, Any], T],
     description: str,
+    rule: Rule | None = None,
 ) -> T:
     """The field of a value built from the record a row points to through its attribute
     ``key`` (``fetch`` loads rows by id) and the row itself: ``of_source(record, row)``, the
@@ -256,13 +264,20 @@ def related_value(
         return await relation.resolve(root, info.context)
 
     field: T = strawberry.field(
-        resolver=resolve, description=description, metadata=relation.metadata
+        resolver=resolve,
+        description=description,
+        metadata=relation.metadata,
+        extensions=permitted(rule),
     )
     return field
 
 
 def children(
-    lists: Lists, to_node: Callable[[Any], T], description: str, key: str = "row_id"
+    lists: Lists,
+    to_node: Callable[[Any], T],
+    description: str,
+    key: str = "row_id",
+    rule: Rule | None = None,
 ) -> Connection[T]:
     """The connection field of a row's children: ``lists`` are the statements of their pages
     and totals by parent id, the parent's id is its attribute ``key``."""
@@ -274,7 +289,10 @@ def children(
         return await pages.resolve(root, info.context, {"first": first, "after": after})
 
     field: Connection[T] = strawberry.field(
-        resolver=resolve, description=description, metadata=pages.metadata
+        resolver=resolve,
+        description=description,
+        metadata=pages.metadata,
+        extensions=permitted(rule),
     )
     return field
 
@@ -283,6 +301,7 @@ def children_in_period(
     lists: ListsInPeriod,
     to_node: Callable[[Any], T],
     description: str,
+    rule: Rule | None = None,
 ) -> Connection[T]:
     """:func:`children` with ``from``/``to`` arguments bounding the period; ``lists`` gives the
     statements for a period."""
@@ -300,6 +319,9 @@ def children_in_period(
         return await pages.resolve(root, info.context, arguments)
 
     field: Connection[T] = strawberry.field(
-        resolver=resolve, description=description, metadata=pages.metadata
+        resolver=resolve,
+        description=description,
+        metadata=pages.metadata,
+        extensions=permitted(rule),
     )
     return field

@@ -18,6 +18,9 @@ from typing import Any, Protocol, TypeVar
 import strawberry
 from strawberry import Info
 
+from authz.rules import Rule
+from schema.kit.permissions import permitted
+
 T = TypeVar("T")
 
 # The key of a field's declaration in its Strawberry metadata.
@@ -51,14 +54,20 @@ class Computed:
         raise TypeError("a computed field is not loaded")
 
 
-def computed(function: Callable[[Any, Any], T], description: str | None = None) -> T:
+def computed(
+    function: Callable[[Any, Any], T], description: str | None = None, rule: Rule | None = None
+) -> T:
     """The field whose value is ``function(object, context)``; ``function`` may need nothing
-    of the context (an edge's cursor) or read the request's keys (a download link)."""
+    of the context (an edge's cursor) or read the request's keys (a download link). ``rule``
+    is its rule in the policy table (schema/kit/permissions.py)."""
 
     def resolve(root: Any, info: Info[Any, None]) -> T:
         return function(root, info.context)
 
     field: T = strawberry.field(
-        resolver=resolve, description=description, metadata={DECLARED: Computed(function)}
+        resolver=resolve,
+        description=description,
+        metadata={DECLARED: Computed(function)},
+        extensions=permitted(rule),
     )
     return field

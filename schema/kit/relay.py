@@ -10,12 +10,14 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 import strawberry
 from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode
 
+from authz.policy import SHARED
 from authz.principals import Audience, Principal
 from db.cursors import BadCursor
 from db.pagination import MAX_PAGE, PARTNER_MAX_PAGE, BadPage, Page, PageRequest
 from db.scoped.loaders import ById
 from schema.kit.declared import computed
 from schema.kit.errors import BadUserInput
+from schema.kit.permissions import readable
 
 T = TypeVar("T")
 
@@ -37,7 +39,7 @@ def set_page_limit(principal: Principal) -> None:
 
 @strawberry.interface(description="A record with an opaque global id, for node(id:).")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = readable(SHARED)
     # The query that reads records of the type by id, within a row scope: node(id:) and the
     # root "one by id" fields load through it (None: not loadable by id).
     by_id: ClassVar[ById | None] = None
@@ -61,11 +63,11 @@ def _end_cursor(root: PageInfo, _context: Any) -> str | None:
 
 @strawberry.type
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
+    has_next_page: bool = readable(SHARED)
+    has_previous_page: bool = readable(SHARED)
     page: strawberry.Private[Page]
-    start_cursor: str | None = computed(_start_cursor)
-    end_cursor: str | None = computed(_end_cursor)
+    start_cursor: str | None = computed(_start_cursor, rule=SHARED)
+    end_cursor: str | None = computed(_end_cursor, rule=SHARED)
 
 
 def _edge_cursor(root: Edge[Any], _context: Any) -> str:
@@ -74,8 +76,8 @@ def _edge_cursor(root: Edge[Any], _context: Any) -> str:
 
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: str = computed(_edge_cursor)
-    node: T
+    cursor: str = computed(_edge_cursor, rule=SHARED)
+    node: T = readable(SHARED)
     page: strawberry.Private[Page]
     index: strawberry.Private[int]
 
@@ -87,14 +89,14 @@ def _total_count(root: Connection[Any], _context: Any) -> int | Awaitable[int]:
 
 @strawberry.type
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = readable(SHARED)
+    page_info: PageInfo = readable(SHARED)
     # Counting is a statement of its own: run only when totalCount is asked for (a page asked
     # with its total has it in ``total``).
     count: strawberry.Private[Callable[[], Awaitable[int]]]
     total: strawberry.Private[int | None] = None
     total_count: int = computed(  # type: ignore[assignment]  # an int, or awaited to one
-        _total_count, "How many records the list holds with these filters."
+        _total_count, "How many records the list holds with these filters.", rule=SHARED
     )
 
 

@@ -14,10 +14,12 @@ null_when_refused) is nullable whatever its declared type: a contact without the
 ``null`` there with a FORBIDDEN error at its path (schema/kit/reading.py), and the rest of the
 answer, its parent included, stays.
 
-Every field the policy table decides is served with its rule as a Strawberry permission class
-(schema/kit/permissions.py ``FieldPolicy``): Strawberry's executor checks it before the
-field's resolver, and the read plans take the decision the request's checks made for the
-whole document.
+Every field the policy table decides declares its rule where it is written, as a Strawberry
+permission (schema/kit/permissions.py ``readable``, ``permitted``); building a view fails when
+a declaration and the table name different rules, for any field of a type the view reaches.
+The view serves the field with the table's one ``FieldPolicy`` in place of the declared
+permission: Strawberry's executor checks it before the field's resolver, and the read plans
+take the decision the request's checks made for the whole document.
 
 With a ``principal``, the view also drops the fields that principal's flags, role or scopes do
 not allow: that narrower view answers its introspection (see sportello/graphql_route.py).
@@ -35,10 +37,11 @@ from strawberry.types.base import StrawberryObjectDefinition, StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry.types.private import is_private
 
-from authz.policy import null_when_refused, rule_for
+from authz.policy import null_when_refused
 from authz.principals import Audience, Principal
+from authz.rules import Rule
 from schema.kit.periods import CALENDAR_SCALARS
-from schema.kit.permissions import governed
+from schema.kit.permissions import disagreement, field_policy, governed
 
 
 class PolicyError(RuntimeError):
@@ -75,6 +78,7 @@ class ViewSchema(strawberry.Schema):
         self.audience = audience
         self.principal = principal
         self.undecided: set[str] = set()
+        self.disagreements: set[str] = set()
         self._served: dict[tuple[str, str], StrawberryField] = {}
         super().__init__(
             query=query,
@@ -83,6 +87,12 @@ class ViewSchema(strawberry.Schema):
             # Date and DateTime refuse days outside the calendar (schema/kit/periods.py).
             config=StrawberryConfig(disable_field_suggestions=True, scalar_map=CALENDAR_SCALARS),
         )
+        if self.disagreements:
+            listed = "\n".join(sorted(self.disagreements))
+            raise PolicyError(
+                "fields declare a rule other than authz/policy.py FIELDS names (write the "
+                f"table's rule at the declaration):\n{listed}"
+            )
         if self.undecided and audience in (Audience.PORTAL, Audience.PARTNER):
             listed = ", ".join(sorted(self.undecided))
             raise PolicyError(
@@ -92,12 +102,24 @@ class ViewSchema(strawberry.Schema):
 
     def get_fields(self, type_definition: StrawberryObjectDefinition) -> list[StrawberryField]:
         type_name = graphql_type_name(type_definition)
+        # Private fields never reach GraphQL; they need no decision.
+        fields = [field for field in type_definition.fields if not is_private(field.type)]
+        if not type_definition.is_input:
+            # Inputs declare nothing: the table alone says which of their fields a view
+            # accepts (the operation taking one declares its own rule).
+            self._compare(type_name, fields)
         return [
             self._as_served(type_name, field)
-            for field in type_definition.fields
-            # Private fields never reach GraphQL; they need no decision.
-            if not is_private(field.type) and self._holds(type_name, graphql_field_name(field))
+            for field in fields
+            if self._holds(type_name, graphql_field_name(field))
         ]
+
+    def _compare(self, type_name: str, fields: list[StrawberryField]) -> None:
+        """Note every field of ``type_name`` whose declared rule is not the table's."""
+        for field in fields:
+            differs = disagreement(type_name, graphql_field_name(field), field)
+            if differs is not None:
+                self.disagreements.add(differs)
 
     def _as_served(self, type_name: str, field: StrawberryField) -> StrawberryField:
         """``field`` as this view serves it: carrying its policy's permission class
@@ -122,7 +144,7 @@ class ViewSchema(strawberry.Schema):
         return served
 
     def _holds(self, type_name: str, field_name: str) -> bool:
-        rule = rule_for(type_name, field_name)
+        rule = _rule(type_name, field_name)
         if rule is None:
             if self.audience in _EXPLICIT:
                 self.undecided.add(f"{type_name}.{field_name}")
@@ -137,12 +159,18 @@ def holds_any(audience: Audience, root: type) -> bool:
     definition: StrawberryObjectDefinition = root.__strawberry_definition__  # type: ignore[attr-defined]
     type_name = graphql_type_name(definition)
     for field in definition.fields:
-        rule = rule_for(type_name, graphql_field_name(field))
+        rule = _rule(type_name, graphql_field_name(field))
         if audience is Audience.STAFF and (rule is None or audience in rule.audiences):
             return True
         if rule is not None and audience in rule.audiences:
             return True
     return False
+
+
+def _rule(type_name: str, field_name: str) -> Rule | None:
+    """The rule of the field's one permission (schema/kit/permissions.py), if it has one."""
+    policy = field_policy(type_name, field_name)
+    return None if policy is None else policy.rule
 
 
 def build_views(
