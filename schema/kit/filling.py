@@ -65,120 +65,117 @@ def compile_fill(
     """The function filling ``selection``'s fields; ``selection_of`` gives the selection of
     an object field (the plan's, schema/kit/read_plans.py ``Plan.selection``), ``pending``
     makes a loaded field's entry of the next level (schema/kit/reading.py ``Pending``)."""
-    namespace: dict[str, Any] = {
-        "Undefined": Undefined,
-        "FieldRefused": FieldRefused,
-        "Pending": pending,
-        "INT_MIN": _INT_MIN,
-        "INT_MAX": _INT_MAX,
-        "DATETIME": dt.datetime,
-        "DATE": dt.date,
-        "UTC": dt.UTC,
-    }
+    source = _Source(selection, selection_of, pending)
     lines = ["def fill(reading, source, result, slot):"]
     for number, step in enumerate(selection.steps):
-        namespace[f"s{number}"] = step
-        lines.extend(
-            "    " + line for line in _step_lines(step, number, selection, selection_of, namespace)
-        )
+        lines.extend("    " + line for line in source.step(step, number))
     if len(lines) == 1:
         lines.append("    return None")
     code = compile("\n".join(lines), f"<fill {selection.type_name}>", "exec")
-    exec(code, namespace)  # noqa: S102 - our own source, from the plan's steps (see the module)
-    fill: Fill = namespace["fill"]
+    exec(code, source.namespace)  # noqa: S102 - our own source, from the plan's steps (see the module)
+    fill: Fill = source.namespace["fill"]
     return fill
 
 
-def _step_lines(
-    step: Step,
-    number: int,
-    selection: Selection,
-    selection_of: Callable[[Shape, str], Selection],
-    namespace: dict[str, Any],
-) -> list[str]:
-    key, name = repr(step.key), f"s{number}"
-    if step.kind == TYPENAME:
-        return [f"result[{key}] = {selection.type_name!r}"]
-    if step.kind == REFUSED:
-        # Null where the field may be (the portal view holds flag-gated reads nullable), else
-        # its object's null.
-        return [f"result[{key}] = reading.failed({name}, FieldRefused({name}.message), slot)"]
-    if step.kind == LOADED:
-        return [
-            f"result[{key}] = None",
-            f"reading.level.append(Pending({name}, source, result, slot))",
-        ]
-    if step.kind != COLUMN:
-        return [f"reading.other({name}, source, result, slot)"]
-    attribute = step.attribute
-    read = (
-        f"source.{attribute}"
-        if attribute.isidentifier() and not attribute.startswith("__")
-        else f"getattr(source, {attribute!r})"
-    )
-    return [
-        "try:",
-        f"    value = {read}",
-        "except Exception as error:",
-        f"    result[{key}] = reading.failed({name}, error, slot)",
-        "else:",
-        *("    " + line for line in _completion(step, number, key, selection_of, namespace)),
-    ]
+class _Source:
+    """The lines of one selection's function, and the names they use."""
 
+    def __init__(
+        self, selection: Selection, selection_of: Callable[[Shape, str], Selection], pending: type
+    ) -> None:
+        self.selection = selection
+        self.selection_of = selection_of
+        self.namespace: dict[str, Any] = {
+            "Undefined": Undefined,
+            "FieldRefused": FieldRefused,
+            "Pending": pending,
+            "INT_MIN": _INT_MIN,
+            "INT_MAX": _INT_MAX,
+            "DATETIME": dt.datetime,
+            "DATE": dt.date,
+            "UTC": dt.UTC,
+        }
 
-def _completion(
-    step: Step,
-    number: int,
-    key: str,
-    selection_of: Callable[[Shape, str], Selection],
-    namespace: dict[str, Any],
-) -> list[str]:
-    """How a column's ``value`` goes into ``result``: the usual values inline, an object or
-    a list of objects of one type by ``reading.one`` and ``reading.objects``, the rest by
-    ``reading.column``."""
-    shape = step.shape
-    assert shape is not None
-    general = f"result[{key}] = reading.column(s{number}, value, result, slot)"
-    if shape.object_type is not None:
-        namespace[f"o{number}"] = selection_of(shape, shape.object_type.name)
-        return [f"result[{key}] = reading.one(s{number}, o{number}, value, result, slot)"]
-    item = shape.item
-    if item is not None and item.object_type is not None:
-        namespace[f"o{number}"] = selection_of(item, item.object_type.name)
-        return [f"result[{key}] = reading.objects(s{number}, o{number}, value, result, slot)"]
-    if shape.leaf is None:
-        return [general]
-    null = f"result[{key}] = None" if not shape.non_null else general
-    usual = {
-        "str": "type(value) is str",
-        "bool": "type(value) is bool",
-        "int": "type(value) is int and INT_MIN <= value <= INT_MAX",
-        "datetime": "type(value) is DATETIME and value.tzinfo is UTC",
-        "date": "type(value) is DATE",
-    }.get(shape.leaf)
-    if shape.leaf == "enum":
-        assert shape.enum is not None
-        members, names = shape.enum
-        namespace[f"E{number}"], namespace[f"N{number}"] = members, names
-        usual, answer = f"type(value) is E{number}", f"N{number}[value]"
-    elif usual is not None:
-        answer = "value"
-    else:  # a leaf whose coercion is called for every value (DateTime, Date, Decimal, ...)
-        namespace[f"c{number}"] = shape.coerce
+    def step(self, step: Step, number: int) -> list[str]:
+        """The lines answering ``step``, the selection's ``number``-th."""
+        self.namespace[f"s{number}"] = step
+        key, name = repr(step.key), f"s{number}"
+        if step.kind == TYPENAME:
+            return [f"result[{key}] = {self.selection.type_name!r}"]
+        if step.kind == REFUSED:
+            # Null where the field may be (the portal view holds flag-gated reads nullable),
+            # else its object's null.
+            return [f"result[{key}] = reading.failed({name}, FieldRefused({name}.message), slot)"]
+        if step.kind == LOADED:
+            return [
+                f"result[{key}] = None",
+                f"reading.level.append(Pending({name}, source, result, slot))",
+            ]
+        if step.kind != COLUMN:
+            return [f"reading.other({name}, source, result, slot)"]
+        attribute = step.attribute
+        read = (
+            f"source.{attribute}"
+            if attribute.isidentifier() and not attribute.startswith("__")
+            else f"getattr(source, {attribute!r})"
+        )
         return [
-            "if value is None:",
-            f"    {null}",
+            "try:",
+            f"    value = {read}",
+            "except Exception as error:",
+            f"    result[{key}] = reading.failed({name}, error, slot)",
             "else:",
-            "    try:",
-            f"        coerced = c{number}(value)",
-            "    except Exception:",
-            "        coerced = None",
-            "    if coerced is None or coerced is Undefined:",
-            f"        {general}",
-            "    else:",
-            f"        result[{key}] = coerced",
+            *("    " + line for line in self.completion(step, number, key)),
         ]
-    lines = [f"if {usual}:", f"    result[{key}] = {answer}"]
-    if not shape.non_null:
-        lines += ["elif value is None:", f"    {null}"]
-    return [*lines, "else:", f"    {general}"]
+
+    def completion(self, step: Step, number: int, key: str) -> list[str]:
+        """How a column's ``value`` goes into ``result``: the usual values inline, an object
+        or a list of objects of one type by ``reading.one`` and ``reading.objects``, the rest
+        by ``reading.column``."""
+        shape = step.shape
+        assert shape is not None
+        namespace = self.namespace
+        general = f"result[{key}] = reading.column(s{number}, value, result, slot)"
+        if shape.object_type is not None:
+            namespace[f"o{number}"] = self.selection_of(shape, shape.object_type.name)
+            return [f"result[{key}] = reading.one(s{number}, o{number}, value, result, slot)"]
+        item = shape.item
+        if item is not None and item.object_type is not None:
+            namespace[f"o{number}"] = self.selection_of(item, item.object_type.name)
+            return [f"result[{key}] = reading.objects(s{number}, o{number}, value, result, slot)"]
+        if shape.leaf is None:
+            return [general]
+        null = f"result[{key}] = None" if not shape.non_null else general
+        usual = {
+            "str": "type(value) is str",
+            "bool": "type(value) is bool",
+            "int": "type(value) is int and INT_MIN <= value <= INT_MAX",
+            "datetime": "type(value) is DATETIME and value.tzinfo is UTC",
+            "date": "type(value) is DATE",
+        }.get(shape.leaf)
+        if shape.leaf == "enum":
+            assert shape.enum is not None
+            members, names = shape.enum
+            namespace[f"E{number}"], namespace[f"N{number}"] = members, names
+            usual, answer = f"type(value) is E{number}", f"N{number}[value]"
+        elif usual is not None:
+            answer = "value"
+        else:  # a leaf whose coercion is called for every value (DateTime, Date, Decimal, ...)
+            namespace[f"c{number}"] = shape.coerce
+            return [
+                "if value is None:",
+                f"    {null}",
+                "else:",
+                "    try:",
+                f"        coerced = c{number}(value)",
+                "    except Exception:",
+                "        coerced = None",
+                "    if coerced is None or coerced is Undefined:",
+                f"        {general}",
+                "    else:",
+                f"        result[{key}] = coerced",
+            ]
+        lines = [f"if {usual}:", f"    result[{key}] = {answer}"]
+        if not shape.non_null:
+            lines += ["elif value is None:", f"    {null}"]
+        return [*lines, "else:", f"    {general}"]
