@@ -227,11 +227,9 @@ class RequestConnections(_Held):
         if db not in self._kept:
             await db.close()
             return
+        reusable = False  # also when cancelled while rolling back
         try:
             reusable = clean and await _rolled_back(db)
-        except BaseException:  # cancelled while rolling back
-            reusable = False
-            raise
         finally:
             if reusable:
                 self._idle.append(db)

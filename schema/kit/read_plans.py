@@ -384,7 +384,8 @@ def _leaf(non_null: bool, leaf: Any, nodes: tuple[FieldNode, ...]) -> Shape:
                 return coerce(value) if found is None else found
 
             shape.leaf, shape.coerce, shape.enum = "enum", name, (members, names)
-        elif _ISOFORMAT.get(leaf.name) and repr(leaf.serialize) == repr(_ISOFORMAT_CALL):
+        # A methodcaller has no equality of its own: the same call has the same repr.
+        elif leaf.name in _ISOFORMAT and repr(leaf.serialize) == repr(_ISOFORMAT_CALL):
             shape.leaf = leaf.name.lower()
     return shape
 
@@ -392,7 +393,7 @@ def _leaf(non_null: bool, leaf: Any, nodes: tuple[FieldNode, ...]) -> Shape:
 # Strawberry's DateTime and Date write a value by its isoformat(); orjson, the response's
 # encoder (sportello/graphql_request.py), writes the same text for a datetime in UTC and for a
 # date: those are left in the response as they are.
-_ISOFORMAT = {"DateTime": True, "Date": True}
+_ISOFORMAT = frozenset({"DateTime", "Date"})
 _ISOFORMAT_CALL = operator.methodcaller("isoformat")
 
 
