@@ -24,7 +24,7 @@ from db.queries import worksheets as worksheet_queries
 from schema.kit import ids
 from schema.kit.batched import Lists, children, children_in_period, lazy_from_row, related
 from schema.kit.context import Context
-from schema.kit.permissions import readable
+from schema.kit.permissions import imported_key, readable
 from schema.kit.relay import Connection, Node
 
 ContextInfo = Info[Context, None]
@@ -90,10 +90,7 @@ class Client(Node):
     email: str | None = readable(OWN)
     phone: str | None = readable(OWN)
     portal_enabled: bool = readable(STAFF_ONLY)
-    external_ref: str | None = readable(
-        STAFF_ONLY,
-        description="Its key in the system it is imported from (staff only; sportello import).",
-    )
+    external_ref: str | None = imported_key()
     archived_at: dt.datetime | None = readable(
         STAFF_ONLY,
         description="When staff archived it (with the client, for a site); null while in use.",
@@ -157,10 +154,7 @@ class Site(Node):
     country: str = readable(SHARED)
     lat: Decimal = readable(SHARED)
     lng: Decimal = readable(SHARED)
-    external_ref: str | None = readable(
-        STAFF_ONLY,
-        description="Its key in the system it is imported from (staff only; sportello import).",
-    )
+    external_ref: str | None = imported_key()
     archived_at: dt.datetime | None = readable(
         STAFF_ONLY,
         description="When staff archived it (with the client, for a site); null while in use.",

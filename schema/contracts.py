@@ -9,12 +9,11 @@ from typing import Any
 import strawberry
 
 from authz.policy import OWN, SHARED
-from authz.rules import STAFF_ONLY
 from db.queries import contracts as queries
 from schema.clients import Client, Site, client_of, site_of
 from schema.documents import Document, documents_of
 from schema.kit import ids
-from schema.kit.permissions import readable
+from schema.kit.permissions import imported_key, readable
 from schema.kit.relay import Connection, Node
 
 
@@ -26,10 +25,7 @@ class Contract(Node):
     description: str = readable(SHARED)
     starts_on: dt.date = readable(SHARED)
     expires_on: dt.date = readable(SHARED)
-    external_ref: str | None = readable(
-        STAFF_ONLY,
-        description="Its key in the system it is imported from (staff only; sportello import).",
-    )
+    external_ref: str | None = imported_key()
     days_to_expiry: int = readable(
         SHARED,
         description="Days from today (organization's time zone) to expiry; negative once expired.",

@@ -15,7 +15,7 @@ from db.queries import equipment as queries
 from schema.clients import Site, site_of
 from schema.kit import ids
 from schema.kit.batched import related
-from schema.kit.permissions import readable
+from schema.kit.permissions import imported_key, readable
 from schema.kit.relay import Node
 
 ItemOutcome = m.ItemOutcome
@@ -40,10 +40,7 @@ class Equipment(Node):
     serial_number: str | None = readable(SHARED)
     location: str | None = readable(SHARED, description="Where it stands in the site.")
     installed_on: dt.date | None = readable(SHARED)
-    external_ref: str | None = readable(
-        STAFF_ONLY,
-        description="Its key in the system it is imported from (staff only; sportello import).",
-    )
+    external_ref: str | None = imported_key()
     archived_at: dt.datetime | None = readable(
         STAFF_ONLY,
         description="When staff retired it (staff only); it stays readable where it is named.",

@@ -17,7 +17,7 @@ from schema.clients import Client, Site, client_of, site_of
 from schema.kit import ids
 from schema.kit.batched import children, related
 from schema.kit.names import full_name
-from schema.kit.permissions import readable
+from schema.kit.permissions import imported_key, readable
 from schema.kit.relay import Connection, Node
 
 TicketStatus = m.TicketStatus
@@ -57,10 +57,7 @@ class Department(Node):
     by_id = queries.departments_by_id
     name: str = readable(SHARED)
     portal_visible: bool = readable(STAFF_ONLY, description="Offered in the portal's ticket form.")
-    external_ref: str | None = readable(
-        STAFF_ONLY,
-        description="Its key in the system it is imported from (staff only; sportello import).",
-    )
+    external_ref: str | None = imported_key()
     archived_at: dt.datetime | None = readable(
         STAFF_ONLY, description="When staff archived it (no new tickets for it); null while in use."
     )

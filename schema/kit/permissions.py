@@ -45,7 +45,7 @@ from strawberry.types.field import StrawberryField
 
 from authz.checks import FieldChecks, message
 from authz.policy import rule_for
-from authz.rules import Rule
+from authz.rules import STAFF_ONLY, Rule
 from schema.kit.errors import FieldRefused
 
 
@@ -100,6 +100,15 @@ def permitted(rule: Rule | None) -> list[FieldExtension]:
 def readable(rule: Rule, description: str | None = None) -> Any:
     """A data field that ``rule`` decides: ``code: str = readable(SHARED)``."""
     return strawberry.field(description=description, extensions=permitted(rule))
+
+
+def imported_key() -> Any:
+    """A record's ``external_ref``: its key in the system ``sportello import`` brings it from,
+    for staff alone (one field object per type: call it in each)."""
+    return readable(
+        STAFF_ONLY,
+        description="Its key in the system it is imported from (staff only; sportello import).",
+    )
 
 
 def declared_rule(field: StrawberryField) -> Rule | None:
